@@ -1,0 +1,21 @@
+import streamlit as st
+
+from portal import audit
+from portal.ui import state
+from portal.ui.widgets import service_call
+
+t = state.translator()
+actor = state.actor()
+
+st.title(t("admin.audit.title"))
+with service_call(t) as session:
+    choices = audit.actions(session)
+    action = st.selectbox(t("admin.audit.action"), [None, *choices], format_func=lambda a: a or t("admin.audit.all"))
+    entries = audit.recent_entries(session, actor, action=action)
+if entries.empty:
+    st.info(t("admin.audit.empty"))
+else:
+    st.dataframe(entries, hide_index=True, use_container_width=True, column_config={
+        "at": st.column_config.DatetimeColumn(t("field.when"), format="YYYY-MM-DD HH:mm:ss"),
+        "actor": t("field.actor"), "action": t("admin.audit.action"), "target": t("field.target"),
+        "details": t("field.details")})

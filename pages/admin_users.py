@@ -1,0 +1,103 @@
+import streamlit as st
+
+from portal import users
+from portal.roles import ALL_ROLES, Role
+from portal.ui import state
+from portal.ui.widgets import run_action, service_call
+
+t = state.translator()
+actor = state.actor()
+
+st.title(t("admin.users.title"))
+
+with service_call(t) as session:
+    frame = users.list_users(session, actor)
+    teams = users.list_teams(session)
+    cohorts = users.list_cohorts(session)
+    mentors = users.people_with_role(session, Role.MENTOR)
+
+team_names = {tm.id: tm.name for tm in teams}
+cohort_names = {c.id: c.name for c in cohorts}
+mentor_names = {m.id: f"{m.display_name} ({m.username})" for m in mentors}
+role_label = lambda r: t(f"role.{r.value}")  # noqa: E731
+
+filter_text = st.text_input(t("admin.users.filter"), placeholder=t("admin.users.filter_hint"))
+shown = frame
+if filter_text:
+    needle = filter_text.lower()
+    shown = frame[frame["username"].str.lower().str.contains(needle, regex=False)
+                  | frame["display_name"].str.lower().str.contains(needle, regex=False)]
+st.dataframe(shown.drop(columns=["id"]), hide_index=True, use_container_width=True, column_config={
+    "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
+    "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
+    "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
+    "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
+
+create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
+
+with create_tab:
+    with st.form("create_user", clear_on_submit=False):
+        c1, c2 = st.columns(2)
+        username = c1.text_input(t("field.username"), help=t("admin.users.username_rule"))
+        display_name = c2.text_input(t("field.display_name"))
+        roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label)
+        c3, c4, c5 = st.columns(3)
+        team_id = c3.selectbox(t("field.team"), [None, *team_names], format_func=lambda i: team_names.get(i, "—"))
+        cohort_id = c4.selectbox(t("field.cohort"), [None, *cohort_names],
+                                 format_func=lambda i: cohort_names.get(i, "—"))
+        mentor_id = c5.selectbox(t("field.mentor"), [None, *mentor_names],
+                                 format_func=lambda i: mentor_names.get(i, "—"))
+        submitted = st.form_submit_button(t("admin.users.create_submit"), type="primary")
+    if submitted:
+        temp = users.temporary_password()
+        new = users.NewUser(username=username, display_name=display_name, roles=tuple(roles), password=temp,
+                            team_id=team_id, cohort_id=cohort_id, mentor_id=mentor_id, must_change_password=True)
+        if run_action(t, lambda s: users.create_user(s, actor, new), "admin.users.created", username=username):
+            st.success(t("admin.users.temp_password", username=username.strip().lower(), password=temp),
+                       icon=":material/key:")
+
+with edit_tab:
+    if frame.empty:
+        st.info(t("admin.users.none"))
+    else:
+        labels = dict(zip(frame["id"], frame["display_name"] + " (" + frame["username"] + ")"))
+        user_id = st.selectbox(t("admin.users.pick"), list(labels), format_func=labels.get)
+        row = frame.set_index("id").loc[user_id]
+        current_roles = [Role(r) for r in row["roles"].split(", ") if r]
+        with st.form("edit_user"):
+            new_name = st.text_input(t("field.display_name"), value=row["display_name"])
+            new_roles = st.multiselect(t("field.roles"), ALL_ROLES, default=current_roles, format_func=role_label)
+            e1, e2, e3 = st.columns(3)
+            team_ids, cohort_ids, mentor_ids = [None, *team_names], [None, *cohort_names], [None, *mentor_names]
+            inv_team = {v: k for k, v in team_names.items()}
+            inv_cohort = {v: k for k, v in cohort_names.items()}
+            new_team = e1.selectbox(t("field.team"), team_ids, index=team_ids.index(inv_team.get(row["team"])),
+                                    format_func=lambda i: team_names.get(i, "—"))
+            new_cohort = e2.selectbox(t("field.cohort"), cohort_ids,
+                                      index=cohort_ids.index(inv_cohort.get(row["cohort"])),
+                                      format_func=lambda i: cohort_names.get(i, "—"))
+            mentor_index = next((i for i, m in enumerate(mentor_ids) if m and
+                                 mentor_names[m].endswith(f"({row['mentor']})")), 0)
+            new_mentor = e3.selectbox(t("field.mentor"), mentor_ids, index=mentor_index,
+                                      format_func=lambda i: mentor_names.get(i, "—"))
+            saved = st.form_submit_button(t("action.save"), type="primary")
+        if saved:
+            def save(session):
+                users.set_roles(session, actor, int(user_id), new_roles)
+                users.assign(session, actor, int(user_id), team_id=new_team, cohort_id=new_cohort,
+                             mentor_id=new_mentor, display_name=new_name)
+            if run_action(t, save, "action.saved"):
+                st.rerun()
+        b1, b2 = st.columns(2)
+        if row["active"]:
+            if b1.button(t("admin.users.deactivate"), icon=":material/person_off:"):
+                if run_action(t, lambda s: users.set_active(s, actor, int(user_id), False), "action.saved"):
+                    st.rerun()
+        elif b1.button(t("admin.users.reactivate"), icon=":material/person_check:"):
+            if run_action(t, lambda s: users.set_active(s, actor, int(user_id), True), "action.saved"):
+                st.rerun()
+        if b2.button(t("admin.users.reset_password"), icon=":material/lock_reset:"):
+            issued = {}
+            if run_action(t, lambda s: issued.setdefault("pw", users.reset_password(s, actor, int(user_id)))):
+                st.success(t("admin.users.temp_password", username=row["username"], password=issued["pw"]),
+                           icon=":material/key:")

@@ -1,0 +1,27 @@
+import streamlit as st
+
+from portal.roles import Role
+from portal.ui import state
+from portal.ui.navigation import pages_for
+
+t = state.translator()
+actor = state.actor()
+
+st.title(t("home.welcome", name=actor.display_name))
+roles = sorted(actor.roles)
+st.caption(t("home.roles", roles=", ".join(t(f"role.{r.value}") for r in roles)))
+
+if actor.has(Role.NEWHIRE):
+    st.subheader(t("home.newhire.heading"))
+    st.write(t("home.newhire.intro"))
+elif actor.has(Role.AGENT):
+    st.subheader(t("home.agent.heading"))
+    st.write(t("home.agent.intro"))
+
+st.subheader(t("home.your_pages"))
+for page in pages_for(actor):
+    if page.path != "pages/home.py":
+        st.page_link(page.path, label=t(page.title_key), icon=page.icon)
+
+st.divider()
+st.caption(t("home.wellbeing_hint"))

@@ -1,0 +1,7 @@
+from portal.ui import state
+from portal.ui.widgets import empty_state, page_header
+
+t = state.translator()
+state.actor()
+page_header(t, "nav.my_quizzes")
+empty_state(t, "empty.my_quizzes")

@@ -1,0 +1,131 @@
+"""The `portal` command: a thin shell over the library's services."""
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from portal.errors import PortalError
+
+
+def _read_password(prompt: str = "Password: ") -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Repeat: ") != first:
+            raise SystemExit("error: the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_db_upgrade(args) -> None:
+    from portal.db import get_engine, migrate
+
+    migrate(get_engine())
+    print("database is at the newest schema")
+
+
+def cmd_seed_demo(args) -> None:
+    from portal.db import migrate
+    from seed.loader import is_seeded, load_demo
+
+    migrate()
+    if args.if_empty and is_seeded():
+        print("demo data already loaded")
+        return
+    created = load_demo()
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(created.items())) or "nothing new"
+    print(f"demo center loaded: {summary}")
+
+
+def cmd_user_add(args) -> None:
+    from portal.db import migrate, session_scope
+    from portal.users import NewUser, create_user, list_teams
+
+    migrate()
+    password = _read_password()
+    with session_scope() as session:
+        team_id = None
+        if args.team:
+            team_id = next((tm.id for tm in list_teams(session) if tm.name.lower() == args.team.lower()), None)
+            if team_id is None:
+                raise PortalError("users.error.no_such_team", team=args.team)
+        create_user(session, None, NewUser(username=args.username, display_name=args.name or args.username,
+                                           roles=tuple(args.role), password=password, team_id=team_id))
+    print(f"user {args.username} created")
+
+
+def cmd_user_passwd(args) -> None:
+    from portal.auth import find_user
+    from portal.db import migrate, session_scope
+    from portal.users import reset_password
+
+    migrate()
+    password = _read_password("New password: ")
+    with session_scope() as session:
+        user = find_user(session, args.username)
+        if user is None:
+            raise PortalError("users.error.no_such_user", user=args.username)
+        reset_password(session, None, user.id, password)
+    print(f"password of {args.username} changed")
+
+
+def cmd_backup(args) -> None:
+    from portal.backup import backup
+    from portal.db import get_engine
+
+    path = backup(get_engine(), Path(args.file))
+    print(f"backup written to {path}")
+
+
+def cmd_restore(args) -> None:
+    from portal.backup import restore
+    from portal.db import get_engine
+
+    restore(get_engine(), Path(args.file))
+    print(f"database restored from {args.file}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="Agent Academy administration")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db_upgrade)
+
+    seed = sub.add_parser("seed", help="load data").add_subparsers(dest="seed_command", required=True)
+    demo = seed.add_parser("demo", help="load the demo center (idempotent)")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when demo data is already there")
+    demo.set_defaults(func=cmd_seed_demo)
+
+    user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
+    add = user.add_parser("add", help="create a user (password from the prompt or stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["admin", "trainer", "mentor", "lead", "newhire", "agent"])
+    add.add_argument("--team")
+    add.add_argument("--name", help="display name (default: the username)")
+    add.set_defaults(func=cmd_user_add)
+    passwd = user.add_parser("passwd", help="set a user's password (from the prompt or stdin)")
+    passwd.add_argument("username")
+    passwd.set_defaults(func=cmd_user_passwd)
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database")
+    backup.add_argument("file")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="replace the database with a backup")
+    restore.add_argument("file")
+    restore.set_defaults(func=cmd_restore)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except PortalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

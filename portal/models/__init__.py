@@ -1,0 +1,4 @@
+"""All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
+from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
+
+__all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole"]

@@ -1,0 +1,88 @@
+"""Accounts, organisation and audit: the tables every feature builds on."""
+from datetime import date, datetime
+
+from sqlalchemy import Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal.clock import utcnow
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(120), unique=True, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Cohort(SQLModel, table=True):
+    """An intake of new hires who start onboarding together."""
+
+    __tablename__ = "cohort"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(120), unique=True, nullable=False))
+    start_date: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
+    display_name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=100)
+    active: bool = True
+    must_change_password: bool = False
+    language: str | None = Field(default=None, max_length=10)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
+    mentor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UserRole(SQLModel, table=True):
+    __tablename__ = "user_role"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    role: str = Field(max_length=20, primary_key=True)
+
+
+class TeamLead(SQLModel, table=True):
+    """Which team leads run which teams (a lead may run several)."""
+
+    __tablename__ = "team_lead"
+
+    team_id: int = Field(foreign_key="team.id", primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+
+
+class AuthSession(SQLModel, table=True):
+    """A server-side login session; the browser holds only the random token.
+
+    We store a SHA-256 of the token, so a database reader cannot replay it.
+    """
+
+    __tablename__ = "auth_session"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    action: str = Field(max_length=60, index=True)
+    target: str = Field(default="", max_length=200)
+    details: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))

@@ -1,0 +1,43 @@
+"""The roles a person can hold, and the acting user as services see it."""
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from portal.errors import PermissionDenied
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TRAINER = "trainer"
+    MENTOR = "mentor"
+    LEAD = "lead"
+    NEWHIRE = "newhire"
+    AGENT = "agent"
+
+
+ALL_ROLES = tuple(Role)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user, as a plain object passed to every service."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    team_id: int | None = None
+    cohort_id: int | None = None
+    language: str | None = None
+    must_change_password: bool = False
+
+    def has(self, *roles: Role) -> bool:
+        return any(role in self.roles for role in roles)
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    """Raise PermissionDenied unless the actor holds one of `roles`."""
+    if not actor.has(*roles):
+        raise PermissionDenied(
+            "error.permission_denied_roles",
+            roles=", ".join(sorted(str(r) for r in roles)),
+        )

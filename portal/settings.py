@@ -1,0 +1,30 @@
+"""Runtime settings, read from the environment (or a `.env` file).
+
+Every knob an operator may turn lives here, typed, with a safe default.
+"""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = REPO_ROOT / "db" / "academy.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite:///{DEFAULT_SQLITE_PATH}")
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    session_idle_minutes: int = Field(default=8 * 60, ge=1)
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_minutes: int = Field(default=15, ge=1)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    session_cookie_name: str = "academy_session"
+    default_language: str = "en"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

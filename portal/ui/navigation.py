@@ -1,0 +1,78 @@
+"""Which pages exist, in which section, and who sees them."""
+from dataclasses import dataclass
+
+from portal.roles import ALL_ROLES, Actor, Role
+
+EVERYONE = frozenset(ALL_ROLES)
+LEARNERS = frozenset({Role.NEWHIRE, Role.AGENT})
+
+
+@dataclass(frozen=True)
+class PageDef:
+    path: str
+    title_key: str
+    icon: str
+    section: str  # i18n key of the sidebar section ("" = top, no header)
+    roles: frozenset[Role]
+    default: bool = False
+
+
+PAGES: tuple[PageDef, ...] = (
+    PageDef("pages/home.py", "nav.home", ":material/home:", "", EVERYONE, default=True),
+    PageDef("pages/training_onboarding.py", "nav.my_onboarding", ":material/route:", "nav.section.training",
+            frozenset({Role.NEWHIRE})),
+    PageDef("pages/training_shadowing.py", "nav.shadowing_log", ":material/headset_mic:", "nav.section.training",
+            frozenset({Role.NEWHIRE})),
+    PageDef("pages/training_supervised.py", "nav.supervised_calls", ":material/support_agent:",
+            "nav.section.training", frozenset({Role.NEWHIRE})),
+    PageDef("pages/training_quizzes.py", "nav.my_quizzes", ":material/quiz:", "nav.section.training", LEARNERS),
+    PageDef("pages/training_exams.py", "nav.my_exams", ":material/assignment:", "nav.section.training", LEARNERS),
+    PageDef("pages/training_coaching.py", "nav.my_coaching", ":material/forum:", "nav.section.training", LEARNERS),
+    PageDef("pages/authoring_courses.py", "nav.courses", ":material/menu_book:", "nav.section.authoring",
+            frozenset({Role.TRAINER})),
+    PageDef("pages/authoring_questions.py", "nav.question_bank", ":material/library_books:",
+            "nav.section.authoring", frozenset({Role.TRAINER})),
+    PageDef("pages/authoring_exams.py", "nav.exams", ":material/fact_check:", "nav.section.authoring",
+            frozenset({Role.TRAINER})),
+    PageDef("pages/authoring_marking.py", "nav.marking_queue", ":material/rate_review:", "nav.section.authoring",
+            frozenset({Role.TRAINER})),
+    PageDef("pages/authoring_item_analysis.py", "nav.item_analysis", ":material/analytics:",
+            "nav.section.authoring", frozenset({Role.TRAINER})),
+    PageDef("pages/team_mentees.py", "nav.my_mentees", ":material/group:", "nav.section.team",
+            frozenset({Role.MENTOR})),
+    PageDef("pages/team_cohort_board.py", "nav.cohort_board", ":material/view_kanban:", "nav.section.team",
+            frozenset({Role.TRAINER, Role.LEAD})),
+    PageDef("pages/team_dashboard.py", "nav.team_dashboard", ":material/monitoring:", "nav.section.team",
+            frozenset({Role.LEAD, Role.TRAINER, Role.ADMIN})),
+    PageDef("pages/team_coaching.py", "nav.coaching", ":material/record_voice_over:", "nav.section.team",
+            frozenset({Role.LEAD, Role.TRAINER, Role.MENTOR})),
+    PageDef("pages/wellbeing_checkin.py", "nav.checkin", ":material/favorite:", "nav.section.wellbeing", EVERYONE),
+    PageDef("pages/wellbeing_resources.py", "nav.support_resources", ":material/health_and_safety:",
+            "nav.section.wellbeing", EVERYONE),
+    PageDef("pages/wellbeing_team.py", "nav.team_wellbeing", ":material/insights:", "nav.section.wellbeing",
+            frozenset({Role.LEAD, Role.ADMIN})),
+    PageDef("pages/admin_users.py", "nav.users", ":material/manage_accounts:", "nav.section.admin",
+            frozenset({Role.ADMIN})),
+    PageDef("pages/admin_teams.py", "nav.teams_cohorts", ":material/groups:", "nav.section.admin",
+            frozenset({Role.ADMIN})),
+    PageDef("pages/admin_import.py", "nav.import_users", ":material/upload_file:", "nav.section.admin",
+            frozenset({Role.ADMIN})),
+    PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin",
+            frozenset({Role.ADMIN})),
+    PageDef("pages/account_settings.py", "nav.account", ":material/settings:", "nav.section.account", EVERYONE),
+)
+
+SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.section.team",
+                 "nav.section.wellbeing", "nav.section.admin", "nav.section.account")
+
+
+def pages_for(actor: Actor) -> list[PageDef]:
+    return [page for page in PAGES if actor.roles & page.roles]
+
+
+def sections_for(actor: Actor) -> dict[str, list[PageDef]]:
+    """The actor's pages grouped by section, sections in sidebar order."""
+    grouped: dict[str, list[PageDef]] = {key: [] for key in SECTION_ORDER}
+    for page in pages_for(actor):
+        grouped[page.section].append(page)
+    return {key: pages for key, pages in grouped.items() if pages}

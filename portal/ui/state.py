@@ -1,0 +1,126 @@
+"""Who is signed in, in which language, and the login cookie.
+
+The browser holds a random token in a cookie; the server keeps its hash in
+`auth_session`. Streamlit can read cookies (`st.context.cookies`, taken when
+the page loads) but has no API to set them, so we set and clear the cookie
+with a small script through `st.html(..., unsafe_allow_javascript=True)`.
+The script carries only our own token, never user input.
+"""
+import json
+
+import streamlit as st
+
+from portal import auth
+from portal.db import migrate, session_scope
+from portal.i18n import LANGUAGES, Translator, negotiate
+from portal.roles import Actor
+from portal.settings import get_settings
+
+TOKEN_KEY = "auth_token"
+ACTOR_KEY = "actor"
+LANGUAGE_KEY = "language"
+COOKIE_QUEUE_KEY = "pending_cookies"
+LANGUAGE_COOKIE = "academy_lang"
+COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600
+
+
+@st.cache_resource(show_spinner=False)
+def ensure_database() -> bool:
+    """Migrate to the newest schema once per server process."""
+    migrate()
+    return True
+
+
+def current_actor() -> Actor | None:
+    """The signed-in actor, resuming from the cookie after a refresh."""
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
+    if not token:
+        return None
+    with session_scope() as session:
+        actor = auth.resume_session(session, token)
+    if actor is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(ACTOR_KEY, None)
+        return None
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[ACTOR_KEY] = actor
+    if actor.language and LANGUAGE_KEY not in st.session_state:
+        st.session_state[LANGUAGE_KEY] = actor.language
+    return actor
+
+
+def _cookie(name: str) -> str | None:
+    try:
+        value = st.context.cookies.get(name)
+    except Exception:  # no browser context (bare mode)
+        return None
+    return value if isinstance(value, str) and value else None  # AppTest hands back a mock
+
+
+def _cookie_token() -> str | None:
+    return _cookie(get_settings().session_cookie_name)
+
+
+def sign_in(actor: Actor) -> None:
+    with session_scope() as session:
+        token = auth.open_session(session, actor)
+    st.session_state[TOKEN_KEY] = token
+    st.session_state[ACTOR_KEY] = actor
+    if actor.language:
+        set_language(actor.language)
+    _queue_cookie(token, COOKIE_MAX_AGE_SECONDS)
+
+
+def sign_out() -> None:
+    with session_scope() as session:
+        auth.close_session(session, st.session_state.get(TOKEN_KEY) or _cookie_token())
+    for key in (TOKEN_KEY, ACTOR_KEY):
+        st.session_state.pop(key, None)
+    _queue_cookie("", 0)
+
+
+def _queue_cookie(value: str, max_age: int, name: str | None = None) -> None:
+    name = name or get_settings().session_cookie_name
+    st.session_state.setdefault(COOKIE_QUEUE_KEY, {})[name] = (value, int(max_age))
+
+
+def flush_cookie() -> None:
+    """Send queued cookie changes to the browser (call once per run)."""
+    queued = st.session_state.pop(COOKIE_QUEUE_KEY, None)
+    if not queued:
+        return
+    assignments = "".join(
+        f"document.cookie={json.dumps(name)}+'='+{json.dumps(value)}"
+        f"+'; Path=/; Max-Age={max_age}; SameSite=Strict'+secure;"
+        for name, (value, max_age) in queued.items())
+    st.html("<script>(function(){var secure=location.protocol==='https:'?'; Secure':'';"
+            + assignments + "})();</script>", unsafe_allow_javascript=True)
+
+
+def language() -> str:
+    """The chosen language: this session's, else this device's, else the browser's."""
+    chosen = st.session_state.get(LANGUAGE_KEY) or _cookie(LANGUAGE_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
+    try:
+        locale = st.context.locale
+    except Exception:
+        locale = None
+    return negotiate(locale if isinstance(locale, str) else None)
+
+
+def set_language(value: str) -> None:
+    st.session_state[LANGUAGE_KEY] = value
+    _queue_cookie(value, COOKIE_MAX_AGE_SECONDS, LANGUAGE_COOKIE)
+
+
+def translator() -> Translator:
+    return Translator(language())
+
+
+def actor() -> Actor:
+    """The signed-in actor for a page; stops the page if there is none."""
+    found = st.session_state.get(ACTOR_KEY)
+    if found is None:
+        st.stop()
+    return found

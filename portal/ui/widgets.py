@@ -1,0 +1,47 @@
+"""Small reusable Streamlit pieces shared by pages."""
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from portal.db import session_scope
+from portal.errors import PortalError
+from portal.i18n import Translator
+
+
+def empty_state(t: Translator, key: str, icon: str = ":material/inbox:") -> None:
+    """A clear 'nothing here yet' message, never a fake page."""
+    st.info(t(key), icon=icon)
+
+
+def page_header(t: Translator, title_key: str, caption_key: str | None = None) -> None:
+    st.title(t(title_key))
+    if caption_key:
+        st.caption(t(caption_key))
+
+
+@contextmanager
+def service_call(t: Translator) -> Iterator:
+    """Run service calls in one transaction; show a PortalError in the user's language.
+
+    Usage: `with service_call(t) as session: ...`. Whatever failed is rolled back.
+    """
+    try:
+        with session_scope() as session:
+            yield session
+    except PortalError as exc:
+        st.error(t.error(exc), icon=":material/error:")
+        st.stop()
+
+
+def run_action(t: Translator, action: Callable, success_key: str | None = None, **success_params) -> bool:
+    """Run `action(session)` in one transaction; report the outcome."""
+    try:
+        with session_scope() as session:
+            action(session)
+    except PortalError as exc:
+        st.error(t.error(exc), icon=":material/error:")
+        return False
+    if success_key:
+        st.toast(t(success_key, **success_params), icon=":material/check_circle:")
+    return True

@@ -1,0 +1,127 @@
+"""Importing users from a CSV file: preview every row, save all or nothing.
+
+Columns: username, display_name, roles (separated by ';' or '|'), and
+optionally team, cohort (by name), mentor (username), password, language.
+Rows without a password get a temporary one that must be changed at first
+login; the import returns those passwords once, for handing out.
+"""
+import csv
+import io
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal.errors import PortalError
+from portal.i18n import LANGUAGES
+from portal.models import Cohort, Team, User
+from portal.roles import Actor, Role, require_role
+from portal.users import NewUser, USERNAME_PATTERN, create_user, parse_roles, temporary_password
+
+REQUIRED_COLUMNS = ("username", "display_name", "roles")
+OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language")
+MAX_ROWS = 5000
+
+
+@dataclass
+class RowProblem:
+    row: int  # 1-based data row number as a spreadsheet shows it (header = row 1)
+    column: str
+    key: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass
+class ImportPreview:
+    rows: list[dict]
+    problems: list[RowProblem]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems and bool(self.rows)
+
+
+def read_csv(data: bytes | str) -> tuple[list[str], list[dict]]:
+    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    return header, rows
+
+
+def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportPreview:
+    require_role(actor, Role.ADMIN)
+    try:
+        header, rows = read_csv(data)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return ImportPreview([], [RowProblem(1, "", "import.error.unreadable", {"detail": str(exc)})])
+    problems = [RowProblem(1, col, "import.error.missing_column", {"column": col})
+                for col in REQUIRED_COLUMNS if col not in header]
+    if not rows and not problems:
+        problems.append(RowProblem(1, "", "import.error.empty"))
+    if len(rows) > MAX_ROWS:
+        problems.append(RowProblem(1, "", "import.error.too_many_rows", {"maximum": MAX_ROWS}))
+    if problems:
+        return ImportPreview(rows, problems)
+    teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
+    cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
+    existing = {name for name in session.exec(select(func.lower(User.username)))}
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=2):
+        problems.extend(_check_row(number, row, teams, cohorts, existing, seen))
+        seen.setdefault(row.get("username", "").lower(), number)
+    return ImportPreview(rows, problems)
+
+
+def _check_row(number, row, teams, cohorts, existing, seen) -> list[RowProblem]:
+    out = []
+    username = row.get("username", "").lower()
+    if not USERNAME_PATTERN.match(username):
+        out.append(RowProblem(number, "username", "users.error.bad_username", {"username": username}))
+    elif username in existing:
+        out.append(RowProblem(number, "username", "users.error.duplicate_username", {"username": username}))
+    elif username in seen:
+        out.append(RowProblem(number, "username", "import.error.duplicate_in_file",
+                              {"username": username, "other_row": seen[username]}))
+    if not row.get("display_name"):
+        out.append(RowProblem(number, "display_name", "users.error.display_name_required"))
+    try:
+        parse_roles(row.get("roles", "").replace("|", ";").split(";"))
+    except PortalError as exc:
+        out.append(RowProblem(number, "roles", exc.key, exc.params))
+    for column, known in (("team", teams), ("cohort", cohorts)):
+        if row.get(column) and row[column].lower() not in known:
+            out.append(RowProblem(number, column, f"import.error.unknown_{column}", {"name": row[column]}))
+    mentor = row.get("mentor", "").lower()
+    if mentor and mentor not in existing and mentor not in seen:
+        out.append(RowProblem(number, "mentor", "import.error.unknown_mentor", {"name": mentor}))
+    if row.get("password") and len(row["password"]) < 10:
+        out.append(RowProblem(number, "password", "auth.error.password_too_short", {"minimum": 10}))
+    if row.get("language") and row["language"] not in LANGUAGES:
+        out.append(RowProblem(number, "language", "error.unknown_language", {"language": row["language"]}))
+    return out
+
+
+def commit_import(session: Session, actor: Actor, data: bytes | str) -> dict[str, str]:
+    """Create every user of the file, or none. Returns temporary passwords."""
+    preview = preview_import(session, actor, data)
+    if not preview.valid:
+        raise PortalError("import.error.not_valid", count=len(preview.problems))
+    teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
+    cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
+    issued: dict[str, str] = {}
+    for row in preview.rows:
+        mentor_id = None
+        if row.get("mentor"):
+            mentor_id = session.exec(select(User.id).where(User.username == row["mentor"].lower())).one()
+        password = row.get("password") or temporary_password()
+        if not row.get("password"):
+            issued[row["username"].lower()] = password
+        create_user(session, actor, NewUser(
+            username=row["username"], display_name=row["display_name"],
+            roles=parse_roles(row["roles"].replace("|", ";").split(";")), password=password,
+            team_id=teams.get(row.get("team", "").lower()), cohort_id=cohorts.get(row.get("cohort", "").lower()),
+            mentor_id=mentor_id, must_change_password=True, language=row.get("language") or None))
+        session.flush()
+    return issued

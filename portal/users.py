@@ -1,0 +1,274 @@
+"""Administration of people and organisation: users, roles, teams, cohorts.
+
+Every function takes the acting user and refuses anyone who is not an admin.
+"""
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from portal import audit
+from portal.auth import check_new_password, revoke_user_sessions
+from portal.errors import NotFound, ValidationFailed
+from portal.models import Cohort, Team, TeamLead, User, UserRole
+from portal.roles import ALL_ROLES, Actor, Role, require_role
+from portal.security import hash_password
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    roles: tuple[Role, ...]
+    password: str
+    team_id: int | None = None
+    cohort_id: int | None = None
+    mentor_id: int | None = None
+    must_change_password: bool = False
+    language: str | None = None
+
+
+def parse_roles(values) -> tuple[Role, ...]:
+    roles = []
+    for value in values:
+        value = str(value).strip().lower()
+        if not value:
+            continue
+        if value not in {r.value for r in ALL_ROLES}:
+            raise ValidationFailed("users.error.unknown_role", role=value)
+        roles.append(Role(value))
+    if not roles:
+        raise ValidationFailed("users.error.no_role")
+    return tuple(dict.fromkeys(roles))
+
+
+def validate_username(session: Session, username: str) -> str:
+    username = (username or "").strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise ValidationFailed("users.error.bad_username", username=username)
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise ValidationFailed("users.error.duplicate_username", username=username)
+    return username
+
+
+def create_user(session: Session, actor: Actor | None, new: NewUser) -> User:
+    """Create a user. `actor=None` is the system itself (CLI, seed loader)."""
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    username = validate_username(session, new.username)
+    if not new.display_name.strip():
+        raise ValidationFailed("users.error.display_name_required")
+    check_new_password(new.password, username=username)
+    roles = parse_roles(new.roles)
+    _check_refs(session, new.team_id, new.cohort_id, new.mentor_id)
+    user = User(username=username, display_name=new.display_name.strip(), password_hash=hash_password(new.password),
+                team_id=new.team_id, cohort_id=new.cohort_id, mentor_id=new.mentor_id,
+                must_change_password=new.must_change_password, language=new.language)
+    session.add(user)
+    session.flush()
+    for role in roles:
+        session.add(UserRole(user_id=user.id, role=role.value))
+    audit.record(session, actor_id=actor.id if actor else None, action="user.created", target=username,
+                 roles=[r.value for r in roles])
+    return user
+
+
+def _check_refs(session: Session, team_id, cohort_id, mentor_id) -> None:
+    if team_id is not None and session.get(Team, team_id) is None:
+        raise NotFound("users.error.no_such_team", team=team_id)
+    if cohort_id is not None and session.get(Cohort, cohort_id) is None:
+        raise NotFound("users.error.no_such_cohort", cohort=cohort_id)
+    if mentor_id is not None and session.get(User, mentor_id) is None:
+        raise NotFound("users.error.no_such_user", user=mentor_id)
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("users.error.no_such_user", user=user_id)
+    return user
+
+
+def roles_of(session: Session, user_id: int) -> set[Role]:
+    return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user_id))}
+
+
+def set_roles(session: Session, actor: Actor, user_id: int, roles) -> None:
+    require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    new_roles = set(parse_roles(roles))
+    old_roles = roles_of(session, user_id)
+    if user_id == actor.id and Role.ADMIN in old_roles and Role.ADMIN not in new_roles:
+        raise ValidationFailed("users.error.cannot_drop_own_admin")
+    if new_roles == old_roles:
+        return
+    session.exec(delete(UserRole).where(UserRole.user_id == user_id))
+    for role in sorted(new_roles):
+        session.add(UserRole(user_id=user_id, role=role.value))
+    audit.record(session, actor_id=actor.id, action="user.roles_changed", target=user.username,
+                 before=sorted(r.value for r in old_roles), after=sorted(r.value for r in new_roles))
+
+
+def assign(session: Session, actor: Actor, user_id: int, *, team_id: int | None, cohort_id: int | None,
+           mentor_id: int | None, display_name: str | None = None) -> None:
+    require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    _check_refs(session, team_id, cohort_id, mentor_id)
+    if mentor_id == user_id:
+        raise ValidationFailed("users.error.own_mentor")
+    before = {"team_id": user.team_id, "cohort_id": user.cohort_id, "mentor_id": user.mentor_id}
+    user.team_id, user.cohort_id, user.mentor_id = team_id, cohort_id, mentor_id
+    if display_name is not None:
+        if not display_name.strip():
+            raise ValidationFailed("users.error.display_name_required")
+        user.display_name = display_name.strip()
+    session.add(user)
+    audit.record(session, actor_id=actor.id, action="user.assigned", target=user.username, before=before,
+                 after={"team_id": team_id, "cohort_id": cohort_id, "mentor_id": mentor_id})
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
+    require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    if user_id == actor.id and not active:
+        raise ValidationFailed("users.error.cannot_deactivate_self")
+    user.active = active
+    session.add(user)
+    if not active:
+        revoke_user_sessions(session, user_id)
+    audit.record(session, actor_id=actor.id, action="user.activated" if active else "user.deactivated",
+                 target=user.username)
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def reset_password(session: Session, actor: Actor | None, user_id: int, new_password: str | None = None) -> str:
+    """Set a new password that must be changed at next login; returns it."""
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    user = get_user(session, user_id)
+    password = new_password or temporary_password()
+    check_new_password(password, username=user.username)
+    user.password_hash = hash_password(password)
+    user.must_change_password = actor is not None
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    revoke_user_sessions(session, user_id)
+    audit.record(session, actor_id=actor.id if actor else None, action="password.reset", target=user.username)
+    return password
+
+
+def list_users(session: Session, actor: Actor) -> pd.DataFrame:
+    require_role(actor, Role.ADMIN)
+    roles = {}
+    for user_id, role in session.exec(select(UserRole.user_id, UserRole.role)):
+        roles.setdefault(user_id, []).append(role)
+    mentor = User.__table__.alias("mentor")
+    rows = session.exec(
+        select(User.id, User.username, User.display_name, User.active, Team.name, Cohort.name,
+               mentor.c.username, User.locked_until, User.must_change_password)
+        .join(Team, Team.id == User.team_id, isouter=True)
+        .join(Cohort, Cohort.id == User.cohort_id, isouter=True)
+        .join(mentor, mentor.c.id == User.mentor_id, isouter=True)
+        .order_by(User.username)).all()
+    frame = pd.DataFrame(rows, columns=["id", "username", "display_name", "active", "team", "cohort", "mentor",
+                                        "locked_until", "must_change_password"])
+    frame.insert(3, "roles", [", ".join(sorted(roles.get(i, []))) for i in frame["id"]])
+    return frame
+
+
+def people_with_role(session: Session, role: Role) -> list[User]:
+    return list(session.exec(select(User).join(UserRole, UserRole.user_id == User.id)
+                             .where(UserRole.role == role.value, User.active).order_by(User.display_name)))
+
+
+# --- teams and cohorts ---------------------------------------------------
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.exec(select(Team).order_by(Team.name)))
+
+
+def list_cohorts(session: Session) -> list[Cohort]:
+    return list(session.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
+
+
+def create_team(session: Session, actor: Actor | None, name: str) -> Team:
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("users.error.team_name_required")
+    if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first() is not None:
+        raise ValidationFailed("users.error.duplicate_team", name=name)
+    team = Team(name=name)
+    session.add(team)
+    session.flush()
+    audit.record(session, actor_id=actor.id if actor else None, action="team.created", target=name)
+    return team
+
+
+def create_cohort(session: Session, actor: Actor | None, name: str, start_date: date) -> Cohort:
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("users.error.cohort_name_required")
+    if start_date is None:
+        raise ValidationFailed("users.error.cohort_start_required")
+    if session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first() is not None:
+        raise ValidationFailed("users.error.duplicate_cohort", name=name)
+    cohort = Cohort(name=name, start_date=start_date)
+    session.add(cohort)
+    session.flush()
+    audit.record(session, actor_id=actor.id if actor else None, action="cohort.created", target=name,
+                 start_date=start_date.isoformat())
+    return cohort
+
+
+def set_team_leads(session: Session, actor: Actor | None, team_id: int, lead_ids: list[int]) -> None:
+    if actor is not None:
+        require_role(actor, Role.ADMIN)
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("users.error.no_such_team", team=team_id)
+    for lead_id in lead_ids:
+        if Role.LEAD not in roles_of(session, lead_id):
+            raise ValidationFailed("users.error.not_a_lead", user=get_user(session, lead_id).username)
+    session.exec(delete(TeamLead).where(TeamLead.team_id == team_id))
+    for lead_id in dict.fromkeys(lead_ids):
+        session.add(TeamLead(team_id=team_id, user_id=lead_id))
+    audit.record(session, actor_id=actor.id if actor else None, action="team.leads_set", target=team.name,
+                 leads=list(lead_ids))
+
+
+def teams_led_by(session: Session, user_id: int) -> list[int]:
+    return list(session.exec(select(TeamLead.team_id).where(TeamLead.user_id == user_id)))
+
+
+def teams_frame(session: Session, actor: Actor) -> pd.DataFrame:
+    require_role(actor, Role.ADMIN)
+    members = dict(session.exec(select(User.team_id, func.count(User.id)).where(User.active)
+                                .group_by(User.team_id)).all())
+    leads: dict[int, list[str]] = {}
+    for team_id, name in session.exec(select(TeamLead.team_id, User.display_name)
+                                      .join(User, User.id == TeamLead.user_id)):
+        leads.setdefault(team_id, []).append(name)
+    return pd.DataFrame([{"id": t.id, "team": t.name, "members": members.get(t.id, 0),
+                          "leads": ", ".join(sorted(leads.get(t.id, [])))} for t in list_teams(session)],
+                        columns=["id", "team", "members", "leads"])
+
+
+def cohorts_frame(session: Session, actor: Actor) -> pd.DataFrame:
+    require_role(actor, Role.ADMIN, Role.TRAINER, Role.LEAD)
+    members = dict(session.exec(select(User.cohort_id, func.count(User.id)).group_by(User.cohort_id)).all())
+    return pd.DataFrame([{"id": c.id, "cohort": c.name, "start_date": c.start_date, "members": members.get(c.id, 0)}
+                         for c in list_cohorts(session)], columns=["id", "cohort", "start_date", "members"])

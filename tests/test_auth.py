@@ -1,0 +1,121 @@
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from portal import auth
+from portal.errors import AuthenticationFailed, ValidationFailed
+from portal.models import AuditEntry, AuthSession, User
+from portal.roles import Role
+from portal.security import hash_password, verify_password
+from portal.settings import Settings
+from tests.utils.factories import PASSWORD, make_user
+
+
+def test_default_bcrypt_cost_is_at_least_12(monkeypatch):
+    monkeypatch.delenv("BCRYPT_ROUNDS", raising=False)
+    assert Settings().bcrypt_rounds >= 12
+
+
+def test_passwords_are_bcrypt_hashed_with_configured_cost():
+    hashed = hash_password("academy-demo")
+    assert hashed.startswith("$2b$04$") and "academy-demo" not in hashed
+    assert verify_password("academy-demo", hashed)
+    assert not verify_password("academy-demo!", hashed)
+    assert not verify_password("anything", "not-a-bcrypt-hash")
+
+
+def test_login_succeeds_and_is_audited(session):
+    make_user(session, "li.na", Role.NEWHIRE, Role.AGENT)
+    actor = auth.authenticate(session, "  Li.Na ", PASSWORD)
+    assert actor.username == "li.na" and actor.roles == {Role.NEWHIRE, Role.AGENT}
+    actions = session.exec(select(AuditEntry.action)).all()
+    assert "login.succeeded" in actions
+
+
+def test_wrong_password_and_unknown_user_get_the_same_message(session):
+    make_user(session, "li.na")
+    with pytest.raises(AuthenticationFailed) as wrong_password:
+        auth.authenticate(session, "li.na", "nope-nope-nope")
+    with pytest.raises(AuthenticationFailed) as unknown_user:
+        auth.authenticate(session, "nobody", "nope-nope-nope")
+    assert str(wrong_password.value) == str(unknown_user.value) == "Wrong username or password."
+
+
+def test_unknown_user_still_runs_bcrypt(session, monkeypatch):
+    calls = []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda p, h: calls.append(h) or real(p, h))
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(session, "ghost", "whatever-password")
+    assert len(calls) == 1 and calls[0].startswith("$2b$")
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(session):
+    make_user(session, "li.na")
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed):
+            auth.authenticate(session, "li.na", "wrong-password")
+    with pytest.raises(AuthenticationFailed) as locked:
+        auth.authenticate(session, "li.na", PASSWORD)
+    assert locked.value.key == "auth.error.locked"
+    user = session.exec(select(User).where(User.username == "li.na")).one()
+    remaining = user.locked_until - auth.utcnow()
+    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "login.locked")).first() is not None
+    user.locked_until = auth.utcnow() - timedelta(seconds=1)
+    session.add(user)
+    assert auth.authenticate(session, "li.na", PASSWORD).username == "li.na"
+
+
+def test_inactive_user_cannot_log_in(session):
+    actor = make_user(session, "gone")
+    session.get(User, actor.id).active = False
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(session, "gone", PASSWORD)
+
+
+def test_session_token_resumes_until_revoked_and_is_stored_hashed(session):
+    actor = make_user(session, "li.na")
+    token = auth.open_session(session, actor)
+    session.flush()
+    assert auth.resume_session(session, token).id == actor.id
+    stored = session.exec(select(AuthSession)).one()
+    assert stored.token_hash != token and len(stored.token_hash) == 64
+    auth.close_session(session, token)
+    assert auth.resume_session(session, token) is None
+    assert auth.resume_session(session, "forged-token") is None
+    assert auth.resume_session(session, None) is None
+
+
+def test_idle_session_expires(session, monkeypatch):
+    actor = make_user(session, "li.na")
+    token = auth.open_session(session, actor)
+    session.flush()
+    record = session.exec(select(AuthSession)).one()
+    record.last_seen_at = auth.utcnow() - timedelta(minutes=auth.get_settings().session_idle_minutes + 1)
+    session.add(record)
+    assert auth.resume_session(session, token) is None
+    assert session.exec(select(AuthSession)).one().revoked_at is not None
+
+
+def test_change_own_password_rules(session):
+    actor = make_user(session, "li.na")
+    with pytest.raises(ValidationFailed, match="current password"):
+        auth.change_own_password(session, actor, current="bad", new="a-new-password", confirm="a-new-password")
+    with pytest.raises(ValidationFailed, match="not the same"):
+        auth.change_own_password(session, actor, current=PASSWORD, new="a-new-password", confirm="b-new-password")
+    with pytest.raises(ValidationFailed, match="at least 10"):
+        auth.change_own_password(session, actor, current=PASSWORD, new="short", confirm="short")
+    auth.change_own_password(session, actor, current=PASSWORD, new="a-new-password", confirm="a-new-password")
+    assert auth.authenticate(session, "li.na", "a-new-password").id == actor.id
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(session, "li.na", PASSWORD)
+
+
+def test_language_choice_is_saved_per_user(session):
+    actor = make_user(session, "li.na")
+    auth.set_own_language(session, actor, "zh-CN")
+    assert auth.authenticate(session, "li.na", PASSWORD).language == "zh-CN"
+    with pytest.raises(ValidationFailed):
+        auth.set_own_language(session, actor, "klingon")

@@ -1,0 +1,116 @@
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from portal import auth, users
+from portal.errors import PermissionDenied, ValidationFailed
+from portal.models import AuditEntry, User
+from portal.roles import Role
+from tests.utils.factories import PASSWORD, make_cohort, make_team, make_user
+
+
+@pytest.fixture
+def admin(session):
+    return make_user(session, "root.admin", Role.ADMIN)
+
+
+def test_admin_creates_user_with_several_roles(session, admin):
+    team = make_team(session)
+    user = users.create_user(session, admin, users.NewUser(
+        username="Sun.Li", display_name="Sun Li", roles=(Role.TRAINER, Role.MENTOR), password=PASSWORD,
+        team_id=team.id))
+    assert user.username == "sun.li"
+    assert users.roles_of(session, user.id) == {Role.TRAINER, Role.MENTOR}
+    frame = users.list_users(session, admin)
+    assert frame.set_index("username").loc["sun.li", "roles"] == "mentor, trainer"
+
+
+@pytest.mark.parametrize("role", [Role.NEWHIRE, Role.AGENT, Role.TRAINER, Role.MENTOR, Role.LEAD])
+def test_only_admins_manage_users(session, role):
+    someone = make_user(session, "someone", role)
+    with pytest.raises(PermissionDenied):
+        users.create_user(session, someone, users.NewUser("x.y", "X", (Role.AGENT,), PASSWORD))
+    with pytest.raises(PermissionDenied):
+        users.list_users(session, someone)
+    with pytest.raises(PermissionDenied):
+        users.reset_password(session, someone, someone.id)
+    with pytest.raises(PermissionDenied):
+        users.create_team(session, someone, "Rogue team")
+
+
+def test_duplicate_username_and_bad_input_are_refused(session, admin):
+    make_user(session, "li.na")
+    with pytest.raises(ValidationFailed, match="already taken"):
+        users.create_user(session, admin, users.NewUser("LI.NA", "Li", (Role.AGENT,), PASSWORD))
+    with pytest.raises(ValidationFailed, match="not a valid username"):
+        users.create_user(session, admin, users.NewUser("li na", "Li", (Role.AGENT,), PASSWORD))
+    with pytest.raises(ValidationFailed, match="at least one role"):
+        users.create_user(session, admin, users.NewUser("li.na2", "Li", (), PASSWORD))
+    with pytest.raises(ValidationFailed, match="name is required"):
+        users.create_user(session, admin, users.NewUser("li.na3", "  ", (Role.AGENT,), PASSWORD))
+
+
+def test_role_change_is_audited(session, admin):
+    agent = make_user(session, "agent.x", Role.NEWHIRE)
+    users.set_roles(session, admin, agent.id, [Role.AGENT])
+    assert users.roles_of(session, agent.id) == {Role.AGENT}
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "user.roles_changed")).one()
+    assert '"before": ["newhire"]' in entry.details and '"after": ["agent"]' in entry.details
+
+
+def test_admin_cannot_remove_own_admin_role_or_deactivate_self(session, admin):
+    with pytest.raises(ValidationFailed):
+        users.set_roles(session, admin, admin.id, [Role.TRAINER])
+    with pytest.raises(ValidationFailed):
+        users.set_active(session, admin, admin.id, False)
+
+
+def test_reset_password_forces_change_and_revokes_sessions(session, admin):
+    agent = make_user(session, "agent.x")
+    token = auth.open_session(session, agent)
+    session.flush()
+    temporary = users.reset_password(session, admin, agent.id)
+    assert auth.resume_session(session, token) is None
+    actor = auth.authenticate(session, "agent.x", temporary)
+    assert actor.must_change_password
+    assert session.exec(select(AuditEntry).where(AuditEntry.action == "password.reset")).first()
+
+
+def test_deactivation_revokes_sessions(session, admin):
+    agent = make_user(session, "agent.x")
+    token = auth.open_session(session, agent)
+    session.flush()
+    users.set_active(session, admin, agent.id, False)
+    assert auth.resume_session(session, token) is None
+
+
+def test_teams_cohorts_and_leads(session, admin):
+    team = users.create_team(session, admin, "Mobile Team A")
+    with pytest.raises(ValidationFailed, match="already exists"):
+        users.create_team(session, admin, "mobile team a")
+    cohort = users.create_cohort(session, admin, "Q4", date(2026, 10, 1))
+    lead = make_user(session, "lead.x", Role.LEAD)
+    not_lead = make_user(session, "agent.x", Role.AGENT)
+    with pytest.raises(ValidationFailed):
+        users.set_team_leads(session, admin, team.id, [not_lead.id])
+    users.set_team_leads(session, admin, team.id, [lead.id])
+    assert users.teams_led_by(session, lead.id) == [team.id]
+    users.assign(session, admin, not_lead.id, team_id=team.id, cohort_id=cohort.id, mentor_id=None)
+    frame = users.teams_frame(session, admin)
+    assert frame.set_index("team").loc["Mobile Team A", "members"] == 1
+    assert session.get(User, not_lead.id).cohort_id == cohort.id
+
+
+def test_assign_refuses_unknown_references_and_self_mentoring(session, admin):
+    agent = make_user(session, "agent.x")
+    with pytest.raises(Exception, match="No such team"):
+        users.assign(session, admin, agent.id, team_id=999, cohort_id=None, mentor_id=None)
+    with pytest.raises(ValidationFailed):
+        users.assign(session, admin, agent.id, team_id=None, cohort_id=None, mentor_id=agent.id)
+
+
+def test_cohort_with_same_name_refused(session, admin):
+    make_cohort(session, "Intake")
+    with pytest.raises(ValidationFailed):
+        users.create_cohort(session, admin, "INTAKE", date(2026, 1, 1))

@@ -1,0 +1,29 @@
+"""Small worlds in a few lines: users with roles, teams, cohorts."""
+from datetime import date
+
+from sqlmodel import Session
+
+from portal.auth import actor_for
+from portal.roles import Actor, Role
+from portal.users import NewUser, create_team, create_user
+
+PASSWORD = "correct-horse-1"
+
+
+def make_user(session: Session, username: str, *roles: Role, team_id=None, cohort_id=None, mentor_id=None,
+              password: str = PASSWORD) -> Actor:
+    user = create_user(session, None, NewUser(username=username, display_name=username.title(),
+                                              roles=roles or (Role.AGENT,), password=password, team_id=team_id,
+                                              cohort_id=cohort_id, mentor_id=mentor_id))
+    session.flush()
+    return actor_for(session, user)
+
+
+def make_team(session: Session, name: str = "Team X"):
+    return create_team(session, None, name)
+
+
+def make_cohort(session: Session, name: str = "Intake X", start: date = date(2026, 10, 1)):
+    from portal.users import create_cohort
+
+    return create_cohort(session, None, name, start)
