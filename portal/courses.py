@@ -22,11 +22,11 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic_core import ErrorDetails
 
 STAGE_KEYS: tuple[str, ...] = ("theory", "product", "systems_skills", "shadowing", "supervised_calls")
 """The five stages, in programme order. Other code relies on these keys."""
@@ -226,7 +226,7 @@ def _english_templates() -> dict[str, str]:
     return json.loads((LOCALES_DIR / "en" / "courses.json").read_text(encoding="utf-8"))
 
 
-def _error(path: Path, field: str, name: str, **params: str | int) -> CourseFileError:
+def _error(path: Path, field: str, name: str, /, **params: str | int) -> CourseFileError:
     key = f"courses.error.{name}"
     assert key in ERROR_KEYS, key
     template = _english_templates().get(key, key)
@@ -242,8 +242,11 @@ _EXPECTED_TYPE = {
     "model_type": "expected_mapping",
     "model_attributes_type": "expected_mapping",
 }
-_LIMIT = {"greater_than": ("must_be_greater", "gt"), "greater_than_equal": ("must_be_at_least", "ge"),
-          "less_than_equal": ("must_be_at_most", "le")}
+_LIMIT = {
+    "greater_than": ("must_be_greater", "gt"),
+    "greater_than_equal": ("must_be_at_least", "ge"),
+    "less_than_equal": ("must_be_at_most", "le"),
+}
 
 
 def _validation_errors(path: Path, exc: ValidationError) -> list[CourseFileError]:
@@ -251,7 +254,7 @@ def _validation_errors(path: Path, exc: ValidationError) -> list[CourseFileError
     return [_one_validation_error(path, err) for err in exc.errors()]
 
 
-def _one_validation_error(path: Path, err: Any) -> CourseFileError:
+def _one_validation_error(path: Path, err: ErrorDetails) -> CourseFileError:
     field = ".".join(str(part) for part in err["loc"]) or "(file)"
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "missing":
@@ -274,16 +277,17 @@ def _one_validation_error(path: Path, err: Any) -> CourseFileError:
 
 # --------------------------------------------------------------------------- parsing
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)^---[ \t]*\r?$\n?", re.S | re.M)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*$\n?", re.S | re.M)
 _ANY_MARKER = re.compile(r"^[ \t]*<!--\s*lang\s*:?\s*(?P<lang>[^\s>]*)\s*-->[ \t]*$", re.M | re.I)
 _EXACT_MARKER = re.compile(r"<!-- lang: (?P<lang>[A-Za-z]+(?:-[A-Za-z]+)?) -->")
 _STAGE_DIR = re.compile(r"^(?P<order>\d+)-(?P<key>[a-z_]+)$")
 
 
 def _read(path: Path) -> tuple[bytes, str] | CourseFileError:
+    """The raw bytes (for the version) and the text with a BOM and Windows line endings removed."""
     try:
         raw = path.read_bytes()
-        return raw, raw.decode("utf-8-sig")
+        return raw, raw.decode("utf-8-sig").replace("\r\n", "\n")
     except (OSError, UnicodeDecodeError) as exc:
         return _error(path, "(file)", "unreadable", reason=str(exc))
 
@@ -396,13 +400,14 @@ def load_programme(root: Path) -> Programme:
             errors.append(_error(stage.path, "key", "duplicate_stage", key=stage.key, other=str(other)))
             continue
         stages[stage.key] = stage
-    errors.extend(_check_unique_module_ids(stages.values()))
-    stages = {k: _drop_modules(s, errors) for k, s in stages.items()}
-    for key in STAGE_KEYS:
-        if key not in stages:
-            errors.append(_error(root, "key", "stage_missing", key=key))
-    ordered = sorted(stages.values(), key=lambda s: (s.order, STAGE_KEYS.index(s.key)))
+    ordered, duplicate_errors = _without_duplicate_ids(sorted(stages.values(), key=_programme_order))
+    errors.extend(duplicate_errors)
+    errors.extend(_error(root, "key", "stage_missing", key=key) for key in STAGE_KEYS if key not in stages)
     return Programme(root=root, stages=ordered, errors=errors)
+
+
+def _programme_order(stage: StageFile) -> tuple[int, int]:
+    return stage.order, STAGE_KEYS.index(stage.key)
 
 
 def _load_stage_dir(stage_dir: Path, errors: list[CourseFileError]) -> StageSpec | None:
@@ -451,20 +456,22 @@ def _check_unique_orders(modules: list[ModuleSpec]) -> list[CourseFileError]:
     return errors
 
 
-def _check_unique_module_ids(stages: Iterable[StageSpec]) -> list[CourseFileError]:
-    """Module ids are global: progress records point at them. The first file (in programme order) wins."""
+def _without_duplicate_ids(stages: list[StageSpec]) -> tuple[list[StageSpec], list[CourseFileError]]:
+    """Drop modules whose id is already taken; ``stages`` must be in programme order.
+
+    Module ids are global because progress records point at them, so the first
+    file in programme order keeps the id and later files are skipped.
+    """
     errors: list[CourseFileError] = []
     first_by_id: dict[str, ModuleSpec] = {}
-    ordered = sorted(stages, key=lambda s: (s.order, s.key))
-    for module in (m for s in ordered for m in s.modules):
-        first = first_by_id.setdefault(module.id, module)
-        if first is not module:
-            errors.append(_error(module.path, "id", "duplicate_id", id=module.id, other=str(first.path)))
-    return errors
-
-
-def _drop_modules(stage: StageSpec, errors: list[CourseFileError]) -> StageSpec:
-    """Remove the modules whose files were named in a duplicate-id error."""
-    rejected = {e.path for e in errors if e.key == "courses.error.duplicate_id"}
-    kept = [m for m in stage.modules if m.path not in rejected]
-    return stage if len(kept) == len(stage.modules) else stage.model_copy(update={"modules": kept})
+    result: list[StageSpec] = []
+    for stage in stages:
+        kept: list[ModuleSpec] = []
+        for module in stage.modules:
+            first = first_by_id.setdefault(module.id, module)
+            if first is module:
+                kept.append(module)
+            else:
+                errors.append(_error(module.path, "id", "duplicate_id", id=module.id, other=str(first.path)))
+        result.append(stage if len(kept) == len(stage.modules) else stage.model_copy(update={"modules": kept}))
+    return result, errors
