@@ -189,17 +189,16 @@ def item_analysis(
             xc = x - mean_x
             tc = total - total.mean()
             rest = total[:, None] - x
-            rc = rest - rest.mean(axis=0)
+            rc = tc[:, None] - xc  # rest of the test, centred
             var_x = np.einsum("ij,ij->j", xc, xc) / dof
             var_r = np.einsum("ij,ij->j", rc, rc) / dof
-            var_t = float(tc @ tc) / dof
             cov_xr = np.einsum("ij,ij->j", xc, rc) / dof
             cov_xt = (tc @ xc) / dof
             # Largest covariance attainable by these two sets of values:
             # pair them both in ascending order.
             xs = np.sort(x, axis=0)
             rs = np.sort(rest, axis=0)
-            cov_max = np.einsum("ij,ij->j", xs - mean_x, rs - rest.mean(axis=0)) / dof
+            cov_max = np.einsum("ij,ij->j", xs - mean_x, rs - (total.mean() - mean_x)) / dof
 
             scale_x = np.maximum(mx, np.abs(x).max(axis=0)) ** 2
             scale_r = np.maximum(max_total, np.abs(rest).max(axis=0)) ** 2
@@ -231,7 +230,6 @@ def item_analysis(
                 eff_weight = np.full(p, np.nan)
         else:
             var_x = np.full(p, np.nan)
-            var_t = float("nan")
             sd_frac = np.full(p, np.nan)
             disc = np.full(p, np.nan)
             efficiency = np.full(p, np.nan)
@@ -265,12 +263,10 @@ def item_analysis(
             )
         )
 
-    return ItemAnalysis(slots=slots, test=_test_statistics(total, var_x, var_t, p, max_total))
+    return ItemAnalysis(slots=slots, test=_test_statistics(total, var_x, p, max_total))
 
 
-def _test_statistics(
-    total: np.ndarray, var_x: np.ndarray, var_t: float, p: int, max_total: float
-) -> TestStatistics:
+def _test_statistics(total: np.ndarray, var_x: np.ndarray, p: int, max_total: float) -> TestStatistics:
     s = int(total.size)
     mean = median = sd = skew = kurt = alpha = err_ratio = std_err = None
     if s:
