@@ -1,4 +1,8 @@
 """All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
+from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
+                                   QuestionTag, QuestionVersion, ReviewCard, Rubric)
 
-__all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole"]
+__all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
+           "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
+           "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric"]
