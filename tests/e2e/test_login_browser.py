@@ -1,5 +1,6 @@
 """A new hire signs in through the form in a real browser, refreshes, switches to Chinese, signs out."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 
@@ -16,13 +17,14 @@ def sign_in(page, url, username, password="academy-demo"):
 def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, page):
     sign_in(page, app_server, "newhire")
     page.get_by_role("heading", name="Welcome, Li Na 李娜").wait_for()
-    assert page.get_by_text("Your onboarding", exact=True).first.is_visible()
+    expect(page.get_by_text("Your onboarding", exact=True).first).to_be_visible()
     page.get_by_text("Your pages").wait_for()
     sidebar = page.get_by_test_id("stSidebar")
-    assert sidebar.get_by_text("My onboarding").first.is_visible()
-    assert sidebar.get_by_text("Users").count() == 0  # no admin pages for a new hire
+    expect(sidebar.get_by_text("My onboarding").first).to_be_visible()
+    expect(sidebar.get_by_text("Users", exact=True)).to_have_count(0)  # no admin pages for a new hire
     screenshot(page, "newhire-home-en")
 
+    page.wait_for_function("document.cookie.includes('academy_session=')")  # set by the app's script
     page.reload()  # the cookie keeps the session
     page.get_by_role("heading", name="Welcome, Li Na 李娜").wait_for()
 
@@ -35,12 +37,14 @@ def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, 
     page.get_by_text("你的页面").wait_for()
     screenshot(page, "newhire-home-zh")
 
+    page.wait_for_function("document.cookie.includes('academy_lang=zh-CN')")
     page.reload()  # the language choice is saved for the user
     page.get_by_role("heading", name="欢迎，Li Na 李娜").wait_for()
     sidebar.get_by_text("我的入职培训").wait_for()  # the menu too, not only the page
 
     sidebar.get_by_role("button").filter(has_text="退出登录").click()
     page.get_by_role("button", name="登录").wait_for()
+    page.wait_for_function("!document.cookie.includes('academy_session=')")
     page.reload()  # signed out stays signed out
     page.get_by_role("button", name="登录").wait_for()
     screenshot(page, "signed-out")
@@ -49,4 +53,4 @@ def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, 
 def test_wrong_password_is_refused_in_the_browser(app_server, page):
     sign_in(page, app_server, "newhire", "not-the-password")
     page.get_by_text("Wrong username or password.").wait_for()
-    assert page.get_by_role("button", name="Sign in").is_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
