@@ -2,7 +2,6 @@
 rubrics, and the loader's error reporting."""
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import string
@@ -187,20 +186,13 @@ def test_scan_gift_markers_follows_blocks():
 
 
 # --------------------------------------------------------------------------
-# Full parse with the GIFT reader (skipped only if it cannot be imported)
+# Full parse with the GIFT reader
 # --------------------------------------------------------------------------
-
-
-def _gift_module():
-    try:
-        return importlib.import_module("portal.quizzes.gift")
-    except ImportError:
-        pytest.skip("portal.quizzes.gift is not available")
 
 
 @pytest.fixture(scope="module")
 def parsed():
-    gift = _gift_module()
+    from portal.quizzes import gift
     out = {}
     for lang in LANGS:
         questions = []
