@@ -47,34 +47,51 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def app_server(demo_engine, tmp_path):
-    """`streamlit run streamlit_app.py` on a free port, on the test's demo database."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": str(demo_engine.url.render_as_string(hide_password=False))}
-    log = open(tmp_path / "streamlit.log", "w")
+def start_streamlit(database_url: str, port: int, log_path: Path, *extra: str,
+                    env: dict | None = None) -> subprocess.Popen:
+    """`streamlit run streamlit_app.py` on `port`; returns once it answers its health check."""
+    env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
+    log = open(log_path, "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+         "--server.fileWatcherType", "none", *extra], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if not wait_healthy(f"http://127.0.0.1:{port}/_stcore/health"):
+        stop(process)
+        pytest.fail("streamlit did not start: " + log_path.read_text()[-2000:])
+    return process
+
+
+def wait_healthy(url: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).status == 200:
-                break
+            if urllib.request.urlopen(url, timeout=1).status == 200:
+                return True
         except OSError:
             time.sleep(0.3)
-    else:
-        process.terminate()
-        pytest.fail("streamlit did not start: " + (tmp_path / "streamlit.log").read_text()[-2000:])
-    yield url
+    return False
+
+
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         process.kill()
-    log.close()
+
+
+def database_url_of(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def app_server(demo_engine, tmp_path):
+    """`streamlit run streamlit_app.py` on a free port, on the test's demo database."""
+    port = free_port()
+    process = start_streamlit(database_url_of(demo_engine), port, tmp_path / "streamlit.log")
+    yield f"http://127.0.0.1:{port}"
+    stop(process)
 
 
 @pytest.hookimpl(hookwrapper=True)
