@@ -18,15 +18,15 @@ the rest of the programme still loads. A trainer editing Markdown should see
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
+
+from portal.i18n import translate
 
 STAGE_KEYS: tuple[str, ...] = ("theory", "product", "systems_skills", "shadowing", "supervised_calls")
 """The five stages, in programme order. Other code relies on these keys."""
@@ -221,16 +221,10 @@ ERROR_KEYS: frozenset[str] = frozenset(
 """Every i18n key the loader can emit; both locale catalogs must define them all."""
 
 
-@cache
-def _english_templates() -> dict[str, str]:
-    return json.loads((LOCALES_DIR / "en" / "courses.json").read_text(encoding="utf-8"))
-
-
 def _error(path: Path, field: str, name: str, /, **params: str | int) -> CourseFileError:
     key = f"courses.error.{name}"
     assert key in ERROR_KEYS, key
-    template = _english_templates().get(key, key)
-    return CourseFileError(path=path, field=field, key=key, params=params, message=template.format(**params))
+    return CourseFileError(path=path, field=field, key=key, params=params, message=translate(key, "en", **params))
 
 
 _EXPECTED_TYPE = {

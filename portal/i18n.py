@@ -23,11 +23,15 @@ def catalog(language: str) -> dict[str, str]:
 
 
 def translate(key: str, language: str | None = None, /, **params) -> str:
-    """Text for `key` in `language`, falling back to English, then the key."""
+    """Text for `key` in `language`, falling back to English, then the key.
+
+    A message may wrap another one: params `reason_key` and `reason_params`
+    are rendered, in the same language, into the `{reason}` placeholder.
+    """
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
     text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
-    if not params:
-        return text
+    if "reason_key" in params:
+        params = {**params, "reason": translate(params["reason_key"], language, **params.get("reason_params", {}))}
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):

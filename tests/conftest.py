@@ -4,6 +4,7 @@ Outside CI a missing PostgreSQL server or Chromium skips those tests with
 the reason; in CI (CI=true) it is an error, so nothing is skipped silently.
 """
 import os
+from contextlib import contextmanager
 
 os.environ.setdefault("BCRYPT_ROUNDS", "4")  # real bcrypt, cheap cost; tests/test_auth.py checks the default is 12
 
@@ -57,26 +58,30 @@ def _use_database(factory, label, build, monkeypatch):
     return url, engine
 
 
+@contextmanager
+def _fresh_database(factory, label, build, monkeypatch):
+    url, engine = _use_database(factory, label, build, monkeypatch)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        portal_db.get_engine.cache_clear()
+        get_settings.cache_clear()
+        factory.drop(url)
+
+
 @pytest.fixture
 def engine(databases, monkeypatch):
     """A fresh, migrated, empty database; also the app's default engine."""
-    url, engine = _use_database(databases, "empty", _migrated, monkeypatch)
-    yield engine
-    engine.dispose()
-    portal_db.get_engine.cache_clear()
-    get_settings.cache_clear()
-    databases.drop(url)
+    with _fresh_database(databases, "empty", _migrated, monkeypatch) as fresh:
+        yield fresh
 
 
 @pytest.fixture
 def demo_engine(databases, monkeypatch):
     """A fresh database holding the demo center; also the app's default engine."""
-    url, engine = _use_database(databases, "demo", _seeded, monkeypatch)
-    yield engine
-    engine.dispose()
-    portal_db.get_engine.cache_clear()
-    get_settings.cache_clear()
-    databases.drop(url)
+    with _fresh_database(databases, "demo", _seeded, monkeypatch) as fresh:
+        yield fresh
 
 
 @pytest.fixture

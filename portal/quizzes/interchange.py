@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from portal.i18n import translate
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 CATALOG_FILE = "interchange.json"
 DEFAULT_LOCALE = "en"
@@ -142,15 +144,12 @@ def load_catalog(locale: str = DEFAULT_LOCALE) -> dict[str, str]:
 
 
 def render_message(key: str, params: dict[str, Any], locale: str = DEFAULT_LOCALE) -> str:
-    """Render a problem message in `locale`.
+    """Render a problem message in `locale` through the portal's translation layer.
 
-    Export problems wrap a read problem: their params carry `reason_key` and
-    `reason_params`, and the wrapped reason is rendered in the same locale.
+    Export problems wrap a read problem (params `reason_key`, `reason_params`);
+    `portal.i18n.translate` renders the wrapped reason in the same locale.
     """
-    values = dict(params)
-    if "reason_key" in values:
-        values["reason"] = render_message(values["reason_key"], values.get("reason_params", {}), locale)
-    return load_catalog(locale)[key].format(**values)
+    return translate(key, locale, **params)
 
 
 def make_problem(line: int, key: str, **params: Any) -> FormatProblem:

@@ -17,17 +17,17 @@ placeholders (``str.format``).
 """
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
+
+from portal.i18n import translate as i18n_translate
 
 LANGUAGES = ("en", "zh-CN")
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -52,22 +52,9 @@ When = Literal["immediately", "after_close", "never"]
 # --------------------------------------------------------------------------
 
 
-@cache
-def _catalog(lang: str) -> dict[str, str]:
-    path = LOCALES_DIR / lang / "quizspecs.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def translate(key: str, lang: str = "en", **params: Any) -> str:
-    """Text for ``key`` in ``lang`` (falls back to English, then the key)."""
-    template = _catalog(lang).get(key) or _catalog("en").get(key) or key
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
+    """Text for ``key`` in ``lang``: the portal's one translation layer."""
+    return i18n_translate(key, lang, **params)
 
 
 class SpecFileError(Exception):
