@@ -171,6 +171,11 @@ def right_answers(payload: dict) -> list[str]:
     return []
 
 
+def is_full_credit(fraction: float | None) -> bool:
+    """Full marks, allowing for weights such as 3 x 33.33333% that add up to 0.9999999."""
+    return fraction is not None and fraction >= 1.0 - 1e-6
+
+
 def response_is_empty(response) -> bool:
     return response is None or response == "" or response == [] or response == {}
 

@@ -27,9 +27,6 @@ from portal.i18n import Translator
 from portal.quizzes import render
 from portal.quizzes.grading import Grade
 
-_FULL_MARK = 1.0 - 1e-9
-
-
 def show_text(text: str, textformat: str = "moodle") -> None:
     """Author-written text, rendered safely."""
     safe = render.display_text(text, textformat)
@@ -127,7 +124,7 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
         st.info(t("quizbank.view.needs_marking"), icon=":material/hourglass_top:")
     elif render.response_is_empty(response):
         st.error(t("quizbank.view.not_answered"), icon=":material/cancel:")
-    elif grade.fraction >= _FULL_MARK:
+    elif render.is_full_credit(grade.fraction):
         st.success(t("quizbank.view.correct"), icon=":material/check_circle:")
     elif grade.fraction > 0:
         st.warning(t("quizbank.view.partial", percent=round(grade.fraction * 100)), icon=":material/adjust:")
@@ -135,7 +132,7 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
         st.error(t("quizbank.view.incorrect"), icon=":material/cancel:")
     for text in grade.feedback:
         show_text(text, textformat)
-    if grade.fraction is not None and grade.fraction < _FULL_MARK:
+    if grade.fraction is not None and not render.is_full_credit(grade.fraction):
         answers = render.right_answers(payload)
         if answers:
             st.markdown(t("quizbank.view.right_answer",
