@@ -328,8 +328,10 @@ def _read_layout(rest: _Frag, problems: ProblemList) -> _Layout | None:
         return None
     if len(braces) > 2:
         extra = braces[2]
-        key = "multiple_answer_blocks" if text[extra] == "{" else "unexpected_closing_brace"
-        problems.add(rest.src.line_at(extra), "interchange.error." + key)
+        if text[extra] == "{":
+            problems.add(rest.src.line_at(extra), "interchange.error.multiple_answer_blocks")
+        else:
+            problems.add(rest.src.line_at(extra), "interchange.error.unexpected_closing_brace")
         # Keep reading the first block so its own problems are reported too.
 
     before = text[rest.start:opening]
@@ -412,13 +414,17 @@ def _read_weight(piece: _Frag, default: float, context: _Context) -> tuple[float
     return round(percent / 100, 7), rest
 
 
-def _report_unmarked(leading: _Frag, context: _Context) -> None:
-    """Text before the first = or ~ (Moodle would silently make it an answer)."""
+def _report_unmarked(leading: _Frag, context: _Context, truefalse_hint: bool = False) -> None:
+    """Text before the first = or ~ (Moodle would silently make it an answer).
+
+    With `truefalse_hint`, text such as "true" or "T F" is reported as a bad
+    true/false answer, which is what the author most likely meant.
+    """
     leading = leading.strip()
     if not leading.raw:
         return
     text = leading.value()
-    if _TRUEFALSE_LIKE_RE.match(text):
+    if truefalse_hint and _TRUEFALSE_LIKE_RE.match(text):
         context.add(leading.line, "interchange.error.truefalse_invalid", answer=snippet(text))
     else:
         context.add(leading.line, "interchange.error.answer_missing_marker", answer=snippet(text))
@@ -428,8 +434,10 @@ def _read_multichoice(question: QuestionData, answers: _Frag, context: _Context)
     leading, pieces = answers.split_at(answers.find_all("~", "="))
     _report_unmarked(leading, context)
     question.single = any(piece.raw.startswith("=") for piece in pieces)
-    if len(pieces) < 2:
-        context.add(context.block_line, "interchange.error.too_few_answers", count=len(pieces))
+    # Unmarked leading text was meant as an answer too; it is reported above.
+    count = len(pieces) + (1 if leading.strip().raw else 0)
+    if count < 2:
+        context.add(context.block_line, "interchange.error.too_few_answers", count=count)
     for piece in pieces:
         body = piece.cut(piece.start + 1)
         if piece.raw.startswith("="):
@@ -461,7 +469,7 @@ def _check_multichoice_grades(question: QuestionData, context: _Context) -> None
 
 def _read_shortanswer(question: QuestionData, answers: _Frag, context: _Context) -> None:
     leading, pieces = answers.split_at(answers.find_all("="))
-    _report_unmarked(leading, context)
+    _report_unmarked(leading, context, truefalse_hint=True)
     for piece in pieces:
         fraction, body = _read_weight(piece.cut(piece.start + 1).strip(), 1.0, context)
         text, feedback = _text_and_feedback(body, context.textformat)
@@ -611,7 +619,7 @@ def dump_gift(questions: list[QuestionData]) -> str:
                          name=question.name, field="category")
             continue
         if wanted != category:
-            chunks.append(f"{CATEGORY_PREFIX} {wanted}".rstrip())
+            chunks.append(f"{CATEGORY_PREFIX} {wanted}" if wanted else CATEGORY_PREFIX)
             category = wanted
         chunks.append(chunk)
     problems.raise_if_any()
@@ -625,6 +633,10 @@ def _write_checked(question: QuestionData, problems: ProblemList) -> str | None:
                      name=question.name, qtype=question.qtype, format="GIFT")
         return None
     expected = canonical_question(question)
+    limit = _gift_limit(expected)
+    if limit:
+        problems.add(question.line, "interchange.error.export_not_faithful", name=expected.name, field=limit)
+        return None
     chunk = _WRITERS[expected.qtype](expected)
     if chunk is None:
         problems.add(question.line, "interchange.error.export_bad_truefalse", name=expected.name)
@@ -642,6 +654,20 @@ def _write_checked(question: QuestionData, problems: ProblemList) -> str | None:
                      name=expected.name, field=field)
         return None
     return chunk
+
+
+def _gift_limit(question: QuestionData) -> str | None:
+    """The field GIFT cannot hold, for limits that would change the question type.
+
+    "->" cannot be escaped in GIFT: in a short answer it would make the question
+    read back as matching, and in a matching item it would split the pair early.
+    """
+    if question.qtype == "shortanswer":
+        if any("->" in answer.text or "->" in answer.feedback for answer in question.answers):
+            return "answers"
+    if question.qtype == "match" and any("->" in sub.question for sub in question.subquestions):
+        return "subquestions"
+    return None
 
 
 def _first_difference(expected: QuestionData, reread: list[QuestionData]) -> str | None:
@@ -753,6 +779,12 @@ def _format_weight(fraction: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def _format_tolerance(tolerance: float) -> str:
+    """Shortest text that reads back as exactly this float ("35", "0.005")."""
+    text = repr(tolerance)
+    return text[:-2] if text.endswith(".0") else text
+
+
 def _write_description(question: QuestionData) -> str:
     return _write_head(question)
 
@@ -817,7 +849,7 @@ def _write_numerical(question: QuestionData) -> str:
             lines.append("~" + feedback)
             continue
         weight = "" if answer.fraction == 1 else f"%{_format_weight(answer.fraction)}%"
-        tolerance = repr(float(answer.tolerance or 0.0))
+        tolerance = _format_tolerance(float(answer.tolerance or 0.0))
         lines.append(f"={weight}{escape(answer.text)}:{tolerance}{feedback}")
     return _write_answer_block(question, "{#", lines)
 

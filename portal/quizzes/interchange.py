@@ -204,7 +204,7 @@ def default_question_name(questiontext: str) -> str:
     tags are removed and whitespace is collapsed.  Text without spaces
     (e.g. Chinese) is cut at the character limit.
     """
-    plain = " ".join(_TAG_RE.sub("", questiontext).split())
+    plain = php_trim(" ".join(_TAG_RE.sub("", questiontext).split()))
     if not plain:
         return DEFAULT_NAME
     if len(plain) <= NAME_LENGTH:
@@ -213,4 +213,4 @@ def default_question_name(questiontext: str) -> str:
     space = cut.rfind(" ")
     if space > 0:
         cut = cut[:space]
-    return cut.rstrip() + "..."
+    return php_trim(cut.rstrip()) + "..."
