@@ -158,3 +158,67 @@ def test_excluded_tags_and_empty_pools(session, world):
     with pytest.raises(ValidationFailed):
         practice.start_practice(session, learner, "practice-empty")
     assert session.exec(select(Attempt)).all() == []
+
+
+# --- the practice page and the home page (AppTest) ----------------------------------------------
+
+
+def _answer_current(at):
+    """Give some answer to the question on screen and check it."""
+    if at.radio:
+        radio = at.radio[0]
+        radio.set_value(True if radio.options == ["True", "False"] else 0)
+    for box in at.checkbox:
+        box.check()
+    for box in at.text_input:
+        box.input("250")
+    for box in at.selectbox:
+        box.set_value(box.options[0])
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+
+
+def test_newhire_sees_the_review_queue_on_home_and_reviews_a_card(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "newhire").run()
+    assert any("questions due for review" in m.value for m in at.markdown)
+    at.switch_page("pages/training_quizzes.py").run()
+    assert not errors_of(at)
+    assert [s.value for s in at.subheader] == ["Spaced review", "Practice quizzes", "My practice history"]
+    due_caption = next(c.value for c in at.caption if "due for review" in c.value)
+    _answer_current(at)
+    assert not errors_of(at) and (at.success or at.error or at.warning)
+    assert any(c.value.startswith("Comes back for review") for c in at.caption)
+    next(b for b in at.button if b.label == "Next").click().run()
+    assert not errors_of(at)
+    assert due_caption not in [c.value for c in at.caption]  # one card fewer
+
+
+def test_newhire_takes_a_practice_quiz_opened_from_onboarding(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "newhire").run()
+    at.session_state["open_quiz"] = "practice-theory"
+    at.switch_page("pages/training_quizzes.py").run()
+    assert not errors_of(at)
+    assert at.subheader[0].value == "Practice: the centre, rules and service standards"
+    verdicts = []
+    for _ in range(10):
+        _answer_current(at)
+        assert not errors_of(at)
+        verdicts.append((at.success or at.warning or at.error)[0].value)
+        next(b for b in at.button if b.label in ("Next question", "See my score")).click().run()
+    assert all(v in ("Correct.", "Not correct.") or v.startswith("Partly correct") for v in verdicts)
+    assert at.metric[0].label == "Your score"
+    next(b for b in at.button if b.label == "Try again").click().run()
+    assert not errors_of(at) and at.caption[1].value == "Question 1 of 10"
+
+
+def test_practice_page_in_chinese_for_an_agent_without_history(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "agent", language="zh-CN").run()
+    at.switch_page("pages/training_quizzes.py").run()
+    assert not errors_of(at)
+    assert "你还没有完成过练习。" in [c.value for c in at.caption]
+    assert any(b.label == "开始练习" for b in at.button)

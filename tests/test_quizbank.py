@@ -4,7 +4,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import AttemptAnswer, Question, QuestionTag, QuestionVersion
@@ -235,3 +235,74 @@ def test_other_roles_may_not_author_import_or_export(session, trainer, role):
         with pytest.raises(PermissionDenied):
             call()
     assert count(session, QuestionVersion) == 7 and count(session, QuestionTag) > 0
+
+
+# --- the authoring page (AppTest) ---------------------------------------------------------------
+
+
+def _click(at, label):
+    next(b for b in at.button if b.label == label).click().run()
+
+
+def test_trainer_browses_the_bank_with_counts_and_filters(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_questions.py").run()
+    assert not errors_of(at)
+    assert {m.label: m.value for m in at.metric}["Questions"] == "156"
+    at.text_input(key="qb_search").input("PRD-001").run()
+    assert {m.label: m.value for m in at.metric}["Questions"] == "2"  # English and Chinese
+    at.selectbox(key="qb_language").select("zh-CN").run()
+    assert {m.label: m.value for m in at.metric}["Questions"] == "1" and not errors_of(at)
+
+
+def test_trainer_creates_a_question_with_preview_then_drafts_an_edit(demo_engine):
+    from sqlmodel import Session
+
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_questions.py").run()
+    _click(at, "New question")
+    at.text_input(key="qb-new-id").input("ETQ-900")
+    at.text_input(key="qb-new-name").input("Smile")
+    at.selectbox(key="qb-new-qtype").select("truefalse")
+    at.text_input(key="qb-new-tags").input("etiquette, voice")
+    at.text_area(key="qb-new-text").input("Callers can hear a smile.<script>alert(1)</script>").run()
+    assert not errors_of(at)
+    preview = [m.value for m in at.markdown if "Callers can hear" in m.value]
+    assert preview and "script" not in preview[0]  # the preview is sanitized
+    at.radio(key="qb-new-tf").set_value(True)
+    at.text_input(key="qb-new-tf-true").input("Right, it changes your voice.")
+    at.button(key="qb-new-publish").click().run()
+    assert not errors_of(at) and not at.error
+    assert at.subheader[0].value == "ETQ-900 · English"
+    with Session(demo_engine) as session:
+        served = bank.serve_version(session, "ETQ-900", "en")
+        assert served.version == 1 and bank.has_tag(session, "ETQ-900", "voice")
+        question_id = served.question_id
+    key = f"qb-{question_id}-v1"
+    at.text_area(key=f"{key}-text").input("Callers can hear a smile, even on the phone.")
+    at.button(key=f"{key}-draft").click().run()
+    assert not errors_of(at) and not at.error
+    with Session(demo_engine) as session:
+        assert bank.serve_version(session, "ETQ-900", "en").version == 1  # the draft is not served
+        assert [v.status for v in bank.get_question(session, None, question_id).versions] == ["draft", "published"]
+    _click(at, "Create the 简体中文 translation")
+    assert "Translate ETQ-900" in at.subheader[0].value
+
+
+def test_a_question_that_breaks_the_rules_is_not_saved_and_says_why(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "trainer", language="zh-CN").run()
+    at.switch_page("pages/authoring_questions.py").run()
+    _click(at, "新建题目")
+    at.text_input(key="qb-new-id").input("BAD-900")
+    at.text_area(key="qb-new-text").input("没有答案的选择题").run()
+    at.button(key="qb-new-publish").click().run()
+    assert not errors_of(at)
+    assert "题目无法保存" in at.error[0].value and "至少" in at.error[0].value
+    with Session(demo_engine) as session:
+        assert session.exec(select(Question).where(Question.idnumber == "BAD-900")).first() is None

@@ -35,6 +35,7 @@ from portal.quizzes.interchange import (
     QuestionFileError,
     SubQuestion,
     load_catalog,
+    make_problem,
     render_message,
 )
 from portal.roles import Actor, Role, require_role
@@ -87,15 +88,19 @@ def require_author(actor: Actor | None) -> None:
 
 def problem_text(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
     """One file problem in `language`, with its line number (the UI's version of `str(problem)`)."""
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return translate("quizbank.problem.line", locale, line=problem.line, reason=problem_reason(problem, locale))
+
+
+def problem_reason(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
+    """What is wrong, in `language`, without the line number."""
     key, params = problem.key, problem.params
     if key == "interchange.error.export_invalid_question":  # when saving a form, the reason is what matters
         key, params = params["reason_key"], params.get("reason_params", {})
     locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
     if key in load_catalog(DEFAULT_LANGUAGE):
-        reason = render_message(key, params, locale)
-    else:
-        reason = translate(key, locale, **params)
-    return translate("quizbank.problem.line", locale, line=problem.line, reason=reason)
+        return render_message(key, params, locale)
+    return translate(key, locale, **params)
 
 
 def _problem(line: int, key: str, **params) -> FormatProblem:
@@ -163,10 +168,23 @@ def validate_question(data: QuestionData) -> QuestionData:
         problems.append(_problem(data.line, "quizbank.error.idnumber_too_long", idnumber=data.idnumber[:40]))
     if any(len(tag) > 60 for tag in data.tags):
         problems.append(_problem(data.line, "quizbank.error.tag_too_long"))
+    problems.extend(_shape_problems(data))
     if problems:
         raise QuestionFileError(problems)
     dump_gift([data])
     return canonical_question(data)
+
+
+def _shape_problems(data: QuestionData) -> list[FormatProblem]:
+    """Missing answers, said plainly (before GIFT's own reading of the question would say it less clearly)."""
+    answers, pairs = len(data.answers), len([s for s in data.subquestions if s.question.strip()])
+    if data.qtype == "multichoice" and answers < 2:
+        return [make_problem(data.line, "interchange.error.too_few_answers", count=answers)]
+    if data.qtype in ("shortanswer", "numerical") and answers == 0:
+        return [make_problem(data.line, "interchange.error.no_answers")]
+    if data.qtype == "match" and pairs < 2:
+        return [make_problem(data.line, "interchange.error.match_too_few_pairs", count=pairs)]
+    return []
 
 
 # --- writing -------------------------------------------------------------------------
