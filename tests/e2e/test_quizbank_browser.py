@@ -16,7 +16,7 @@ def test_trainer_imports_a_good_file_and_sees_a_bad_one_rejected(app_server, pag
     sign_in(page, app_server, "trainer")
     page.get_by_test_id("stSidebar").get_by_text("Question bank").click()
     page.get_by_role("heading", name="Question bank").wait_for()
-    page.get_by_text("Counts by type and tag").wait_for()
+    page.get_by_role("button", name="New question").wait_for()  # drawn after the table
     screenshot(page, "quizbank-bank-en")
     page.locator("[data-testid='stRadio'] label").filter(has_text="Import").click()
     page.locator("input[type='file']").set_input_files(str(FIXTURES / "good.gift"))
