@@ -11,6 +11,16 @@ is one line of text, options `A)`/`A.` one per line, then `ANSWER: X`:
 Like Moodle, questions become single-answer multiple choice in HTML format
 with the text HTML-escaped.  Unlike Moodle, a file with any problem is
 rejected whole with every problem listed (Moodle skips bad questions).
+
+Deliberate differences from Moodle:
+- Option letters must run A, B, C... (Moodle ignores the letters).
+- The ANSWER line must name exactly one option letter (Moodle takes the
+  first character); "answer:" and a lower-case letter are accepted.
+- A question left without ANSWER at the end of the file is an error (Moodle
+  drops it silently); one-character lines are not skipped.
+- Export labels options "A. " (Moodle writes "A) "), also writes true/false
+  as "A. True / B. False", refuses partial or negative grades instead of
+  losing them, and joins lines with a space (Moodle deletes line breaks).
 """
 from __future__ import annotations
 

@@ -8,6 +8,28 @@ with every problem and its line number instead of being half imported.
 
 Writing produces canonical GIFT and checks each question by reading it back:
 anything that would not read back unchanged is reported, never written.
+
+Deliberate differences from Moodle:
+- Errors where Moodle guesses: text before the first =/~ (Moodle makes it an
+  answer), lower-case `{true}` (Moodle: a short answer "true"), `=%50%x` in
+  multiple choice (Moodle: 100% with text "%50%x"), malformed `%..%` weights,
+  non-numbers in numerical answers (a Moodle bug accepts them as "*"), junk
+  after a numerical `~`, an unclosed `::title`, nested or repeated braces,
+  text after an essay/matching block, empty answers, reversed ranges,
+  negative tolerances.  Moodle's save-time grade rules (a 100% answer;
+  positive weights adding to 100% for multiple answers) are checked here.
+- A `$CATEGORY:` line directly followed by a question (no blank line) sets
+  the category and the question is read; Moodle would take the whole block
+  as the category name.
+- Any weight from -100% to 100% is accepted (rounded to 7 decimals, Moodle's
+  storage precision); Moodle's list of allowed grades is not enforced.
+- Per-answer text formats are not kept: a `[html]` prefix on an answer or
+  feedback is removed as in Moodle, and the answer uses the question format.
+- Empty and duplicate tags are dropped; an empty `::::` title gets the
+  default name; explicit titles are only trimmed (not tag-stripped).
+- Export writes no `// question: N  name: X` comment, omits `%100%` where it
+  is the default, and refuses what GIFT cannot express (`->` in a short
+  answer or matching item, general feedback on a description).
 """
 from __future__ import annotations
 
