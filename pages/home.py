@@ -18,6 +18,17 @@ elif actor.has(Role.AGENT):
     st.subheader(t("home.agent.heading"))
     st.write(t("home.agent.intro"))
 
+if actor.has(Role.NEWHIRE, Role.AGENT):
+    from portal.quizzes.practice import count_due_reviews
+    from portal.ui.widgets import service_call
+
+    with service_call(t) as session:
+        due = count_due_reviews(session, actor)
+    if due:
+        with st.container(border=True):
+            st.markdown(f"**{t('quizbank.home.due', count=due)}**")
+            st.page_link("pages/training_quizzes.py", label=t("quizbank.home.review_link"), icon=":material/replay:")
+
 st.subheader(t("home.your_pages"))
 for page in pages_for(actor):
     if page.path != "pages/home.py":

@@ -1,7 +1,211 @@
+"""Practice quizzes for new hires and agents: the review queue, the quizzes, an attempt, my history.
+
+`st.session_state["open_quiz"] = "practice-product"` (set by the onboarding
+page) opens that practice quiz directly.
+"""
+import altair as alt
+import streamlit as st
+
+from portal.quizzes import practice, render
+from portal.quizzes.grading import Grade
 from portal.ui import state
-from portal.ui.widgets import empty_state, page_header
+from portal.ui.question_view import answer_widget, render_question_text, show_feedback
+from portal.ui.widgets import empty_state, page_header, run_action, service_call
+
+ATTEMPT_KEY = "practice_attempt"
+FEEDBACK_KEY = "practice_feedback_slot"
+REVIEW_FEEDBACK_KEY = "review_feedback"
 
 t = state.translator()
-state.actor()
-page_header(t, "nav.my_quizzes")
-empty_state(t, "empty.my_quizzes")
+actor = state.actor()
+language = state.language()
+page_header(t, "nav.my_quizzes", "quizbank.practice.caption")
+
+
+def open_requested_quiz(code: str) -> None:
+    """Resume the learner's open attempt at `code`, or start one."""
+    def start(session):
+        attempt_id = practice.open_attempt_id(session, actor, code) or \
+            practice.start_practice(session, actor, code, language)
+        st.session_state[ATTEMPT_KEY] = attempt_id
+
+    run_action(t, start)
+
+
+def leave_attempt() -> None:
+    st.session_state.pop(ATTEMPT_KEY, None)
+    st.session_state.pop(FEEDBACK_KEY, None)
+
+
+def show_attempt(attempt_id: int) -> None:
+    with service_call(t) as session:
+        view = practice.get_practice_attempt(session, actor, attempt_id, language)
+        if view.next_item is None and view.attempt.status == "in_progress" and FEEDBACK_KEY not in st.session_state:
+            practice.finish_practice(session, actor, attempt_id)
+            view = practice.get_practice_attempt(session, actor, attempt_id, language)
+    total = len(view.items)
+    st.subheader(view.title)
+    st.progress(view.answered / total if total else 1.0,
+                text=t("quizbank.practice.progress", done=view.answered, total=total))
+    if view.attempt.status != "in_progress":
+        show_result(view)
+        return
+    feedback_slot = st.session_state.get(FEEDBACK_KEY)
+    item = next((i for i in view.items if i.slot == feedback_slot and i.answered), None) or view.next_item
+    position = view.items.index(item) + 1
+    with st.container(border=True):
+        st.caption(t("quizbank.practice.question_of", number=position, total=total))
+        render_question_text(item.version, t)
+        if item.answered:
+            answer_widget(item.payload, item.layout, key=f"done-{attempt_id}-{item.slot}", disabled=True, t=t,
+                          value=item.response)
+            show_feedback(item.grade, item.payload, item.response, t)
+            last = view.next_item is None
+            if st.button(t("quizbank.practice.see_score" if last else "quizbank.practice.next"), type="primary"):
+                st.session_state.pop(FEEDBACK_KEY, None)
+                st.rerun()
+        else:
+            with st.form(f"answer-{attempt_id}-{item.slot}"):
+                response = answer_widget(item.payload, item.layout, key=f"q-{attempt_id}-{item.slot}", t=t)
+                checked = st.form_submit_button(t("quizbank.practice.check"), type="primary")
+            if checked:
+                if render.response_is_empty(response):
+                    st.warning(t("quizbank.practice.answer_first"))
+                elif run_action(t, lambda s: practice.answer_practice(s, actor, attempt_id, item.slot, response)):
+                    st.session_state[FEEDBACK_KEY] = item.slot
+                    st.rerun()
+    left, right = st.columns(2)
+    if left.button(t("quizbank.practice.finish_now"), help=t("quizbank.practice.finish_help")):
+        if run_action(t, lambda s: practice.finish_practice(s, actor, attempt_id)):
+            st.session_state.pop(FEEDBACK_KEY, None)
+            st.rerun()
+    if right.button(t("quizbank.practice.back")):
+        leave_attempt()
+        st.rerun()
+
+
+def show_result(view: practice.PracticeAttempt) -> None:
+    attempt = view.attempt
+    st.metric(t("quizbank.practice.score"), f"{attempt.percent:.0f}%",
+              help=t("quizbank.practice.score_detail", score=f"{attempt.score:g}", total=f"{attempt.max_score:g}"))
+    if render.is_full_credit((attempt.percent or 0) / 100):
+        st.success(t("quizbank.practice.all_right"), icon=":material/celebration:")
+    else:
+        st.info(t("quizbank.practice.try_again_hint"), icon=":material/replay:")
+    left, right = st.columns(2)
+    if left.button(t("quizbank.practice.try_again"), type="primary"):
+        leave_attempt()
+        open_requested_quiz(view.code)
+        st.rerun()
+    if right.button(t("quizbank.practice.back")):
+        leave_attempt()
+        st.rerun()
+    with st.expander(t("quizbank.practice.review_answers")):
+        for number, item in enumerate(view.items, start=1):
+            st.markdown(f"**{t('quizbank.practice.question_of', number=number, total=len(view.items))}**")
+            render_question_text(item.version, t)
+            show_feedback(item.grade or Grade(0.0), item.payload, item.response, t)
+            st.divider()
+
+
+def show_review_queue() -> None:
+    st.subheader(t("quizbank.review.heading"))
+    answered = st.session_state.get(REVIEW_FEEDBACK_KEY)
+    if answered:
+        with st.container(border=True):
+            render_question_text(answered["version"], t)
+            show_feedback(answered["grade"], answered["payload"], answered["response"], t)
+            st.caption(t("quizbank.review.next_due", when=answered["next_due"].strftime("%Y-%m-%d %H:%M UTC")))
+            if st.button(t("quizbank.review.next"), type="primary"):
+                st.session_state.pop(REVIEW_FEEDBACK_KEY)
+                st.rerun()
+        return
+    with service_call(t) as session:
+        due = practice.due_reviews(session, actor, language)
+        schedule = practice.review_schedule(session, actor)
+    if not due:
+        st.caption(t("quizbank.review.none_due") if not schedule.empty else t("quizbank.review.empty"))
+        return
+    st.caption(t("quizbank.review.due_count", count=len(due)))
+    item = due[0]
+    with st.container(border=True):
+        render_question_text(item.version, t)
+        with st.form(f"review-{item.idnumber}"):
+            response = answer_widget(item.payload, item.layout, key=f"review-{item.idnumber}", t=t)
+            checked = st.form_submit_button(t("quizbank.practice.check"), type="primary")
+    if checked:
+        if render.response_is_empty(response):
+            st.warning(t("quizbank.practice.answer_first"))
+            return
+        outcome = {}
+
+        def answer(session):
+            outcome["result"] = practice.answer_review(session, actor, item.idnumber, response, language)
+
+        if run_action(t, answer):
+            st.session_state[REVIEW_FEEDBACK_KEY] = {
+                "version": item.version, "payload": item.payload, "response": response,
+                "grade": outcome["result"].grade, "next_due": outcome["result"].next_due}
+            st.rerun()
+
+
+def show_quizzes() -> None:
+    st.subheader(t("quizbank.practice.choose"))
+    with service_call(t) as session:
+        quizzes = practice.list_practice_quizzes(session, actor, language)
+    if not quizzes:
+        empty_state(t, "empty.my_quizzes")
+        return
+    columns = st.columns(2)
+    for n, quiz in enumerate(quizzes):
+        with columns[n % 2].container(border=True):
+            st.markdown(f"**{render.escape_markdown(quiz.title)}**")
+            st.caption(render.escape_markdown(quiz.description))
+            st.caption(t("quizbank.practice.size", count=min(quiz.count, quiz.available), pool=quiz.available))
+            if quiz.best_percent is not None:
+                st.progress(quiz.best_percent / 100,
+                            text=t("quizbank.practice.best", percent=f"{quiz.best_percent:.0f}", attempts=quiz.attempts))
+            else:
+                st.caption(t("quizbank.practice.not_tried"))
+            if st.button(t("quizbank.practice.start"), key=f"start-{quiz.code}", disabled=not quiz.available):
+                open_requested_quiz(quiz.code)
+                st.rerun()
+
+
+def show_history() -> None:
+    st.subheader(t("quizbank.practice.history"))
+    with service_call(t) as session:
+        history = practice.practice_history(session, actor, language)
+    if history.empty:
+        st.caption(t("quizbank.practice.no_history"))
+        return
+    if len(history) >= 2:
+        chart = alt.Chart(history).mark_line(point=True).encode(
+            x=alt.X("submitted_at:T", title=t("quizbank.practice.col.when")),
+            y=alt.Y("percent:Q", title=t("quizbank.practice.col.percent"), scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("quiz:N", title=t("quizbank.practice.col.quiz")),
+            tooltip=["quiz", "number", "percent"])
+        st.altair_chart(chart, width="stretch")
+    st.dataframe(history[["submitted_at", "quiz", "number", "percent"]], hide_index=True, width="stretch",
+                 column_config={
+                     "submitted_at": st.column_config.DatetimeColumn(t("quizbank.practice.col.when"),
+                                                                     format="YYYY-MM-DD HH:mm"),
+                     "quiz": t("quizbank.practice.col.quiz"),
+                     "number": t("quizbank.practice.col.number"),
+                     "percent": st.column_config.ProgressColumn(t("quizbank.practice.col.percent"), min_value=0,
+                                                                max_value=100, format="%.0f%%")})
+
+
+requested = st.session_state.pop("open_quiz", None)
+if requested:
+    leave_attempt()
+    open_requested_quiz(requested)
+
+if st.session_state.get(ATTEMPT_KEY):
+    show_attempt(st.session_state[ATTEMPT_KEY])
+else:
+    show_review_queue()
+    st.divider()
+    show_quizzes()
+    st.divider()
+    show_history()

@@ -84,6 +84,75 @@ def cmd_restore(args) -> None:
     print(f"database restored from {args.file}")
 
 
+def cmd_quiz_import(args) -> None:
+    import json
+
+    from portal.quizzes.detect import parse_question_file
+    from portal.quizzes.interchange import QuestionFileError
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    try:
+        questions = parse_question_file(text, args.format, path.name)
+        if args.dry_run:
+            result = None
+        else:
+            from portal.db import migrate, session_scope
+            from portal.quizzes.bank import import_questions
+
+            migrate()
+            with session_scope() as session:
+                result = import_questions(session, None, questions, args.language)
+    except QuestionFileError as error:
+        print(f"error: {path} was not imported ({len(error.problems)} problems):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {path}:{problem.line}: {problem.message}", file=sys.stderr)
+        raise SystemExit(1) from error
+    if args.json:
+        data = [q.to_json_dict() for q in questions] if result is None else \
+            {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    elif result is None:
+        for question in questions:
+            print(f"{question.line:>5}  {question.idnumber or '-':<12} {question.qtype:<12} {question.name}")
+        print(f"{len(questions)} questions read, nothing saved (dry run)")
+    else:
+        print(f"{result.total} questions: {len(result.created)} new, {len(result.updated)} updated, "
+              f"{len(result.unchanged)} unchanged ({args.language})")
+
+
+def cmd_quiz_export(args) -> None:
+    from portal.db import migrate, session_scope
+    from portal.quizzes.bank import export_questions
+
+    migrate()
+    with session_scope() as session:
+        result = export_questions(session, None, args.format, tag=args.tag, language=args.language)
+    for problem in result.skipped:
+        print(f"skipped: {problem.message}", file=sys.stderr)
+    sys.stdout.write(result.text)
+
+
+def _add_quiz_commands(sub) -> None:
+    quiz = sub.add_parser("quiz", help="question bank files").add_subparsers(dest="quiz_command", required=True)
+    load = quiz.add_parser("import", help="import a GIFT or Aiken file (rejected whole if any question is bad)")
+    load.add_argument("file")
+    load.add_argument("--format", choices=["gift", "aiken"], help="default: from the extension or content")
+    load.add_argument("--language", choices=["en", "zh-CN"], default="en")
+    load.add_argument("--dry-run", action="store_true", help="only read and check the file; save nothing")
+    load.add_argument("--json", action="store_true", help="print the questions (dry run) or the result as JSON")
+    load.set_defaults(func=cmd_quiz_import)
+    dump = quiz.add_parser("export", help="write published questions as GIFT or Aiken to stdout")
+    dump.add_argument("--format", choices=["gift", "aiken"], required=True)
+    dump.add_argument("--tag", help="only questions carrying this tag")
+    dump.add_argument("--language", choices=["en", "zh-CN"], default="en")
+    dump.set_defaults(func=cmd_quiz_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Agent Academy administration")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = sub.add_parser("restore", help="replace the database with a backup")
     restore.add_argument("file")
     restore.set_defaults(func=cmd_restore)
+    _add_quiz_commands(sub)
     return parser
 
 

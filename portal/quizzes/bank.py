@@ -1,0 +1,587 @@
+"""The question bank: import, author, version, translate, list, export and serve questions.
+
+A question is one `Question` row per language, linked across languages by
+`idnumber`. Its content lives in `QuestionVersion`s: editing never changes a
+version, it adds one. A version is a `draft` (never served), `published`
+(the one learners get: `Question.current_version_id`) or `retired` (an
+older published version, kept because attempts point at it).
+
+Trainers and admins author, import and export; `actor=None` is the system
+(CLI, seed loader). Serving (`serve_version`, `eligible_idnumbers`) needs no
+actor: practice quizzes and exams call it for their takers.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal import audit
+from portal.errors import NotFound, ValidationFailed
+from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from portal.models import Question, QuestionTag, QuestionVersion
+from portal.quizzes.aiken import dump_aiken
+from portal.quizzes.gift import canonical_question, dump_gift
+from portal.quizzes.interchange import (
+    QTYPES,
+    Answer,
+    FormatProblem,
+    QuestionData,
+    QuestionFileError,
+    SubQuestion,
+    load_catalog,
+    make_problem,
+    render_message,
+)
+from portal.roles import Actor, Role, require_role
+
+DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
+EXPORT_FORMATS = ("gift", "aiken")
+AUTHORS = (Role.TRAINER, Role.ADMIN)
+BANK_COLUMNS = ["id", "idnumber", "language", "qtype", "category", "name", "tags", "version", "status",
+                "has_draft", "versions", "translations", "archived", "updated_at"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: list[str] = field(default_factory=list)  # idnumbers of new questions
+    updated: list[str] = field(default_factory=list)  # a new published version was added
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    text: str
+    count: int
+    skipped: list[FormatProblem] = field(default_factory=list)  # questions the format cannot hold
+
+
+@dataclass(frozen=True)
+class QuestionDetail:
+    question: Question
+    tags: list[str]
+    versions: list[QuestionVersion]  # newest first
+    current: QuestionVersion | None  # the published one
+    translations: dict[str, Question]  # other languages of the same idnumber
+
+    @property
+    def newest(self) -> QuestionVersion:
+        return self.versions[0]
+
+    def data(self, version: QuestionVersion | None = None) -> QuestionData:
+        return question_data(self.question, version or self.newest, self.tags)
+
+
+def require_author(actor: Actor | None) -> None:
+    if actor is not None:
+        require_role(actor, *AUTHORS)
+
+
+def problem_text(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
+    """One file problem in `language`, with its line number (the UI's version of `str(problem)`)."""
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return translate("quizbank.problem.line", locale, line=problem.line, reason=problem_reason(problem, locale))
+
+
+def problem_reason(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
+    """What is wrong, in `language`, without the line number."""
+    key, params = problem.key, problem.params
+    if key == "interchange.error.export_invalid_question":  # when saving a form, the reason is what matters
+        key, params = params["reason_key"], params.get("reason_params", {})
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if key in load_catalog(DEFAULT_LANGUAGE):
+        return render_message(key, params, locale)
+    return translate(key, locale, **params)
+
+
+def _problem(line: int, key: str, **params) -> FormatProblem:
+    return FormatProblem(line=line, key=key, params=params, message=translate(key, "en", **params))
+
+
+# --- converting between the interchange model and the tables ---------------------------
+
+
+def payload_of(data: QuestionData) -> dict:
+    """What grading needs (`portal/quizzes/grading.py`): qtype, single, answers, subquestions."""
+    full = data.to_json_dict()
+    return {key: full[key] for key in ("qtype", "single", "answers", "subquestions") if key in full}
+
+
+def question_data(question: Question, version: QuestionVersion, tags: Sequence[str]) -> QuestionData:
+    payload = json.loads(version.payload or "{}")
+    qtype = payload.get("qtype", question.qtype)
+    return QuestionData(
+        qtype=qtype,
+        name=version.name,
+        questiontext=version.questiontext,
+        questiontextformat=version.questiontextformat,
+        generalfeedback=version.generalfeedback,
+        single=bool(payload.get("single", True)) if qtype == "multichoice" else None,
+        answers=[Answer(str(a["text"]), float(a["fraction"]), a.get("feedback", ""),
+                        float(a.get("tolerance") or 0.0) if qtype == "numerical" else None)
+                 for a in payload.get("answers", [])],
+        subquestions=[SubQuestion(s["question"], s["answer"]) for s in payload.get("subquestions", [])],
+        category=question.category,
+        tags=list(tags),
+        idnumber=question.idnumber,
+    )
+
+
+def _content(version_or_data) -> str:
+    """What makes two versions the same question (tags and category are not versioned)."""
+    if isinstance(version_or_data, QuestionData):
+        data = version_or_data
+        fields = [data.name, data.questiontext, data.questiontextformat, data.generalfeedback, payload_of(data)]
+    else:
+        v = version_or_data
+        fields = [v.name, v.questiontext, v.questiontextformat, v.generalfeedback, json.loads(v.payload or "{}")]
+    return json.dumps(fields, sort_keys=True, ensure_ascii=False)
+
+
+def auto_idnumber(data: QuestionData) -> str:
+    """A stable idnumber for a question imported without one (e.g. from Aiken)."""
+    digest = hashlib.sha1(f"{data.category}\n{data.name}\n{data.questiontext}".encode()).hexdigest()[:12]
+    return f"Q-{digest}"
+
+
+def validate_question(data: QuestionData) -> QuestionData:
+    """The question in canonical form, or QuestionFileError listing what is wrong with it.
+
+    A question must be writable as GIFT and read back unchanged: that is the
+    same rule a question file follows, so the form and the files agree.
+    """
+    problems: list[FormatProblem] = []
+    if data.qtype not in QTYPES:
+        problems.append(_problem(data.line, "quizbank.error.unknown_qtype", qtype=data.qtype))
+    if not data.questiontext.strip():
+        problems.append(_problem(data.line, "quizbank.error.empty_questiontext"))
+    if len(data.idnumber) > 100:
+        problems.append(_problem(data.line, "quizbank.error.idnumber_too_long", idnumber=data.idnumber[:40]))
+    if any(len(tag) > 60 for tag in data.tags):
+        problems.append(_problem(data.line, "quizbank.error.tag_too_long"))
+    problems.extend(_shape_problems(data))
+    if problems:
+        raise QuestionFileError(problems)
+    dump_gift([data])
+    return canonical_question(data)
+
+
+def _shape_problems(data: QuestionData) -> list[FormatProblem]:
+    """Missing answers, said plainly (before GIFT's own reading of the question would say it less clearly)."""
+    answers, pairs = len(data.answers), len([s for s in data.subquestions if s.question.strip()])
+    if data.qtype == "multichoice" and answers < 2:
+        return [make_problem(data.line, "interchange.error.too_few_answers", count=answers)]
+    if data.qtype in ("shortanswer", "numerical") and answers == 0:
+        return [make_problem(data.line, "interchange.error.no_answers")]
+    if data.qtype == "match" and pairs < 2:
+        return [make_problem(data.line, "interchange.error.match_too_few_pairs", count=pairs)]
+    return []
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValidationFailed("quizbank.error.unknown_language", language=language)
+
+
+def import_questions(session: Session, actor: Actor | None, questions: Sequence[QuestionData],
+                     language: str = DEFAULT_LANGUAGE) -> ImportResult:
+    """Save parsed questions, all or nothing.
+
+    A new idnumber becomes a new question; a known one gets a new published
+    version only when its content changed (tags and category are updated in
+    place). Any problem raises QuestionFileError before anything is written.
+    """
+    require_author(actor)
+    _check_language(language)
+    problems: list[FormatProblem] = []
+    clean: list[QuestionData] = []
+    seen: dict[str, int] = {}
+    for data in questions:
+        try:
+            canonical = validate_question(data)
+        except QuestionFileError as error:
+            problems.extend(error.problems)
+            continue
+        canonical = replace(canonical, idnumber=canonical.idnumber or auto_idnumber(canonical), line=data.line)
+        if canonical.idnumber in seen:
+            problems.append(_problem(data.line, "quizbank.error.duplicate_idnumber", idnumber=canonical.idnumber,
+                                     first=seen[canonical.idnumber]))
+            continue
+        seen[canonical.idnumber] = data.line
+        clean.append(canonical)
+    if problems:
+        raise QuestionFileError(problems)
+
+    existing = {q.idnumber: q for q in session.exec(
+        select(Question).where(Question.language == language, Question.idnumber.in_(list(seen)))).all()}
+    created, updated, unchanged = [], [], []
+    for data in clean:
+        question = existing.get(data.idnumber)
+        if question is None:
+            _new_question(session, actor, data, language, publish=True)
+            created.append(data.idnumber)
+            continue
+        changed_meta = _update_meta(session, question, data)
+        current = session.get(QuestionVersion, question.current_version_id) if question.current_version_id else None
+        if current is None or _content(current) != _content(data):
+            _add_version(session, actor, question, data, publish=True)
+            updated.append(data.idnumber)
+        elif changed_meta:
+            updated.append(data.idnumber)
+        else:
+            unchanged.append(data.idnumber)
+    if created or updated:
+        audit.record(session, actor_id=actor.id if actor else None, action="questions.imported",
+                     target=language, created=len(created), updated=len(updated))
+    return ImportResult(created, updated, unchanged)
+
+
+def _new_question(session: Session, actor: Actor | None, data: QuestionData, language: str,
+                  publish: bool) -> QuestionVersion:
+    question = Question(idnumber=data.idnumber, language=language, qtype=data.qtype, category=data.category,
+                        created_by=actor.id if actor else None)
+    session.add(question)
+    session.flush()
+    _set_tags(session, question, data.tags)
+    return _add_version(session, actor, question, data, publish)
+
+
+def _update_meta(session: Session, question: Question, data: QuestionData) -> bool:
+    changed = question.category != data.category or question.qtype != data.qtype
+    question.category = data.category
+    question.qtype = data.qtype
+    session.add(question)
+    return _set_tags(session, question, data.tags) or changed
+
+
+def _set_tags(session: Session, question: Question, tags: Iterable[str]) -> bool:
+    wanted = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+    rows = session.exec(select(QuestionTag).where(QuestionTag.question_id == question.id)).all()
+    if sorted(r.tag for r in rows) == sorted(wanted):
+        return False
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for tag in wanted:
+        session.add(QuestionTag(question_id=question.id, tag=tag))
+    session.flush()
+    return True
+
+
+def _add_version(session: Session, actor: Actor | None, question: Question, data: QuestionData,
+                 publish: bool) -> QuestionVersion:
+    number = (session.exec(select(func.max(QuestionVersion.version))
+                           .where(QuestionVersion.question_id == question.id)).one() or 0) + 1
+    version = QuestionVersion(question_id=question.id, version=number, status=DRAFT, name=data.name,
+                              questiontext=data.questiontext, questiontextformat=data.questiontextformat,
+                              generalfeedback=data.generalfeedback,
+                              payload=json.dumps(payload_of(data), ensure_ascii=False),
+                              created_by=actor.id if actor else None)
+    session.add(version)
+    session.flush()
+    if publish:
+        _publish(session, question, version)
+    return version
+
+
+def _publish(session: Session, question: Question, version: QuestionVersion) -> None:
+    if question.current_version_id and question.current_version_id != version.id:
+        previous = session.get(QuestionVersion, question.current_version_id)
+        if previous is not None and previous.status == PUBLISHED:
+            previous.status = RETIRED
+            session.add(previous)
+    version.status = PUBLISHED
+    question.current_version_id = version.id
+    session.add_all([version, question])
+    session.flush()
+
+
+def create_question(session: Session, actor: Actor | None, data: QuestionData,
+                    language: str = DEFAULT_LANGUAGE, *, publish: bool = True) -> QuestionVersion:
+    """A new question (version 1), published or kept as a draft."""
+    require_author(actor)
+    _check_language(language)
+    data = validate_question(data)
+    if not data.idnumber:
+        raise ValidationFailed("quizbank.error.idnumber_required")
+    if _find(session, data.idnumber, language) is not None:
+        raise ValidationFailed("quizbank.error.idnumber_taken", idnumber=data.idnumber, language=language)
+    version = _new_question(session, actor, data, language, publish)
+    audit.record(session, actor_id=actor.id if actor else None, action="question.created",
+                 target=f"{data.idnumber}/{language}", status=version.status)
+    return version
+
+
+def create_translation(session: Session, actor: Actor | None, question_id: int, language: str,
+                       data: QuestionData, *, publish: bool = True) -> QuestionVersion:
+    """The same question (same idnumber) in another language."""
+    require_author(actor)
+    source = _get(session, question_id)
+    if language == source.language:
+        raise ValidationFailed("quizbank.error.same_language")
+    return create_question(session, actor, replace(data, idnumber=source.idnumber), language, publish=publish)
+
+
+def save_version(session: Session, actor: Actor | None, question_id: int, data: QuestionData, *,
+                 publish: bool) -> QuestionVersion:
+    """An edit: always a new version. `publish=False` keeps it as a draft (never served)."""
+    require_author(actor)
+    question = _get(session, question_id)
+    data = replace(validate_question(data), idnumber=question.idnumber)
+    _update_meta(session, question, data)
+    version = _add_version(session, actor, question, data, publish)
+    audit.record(session, actor_id=actor.id if actor else None, action="question.edited",
+                 target=f"{question.idnumber}/{question.language}", version=version.version, status=version.status)
+    return version
+
+
+def publish_version(session: Session, actor: Actor | None, version_id: int) -> QuestionVersion:
+    """Make a draft (or an older version) the one learners get."""
+    require_author(actor)
+    version = session.get(QuestionVersion, version_id)
+    if version is None:
+        raise NotFound("quizbank.error.no_such_version")
+    question = _get(session, version.question_id)
+    _publish(session, question, version)
+    audit.record(session, actor_id=actor.id if actor else None, action="question.published",
+                 target=f"{question.idnumber}/{question.language}", version=version.version)
+    return version
+
+
+def archive_question(session: Session, actor: Actor | None, question_id: int, archived: bool = True) -> Question:
+    """Archived questions are hidden from the bank and never served; their versions stay."""
+    require_author(actor)
+    question = _get(session, question_id)
+    question.archived = archived
+    session.add(question)
+    audit.record(session, actor_id=actor.id if actor else None,
+                 action="question.archived" if archived else "question.restored",
+                 target=f"{question.idnumber}/{question.language}")
+    return question
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _find(session: Session, idnumber: str, language: str) -> Question | None:
+    return session.exec(select(Question).where(Question.idnumber == idnumber,
+                                               Question.language == language)).first()
+
+
+def _get(session: Session, question_id: int) -> Question:
+    question = session.get(Question, question_id)
+    if question is None:
+        raise NotFound("quizbank.error.no_such_question")
+    return question
+
+
+def _tags(session: Session, question_id: int) -> list[str]:
+    return list(session.exec(select(QuestionTag.tag).where(QuestionTag.question_id == question_id)
+                             .order_by(QuestionTag.tag)).all())
+
+
+def get_question(session: Session, actor: Actor | None, question_id: int) -> QuestionDetail:
+    require_author(actor)
+    question = _get(session, question_id)
+    versions = list(session.exec(select(QuestionVersion).where(QuestionVersion.question_id == question.id)
+                                 .order_by(QuestionVersion.version.desc())).all())
+    current = next((v for v in versions if v.id == question.current_version_id), None)
+    others = session.exec(select(Question).where(Question.idnumber == question.idnumber,
+                                                 Question.language != question.language)).all()
+    return QuestionDetail(question, _tags(session, question.id), versions, current,
+                          {q.language: q for q in others})
+
+
+def find_question_id(session: Session, actor: Actor | None, idnumber: str, language: str) -> int | None:
+    require_author(actor)
+    question = _find(session, idnumber, language)
+    return question.id if question else None
+
+
+def version_history(session: Session, actor: Actor | None, question_id: int) -> pd.DataFrame:
+    detail = get_question(session, actor, question_id)
+    rows = [{"version_id": v.id, "version": v.version, "status": v.status, "name": v.name,
+             "created_at": v.created_at} for v in detail.versions]
+    return pd.DataFrame(rows, columns=["version_id", "version", "status", "name", "created_at"])
+
+
+def list_questions(session: Session, actor: Actor | None, *, search: str = "", tags: Sequence[str] = (),
+                   category: str = "", qtype: str = "", language: str = "",
+                   include_archived: bool = False) -> pd.DataFrame:
+    """The bank as a table (one row per question and language), filtered.
+
+    `search` looks in idnumber, name and question text of the newest
+    version; `tags` keeps questions carrying any of them; `category` keeps
+    that category and the ones below it.
+    """
+    require_author(actor)
+    query = select(Question)
+    if not include_archived:
+        query = query.where(Question.archived == False)  # noqa: E712
+    if qtype:
+        query = query.where(Question.qtype == qtype)
+    if language:
+        query = query.where(Question.language == language)
+    if category:
+        query = query.where((Question.category == category) | Question.category.startswith(category + "/"))
+    questions = session.exec(query.order_by(Question.idnumber, Question.language)).all()
+    ids = [q.id for q in questions]
+    if not ids:
+        return pd.DataFrame(columns=BANK_COLUMNS)
+    tag_map: dict[int, list[str]] = {}
+    for question_id, tag in session.exec(select(QuestionTag.question_id, QuestionTag.tag)
+                                         .where(QuestionTag.question_id.in_(ids)).order_by(QuestionTag.tag)).all():
+        tag_map.setdefault(question_id, []).append(tag)
+    versions: dict[int, list[QuestionVersion]] = {}
+    for version in session.exec(select(QuestionVersion).where(QuestionVersion.question_id.in_(ids))
+                                .order_by(QuestionVersion.version.desc())).all():
+        versions.setdefault(version.question_id, []).append(version)
+    languages: dict[str, list[str]] = {}
+    for idnumber, lang in session.exec(select(Question.idnumber, Question.language)).all():
+        languages.setdefault(idnumber, []).append(lang)
+    wanted_tags = {t.strip() for t in tags if t.strip()}
+    needle = search.strip().casefold()
+    rows = []
+    for question in questions:
+        question_tags = tag_map.get(question.id, [])
+        if wanted_tags and not wanted_tags & set(question_tags):
+            continue
+        history = versions.get(question.id, [])
+        newest = history[0] if history else None
+        current = next((v for v in history if v.id == question.current_version_id), None)
+        shown = current or newest
+        if needle and not any(needle in (text or "").casefold() for text in
+                              (question.idnumber, shown.name if shown else "", shown.questiontext if shown else "")):
+            continue
+        rows.append({
+            "id": question.id, "idnumber": question.idnumber, "language": question.language,
+            "qtype": question.qtype, "category": question.category, "name": shown.name if shown else "",
+            "tags": ", ".join(question_tags), "version": current.version if current else None,
+            "status": PUBLISHED if current else DRAFT,
+            "has_draft": bool(newest and newest.status == DRAFT),
+            "versions": len(history),
+            "translations": ", ".join(sorted(lang for lang in languages.get(question.idnumber, [])
+                                             if lang != question.language)),
+            "archived": question.archived, "updated_at": newest.created_at if newest else question.created_at,
+        })
+    return pd.DataFrame(rows, columns=BANK_COLUMNS)
+
+
+def facet_counts(bank: pd.DataFrame) -> dict[str, pd.Series]:
+    """How many questions per type, language, top-level category and tag (for the filters)."""
+    if bank.empty:
+        return {"qtype": pd.Series(dtype=int), "language": pd.Series(dtype=int),
+                "category": pd.Series(dtype=int), "tag": pd.Series(dtype=int)}
+    tags = bank["tags"].str.split(", ").explode()
+    return {
+        "qtype": bank["qtype"].value_counts(),
+        "language": bank["language"].value_counts(),
+        "category": bank["category"].str.split("/").str[0].replace("", "-").value_counts(),
+        "tag": tags[tags != ""].value_counts(),
+    }
+
+
+def all_tags(session: Session) -> list[str]:
+    return list(session.exec(select(QuestionTag.tag).distinct().order_by(QuestionTag.tag)).all())
+
+
+def all_categories(session: Session) -> list[str]:
+    return list(session.exec(select(Question.category).distinct().order_by(Question.category)).all())
+
+
+# --- export --------------------------------------------------------------------------
+
+
+def export_questions(session: Session, actor: Actor | None, fmt: str = "gift", *, tag: str | None = None,
+                     language: str = DEFAULT_LANGUAGE) -> ExportResult:
+    """The published questions of `language` (carrying `tag`, if given) as a GIFT or Aiken file.
+
+    Questions the format cannot hold (Aiken takes only single-answer
+    multiple choice and true/false) are left out and listed in `skipped`.
+    """
+    require_author(actor)
+    if fmt not in EXPORT_FORMATS:
+        raise ValidationFailed("quizbank.error.unknown_format", format=fmt)
+    _check_language(language)
+    query = (select(Question, QuestionVersion)
+             .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+             .where(Question.language == language, Question.archived == False)  # noqa: E712
+             .order_by(Question.category, Question.idnumber))
+    if tag:
+        query = query.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag == tag)))
+    questions = [replace(question_data(q, v, _tags(session, q.id)), line=n)
+                 for n, (q, v) in enumerate(session.exec(query).all(), start=1)]
+    dump = dump_gift if fmt == "gift" else dump_aiken
+    skipped: list[FormatProblem] = []
+    while True:
+        try:
+            return ExportResult(dump(questions), len(questions), skipped)
+        except QuestionFileError as error:
+            bad = {p.line for p in error.problems}
+            skipped.extend(error.problems)
+            questions = [q for q in questions if q.line not in bad]
+
+
+# --- serving -------------------------------------------------------------------------
+
+
+def serve_version(session: Session, idnumber: str, language: str) -> QuestionVersion | None:
+    """The published version a learner gets: in `language`, else in English; None if neither.
+
+    Drafts, retired versions and archived questions are never served.
+    """
+    for lang in dict.fromkeys([language, DEFAULT_LANGUAGE]):
+        row = session.exec(select(QuestionVersion)
+                           .join(Question, Question.current_version_id == QuestionVersion.id)
+                           .where(Question.idnumber == idnumber, Question.language == lang,
+                                  Question.archived == False,  # noqa: E712
+                                  QuestionVersion.status == PUBLISHED)).first()
+        if row is not None:
+            return row
+    return None
+
+
+def idnumber_tags(session: Session) -> dict[str, set[str]]:
+    """Tags per idnumber, over all languages of the question."""
+    tags: dict[str, set[str]] = {}
+    for idnumber, tag in session.exec(select(Question.idnumber, QuestionTag.tag)
+                                      .join(QuestionTag, QuestionTag.question_id == Question.id)).all():
+        tags.setdefault(idnumber, set()).add(tag)
+    return tags
+
+
+def eligible_idnumbers(session: Session, tags: Sequence[str], *, match: str = "any",
+                       exclude_tags: Sequence[str] = (), exclude_qtypes: Sequence[str] = ()) -> list[str]:
+    """Idnumbers that can be served (a published, unarchived version) and fit the tag filter."""
+    servable = session.exec(select(Question.idnumber, Question.qtype)
+                            .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+                            .where(Question.archived == False,  # noqa: E712
+                                   QuestionVersion.status == PUBLISHED)).all()
+    by_tag = idnumber_tags(session)
+    wanted, unwanted = set(tags), set(exclude_tags)
+    chosen = set()
+    for idnumber, qtype in servable:
+        have = by_tag.get(idnumber, set())
+        if qtype in exclude_qtypes or have & unwanted:
+            continue
+        if (match == "all" and wanted <= have) or (match != "all" and wanted & have):
+            chosen.add(idnumber)
+    return sorted(chosen)
+
+
+def has_tag(session: Session, idnumber: str, tag: str) -> bool:
+    return session.exec(select(QuestionTag.tag).join(Question, Question.id == QuestionTag.question_id)
+                        .where(Question.idnumber == idnumber, QuestionTag.tag == tag)).first() is not None
+

@@ -1,0 +1,384 @@
+"""Practice quizzes and the spaced review of missed product questions.
+
+A practice quiz is an `Exam(kind="practice")` (seeded from
+`quizzes/practice.yaml`): each attempt draws `pool_count` questions at
+random from the questions carrying any of its `pool_tags`, served in the
+learner's language. Each answer is graded at once and its feedback shown;
+retries are unlimited; the score counts at the end.
+
+A missed question tagged `product` gets an FSRS review card
+(`ReviewCard`): rated Again when missed, Good when answered right, and
+due cards come back in the review queue.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import fsrs
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal.clock import utcnow
+from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
+from portal.quizzes import bank, render
+from portal.quizzes.grading import Grade, grade
+from portal.roles import Actor, Role, require_role
+from portal.settings import REPO_ROOT
+
+PRACTICE = "practice"
+LEARNERS = (Role.NEWHIRE, Role.AGENT)
+REVIEW_TAG = "product"
+# Practice marks itself: essays (marked by hand) and descriptions (nothing to answer) are never drawn.
+UNMARKED_QTYPES = ("essay", "description")
+QUIZ_ROOT = REPO_ROOT / "quizzes"
+
+
+# --- practice quizzes as exams ------------------------------------------------------------
+
+
+@lru_cache
+def _excluded_tags(root: Path = QUIZ_ROOT) -> dict[str, tuple[str, ...]]:
+    """`exclude_tags` per practice id from practice.yaml (the exam table has no column for it)."""
+    from portal.quizzes.specs import load_quiz_specs
+
+    return {code: tuple(spec.exclude_tags) for code, spec in load_quiz_specs(root).practice.items()}
+
+
+def sync_practice_quizzes(session: Session, actor: Actor | None, specs: dict) -> list[str]:
+    """Create or update one practice `Exam` per `PracticeSpec`; returns the codes created."""
+    bank.require_author(actor)
+    created = []
+    for code, spec in specs.items():
+        exam = session.exec(select(Exam).where(Exam.code == code)).first()
+        if exam is None:
+            exam = Exam(code=code, kind=PRACTICE, title_en="", title_zh="", attempts_allowed=0,
+                        review_marks="immediately", review_answers="immediately",
+                        created_by=actor.id if actor else None)
+            created.append(code)
+        elif exam.kind != PRACTICE:
+            raise ValidationFailed("quizbank.error.code_taken", code=code)
+        exam.title_en, exam.title_zh = spec.title.en, spec.title.zh_CN
+        if spec.description is not None:
+            exam.description_en, exam.description_zh = spec.description.en, spec.description.zh_CN
+        exam.pool_tags = json.dumps(list(spec.tags))
+        exam.pool_match = "any"
+        exam.pool_count = spec.count
+        exam.shuffle_answers = spec.shuffle_answers
+        session.add(exam)
+    session.flush()
+    return created
+
+
+@dataclass(frozen=True)
+class PracticeQuiz:
+    exam_id: int
+    code: str
+    title: str
+    description: str
+    count: int  # questions per attempt
+    available: int  # questions in the pool
+    attempts: int  # finished attempts of this learner
+    best_percent: float | None
+    last_percent: float | None
+
+
+def _require_learner(actor: Actor) -> None:
+    require_role(actor, *LEARNERS)
+
+
+def _title(exam: Exam, language: str) -> str:
+    return exam.title_zh if language == "zh-CN" and exam.title_zh else exam.title_en
+
+
+def _description(exam: Exam, language: str) -> str:
+    return exam.description_zh if language == "zh-CN" and exam.description_zh else exam.description_en
+
+
+def _pool(session: Session, exam: Exam) -> list[str]:
+    return bank.eligible_idnumbers(session, json.loads(exam.pool_tags or "[]"), match=exam.pool_match,
+                                   exclude_tags=_excluded_tags().get(exam.code, ()),
+                                   exclude_qtypes=UNMARKED_QTYPES)
+
+
+def list_practice_quizzes(session: Session, actor: Actor, language: str = "en") -> list[PracticeQuiz]:
+    _require_learner(actor)
+    exams = session.exec(select(Exam).where(Exam.kind == PRACTICE, Exam.status == "published")
+                         .order_by(Exam.id)).all()
+    finished = session.exec(select(Attempt).where(Attempt.user_id == actor.id, Attempt.status == "graded",
+                                                  Attempt.exam_id.in_([e.id for e in exams]))
+                            .order_by(Attempt.submitted_at)).all()
+    quizzes = []
+    for exam in exams:
+        mine = [a for a in finished if a.exam_id == exam.id]
+        percents = [a.percent for a in mine if a.percent is not None]
+        quizzes.append(PracticeQuiz(exam.id, exam.code, _title(exam, language), _description(exam, language),
+                                    exam.pool_count or 0, len(_pool(session, exam)), len(mine),
+                                    max(percents) if percents else None, percents[-1] if percents else None))
+    return quizzes
+
+
+def _practice_exam(session: Session, code: str) -> Exam:
+    exam = session.exec(select(Exam).where(Exam.code == code, Exam.kind == PRACTICE)).first()
+    if exam is None or exam.status != "published":
+        raise NotFound("quizbank.error.no_such_practice", code=code)
+    return exam
+
+
+def open_attempt_id(session: Session, actor: Actor, code: str) -> int | None:
+    """The learner's unfinished attempt at this practice quiz, if any."""
+    _require_learner(actor)
+    exam = _practice_exam(session, code)
+    return session.exec(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
+                                                 Attempt.status == "in_progress")
+                        .order_by(Attempt.id.desc())).first()
+
+
+def start_practice(session: Session, actor: Actor, code: str, language: str = "en",
+                   rng: random.Random | None = None) -> int:
+    """A new attempt with questions drawn at random; returns its id."""
+    _require_learner(actor)
+    exam = _practice_exam(session, code)
+    rng = rng or random.Random()
+    pool = _pool(session, exam)
+    if not pool:
+        raise ValidationFailed("quizbank.error.empty_pool")
+    drawn = rng.sample(pool, min(exam.pool_count or len(pool), len(pool)))
+    number = (session.exec(select(func.count()).select_from(Attempt)
+                           .where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id)).one() or 0) + 1
+    attempt = Attempt(exam_id=exam.id, user_id=actor.id, number=number, language=language)
+    session.add(attempt)
+    session.flush()
+    slot = 0
+    for idnumber in drawn:
+        version = bank.serve_version(session, idnumber, language)
+        if version is None:
+            continue
+        slot += 1
+        layout = render.make_layout(render.version_payload(version), exam.shuffle_answers, rng)
+        session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=idnumber,
+                                  question_version_id=version.id, layout=json.dumps(layout),
+                                  max_mark=version.default_mark))
+    session.flush()
+    return attempt.id
+
+
+@dataclass(frozen=True)
+class PracticeItem:
+    slot: int
+    idnumber: str
+    version: QuestionVersion
+    payload: dict
+    layout: dict
+    response: object
+    grade: Grade | None  # None until answered
+
+    @property
+    def answered(self) -> bool:
+        return self.grade is not None
+
+
+@dataclass(frozen=True)
+class PracticeAttempt:
+    attempt: Attempt
+    code: str
+    title: str
+    items: list[PracticeItem]
+
+    @property
+    def answered(self) -> int:
+        return sum(item.answered for item in self.items)
+
+    @property
+    def next_item(self) -> PracticeItem | None:
+        return next((item for item in self.items if not item.answered), None)
+
+
+def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> tuple[Attempt, Exam]:
+    _require_learner(actor)
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("quizbank.error.no_such_attempt")
+    if attempt.user_id != actor.id:
+        raise PermissionDenied("quizbank.error.not_your_attempt")
+    exam = session.get(Exam, attempt.exam_id)
+    if exam is None or exam.kind != PRACTICE:
+        raise NotFound("quizbank.error.no_such_attempt")
+    return attempt, exam
+
+
+def get_practice_attempt(session: Session, actor: Actor, attempt_id: int, language: str = "en") -> PracticeAttempt:
+    attempt, exam = _own_attempt(session, actor, attempt_id)
+    rows = session.exec(select(AttemptAnswer, QuestionVersion)
+                        .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id)
+                        .where(AttemptAnswer.attempt_id == attempt.id).order_by(AttemptAnswer.slot)).all()
+    items = []
+    for answer, version in rows:
+        payload = render.version_payload(version)
+        response = render.response_from_json(answer.response)
+        answered = answer.mark is not None
+        items.append(PracticeItem(answer.slot, answer.idnumber, version, payload, json.loads(answer.layout or "{}"),
+                                  response, grade(payload, response) if answered else None))
+    return PracticeAttempt(attempt, exam.code, _title(exam, language), items)
+
+
+def answer_practice(session: Session, actor: Actor, attempt_id: int, slot: int, response,
+                    now: datetime | None = None) -> Grade:
+    """Grade one answer at once (practice gives immediate feedback); one answer per question."""
+    attempt, _ = _own_attempt(session, actor, attempt_id)
+    if attempt.status != "in_progress":
+        raise ValidationFailed("quizbank.error.attempt_finished")
+    answer = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
+                                                      AttemptAnswer.slot == slot)).first()
+    if answer is None:
+        raise NotFound("quizbank.error.no_such_slot", slot=slot)
+    if answer.mark is not None:
+        raise ValidationFailed("quizbank.error.already_answered")
+    version = session.get(QuestionVersion, answer.question_version_id)
+    result = grade(render.version_payload(version), response)
+    answer.response = render.response_to_json(response)
+    answer.mark = (result.fraction or 0.0) * answer.max_mark
+    session.add(answer)
+    _schedule_review(session, actor.id, answer.idnumber, result, now or utcnow())
+    session.flush()
+    return result
+
+
+def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Close the attempt: unanswered questions score 0; the percent is the attempt's score."""
+    attempt, exam = _own_attempt(session, actor, attempt_id)
+    if attempt.status != "in_progress":
+        return attempt
+    answers = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
+    for answer in answers:
+        if answer.mark is None:
+            answer.mark = 0.0
+            session.add(answer)
+    attempt.score = sum(a.mark for a in answers)
+    attempt.max_score = sum(a.max_mark for a in answers)
+    attempt.percent = round(100 * attempt.score / attempt.max_score, 1) if attempt.max_score else 0.0
+    attempt.passed = attempt.percent >= exam.pass_mark
+    attempt.status = "graded"
+    attempt.submitted_at = now or utcnow()
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def practice_history(session: Session, actor: Actor, language: str = "en") -> pd.DataFrame:
+    """The learner's finished practice attempts, newest first."""
+    _require_learner(actor)
+    rows = session.exec(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
+                        .where(Attempt.user_id == actor.id, Exam.kind == PRACTICE, Attempt.status == "graded")
+                        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())).all()
+    columns = ["attempt_id", "code", "quiz", "number", "submitted_at", "score", "max_score", "percent"]
+    return pd.DataFrame([{"attempt_id": a.id, "code": e.code, "quiz": _title(e, language), "number": a.number,
+                          "submitted_at": a.submitted_at, "score": a.score, "max_score": a.max_score,
+                          "percent": a.percent} for a, e in rows], columns=columns)
+
+
+def best_practice_scores(session: Session, user_id: int) -> dict[str, float]:
+    """Practice id -> the best percent of this person's finished attempts (for onboarding's min_quiz_score)."""
+    rows = session.exec(select(Exam.code, func.max(Attempt.percent)).join(Exam, Exam.id == Attempt.exam_id)
+                        .where(Attempt.user_id == user_id, Exam.kind == PRACTICE, Attempt.status == "graded",
+                               Attempt.percent.is_not(None))
+                        .group_by(Exam.code)).all()
+    return {code: float(best) for code, best in rows}
+
+
+# --- spaced review (FSRS) -------------------------------------------------------------
+
+
+def scheduler() -> fsrs.Scheduler:
+    """A missed question comes back after 10 minutes; once right, FSRS spaces it out over days."""
+    return fsrs.Scheduler(learning_steps=(timedelta(minutes=10),), relearning_steps=(timedelta(minutes=10),),
+                          enable_fuzzing=False)
+
+
+def _schedule_review(session: Session, user_id: int, idnumber: str, result: Grade, now: datetime) -> None:
+    """Again when missed (a card is made for a product question), Good when right (only if a card exists)."""
+    if result.fraction is None:
+        return
+    missed = not render.is_full_credit(result.fraction)
+    card_row = session.get(ReviewCard, (user_id, idnumber))
+    if card_row is None:
+        if not missed or not bank.has_tag(session, idnumber, REVIEW_TAG):
+            return
+        card = fsrs.Card(due=now)
+    else:
+        card = fsrs.Card.from_dict(json.loads(card_row.card))
+    card, _ = scheduler().review_card(card, fsrs.Rating.Again if missed else fsrs.Rating.Good, now)
+    if card_row is None:
+        card_row = ReviewCard(user_id=user_id, idnumber=idnumber, card="", due_at=card.due)
+    card_row.card = json.dumps(card.to_dict())
+    card_row.due_at = card.due
+    session.add(card_row)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    idnumber: str
+    due_at: datetime
+    version: QuestionVersion
+    payload: dict
+    layout: dict
+
+
+def count_due_reviews(session: Session, actor: Actor, now: datetime | None = None) -> int:
+    _require_learner(actor)
+    return session.exec(select(func.count()).select_from(ReviewCard)
+                        .where(ReviewCard.user_id == actor.id, ReviewCard.due_at <= (now or utcnow()))).one()
+
+
+def due_reviews(session: Session, actor: Actor, language: str = "en",
+                now: datetime | None = None) -> list[ReviewItem]:
+    """The learner's review cards that are due, oldest first, served in `language`."""
+    _require_learner(actor)
+    cards = session.exec(select(ReviewCard).where(ReviewCard.user_id == actor.id,
+                                                  ReviewCard.due_at <= (now or utcnow()))
+                         .order_by(ReviewCard.due_at, ReviewCard.idnumber)).all()
+    items = []
+    for card in cards:
+        version = bank.serve_version(session, card.idnumber, language)
+        if version is None:  # archived or withdrawn since
+            continue
+        payload = render.version_payload(version)
+        rng = random.Random(f"{actor.id}:{card.idnumber}:{card.due_at.isoformat()}")
+        items.append(ReviewItem(card.idnumber, card.due_at, version, payload, render.make_layout(payload, True, rng)))
+    return items
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    grade: Grade
+    next_due: datetime
+
+
+def answer_review(session: Session, actor: Actor, idnumber: str, response, language: str = "en",
+                  now: datetime | None = None) -> ReviewOutcome:
+    """Grade a review answer and reschedule its card (Again when missed, Good when right)."""
+    _require_learner(actor)
+    now = now or utcnow()
+    card_row = session.get(ReviewCard, (actor.id, idnumber))
+    if card_row is None:
+        raise NotFound("quizbank.error.no_such_review")
+    version = bank.serve_version(session, idnumber, language)
+    if version is None:
+        raise NotFound("quizbank.error.no_such_review")
+    result = grade(render.version_payload(version), response)
+    _schedule_review(session, actor.id, idnumber, result, now)
+    session.flush()
+    return ReviewOutcome(result, session.get(ReviewCard, (actor.id, idnumber)).due_at)
+
+
+def review_schedule(session: Session, actor: Actor) -> pd.DataFrame:
+    """All of the learner's review cards with their next due time."""
+    _require_learner(actor)
+    cards = session.exec(select(ReviewCard).where(ReviewCard.user_id == actor.id).order_by(ReviewCard.due_at)).all()
+    return pd.DataFrame([{"idnumber": c.idnumber, "due_at": c.due_at} for c in cards], columns=["idnumber", "due_at"])
