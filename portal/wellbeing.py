@@ -547,8 +547,10 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
     if period_kind not in PERIOD_KINDS:
         raise ValidationFailed("wellbeing.error.bad_period", period=period_kind)
     published = published_cells(session)
+    periods = recent_periods(period_kind, TREND_PERIODS[period_kind])
+    first_in_use = next((p for p in periods if (CENTER, p) in published), None)  # says nothing about any group
     rows = []
-    for period in recent_periods(period_kind, TREND_PERIODS[period_kind]):
+    for period in periods[periods.index(first_in_use):] if first_in_use else periods:
         stats = published.get((group, period))
         row = {"period": period, "period_start": period_start(period), "shown": stats is not None}
         if stats:

@@ -103,11 +103,12 @@ def _line(data: pd.DataFrame, x, column: str, top: float, t: Translator, bands: 
     shown = data[data["shown"]]
     title = t("wellbeing.field.who5") if column == "who5_mean_pct" else t("wellbeing.field.pss4")
     y = alt.Y(f"{column}:Q", scale=alt.Scale(domain=[0, top]), title=title)
-    line = alt.Chart(shown).mark_line(point=True, strokeWidth=3).encode(
-        x=x, y=y, tooltip=[alt.Tooltip("label:N", title=t("wellbeing.field.period")),
-                           alt.Tooltip(f"{column}:Q", title=title),
-                           alt.Tooltip("responses:Q", title=t("wellbeing.field.responses"))])
-    layers = [_suppressed_layer(data, x, top), line]
+    tooltip = [alt.Tooltip("label:N", title=t("wellbeing.field.period")), alt.Tooltip(f"{column}:Q", title=title),
+               alt.Tooltip("responses:Q", title=t("wellbeing.field.responses"))]
+    # The line runs over every period and breaks at hidden ones (null), so it never implies a value there.
+    line = alt.Chart(data).mark_line(strokeWidth=3, invalid=None).encode(x=x, y=y)
+    points = alt.Chart(shown).mark_point(filled=True, size=60).encode(x=x, y=y, tooltip=tooltip)
+    layers = [_suppressed_layer(data, x, top), line, points]
     for value in bands:
         rule = pd.DataFrame({"y": [value]})
         layers.append(alt.Chart(rule).mark_rule(strokeDash=[4, 4], color="#999").encode(y="y:Q"))
