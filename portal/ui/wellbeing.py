@@ -61,13 +61,20 @@ def _resource_card(t: Translator, resource: Resource, *, highlight: bool = False
         if resource.description:
             st.write(resource.description)
         if resource.phone:
-            digits = "".join(c for c in resource.phone if c.isdigit())
-            phone = f"[{resource.phone}](tel:{digits})" if digits and "demo" not in resource.phone else resource.phone
-            st.markdown(f":material/call: {t('wellbeing.resources.phone')}: **{phone}**")
+            phone = " / ".join(_phone_link(part.strip()) for part in resource.phone.split("/"))
+            st.markdown(f":material/call: {t('wellbeing.resources.phone')}: {phone}")
         if resource.hours:
             st.markdown(f":material/schedule: {t('wellbeing.resources.hours')}: {resource.hours}")
         if resource.booking_url:
             st.link_button(t("wellbeing.resources.book"), resource.booking_url, icon=":material/open_in_new:")
+
+
+def _phone_link(number: str) -> str:
+    """A tappable tel: link for a real number; demo and extension numbers stay plain text."""
+    digits = "".join(c for c in number if c.isdigit())
+    if not digits or any(c.isalpha() for c in number):
+        return f"**{number}**"
+    return f"**[{number}](tel:{digits})**"
 
 
 def period_label(period: str, start) -> str:
@@ -105,8 +112,10 @@ def _line(data: pd.DataFrame, x, column: str, top: float, t: Translator, bands: 
     y = alt.Y(f"{column}:Q", scale=alt.Scale(domain=[0, top]), title=title)
     tooltip = [alt.Tooltip("label:N", title=t("wellbeing.field.period")), alt.Tooltip(f"{column}:Q", title=title),
                alt.Tooltip("responses:Q", title=t("wellbeing.field.responses"))]
-    # The line runs over every period and breaks at hidden ones (null), so it never implies a value there.
-    line = alt.Chart(data).mark_line(strokeWidth=3, invalid=None).encode(x=x, y=y)
+    # One line per run of shown periods: the line breaks at hidden ones, so it never implies a value there.
+    runs = (~data["shown"]).cumsum()
+    line = alt.Chart(shown.assign(run=runs[data["shown"]])).mark_line(strokeWidth=3).encode(
+        x=x, y=y, detail="run:N")
     points = alt.Chart(shown).mark_point(filled=True, size=60).encode(x=x, y=y, tooltip=tooltip)
     layers = [_suppressed_layer(data, x, top), line, points]
     for value in bands:
