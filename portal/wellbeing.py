@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, func, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -548,9 +548,9 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
         raise ValidationFailed("wellbeing.error.bad_period", period=period_kind)
     published = published_cells(session)
     periods = recent_periods(period_kind, TREND_PERIODS[period_kind])
-    first_in_use = next((p for p in periods if (CENTER, p) in published), None)  # says nothing about any group
+    first = _first_period(session, period_kind)
     rows = []
-    for period in periods[periods.index(first_in_use):] if first_in_use else periods:
+    for period in [p for p in periods if first is None or p >= first]:
         stats = published.get((group, period))
         row = {"period": period, "period_start": period_start(period), "shown": stats is not None}
         if stats:
@@ -560,6 +560,18 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
                        low_share=stats["low"] / n, ok_share=stats["ok"] / n, support_share=stats["support_signal"] / n)
         rows.append(row)
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def _first_period(session: Session, period_kind: str) -> str | None:
+    """The first week or month anyone checked in at all (a trend starts there; it says nothing about a group)."""
+    weeks = [session.exec(select(func.min(WellbeingResponse.iso_week))).one()]
+    archived = [row for row in session.exec(select(WellbeingAggregate.period))]
+    weeks += [p for p in archived if "-W" in p]
+    weeks = [w for w in weeks if w]
+    if period_kind == "week":
+        return min(weeks, default=None)
+    months = [month_of_week(w) for w in weeks] + [p for p in archived if "-W" not in p]
+    return min(months, default=None)
 
 
 def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, list[str]]:

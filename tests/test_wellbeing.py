@@ -333,7 +333,7 @@ def test_agent_checks_in_sees_result_and_resources_and_cannot_check_in_twice(dem
     text = " ".join(m.value for m in at.markdown)
     assert "80 out of 100" not in text
     assert any(m.value == "20 out of 100" for m in at.metric)
-    assert "Support is here if you want it" in text and "12356" in text and "120 / 110" in text
+    assert "Support is here if you want it" in text and "12356" in text and "tel:120" in text
 
     again = app_as(demo_engine, "agent").run()
     again.switch_page("pages/wellbeing_checkin.py").run()
