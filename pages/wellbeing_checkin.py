@@ -1,7 +1,54 @@
+import streamlit as st
+
+from portal import wellbeing
 from portal.ui import state
-from portal.ui.widgets import empty_state, page_header
+from portal.ui.wellbeing import show_resources, show_result
+from portal.ui.widgets import page_header, run_action, service_call
+
+RESULT_KEY = "wellbeing_result"  # (user id, result): kept in this browser session's memory only
 
 t = state.translator()
-state.actor()
-page_header(t, "nav.checkin")
-empty_state(t, "empty.checkin")
+actor = state.actor()
+
+page_header(t, "nav.checkin", "wellbeing.checkin.caption")
+st.info(t("wellbeing.checkin.trust"), icon=":material/lock:")
+
+with service_call(t) as session:
+    done = wellbeing.has_checked_in(session, actor)
+    resources = wellbeing.support_resources(session, actor, t.language)
+
+owner, result = st.session_state.get(RESULT_KEY, (None, None))
+if done and owner == actor.id and result is not None and result.week == wellbeing.current_week():
+    st.success(t("wellbeing.checkin.thanks"), icon=":material/check_circle:")
+    show_result(t, result)
+    show_resources(t, resources, prominent=result.needs_support)
+    st.stop()
+if done:
+    st.success(t("wellbeing.checkin.done_this_week"), icon=":material/check_circle:")
+    show_resources(t, resources)
+    st.stop()
+
+st.caption(t("wellbeing.checkin.voluntary"))
+with st.form("wellbeing_checkin"):
+    st.subheader(t("wellbeing.who5.heading"))
+    st.caption(t("wellbeing.who5.instructions"))
+    who5 = [st.radio(t(f"wellbeing.who5.item{i}"), [5, 4, 3, 2, 1, 0], index=None, horizontal=True,
+                     format_func=lambda v: t(f"wellbeing.who5.answer{v}"), key=f"who5_{i}") for i in range(1, 6)]
+    st.divider()
+    st.subheader(t("wellbeing.pss4.heading"))
+    st.caption(t("wellbeing.pss4.instructions"))
+    pss4 = [st.radio(t(f"wellbeing.pss4.item{i}"), [0, 1, 2, 3, 4], index=None, horizontal=True,
+                     format_func=lambda v: t(f"wellbeing.pss4.answer{v}"), key=f"pss4_{i}") for i in range(1, 5)]
+    st.divider()
+    comment = st.text_area(t("wellbeing.checkin.comment"), max_chars=wellbeing.CHECKIN_COMMENT_MAX,
+                           help=t("wellbeing.checkin.comment_help"))
+    submitted = st.form_submit_button(t("wellbeing.checkin.submit"), type="primary", icon=":material/send:")
+
+if submitted:
+    outcome = {}
+    answers = wellbeing.CheckIn(who5=who5, pss4=pss4, comment=comment)
+    if run_action(t, lambda s: outcome.update(result=wellbeing.check_in(s, actor, answers))):
+        st.session_state[RESULT_KEY] = (actor.id, outcome["result"])
+        st.rerun()
+
+show_resources(t, resources)

@@ -153,6 +153,18 @@ def _add_quiz_commands(sub) -> None:
     dump.set_defaults(func=cmd_quiz_export)
 
 
+def cmd_wellbeing_purge(args) -> None:
+    from portal.clock import utcnow
+    from portal.db import migrate, session_scope
+    from portal.wellbeing import purge_expired_responses
+
+    migrate()
+    with session_scope() as session:
+        report = purge_expired_responses(session, utcnow())
+    print(f"deleted {report.deleted_responses} responses from before {report.kept_from_month}, "
+          f"kept {report.archived_cells} aggregate cells, cleared {report.deleted_participation} participation rows")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="Agent Academy administration")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     passwd = user.add_parser("passwd", help="set a user's password (from the prompt or stdin)")
     passwd.add_argument("username")
     passwd.set_defaults(func=cmd_user_passwd)
+
+    wellbeing = sub.add_parser("wellbeing", help="wellbeing check-ins").add_subparsers(dest="wellbeing_command",
+                                                                                      required=True)
+    wellbeing.add_parser("purge", help="delete responses past retention, keeping aggregates that meet the "
+                                       "thresholds").set_defaults(func=cmd_wellbeing_purge)
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")

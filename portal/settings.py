@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     session_cookie_name: str = "academy_session"
     default_language: str = "en"
+    # Wellbeing check-ins (see portal/wellbeing.py). Thresholds cannot go below the published minimums.
+    wellbeing_secret: str | None = None  # keys the participation hash; else db/wellbeing-secret
+    wellbeing_min_responses: int = Field(default=5, ge=5)
+    wellbeing_min_comments: int = Field(default=10, ge=10)
+    wellbeing_retention_months: int = Field(default=12, ge=6, le=120)
 
 
 @lru_cache

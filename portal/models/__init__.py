@@ -2,7 +2,9 @@
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
                                    QuestionTag, QuestionVersion, ReviewCard, Rubric)
+from portal.models.wellbeing import SupportResource, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
-           "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric"]
+           "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
+           "SupportResource", "WellbeingAggregate", "WellbeingParticipation", "WellbeingResponse"]

@@ -1,0 +1,88 @@
+"""An agent checks in and sees the result with resources, once a week; a lead sees the suppressed trend."""
+import pytest
+
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+LABELS = {"en": ("Username", "Password", "Sign in"), "zh-CN": ("用户名", "密码", "登录")}
+
+
+def sign_in(page, url, username, language="en"):
+    user_label, password_label, button = LABELS[language]
+    page.goto(url)
+    page.get_by_role("textbox", name=user_label).fill(username)
+    page.get_by_role("textbox", name=password_label).fill("academy-demo")
+    page.get_by_role("button", name=button).click()
+
+
+def tall_screenshot(page, name):
+    """Streamlit scrolls inside its main block, so make the window tall enough to see the whole page."""
+    page.set_viewport_size({"width": 1280, "height": 2600})
+    page.get_by_test_id("stMetricValue").first.wait_for()
+    page.wait_for_timeout(2000)  # let metrics and Vega charts finish drawing
+    screenshot(page, name)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def answer_all(page, who5_answer, pss4_answer):
+    radios = page.get_by_test_id("stRadio")
+    radios.first.wait_for()
+    assert radios.count() == 9
+    for index in range(9):
+        radios.nth(index).get_by_text(who5_answer if index < 5 else pss4_answer, exact=True).click()
+
+
+def test_agent_checks_in_once_and_lead_sees_the_trend(app_server, page):
+    sign_in(page, app_server, "agent")
+    page.get_by_role("heading", name="Welcome, Chen Jie 陈杰").wait_for()
+    page.get_by_test_id("stSidebar").get_by_text("Wellbeing check-in").click()
+    page.get_by_role("heading", name="Wellbeing check-in").wait_for()
+    page.get_by_text("nobody, administrators included, can trace them back to you").wait_for()
+    screenshot(page, "wellbeing-checkin-form-en")
+
+    answer_all(page, "Some of the time", "Fairly often")
+    page.get_by_role("button", name="Send my check-in").click()
+    page.get_by_role("heading", name="Your result").wait_for()
+    page.get_by_text("This is a check-in, not a diagnosis.").wait_for()
+    page.get_by_text("Support is here if you want it").wait_for()
+    assert page.get_by_text("12356", exact=False).first.is_visible()
+    tall_screenshot(page, "wellbeing-checkin-result-en")
+
+    page.reload()
+    page.get_by_text("You have already checked in this week.").wait_for()
+    assert page.get_by_role("button", name="Send my check-in").count() == 0
+    page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+
+    sign_in(page, app_server, "lead")
+    page.get_by_test_id("stSidebar").get_by_text("Team wellbeing").click()
+    page.get_by_role("heading", name="Team wellbeing").wait_for()
+    page.get_by_text("Wellbeing (WHO-5), average out of 100").wait_for()
+    page.get_by_test_id("stVegaLiteChart").first.wait_for()
+    tall_screenshot(page, "wellbeing-team-lead-en")
+
+
+def test_chinese_check_in_and_team_view(app_server, browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        sign_in(page, app_server, "huang.lei", "zh-CN")
+        page.get_by_test_id("stSidebar").get_by_text("身心状态自评").first.wait_for()
+        page.get_by_test_id("stSidebar").get_by_text("身心状态自评").first.click()
+        answer_all(page, "大部分时间", "有时")
+        page.get_by_role("button", name="提交本周问卷").click()
+        page.get_by_role("heading", name="你的结果").wait_for()
+        tall_screenshot(page, "wellbeing-checkin-result-zh")
+        page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="退出登录").click()
+        page.get_by_role("button", name="登录").wait_for()
+
+        sign_in(page, app_server, "lead", "zh-CN")
+        page.get_by_test_id("stSidebar").get_by_text("班组身心状态").first.click()
+        page.get_by_test_id("stVegaLiteChart").first.wait_for()
+        page.get_by_test_id("stRadioGroup").get_by_text("按月", exact=True).click()
+        page.get_by_role("heading", name="留言").wait_for()
+        tall_screenshot(page, "wellbeing-team-lead-zh")
+    finally:
+        context.close()
