@@ -36,6 +36,26 @@ def cmd_seed_demo(args) -> None:
     print(f"demo center loaded: {summary}")
 
 
+def cmd_seed_large(args) -> None:
+    import time
+
+    from portal.db import get_engine, migrate
+    from seed.large import build_large
+
+    engine = get_engine()
+    migrate(engine)
+    started = time.perf_counter()
+    counts = build_large(engine, progress=_progress_bar)
+    print(f"\nlarge center built in {time.perf_counter() - started:.1f} s: "
+          + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
+
+
+def _progress_bar(step: str, fraction: float, width: int = 30) -> None:
+    filled = int(width * fraction)
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {step:<24}")
+    sys.stderr.flush()
+
+
 def cmd_user_add(args) -> None:
     from portal.db import migrate, session_scope
     from portal.users import NewUser, create_user, list_teams
@@ -176,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = seed.add_parser("demo", help="load the demo center (idempotent)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when demo data is already there")
     demo.set_defaults(func=cmd_seed_demo)
+    seed.add_parser("large", help="build a 2,000-agent center with a million answers in a FRESH database"
+                    ).set_defaults(func=cmd_seed_large)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user (password from the prompt or stdin)")

@@ -1,0 +1,212 @@
+"""`portal seed large`: a center at scale, for benchmarks and load tests.
+
+2,000 agents in 100 teams with cohorts, 200 questions (English and Chinese),
+50 written exams, about 50,000 attempts with 1,000,000 answer rows, and
+100,000 anonymous check-ins, with realistic distributions: most agents score
+around 90, a few sit near 70; item difficulty varies so item analysis shows
+easy, hard and weakly discriminating questions.
+
+Everything is generated with numpy and written with bulk inserts
+(portal.bulk) in one transaction, with explicit ids, into a fresh database.
+"""
+import json
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import Engine, text
+
+from portal.bulk import bulk_insert, reset_sequences
+from portal.clock import utcnow
+from portal.errors import PortalError
+from portal.security import hash_password
+from portal.wellbeing import iso_week
+
+TEAMS = 100
+AGENTS = 2000
+NEWHIRES = 300  # of the agents, still in onboarding (recent cohorts)
+COHORTS = 20
+QUESTIONS = 200
+EXAMS = 50
+SLOTS = 20
+ANSWERS = 1_000_000
+CHECKINS = 100_000
+PASSWORD = "academy-demo"
+
+
+@dataclass
+class LargeReport:
+    rows: dict[str, int]
+    seconds: float
+
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(step: str, fraction: float) -> None:
+    pass
+
+
+def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 20261122) -> dict[str, int]:
+    rng = np.random.default_rng(seed)
+    random.seed(seed)
+    now = utcnow()
+    counts: dict[str, int] = {}
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT count(*) FROM user_account")).scalar():
+            raise PortalError("seed.error.not_empty")
+        steps = [("people", _people), ("questions", _questions), ("exams", _exams),
+                 ("attempts and answers", _attempts), ("check-ins", _checkins)]
+        for number, (name, step) in enumerate(steps):
+            progress(name, number / len(steps))
+            counts.update(step(connection, rng, now))
+        reset_sequences(connection, ["team", "cohort", "user_account", "question", "question_version", "exam",
+                                     "attempt", "attempt_answer", "audit_log"])
+        progress("done", 1.0)
+    return counts
+
+
+def _people(connection, rng, now) -> dict[str, int]:
+    password_hash = hash_password(PASSWORD)
+    created = now
+    bulk_insert(connection, "team", ["id", "name", "created_at"],
+                [(i, f"Team {i:03d}", created) for i in range(1, TEAMS + 1)])
+    cohort_starts = [(now - timedelta(days=91 * (COHORTS - i))).date() for i in range(COHORTS)]
+    bulk_insert(connection, "cohort", ["id", "name", "start_date", "created_at"],
+                [(i + 1, f"Intake {start:%Y-%m}", start, created) for i, start in enumerate(cohort_starts)])
+    users, roles, leads = [], [], []
+    columns = ["id", "username", "display_name", "password_hash", "active", "must_change_password", "language",
+               "team_id", "cohort_id", "mentor_id", "failed_logins", "locked_until", "created_at"]
+    staff = [("admin", "admin", None)] + [(f"trainer{i:02d}", "trainer", None) for i in range(1, 21)]
+    staff += [(f"lead{t:03d}", "lead", t) for t in range(1, TEAMS + 1)]
+    staff += [(f"mentor{t:03d}", "mentor", t) for t in range(1, TEAMS + 1)]
+    for index, (username, role, team) in enumerate(staff, start=1):
+        users.append((index, username, username.title(), password_hash, True, False, None, team, None, None, 0,
+                      None, created))
+        roles.append((index, role))
+        if role == "lead":
+            leads.append((team, index))
+    mentor_of_team = {team: uid for uid, (_, role, team) in enumerate(staff, start=1) if role == "mentor"}
+    first_agent = len(staff) + 1
+    for n in range(AGENTS):
+        uid = first_agent + n
+        team = n % TEAMS + 1
+        newhire = n >= AGENTS - NEWHIRES
+        cohort = COHORTS - (n % 2) if newhire else int(rng.integers(1, COHORTS - 1))
+        users.append((uid, f"agent{n + 1:04d}", f"Agent {n + 1:04d}", password_hash, True, False,
+                      "zh-CN" if n % 3 else "en", team, cohort, mentor_of_team[team] if newhire else None, 0, None,
+                      created))
+        roles.append((uid, "newhire" if newhire else "agent"))
+    bulk_insert(connection, "user_account", columns, users)
+    bulk_insert(connection, "user_role", ["user_id", "role"], roles)
+    bulk_insert(connection, "team_lead", ["team_id", "user_id"], leads)
+    return {"teams": TEAMS, "cohorts": COHORTS, "users": len(users)}
+
+
+TOPICS = ["roaming day pass", "data plan", "bundle discount", "billing cycle", "SIM loss report",
+          "identity verification", "speech rate", "promotion offers", "complaint handling", "ticket writing"]
+
+
+def _questions(connection, rng, now) -> dict[str, int]:
+    questions, versions, tags = [], [], []
+    qid = 0
+    for n in range(QUESTIONS):
+        idnumber = f"LRG-{n + 1:03d}"
+        topic = TOPICS[n % len(TOPICS)]
+        tag = "etiquette" if topic in {"identity verification", "speech rate", "promotion offers",
+                                       "complaint handling"} else "product"
+        payload = json.dumps({"qtype": "multichoice", "single": True, "answers": [
+            {"text": f"Correct handling of {topic} #{n + 1}", "fraction": 1.0, "feedback": ""},
+            *({"text": f"Plausible mistake {k} about {topic}", "fraction": 0.0, "feedback": ""}
+              for k in range(1, 4))]})
+        for language, text_ in (("en", f"Which is right about the {topic}? (case {n + 1})"),
+                                ("zh-CN", f"关于“{topic}”，下列哪项正确？（第 {n + 1} 题）")):
+            qid += 1
+            questions.append((qid, idnumber, language, "multichoice", f"large/{tag}", qid, False, None, now))
+            versions.append((qid, qid, 1, "published", f"{idnumber} {language}", text_, "moodle", "", payload,
+                             1.0, None, now))
+            tags.extend([(qid, tag), (qid, f"topic:{topic.replace(' ', '-')}")])
+    bulk_insert(connection, "question", ["id", "idnumber", "language", "qtype", "category", "current_version_id",
+                                         "archived", "created_by", "created_at"], questions)
+    bulk_insert(connection, "question_version", ["id", "question_id", "version", "status", "name", "questiontext",
+                                                 "questiontextformat", "generalfeedback", "payload", "default_mark",
+                                                 "created_by", "created_at"], versions)
+    bulk_insert(connection, "question_tag", ["question_id", "tag"], tags)
+    return {"questions": len(questions)}
+
+
+def _exams(connection, rng, now) -> dict[str, int]:
+    exams, slots = [], []
+    for e in range(1, EXAMS + 1):
+        opened = now - timedelta(days=15 * (EXAMS - e) + 20)
+        exams.append((e, f"large-written-{e:02d}", "written", f"Monthly written exam {e:02d}",
+                      f"月度笔试 {e:02d}", "", "", "published", 30, 80.0, 2, "highest", True, opened,
+                      opened + timedelta(days=14), "immediately", "after_close", "[]", "any", None, None,
+                      "fail_exam", None, opened))
+        chosen = rng.choice(QUESTIONS, size=SLOTS, replace=False)
+        slots.extend((e, s + 1, f"LRG-{q + 1:03d}", 1.0) for s, q in enumerate(chosen))
+    bulk_insert(connection, "exam", ["id", "code", "kind", "title_en", "title_zh", "description_en", "description_zh",
+                                     "status", "time_limit_minutes", "pass_mark", "attempts_allowed", "grading",
+                                     "shuffle_answers", "open_at", "close_at", "review_marks", "review_answers",
+                                     "pool_tags", "pool_match", "pool_count", "rubric_id", "critical_miss",
+                                     "created_by", "created_at"], exams)
+    bulk_insert(connection, "exam_slot", ["exam_id", "slot", "idnumber", "mark"], slots)
+    return {"exams": EXAMS}
+
+
+def _attempts(connection, rng, now) -> dict[str, int]:
+    """Abilities: most agents high, about 5% low; questions of varying difficulty."""
+    attempts_total = ANSWERS // SLOTS
+    first_agent = connection.execute(text("SELECT min(u.id) FROM user_account u JOIN user_role r "
+                                          "ON r.user_id = u.id WHERE r.role IN ('agent','newhire')")).scalar()
+    ability = rng.normal(3.0, 0.8, AGENTS)
+    low = rng.random(AGENTS) < 0.05
+    ability[low] = rng.normal(1.0, 0.3, low.sum())
+    difficulty = rng.normal(0.0, 1.0, QUESTIONS)
+    discrimination = rng.uniform(0.3, 1.6, QUESTIONS)
+    slot_questions = {e: rng.choice(QUESTIONS, size=SLOTS, replace=False) for e in range(1, EXAMS + 1)}
+    rows = connection.execute(text("SELECT exam_id, slot, idnumber FROM exam_slot ORDER BY exam_id, slot")).all()
+    for exam_id, slot, idnumber in rows:
+        slot_questions[exam_id][slot - 1] = int(idnumber.split("-")[1]) - 1
+    agent_of = rng.integers(0, AGENTS, attempts_total)
+    exam_of = rng.integers(1, EXAMS + 1, attempts_total)
+    q_index = np.stack([slot_questions[e] for e in exam_of])  # attempts x slots
+    logits = discrimination[q_index] * (ability[agent_of][:, None] - difficulty[q_index])
+    marks = (rng.random(logits.shape) < 1 / (1 + np.exp(-logits))).astype(float)
+    percent = marks.mean(axis=1) * 100
+    started = [now - timedelta(days=15 * (EXAMS - int(e)) + 20) + timedelta(days=float(d))
+               for e, d in zip(exam_of, rng.uniform(0, 14, attempts_total))]
+    attempts = [(i + 1, int(exam_of[i]), int(first_agent + agent_of[i]), 1, "en", "graded", started[i],
+                 started[i] + timedelta(minutes=30), started[i] + timedelta(minutes=float(rng.uniform(8, 29))),
+                 float(marks[i].sum()), float(SLOTS), float(percent[i]), bool(percent[i] >= 80), False, None, "")
+                for i in range(attempts_total)]
+    bulk_insert(connection, "attempt", ["id", "exam_id", "user_id", "number", "language", "status", "started_at",
+                                        "deadline_at", "submitted_at", "score", "max_score", "percent", "passed",
+                                        "overridden", "marked_by", "comment"], attempts)
+    version_of = 2 * q_index + 1  # the English version id of each question
+    chosen = np.where(marks > 0, 0, rng.integers(1, 4, marks.shape))
+    answers = ((i * SLOTS + s + 1, i + 1, s + 1, f"LRG-{q_index[i, s] + 1:03d}", int(version_of[i, s]), "{}",
+                str(int(chosen[i, s])), float(marks[i, s]), 1.0, "")
+               for i in range(attempts_total) for s in range(SLOTS))
+    bulk_insert(connection, "attempt_answer", ["id", "attempt_id", "slot", "idnumber", "question_version_id",
+                                               "layout", "response", "mark", "max_mark", "comment"], answers)
+    return {"attempts": attempts_total, "answers": attempts_total * SLOTS}
+
+
+def _checkins(connection, rng, now) -> dict[str, int]:
+    """Anonymous responses over the last 52 weeks; random ids, week only."""
+    weeks = [iso_week((now - timedelta(weeks=w)).date()) for w in range(52)]
+    mood = rng.normal(3.2, 0.9, (CHECKINS, 5)).round().clip(0, 5).astype(int)
+    stress = rng.normal(1.8, 0.9, (CHECKINS, 4)).round().clip(0, 4).astype(int)
+    team_of = rng.integers(1, TEAMS + 1, CHECKINS)
+    week_of = rng.integers(0, len(weeks), CHECKINS)
+    rows = [(uuid.UUID(int=random.getrandbits(128)).hex, weeks[week_of[i]], int(team_of[i]), *map(int, mood[i]),
+             *map(int, stress[i]), None) for i in range(CHECKINS)]
+    random.shuffle(rows)
+    bulk_insert(connection, "wellbeing_response", ["id", "iso_week", "team_id", "who5_1", "who5_2", "who5_3",
+                                                   "who5_4", "who5_5", "pss4_1", "pss4_2", "pss4_3", "pss4_4",
+                                                   "comment"], rows)
+    return {"checkins": CHECKINS}
