@@ -1,8 +1,11 @@
 """All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
+from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, CoachingSession,
+                                    CoachingSetting, CoachingTemplate)
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
                                    QuestionTag, QuestionVersion, ReviewCard, Rubric)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
-           "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric"]
+           "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
+           "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]
