@@ -71,7 +71,7 @@ def update_settings(session: Session, actor: Actor, new: CoachingSettings) -> Co
             row = CoachingSetting(key=key, value="null")
         row.value, row.updated_at, row.updated_by = json.dumps(value, ensure_ascii=False), utcnow(), actor.id
         session.add(row)
-    audit.record(session, actor_id=actor.id, action="coaching.settings_changed", target="coaching",
+    audit.record(session, actor_id=actor.id, action="coaching_settings.changed", target="coaching",
                  before=old, after=asdict(new))
     return new
 
@@ -324,7 +324,7 @@ def write_session(session: Session, actor: Actor, draft: SessionDraft) -> int:
     session.add(cs)
     session.flush()
     _replace_details(session, cs.id, draft)
-    audit.record(session, actor_id=actor.id, action="coaching.session_written", target=agent.username,
+    audit.record(session, actor_id=actor.id, action="coaching_session.written", target=agent.username,
                  session=cs.id)
     return cs.id
 
@@ -352,7 +352,7 @@ def update_session(session: Session, actor: Actor, session_id: int, draft: Sessi
     cs.updated_at = utcnow()
     session.add(cs)
     _replace_details(session, cs.id, draft)
-    audit.record(session, actor_id=actor.id, action="coaching.session_edited", target=agent.username,
+    audit.record(session, actor_id=actor.id, action="coaching_session.edited", target=agent.username,
                  session=cs.id, version=cs.version)
 
 
@@ -387,7 +387,7 @@ def acknowledge(session: Session, actor: Actor, session_id: int, comment: str = 
         raise ValidationFailed("coaching.error.notes_too_long", limit=MAX_TEXT)
     cs.acknowledged_at, cs.ack_comment = utcnow(), (comment or "").strip()
     session.add(cs)
-    audit.record(session, actor_id=actor.id, action="coaching.acknowledged", target=actor.username,
+    audit.record(session, actor_id=actor.id, action="coaching_session.acknowledged", target=actor.username,
                  session=cs.id, version=cs.version)
 
 
@@ -627,5 +627,5 @@ def create_template(session: Session, actor: Actor, name: str, focus_area: str, 
                            action_items=json.dumps(items, ensure_ascii=False), created_by=actor.id)
     session.add(row)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="coaching.template_created", target=name)
+    audit.record(session, actor_id=actor.id, action="coaching_template.created", target=name)
     return row.id

@@ -68,6 +68,7 @@ def session_pdf(view: SessionView, t: Translator) -> bytes:
     path, index = cjk_font()
     pdf = _SessionPdf(t("coaching.pdf.footer", id=view.id, version=view.version))
     pdf.add_font("cjk", "", path, collection_font_number=index)
+    pdf.add_font("cjk", "B", path, collection_font_number=index)  # table headings ask for bold
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("cjk", size=16)

@@ -13,10 +13,10 @@ CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def with_headers(frame: pd.DataFrame, t: Translator, prefix: str = "coaching.col") -> pd.DataFrame:
-    """Rename columns to `t(f"{prefix}.{column}")`; columns without a text keep their name."""
+def with_headers(frame: pd.DataFrame, t: Translator, prefix: str = "coaching.col.") -> pd.DataFrame:
+    """Rename columns to `t(prefix + column)`; columns without a text keep their name."""
     def header(column: str) -> str:
-        key = f"{prefix}.{column}"
+        key = f"{prefix}{column}"
         text = t(key)
         return column if text == key else text
 
