@@ -82,8 +82,8 @@ if editing:
 else:
     st.subheader(t("coaching.write_title"))
     template_names = {tpl.id: tpl.name for tpl in templates}
-    template_id = st.selectbox(t("coaching.start_from_template"), [None, *template_names], key="coach_template",
-                               format_func=lambda i: t("coaching.no_template") if i is None else template_names[i])
+    template_id = st.selectbox(t("coaching.start_from_template"), [0, *template_names], key="coach_template",
+                               format_func=lambda i: template_names.get(i, t("coaching.no_template")))
     template = next((tpl for tpl in templates if tpl.id == template_id), None)
 
 with service_call(t) as session:

@@ -325,7 +325,7 @@ def write_session(session: Session, actor: Actor, draft: SessionDraft) -> int:
     session.flush()
     _replace_details(session, cs.id, draft)
     audit.record(session, actor_id=actor.id, action="coaching_session.written", target=agent.username,
-                 session=cs.id)
+                 session_id=cs.id)
     return cs.id
 
 
@@ -353,7 +353,7 @@ def update_session(session: Session, actor: Actor, session_id: int, draft: Sessi
     session.add(cs)
     _replace_details(session, cs.id, draft)
     audit.record(session, actor_id=actor.id, action="coaching_session.edited", target=agent.username,
-                 session=cs.id, version=cs.version)
+                 session_id=cs.id, version=cs.version)
 
 
 def _snapshot(session: Session, cs: CoachingSession) -> dict:
@@ -388,7 +388,7 @@ def acknowledge(session: Session, actor: Actor, session_id: int, comment: str = 
     cs.acknowledged_at, cs.ack_comment = utcnow(), (comment or "").strip()
     session.add(cs)
     audit.record(session, actor_id=actor.id, action="coaching_session.acknowledged", target=actor.username,
-                 session=cs.id, version=cs.version)
+                 session_id=cs.id, version=cs.version)
 
 
 def set_item_done(session: Session, actor: Actor, item_id: int, done: bool = True) -> None:
