@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -132,7 +134,8 @@ with st.form(f"coaching_form_{form_id}"):
                              index=list(owner_names).index(existing.owner_id)
                              if existing and existing.owner_id in owner_names else 0,
                              key=f"item_owner_{row}_{form_id}")
-        due = c3.date_input(t("coaching.col.due_on"), value=existing.due_on if existing else None,
+        due = c3.date_input(t("coaching.col.due_on"),
+                            value=existing.due_on if existing else today() + timedelta(days=7),
                             key=f"item_due_{row}_{form_id}")
         item_inputs.append((text, owner, due))
     submitted = st.form_submit_button(t("coaching.save_session"), type="primary", icon=":material/save:")
@@ -144,7 +147,7 @@ if submitted:
         links=tuple(coaching.LinkInput("practical" if (attempts.set_index("attempt_id").loc[ref, "kind"]
                                                        == "practical") else "attempt", ref) for ref in links),
         action_items=tuple(coaching.ActionItemInput(text, owner, due) for text, owner, due in item_inputs
-                           if text.strip() or due is not None))
+                           if text.strip()))
     if editing:
         ok = run_action(t, lambda s: coaching.update_session(s, actor, editing.id, draft), "coaching.saved")
     else:

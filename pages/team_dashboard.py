@@ -58,12 +58,13 @@ with tab_overview:
                  low=f"{settings.low_score:g}", k=settings.trend_k, drop=f"{settings.trend_min_drop:g}"))
     risk_table = pd.DataFrame({
         "agent": risk["agent"], "at_risk": [t("coaching.yes") if r else "" for r in risk["at_risk"]],
-        "reasons": [analytics.reasons_text(t, r) for r in risk["reasons"]], "average": risk["average"],
+        "average": risk["average"], "reasons": [analytics.reasons_text(t, r) for r in risk["reasons"]],
         "latest": risk["latest"], "below_low": risk["below_low"], "slope": risk["slope"],
         "overdue_actions": risk["overdue_actions"], "overdue_acks": risk["overdue_acks"]})
     picked = table(t, risk_table, f"at-risk-{slug}", "risk_table", settings=settings,
                    score_columns=("average", "latest"), empty_key="analytics.no_people",
-                   on_select="rerun", selection_mode="single-row")
+                   on_select="rerun", selection_mode="single-row",
+                   column_config={t("coaching.col.reasons"): st.column_config.TextColumn(width="large")})
     rows = picked.selection.rows if picked is not None else []
     if rows:
         st.session_state["dash_agent"] = int(risk.iloc[rows[0]]["user_id"])

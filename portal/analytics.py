@@ -208,8 +208,10 @@ def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilt
                      "latest": mine[0] if mine else None,
                      "below_low": sum(1 for p in last_n if p < settings.low_score),
                      "slope": None if slope is None else round(slope, 2), "band": band_of(average, settings)})
-    return pd.DataFrame(rows, columns=["user_id", "agent", "results", "average", "latest", "below_low", "slope",
-                                       "band"])
+    frame = pd.DataFrame(rows, columns=["user_id", "agent", "results", "average", "latest", "below_low", "slope",
+                                        "band"])
+    frame[["average", "latest", "slope"]] = frame[["average", "latest", "slope"]].astype(float)
+    return frame
 
 
 def bottom(summary: pd.DataFrame, n: int) -> pd.DataFrame:

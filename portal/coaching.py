@@ -278,7 +278,9 @@ def _validate_draft(session: Session, draft: SessionDraft, agent: User, settings
     for number, item in enumerate(draft.action_items, start=1):
         if not item.description.strip():
             raise ValidationFailed("coaching.error.action_description", number=number)
-        if item.due_on is None or item.due_on < draft.held_on:
+        if item.due_on is None:
+            raise ValidationFailed("coaching.error.action_due_required", number=number)
+        if item.due_on < draft.held_on:
             raise ValidationFailed("coaching.error.action_due_before_session", number=number, due=item.due_on,
                                    held=draft.held_on)
         if session.get(User, item.owner_id) is None:
