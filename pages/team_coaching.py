@@ -1,7 +1,179 @@
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from portal import coaching
+from portal.clock import today
+from portal.coaching_pdf import session_pdf
+from portal.errors import PortalError
 from portal.ui import state
-from portal.ui.widgets import empty_state, page_header
+from portal.ui.coaching_views import effect_text, localise_exam, session_body, table
+from portal.ui.widgets import empty_state, page_header, run_action, service_call
+
+ACTION_ROWS = 3
+EDIT_KEY = "coaching_edit_id"
 
 t = state.translator()
-state.actor()
-page_header(t, "nav.coaching")
-empty_state(t, "empty.coaching")
+actor = state.actor()
+page_header(t, "nav.coaching", "coaching.caption")
+
+with service_call(t) as session:
+    agents = coaching.coachable_agents(session, actor)
+    settings = coaching.load_settings(session)
+    templates = coaching.list_templates(session, actor)
+
+if not agents:
+    empty_state(t, "coaching.no_agents")
+    st.stop()
+
+agent_names = {u.id: u.display_name for u in agents}
+agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agent_names.get, key="coach_agent")
+
+with service_call(t) as session:
+    sessions = coaching.list_sessions(session, actor, agent_id)
+    attempts = coaching.agent_attempts(session, actor, agent_id)
+
+# --- the agent's sessions --------------------------------------------------------
+st.subheader(t("coaching.sessions_of", name=agent_names[agent_id]))
+overview = pd.DataFrame([{"held_on": v.held_on, "focus_area": coaching.focus_label(t, v.focus_area),
+                          "coach": v.author_name, "version": v.version,
+                          "acknowledged": t("coaching.yes") if v.acknowledged else
+                          (t("coaching.ack_overdue_short") if v.ack_overdue else t("coaching.no")),
+                          "open_items": sum(1 for i in v.action_items if not i.done),
+                          "effect": effect_text(t, v)} for v in sessions],
+                        columns=["held_on", "focus_area", "coach", "version", "acknowledged", "open_items", "effect"])
+table(t, overview, "coaching-sessions", "sessions_table", empty_key="empty.coaching")
+
+for view in sessions:
+    label = f"{view.held_on.isoformat()} · {coaching.focus_label(t, view.focus_area)}"
+    if view.ack_overdue:
+        label += " · " + t("coaching.ack_overdue_short")
+    with st.expander(label, icon=":material/record_voice_over:"):
+        session_body(t, view, show_private=True)
+        left, right = st.columns(2)
+        try:
+            left.download_button(t("coaching.download_pdf"), session_pdf(view, t),
+                                 file_name=f"coaching-{view.id}-v{view.version}.pdf", mime="application/pdf",
+                                 key=f"pdf_{view.id}", icon=":material/picture_as_pdf:")
+        except PortalError as exc:
+            left.error(t.error(exc))
+        if view.can_edit and right.button(t("coaching.edit"), key=f"edit_{view.id}", icon=":material/edit:"):
+            st.session_state[EDIT_KEY] = view.id
+            st.rerun()
+        if view.can_edit and view.version > 1:
+            with service_call(t) as session:
+                history = coaching.revisions(session, actor, view.id)
+            st.caption(t("coaching.history", count=len(history)))
+            for old in history:
+                st.markdown(t("coaching.history_line", version=old["version"],
+                              when=str(old["acknowledged_at"])[:16], comment=old["ack_comment"] or "—"))
+                st.text(old["shared_notes"])
+
+# --- write or edit ----------------------------------------------------------------
+editing = next((v for v in sessions if v.id == st.session_state.get(EDIT_KEY) and v.can_edit), None)
+st.divider()
+if editing:
+    st.subheader(t("coaching.edit_title", date=editing.held_on.isoformat()))
+    if editing.acknowledged:
+        st.info(t("coaching.edit_reacknowledge"), icon=":material/history:")
+    if st.button(t("coaching.cancel_edit"), key="cancel_edit"):
+        st.session_state.pop(EDIT_KEY, None)
+        st.rerun()
+    template = None
+else:
+    st.subheader(t("coaching.write_title"))
+    template_names = {tpl.id: tpl.name for tpl in templates}
+    template_id = st.selectbox(t("coaching.start_from_template"), [0, *template_names], key="coach_template",
+                               format_func=lambda i: template_names.get(i, t("coaching.no_template")))
+    template = next((tpl for tpl in templates if tpl.id == template_id), None)
+
+with service_call(t) as session:
+    carried = coaching.previous_open_items(session, actor, agent_id, editing.id if editing else None)
+if carried:
+    st.warning(t("coaching.previous_open_items", count=len(carried)) + "\n\n" +
+               "\n".join(f"- {i.description} ({i.owner_name}, {i.due_on.isoformat()})" for i in carried),
+               icon=":material/assignment_late:")
+
+form_id = f"{agent_id}-{editing.id if editing else 'new'}-{template.id if template else 0}"
+focus_options = list(settings.focus_areas)
+initial_focus = editing.focus_area if editing else (template.focus_area if template else None)
+owner_names = {agent_id: agent_names[agent_id], actor.id: actor.display_name}
+attempt_labels = {int(r.attempt_id): f"{r.title_zh if t.language == 'zh-CN' else r.title_en} · "
+                  f"{r.submitted_at.date().isoformat()} · {r.percent:.0f}%"
+                  for r in attempts.itertuples() if r.percent is not None}
+open_items = [i for i in editing.action_items if not i.done] if editing else []
+item_texts = [i.description for i in open_items] or (list(template.action_items) if template else [])
+
+with st.form(f"coaching_form_{form_id}"):
+    left, right = st.columns(2)
+    held_on = left.date_input(t("coaching.col.held_on"), value=editing.held_on if editing else today(),
+                              key=f"held_{form_id}")
+    focus = right.selectbox(t("coaching.col.focus_area"), focus_options,
+                            index=focus_options.index(initial_focus) if initial_focus in focus_options else None,
+                            format_func=lambda a: coaching.focus_label(t, a), placeholder=t("coaching.choose_focus"),
+                            key=f"focus_{form_id}")
+    shared = st.text_area(t("coaching.shared_notes"), help=t("coaching.shared_help"), key=f"shared_{form_id}",
+                          value=editing.shared_notes if editing else (template.shared_notes if template else ""))
+    private = st.text_area(t("coaching.private_notes"), help=t("coaching.private_help"), key=f"private_{form_id}",
+                           value=(editing.private_notes or "") if editing else "")
+    linked_now = [link.ref_id for link in editing.links if link.ref_id in attempt_labels] if editing else []
+    links = st.multiselect(t("coaching.links"), list(attempt_labels), default=linked_now,
+                           format_func=attempt_labels.get, key=f"links_{form_id}",
+                           placeholder=t("coaching.choose_attempts"))
+    follow_up = st.date_input(t("coaching.col.follow_up_on"), value=editing.follow_up_on if editing else None,
+                              key=f"follow_{form_id}")
+    st.markdown(f"**{t('coaching.action_items')}**")
+    item_inputs = []
+    for row in range(ACTION_ROWS):
+        existing = open_items[row] if row < len(open_items) else None
+        c1, c2, c3 = st.columns([3, 2, 2])
+        text = c1.text_input(t("coaching.col.description"), key=f"item_text_{row}_{form_id}",
+                             value=item_texts[row] if row < len(item_texts) else "")
+        owner = c2.selectbox(t("coaching.col.owner"), list(owner_names), format_func=owner_names.get,
+                             index=list(owner_names).index(existing.owner_id)
+                             if existing and existing.owner_id in owner_names else 0,
+                             key=f"item_owner_{row}_{form_id}")
+        due = c3.date_input(t("coaching.col.due_on"),
+                            value=existing.due_on if existing else today() + timedelta(days=7),
+                            key=f"item_due_{row}_{form_id}")
+        item_inputs.append((text, owner, due))
+    submitted = st.form_submit_button(t("coaching.save_session"), type="primary", icon=":material/save:")
+
+if submitted:
+    draft = coaching.SessionDraft(
+        agent_id=agent_id, held_on=held_on, focus_area=focus or "", shared_notes=shared, private_notes=private,
+        follow_up_on=follow_up,
+        links=tuple(coaching.LinkInput("practical" if (attempts.set_index("attempt_id").loc[ref, "kind"]
+                                                       == "practical") else "attempt", ref) for ref in links),
+        action_items=tuple(coaching.ActionItemInput(text, owner, due) for text, owner, due in item_inputs
+                           if text.strip()))
+    if editing:
+        ok = run_action(t, lambda s: coaching.update_session(s, actor, editing.id, draft), "coaching.saved")
+    else:
+        ok = run_action(t, lambda s: coaching.write_session(s, actor, draft), "coaching.saved")
+    if ok:
+        st.session_state.pop(EDIT_KEY, None)
+        st.session_state["coaching_flash"] = t("coaching.saved")
+        st.rerun()
+if st.session_state.get("coaching_flash"):
+    st.success(st.session_state.pop("coaching_flash"), icon=":material/check_circle:")
+
+# --- templates ----------------------------------------------------------------
+with st.expander(t("coaching.templates"), icon=":material/content_copy:"):
+    if templates:
+        st.dataframe(pd.DataFrame([{t("coaching.col.name"): tpl.name,
+                                    t("coaching.col.focus_area"): coaching.focus_label(t, tpl.focus_area),
+                                    t("coaching.col.action_items"): len(tpl.action_items)} for tpl in templates]),
+                     hide_index=True, width="stretch")
+    with st.form("new_template", clear_on_submit=True):
+        name = st.text_input(t("coaching.col.name"))
+        tpl_focus = st.selectbox(t("coaching.col.focus_area"), focus_options, index=None,
+                                 format_func=lambda a: coaching.focus_label(t, a),
+                                 placeholder=t("coaching.choose_focus"))
+        tpl_notes = st.text_area(t("coaching.shared_notes"), key="tpl_notes")
+        tpl_items = st.text_area(t("coaching.template_items"), key="tpl_items")
+        if st.form_submit_button(t("coaching.create_template")):
+            if run_action(t, lambda s: coaching.create_template(s, actor, name, tpl_focus or "", tpl_notes,
+                                                                tpl_items.splitlines()), "coaching.saved"):
+                st.rerun()

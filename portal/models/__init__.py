@@ -1,4 +1,6 @@
 """All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
+from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, CoachingSession,
+                                    CoachingSetting, CoachingTemplate)
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
                                    QuestionTag, QuestionVersion, ReviewCard, Rubric)
@@ -7,4 +9,5 @@ from portal.models.wellbeing import SupportResource, WellbeingAggregate, Wellbei
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
-           "SupportResource", "WellbeingAggregate", "WellbeingParticipation", "WellbeingResponse"]
+           "SupportResource", "WellbeingAggregate", "WellbeingParticipation", "WellbeingResponse",
+           "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

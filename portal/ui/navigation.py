@@ -57,6 +57,8 @@ PAGES: tuple[PageDef, ...] = (
             frozenset({Role.ADMIN})),
     PageDef("pages/admin_import.py", "nav.import_users", ":material/upload_file:", "nav.section.admin",
             frozenset({Role.ADMIN})),
+    PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:", "nav.section.admin",
+            frozenset({Role.ADMIN})),
     PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin",
             frozenset({Role.ADMIN})),
     PageDef("pages/account_settings.py", "nav.account", ":material/settings:", "nav.section.account", EVERYONE),

@@ -1,0 +1,119 @@
+"""Streamlit pieces shared by the coaching and team-dashboard pages."""
+import pandas as pd
+import streamlit as st
+
+from portal import exports
+from portal.coaching import CoachingSettings, SessionView, focus_label
+from portal.i18n import Translator
+
+BAND_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "none": "#9e9e9e"}
+
+
+def localise_exam(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """One `exam` column in the reader's language instead of exam_en / exam_zh."""
+    if "exam_en" not in frame.columns:
+        return frame
+    chosen = frame["exam_zh"] if t.language == "zh-CN" else frame["exam_en"]
+    out = frame.drop(columns=["exam_en", "exam_zh"])
+    out.insert(0, "exam", chosen.values)
+    return out
+
+
+def download_buttons(t: Translator, frame: pd.DataFrame, name: str, key: str) -> None:
+    """CSV and XLSX of exactly the table on screen (already filtered and translated)."""
+    left, right = st.columns(2)
+    left.download_button(t("coaching.download_csv"), exports.csv_bytes(frame), file_name=f"{name}.csv",
+                         mime=exports.CSV_MIME, key=f"{key}_csv", icon=":material/download:",
+                         width="stretch")
+    right.download_button(t("coaching.download_xlsx"), exports.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+                          mime=exports.XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:",
+                          width="stretch")
+
+
+def score_style(frame: pd.DataFrame, columns: list[str], settings: CoachingSettings):
+    """Threshold colours on score columns: below the low line red, below amber amber."""
+    def colour(value):
+        if value is None or pd.isna(value) or not isinstance(value, (int, float)):
+            return ""
+        if value < settings.low_score:
+            return "background-color: #fde2e1; color: #a4161a"
+        if value < settings.amber_score:
+            return "background-color: #fff1d6; color: #8a5a00"
+        return ""
+
+    present = [c for c in columns if c in frame.columns]
+    return frame.style.map(colour, subset=present).format(precision=1, na_rep="—")
+
+
+def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: CoachingSettings | None = None,
+          score_columns: tuple[str, ...] = (), empty_key: str = "coaching.no_rows", **dataframe_kwargs):
+    """A translated table with its downloads, or a clear empty state. Returns the st.dataframe result."""
+    if frame.empty:
+        st.info(t(empty_key), icon=":material/inbox:")
+        return None
+    shown = exports.with_headers(frame, t)
+    headers = [t(f"coaching.col.{c}") for c in score_columns]
+    data = score_style(shown, headers, settings) if settings and score_columns else shown
+    result = st.dataframe(data, hide_index=True, width="stretch", key=key, **dataframe_kwargs)
+    download_buttons(t, shown, name, key)
+    return result
+
+
+def effect_text(t: Translator, view: SessionView) -> str:
+    e = view.effect
+    if e is None:
+        return t("coaching.effect_none")
+    fmt = lambda v: "—" if v is None else f"{v:.1f}"  # noqa: E731
+    text = t("coaching.effect_text", before=fmt(e.before_avg), before_n=e.before_n, after=fmt(e.after_avg),
+             after_n=e.after_n)
+    return text if e.change is None else f"{text} ({e.change:+.1f})"
+
+
+def ack_badge(t: Translator, view: SessionView) -> str:
+    if view.acknowledged:
+        return ":green-badge[" + t("coaching.acknowledged_on", when=view.acknowledged_at.date().isoformat()) + "]"
+    if view.ack_overdue:
+        return ":red-badge[" + t("coaching.ack_overdue", due=view.ack_due_on.isoformat()) + "]"
+    return ":orange-badge[" + t("coaching.awaiting_ack_until", due=view.ack_due_on.isoformat()) + "]"
+
+
+def link_lines(t: Translator, view: SessionView) -> list[str]:
+    lines = []
+    for link in view.links:
+        if link.kind == "supervised_review":
+            lines.append(t("coaching.link_review", ref=link.ref_id))
+            continue
+        title = link.exam_title_zh if t.language == "zh-CN" and link.exam_title_zh else link.exam_title_en
+        lines.append(t("coaching.link_attempt", title=title or f"#{link.ref_id}",
+                       percent="—" if link.percent is None else f"{link.percent:.0f}",
+                       on=link.submitted_on.isoformat() if link.submitted_on else "—"))
+    return lines
+
+
+def items_frame(t: Translator, items) -> pd.DataFrame:
+    return pd.DataFrame([{"description": i.description, "owner": i.owner_name, "due_on": i.due_on,
+                          "status": t("coaching.item_done") if i.done else
+                          (t("coaching.item_overdue") if i.overdue else t("coaching.item_open"))} for i in items],
+                        columns=["description", "owner", "due_on", "status"])
+
+
+def session_body(t: Translator, view: SessionView, *, show_private: bool) -> None:
+    """The readable part of a session. Private notes only when the caller may see them and asks."""
+    st.markdown(f"**{t('coaching.col.focus_area')}:** {focus_label(t, view.focus_area)} · "
+                f"**{t('coaching.col.coach')}:** {view.author_name} · {ack_badge(t, view)}")
+    st.markdown(f"**{t('coaching.shared_notes')}**")
+    st.markdown(view.shared_notes or "—")
+    if show_private and view.private_notes is not None:
+        st.warning(f"**{t('coaching.private_notes')}** — {view.private_notes or '—'}", icon=":material/lock:")
+    if view.links:
+        st.markdown(f"**{t('coaching.links')}**")
+        st.markdown("\n".join(f"- {line}" for line in link_lines(t, view)))
+    if view.action_items:
+        st.markdown(f"**{t('coaching.action_items')}**")
+        st.dataframe(exports.with_headers(items_frame(t, view.action_items), t), hide_index=True,
+                     width="stretch")
+    if view.follow_up_on:
+        st.caption(t("coaching.follow_up_caption", on=view.follow_up_on.isoformat()))
+    st.caption(t("coaching.effect_caption", text=effect_text(t, view)))
+    if view.ack_comment:
+        st.markdown(f"**{t('coaching.agent_comment')}:** {view.ack_comment}")

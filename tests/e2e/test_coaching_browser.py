@@ -1,0 +1,71 @@
+"""A lead reads the dashboard and writes a session; the agent sees only the shared part and acknowledges."""
+import pytest
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_login_browser import sign_in
+
+pytestmark = pytest.mark.e2e
+
+SHARED = "Practise the standard closing 练习标准结束语"
+PRIVATE = "Watch for burnout 注意情绪"
+
+
+def choose(page, box, text):
+    """Pick an option of a Streamlit selectbox by typing, as a keyboard user would."""
+    box.click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+
+
+def sign_out(page):
+    page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="Sign out").click()
+    page.get_by_role("button", name="Sign in").wait_for()
+
+
+def test_lead_flags_at_risk_and_coaches_agent_who_acknowledges(app_server, page):
+    sign_in(page, app_server, "lead")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Team dashboard").click()
+    page.get_by_role("heading", name="Who needs help").wait_for()
+    page.get_by_text("Flagged: 3 of the last 5 results below 70").wait_for()  # the drill-down opens on the first flagged
+    page.wait_for_timeout(1500)
+    screenshot(page, "coaching-dashboard-en")
+    choose(page, page.get_by_label("Agent", exact=True), "Tang Mei")  # drill into the second flagged agent
+    flag = page.get_by_text("Flagged: falling trend", exact=False)
+    flag.wait_for()
+    assert "not acknowledged in time" in flag.inner_text()
+    page.get_by_text("Exam score trends").wait_for()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    screenshot(page, "coaching-dashboard-drill-en")
+
+    sidebar.get_by_text("Coaching", exact=True).click()
+    page.get_by_role("heading", name="Write a session").wait_for()
+    choose(page, page.get_by_label("Agent", exact=True), "Chen Jie")
+    page.get_by_role("heading", name="Sessions with Chen Jie 陈杰").wait_for()
+    choose(page, page.get_by_label("Focus area").first, "Service etiquette")
+    page.get_by_role("textbox", name="Shared notes").first.fill(SHARED)
+    page.get_by_role("textbox", name="Private notes").first.fill(PRIVATE)
+    page.get_by_role("textbox", name="Action item", exact=True).first.fill("Use the closing on every call")
+    page.get_by_role("button", name="Save session").click()
+    page.get_by_text("Saved.").first.wait_for()
+    screenshot(page, "coaching-lead-session-en")
+    sign_out(page)
+
+    sign_in(page, app_server, "agent")
+    page.get_by_test_id("stSidebar").get_by_text("My coaching").click()
+    page.get_by_role("heading", name="Sessions about me").wait_for()
+    page.get_by_text(SHARED).first.wait_for()
+    assert page.get_by_text("Watch for burnout").count() == 0
+    assert page.get_by_text("Private notes").count() == 0
+    screenshot(page, "coaching-agent-before-ack-en")
+    page.get_by_role("textbox", name="Your comment (optional)").first.fill("Understood 明白")
+    page.get_by_role("button", name="Acknowledge").first.click()
+    page.get_by_text("Thank you, your acknowledgement is recorded.").wait_for()
+
+    page.get_by_test_id("stSidebar").get_by_text("My account").click()
+    page.get_by_text("简体中文").click()
+    page.get_by_test_id("stSidebar").get_by_text("我的辅导").click()
+    page.get_by_role("heading", name="我的辅导记录").wait_for()
+    page.get_by_text(SHARED).first.wait_for()
+    assert page.get_by_text("注意情绪").count() == 0
+    screenshot(page, "coaching-agent-zh")

@@ -1,0 +1,138 @@
+"""Team analytics on the demo center: scope per role, trends, at-risk reasons, effect, proficiency."""
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from portal import analytics, auth, coaching
+from portal.clock import utcnow
+from portal.errors import PermissionDenied
+from portal.i18n import Translator
+from portal.models import Attempt, Cohort, Exam, Team, User
+
+
+def actor(session, username):
+    return auth.actor_for(session, auth.find_user(session, username))
+
+
+def team_scope(session, name):
+    team = session.exec(select(Team).where(Team.name == name)).one()
+    return analytics.Scope("team", team.id, name)
+
+
+def test_lead_sees_only_own_team_trainer_and_admin_see_all(demo_session):
+    lead = actor(demo_session, "lead")
+    assert [s.name for s in analytics.available_scopes(demo_session, lead)] == ["Mobile Team A"]
+    with pytest.raises(PermissionDenied):
+        analytics.exam_results(demo_session, lead, team_scope(demo_session, "Broadband Team B"))
+    with pytest.raises(PermissionDenied):
+        analytics.at_risk(demo_session, actor(demo_session, "zhao.lei"), team_scope(demo_session, "Mobile Team A"))
+    for username in ("trainer", "admin"):
+        kinds = {s.kind for s in analytics.available_scopes(demo_session, actor(demo_session, username))}
+        assert kinds == {"team", "cohort"}
+    for username in ("agent", "newhire", "mentor"):
+        with pytest.raises(PermissionDenied):
+            analytics.available_scopes(demo_session, actor(demo_session, username))
+
+
+def test_demo_team_has_two_at_risk_agents_with_different_reasons(demo_session):
+    lead = actor(demo_session, "lead")
+    risk = analytics.at_risk(demo_session, lead, team_scope(demo_session, "Mobile Team A"))
+    flagged = {row.agent.split()[0] + " " + row.agent.split()[1]: {r.key for r in row.reasons}
+               for row in risk.itertuples() if row.at_risk}
+    assert flagged == {"Feng Jun": {"low_scores"}, "Tang Mei": {"falling_trend", "overdue_ack"}}
+    text = analytics.reasons_text(Translator("en"), risk[risk["agent"].str.startswith("Feng")]["reasons"].iloc[0])
+    assert text == "3 of the last 5 results below 70"
+    zh = analytics.reasons_text(Translator("zh-CN"), risk[risk["agent"].str.startswith("Tang")]["reasons"].iloc[0])
+    assert "成绩下滑" in zh and "未按时确认" in zh
+
+
+def test_thresholds_come_from_admin_settings(demo_session):
+    admin, lead = actor(demo_session, "admin"), actor(demo_session, "lead")
+    coaching.update_settings(demo_session, admin, coaching.CoachingSettings(low_score=60, amber_score=85))
+    risk = analytics.at_risk(demo_session, lead, team_scope(demo_session, "Mobile Team A"))
+    assert not any("low_scores" in {r.key for r in reasons} for reasons in risk["reasons"])
+
+
+def test_onboarding_seam_reasons_are_shown(demo_session, monkeypatch):
+    lead = actor(demo_session, "lead")
+    agent = auth.find_user(demo_session, "agent")
+    monkeypatch.setattr(analytics, "onboarding_flags", lambda session, ids: {agent.id: ["behind_schedule"]})
+    risk = analytics.at_risk(demo_session, lead, team_scope(demo_session, "Mobile Team A"))
+    row = risk[risk["user_id"] == agent.id].iloc[0]
+    assert row["at_risk"] and analytics.reasons_text(Translator("en"), row["reasons"]) == \
+        "onboarding stage behind schedule"
+
+
+def test_trend_means_and_distribution(demo_session):
+    lead = actor(demo_session, "lead")
+    scope = team_scope(demo_session, "Mobile Team A")
+    results = analytics.exam_results(demo_session, lead, scope)
+    assert len(results) == 6 * 12 and set(results["kind"]) == {"written", "practical"}
+    means = analytics.team_means(demo_session, lead, scope)
+    assert len(means) == 12 and means["mean"].between(80, 95).all()
+    written = analytics.exam_results(demo_session, lead, scope, analytics.ResultFilter(kind="written"))
+    assert set(written["kind"]) == {"written"} and len(written) == 36
+    dist = analytics.score_distribution(demo_session, lead, scope)
+    assert dist.groupby("exam_code")["results"].sum().eq(6).all()
+    assert set(dist["band"]) <= {b for _, b in analytics.BANDS}
+    bottom = analytics.bottom(analytics.agent_summary(demo_session, lead, scope), 2)
+    assert bottom["agent"].str.startswith(("Feng", "Tang")).all()
+
+
+def test_coaching_effect_per_session_coach_and_focus(demo_session):
+    lead = actor(demo_session, "lead")
+    effects = analytics.coaching_effects(demo_session, lead, team_scope(demo_session, "Mobile Team A"))
+    song = effects[effects["agent"].str.startswith("Song")].iloc[0]
+    assert song["before_avg"] < 81 and song["after_avg"] > 88 and song["change"] > 8
+    by_focus = analytics.effect_by(effects, "focus_area").set_index("focus_area")
+    assert by_focus.loc["product_knowledge", "mean_change"] == song["change"]
+    by_coach = analytics.effect_by(effects, "coach")
+    assert by_coach["sessions"].sum() == len(effects)
+
+
+def test_speed_to_proficiency_with_and_without_stage_data(demo_session, monkeypatch):
+    trainer = actor(demo_session, "trainer")
+    cohort = [s for s in analytics.available_scopes(demo_session, trainer) if s.kind == "cohort"][0]
+    newhire = auth.find_user(demo_session, "newhire")
+    exam = demo_session.exec(select(Exam).where(Exam.code.like("monthly-written-%"))).first()
+    start = demo_session.get(Cohort, cohort.id)
+    passed_at = utcnow() - timedelta(days=2)
+    demo_session.add(Attempt(exam_id=exam.id, user_id=newhire.id, status="graded", submitted_at=passed_at,
+                             percent=85, passed=True))
+    demo_session.flush()
+    frame = analytics.proficiency(demo_session, trainer, cohort)
+    row = frame.set_index("user_id").loc[newhire.id]
+    assert row["days_to_pass"] == (passed_at.date() - start.start_date).days
+    assert not any(c.startswith("days_to_") and c != "days_to_pass" for c in frame.columns)
+    curve = analytics.proficiency_curve(frame, "mentor")
+    assert len(curve) == 1 and curve["share"].iloc[0] == pytest.approx(1 / 5, abs=0.001)
+    outcomes = analytics.mentor_outcomes(frame).set_index("mentor")
+    assert outcomes["graduated"].sum() == 1
+
+    stages = pd.DataFrame({"user_id": [newhire.id], "stage": ["theory"],
+                           "signed_off_on": [start.start_date + timedelta(days=6)]})
+    monkeypatch.setattr(analytics, "stage_signoff_dates", lambda session, ids: stages)
+    frame = analytics.proficiency(demo_session, trainer, cohort)
+    assert frame.set_index("user_id").loc[newhire.id, "days_to_theory"] == 6
+
+
+def test_lead_queries_touch_no_answer_rows_and_stay_few(demo_session, demo_engine):
+    """The dashboard reads attempts (aggregated in SQL), never attempt_answer, in a handful of queries."""
+    statements = []
+    listener = lambda conn, cursor, statement, *args: statements.append(statement)  # noqa: E731
+    event.listen(demo_engine, "before_cursor_execute", listener)
+    try:
+        lead = actor(demo_session, "lead")
+        scope = team_scope(demo_session, "Mobile Team A")
+        analytics.at_risk(demo_session, lead, scope)
+        analytics.team_means(demo_session, lead, scope)
+        analytics.score_distribution(demo_session, lead, scope)
+        analytics.coaching_effects(demo_session, lead, scope)
+    finally:
+        event.remove(demo_engine, "before_cursor_execute", listener)
+    assert not any("attempt_answer" in s for s in statements)
+    assert len(statements) < 40
+    assert demo_session.exec(select(User).where(User.username == "feng.jun")).one()

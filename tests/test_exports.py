@@ -1,0 +1,48 @@
+"""CSV and XLSX exports: same rows and columns, Chinese intact, private notes never exported."""
+import io
+from datetime import date
+
+import openpyxl
+import pandas as pd
+from sqlmodel import select
+
+from portal import analytics, auth, exports
+from portal.i18n import Translator
+from portal.models import Team
+
+
+def sample() -> pd.DataFrame:
+    return pd.DataFrame({"agent": ["Feng Jun 冯军", "Tang Mei 唐梅"], "average": [68.4, 79.5],
+                         "held_on": [date(2026, 6, 1), date(2026, 7, 1)],
+                         "reasons": [["low", "trend"], []],
+                         "submitted_at": pd.to_datetime(["2026-06-01 10:00", "2026-07-01 11:00"], utc=True)})
+
+
+def read_xlsx(data: bytes) -> list[tuple]:
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_csv_and_xlsx_have_the_same_rows_and_columns():
+    frame = exports.with_headers(sample(), Translator("zh-CN"))
+    csv = pd.read_csv(io.BytesIO(exports.csv_bytes(frame)), encoding="utf-8-sig")
+    rows = read_xlsx(exports.xlsx_bytes(frame, "风险/名单"))
+    assert list(csv.columns) == list(rows[0]) == ["坐席", "近期平均分", "辅导日期", "原因", "submitted_at"]
+    assert len(csv) == len(rows) - 1 == 2
+    assert csv["坐席"].tolist() == [r[0] for r in rows[1:]] == ["Feng Jun 冯军", "Tang Mei 唐梅"]
+    assert csv["原因"].tolist()[0] == rows[1][3] == "low, trend"
+
+
+def test_csv_starts_with_a_byte_order_mark_for_excel():
+    assert exports.csv_bytes(sample()).startswith("\ufeff".encode("utf-8"))
+
+
+def test_dashboard_table_exports_match_the_screen_filters(demo_session):
+    lead = auth.actor_for(demo_session, auth.find_user(demo_session, "lead"))
+    team = demo_session.exec(select(Team).where(Team.name == "Mobile Team A")).one()
+    scope = analytics.Scope("team", team.id)
+    written = analytics.exam_results(demo_session, lead, scope, analytics.ResultFilter(kind="written"))
+    data = exports.xlsx_bytes(exports.with_headers(written, Translator("en")), "results")
+    rows = read_xlsx(data)
+    assert len(rows) - 1 == len(written) == 36
+    assert "Score (%)" in rows[0]
