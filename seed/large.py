@@ -20,27 +20,38 @@ import numpy as np
 from sqlalchemy import Engine, text
 
 from portal.bulk import bulk_insert, reset_sequences
+from portal.coaching import DEFAULT_FOCUS_AREAS
 from portal.clock import utcnow
 from portal.errors import PortalError
 from portal.security import hash_password
 from portal.wellbeing import iso_week
 
-TEAMS = 100
-AGENTS = 2000
-NEWHIRES = 300  # of the agents, still in onboarding (recent cohorts)
-COHORTS = 20
-QUESTIONS = 200
-EXAMS = 50
-SLOTS = 20
-ANSWERS = 1_000_000
-CHECKINS = 100_000
 PASSWORD = "academy-demo"
 
 
-@dataclass
-class LargeReport:
-    rows: dict[str, int]
-    seconds: float
+@dataclass(frozen=True)
+class Scale:
+    """Sizes of the generated center; `Scale()` is the issue's `large`."""
+
+    teams: int = 100
+    agents: int = 2000
+    newhires: int = 300  # of the agents, still in onboarding (recent cohorts)
+    cohorts: int = 20
+    questions: int = 200
+    exams: int = 50
+    slots: int = 20
+    answers: int = 1_000_000
+    coaching_sessions: int = 20_000
+    checkins: int = 100_000
+
+    @classmethod
+    def fraction(cls, share: float) -> "Scale":
+        full = cls()
+        return cls(teams=max(2, int(full.teams * share)), agents=max(20, int(full.agents * share)),
+                   newhires=max(4, int(full.newhires * share)), cohorts=4, questions=40, exams=5, slots=10,
+                   answers=max(200, int(full.answers * share)),
+                   coaching_sessions=max(20, int(full.coaching_sessions * share)),
+                   checkins=max(50, int(full.checkins * share)))
 
 
 Progress = Callable[[str, float], None]
@@ -50,7 +61,8 @@ def _quiet(step: str, fraction: float) -> None:
     pass
 
 
-def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 20261122) -> dict[str, int]:
+def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 20261122,
+                scale: Scale = Scale()) -> dict[str, int]:
     rng = np.random.default_rng(seed)
     random.seed(seed)
     now = utcnow()
@@ -59,30 +71,30 @@ def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 2026112
         if connection.execute(text("SELECT count(*) FROM user_account")).scalar():
             raise PortalError("seed.error.not_empty")
         steps = [("people", _people), ("questions", _questions), ("exams", _exams),
-                 ("attempts and answers", _attempts), ("check-ins", _checkins)]
+                 ("attempts and answers", _attempts), ("coaching", _coaching), ("check-ins", _checkins)]
         for number, (name, step) in enumerate(steps):
             progress(name, number / len(steps))
-            counts.update(step(connection, rng, now))
+            counts.update(step(connection, rng, now, scale))
         reset_sequences(connection, ["team", "cohort", "user_account", "question", "question_version", "exam",
-                                     "attempt", "attempt_answer", "audit_log"])
+                                     "attempt", "attempt_answer", "coaching_session", "coaching_action_item"])
         progress("done", 1.0)
     return counts
 
 
-def _people(connection, rng, now) -> dict[str, int]:
+def _people(connection, rng, now, scale: Scale) -> dict[str, int]:
     password_hash = hash_password(PASSWORD)
     created = now
     bulk_insert(connection, "team", ["id", "name", "created_at"],
-                [(i, f"Team {i:03d}", created) for i in range(1, TEAMS + 1)])
-    cohort_starts = [(now - timedelta(days=91 * (COHORTS - i))).date() for i in range(COHORTS)]
+                [(i, f"Team {i:03d}", created) for i in range(1, scale.teams + 1)])
+    cohort_starts = [(now - timedelta(days=91 * (scale.cohorts - i))).date() for i in range(scale.cohorts)]
     bulk_insert(connection, "cohort", ["id", "name", "start_date", "created_at"],
                 [(i + 1, f"Intake {start:%Y-%m}", start, created) for i, start in enumerate(cohort_starts)])
     users, roles, leads = [], [], []
     columns = ["id", "username", "display_name", "password_hash", "active", "must_change_password", "language",
                "team_id", "cohort_id", "mentor_id", "failed_logins", "locked_until", "created_at"]
     staff = [("admin", "admin", None)] + [(f"trainer{i:02d}", "trainer", None) for i in range(1, 21)]
-    staff += [(f"lead{t:03d}", "lead", t) for t in range(1, TEAMS + 1)]
-    staff += [(f"mentor{t:03d}", "mentor", t) for t in range(1, TEAMS + 1)]
+    staff += [(f"lead{t:03d}", "lead", t) for t in range(1, scale.teams + 1)]
+    staff += [(f"mentor{t:03d}", "mentor", t) for t in range(1, scale.teams + 1)]
     for index, (username, role, team) in enumerate(staff, start=1):
         users.append((index, username, username.title(), password_hash, True, False, None, team, None, None, 0,
                       None, created))
@@ -91,11 +103,11 @@ def _people(connection, rng, now) -> dict[str, int]:
             leads.append((team, index))
     mentor_of_team = {team: uid for uid, (_, role, team) in enumerate(staff, start=1) if role == "mentor"}
     first_agent = len(staff) + 1
-    for n in range(AGENTS):
+    for n in range(scale.agents):
         uid = first_agent + n
-        team = n % TEAMS + 1
-        newhire = n >= AGENTS - NEWHIRES
-        cohort = COHORTS - (n % 2) if newhire else int(rng.integers(1, COHORTS - 1))
+        team = n % scale.teams + 1
+        newhire = n >= scale.agents - scale.newhires
+        cohort = scale.cohorts - (n % 2) if newhire else int(rng.integers(1, scale.cohorts - 1))
         users.append((uid, f"agent{n + 1:04d}", f"Agent {n + 1:04d}", password_hash, True, False,
                       "zh-CN" if n % 3 else "en", team, cohort, mentor_of_team[team] if newhire else None, 0, None,
                       created))
@@ -103,17 +115,17 @@ def _people(connection, rng, now) -> dict[str, int]:
     bulk_insert(connection, "user_account", columns, users)
     bulk_insert(connection, "user_role", ["user_id", "role"], roles)
     bulk_insert(connection, "team_lead", ["team_id", "user_id"], leads)
-    return {"teams": TEAMS, "cohorts": COHORTS, "users": len(users)}
+    return {"teams": scale.teams, "cohorts": scale.cohorts, "users": len(users)}
 
 
 TOPICS = ["roaming day pass", "data plan", "bundle discount", "billing cycle", "SIM loss report",
           "identity verification", "speech rate", "promotion offers", "complaint handling", "ticket writing"]
 
 
-def _questions(connection, rng, now) -> dict[str, int]:
+def _questions(connection, rng, now, scale: Scale) -> dict[str, int]:
     questions, versions, tags = [], [], []
     qid = 0
-    for n in range(QUESTIONS):
+    for n in range(scale.questions):
         idnumber = f"LRG-{n + 1:03d}"
         topic = TOPICS[n % len(TOPICS)]
         tag = "etiquette" if topic in {"identity verification", "speech rate", "promotion offers",
@@ -138,15 +150,15 @@ def _questions(connection, rng, now) -> dict[str, int]:
     return {"questions": len(questions)}
 
 
-def _exams(connection, rng, now) -> dict[str, int]:
+def _exams(connection, rng, now, scale: Scale) -> dict[str, int]:
     exams, slots = [], []
-    for e in range(1, EXAMS + 1):
-        opened = now - timedelta(days=15 * (EXAMS - e) + 20)
+    for e in range(1, scale.exams + 1):
+        opened = now - timedelta(days=15 * (scale.exams - e) + 20)
         exams.append((e, f"large-written-{e:02d}", "written", f"Monthly written exam {e:02d}",
                       f"月度笔试 {e:02d}", "", "", "published", 30, 80.0, 2, "highest", True, opened,
                       opened + timedelta(days=14), "immediately", "after_close", "[]", "any", None, None,
                       "fail_exam", None, opened))
-        chosen = rng.choice(QUESTIONS, size=SLOTS, replace=False)
+        chosen = rng.choice(scale.questions, size=scale.slots, replace=False)
         slots.extend((e, s + 1, f"LRG-{q + 1:03d}", 1.0) for s, q in enumerate(chosen))
     bulk_insert(connection, "exam", ["id", "code", "kind", "title_en", "title_zh", "description_en", "description_zh",
                                      "status", "time_limit_minutes", "pass_mark", "attempts_allowed", "grading",
@@ -154,59 +166,86 @@ def _exams(connection, rng, now) -> dict[str, int]:
                                      "pool_tags", "pool_match", "pool_count", "rubric_id", "critical_miss",
                                      "created_by", "created_at"], exams)
     bulk_insert(connection, "exam_slot", ["exam_id", "slot", "idnumber", "mark"], slots)
-    return {"exams": EXAMS}
+    return {"exams": scale.exams}
 
 
-def _attempts(connection, rng, now) -> dict[str, int]:
+def _attempts(connection, rng, now, scale: Scale) -> dict[str, int]:
     """Abilities: most agents high, about 5% low; questions of varying difficulty."""
-    attempts_total = ANSWERS // SLOTS
+    attempts_total = scale.answers // scale.slots
     first_agent = connection.execute(text("SELECT min(u.id) FROM user_account u JOIN user_role r "
                                           "ON r.user_id = u.id WHERE r.role IN ('agent','newhire')")).scalar()
-    ability = rng.normal(3.0, 0.8, AGENTS)
-    low = rng.random(AGENTS) < 0.05
+    ability = rng.normal(3.0, 0.8, scale.agents)
+    low = rng.random(scale.agents) < 0.05
     ability[low] = rng.normal(1.0, 0.3, low.sum())
-    difficulty = rng.normal(0.0, 1.0, QUESTIONS)
-    discrimination = rng.uniform(0.3, 1.6, QUESTIONS)
-    slot_questions = {e: rng.choice(QUESTIONS, size=SLOTS, replace=False) for e in range(1, EXAMS + 1)}
+    difficulty = rng.normal(0.0, 1.0, scale.questions)
+    discrimination = rng.uniform(0.3, 1.6, scale.questions)
+    slot_questions = {e: rng.choice(scale.questions, size=scale.slots, replace=False) for e in range(1, scale.exams + 1)}
     rows = connection.execute(text("SELECT exam_id, slot, idnumber FROM exam_slot ORDER BY exam_id, slot")).all()
     for exam_id, slot, idnumber in rows:
         slot_questions[exam_id][slot - 1] = int(idnumber.split("-")[1]) - 1
-    agent_of = rng.integers(0, AGENTS, attempts_total)
-    exam_of = rng.integers(1, EXAMS + 1, attempts_total)
+    agent_of = rng.integers(0, scale.agents, attempts_total)
+    exam_of = rng.integers(1, scale.exams + 1, attempts_total)
     q_index = np.stack([slot_questions[e] for e in exam_of])  # attempts x slots
     logits = discrimination[q_index] * (ability[agent_of][:, None] - difficulty[q_index])
     marks = (rng.random(logits.shape) < 1 / (1 + np.exp(-logits))).astype(float)
     percent = marks.mean(axis=1) * 100
-    started = [now - timedelta(days=15 * (EXAMS - int(e)) + 20) + timedelta(days=float(d))
+    started = [now - timedelta(days=15 * (scale.exams - int(e)) + 20) + timedelta(days=float(d))
                for e, d in zip(exam_of, rng.uniform(0, 14, attempts_total))]
     attempts = [(i + 1, int(exam_of[i]), int(first_agent + agent_of[i]), 1, "en", "graded", started[i],
                  started[i] + timedelta(minutes=30), started[i] + timedelta(minutes=float(rng.uniform(8, 29))),
-                 float(marks[i].sum()), float(SLOTS), float(percent[i]), bool(percent[i] >= 80), False, None, "")
+                 float(marks[i].sum()), float(scale.slots), float(percent[i]), bool(percent[i] >= 80), False, None, "")
                 for i in range(attempts_total)]
     bulk_insert(connection, "attempt", ["id", "exam_id", "user_id", "number", "language", "status", "started_at",
                                         "deadline_at", "submitted_at", "score", "max_score", "percent", "passed",
                                         "overridden", "marked_by", "comment"], attempts)
     version_of = 2 * q_index + 1  # the English version id of each question
     chosen = np.where(marks > 0, 0, rng.integers(1, 4, marks.shape))
-    answers = ((i * SLOTS + s + 1, i + 1, s + 1, f"LRG-{q_index[i, s] + 1:03d}", int(version_of[i, s]), "{}",
+    answers = ((i * scale.slots + s + 1, i + 1, s + 1, f"LRG-{q_index[i, s] + 1:03d}", int(version_of[i, s]), "{}",
                 str(int(chosen[i, s])), float(marks[i, s]), 1.0, "")
-               for i in range(attempts_total) for s in range(SLOTS))
+               for i in range(attempts_total) for s in range(scale.slots))
     bulk_insert(connection, "attempt_answer", ["id", "attempt_id", "slot", "idnumber", "question_version_id",
                                                "layout", "response", "mark", "max_mark", "comment"], answers)
-    return {"attempts": attempts_total, "answers": attempts_total * SLOTS}
+    return {"attempts": attempts_total, "answers": attempts_total * scale.slots}
 
 
-def _checkins(connection, rng, now) -> dict[str, int]:
+def _coaching(connection, rng, now, scale: Scale) -> dict[str, int]:
+    """Sessions by each team's lead about its agents over two years, most acknowledged."""
+    agents = connection.execute(text(
+        "SELECT u.id, u.team_id, l.user_id FROM user_account u JOIN user_role r ON r.user_id = u.id "
+        "JOIN team_lead l ON l.team_id = u.team_id WHERE r.role IN ('agent', 'newhire') ORDER BY u.id")).all()
+    picks = rng.integers(0, len(agents), scale.coaching_sessions)
+    days_ago = rng.integers(1, 730, scale.coaching_sessions)
+    sessions, items = [], []
+    for i, (pick, ago) in enumerate(zip(picks, days_ago), start=1):
+        agent_id, team_id, lead_id = agents[pick]
+        held = (now - timedelta(days=int(ago))).date()
+        acknowledged = now - timedelta(days=int(ago) - 1) if ago > 3 or rng.random() < 0.5 else None
+        focus = DEFAULT_FOCUS_AREAS[i % len(DEFAULT_FOCUS_AREAS)]
+        sessions.append((i, agent_id, lead_id, team_id, held, focus, f"Shared notes on {focus} ({i}).",
+                         "Private observations.", held + timedelta(days=30), held + timedelta(days=3), acknowledged,
+                         "", 1, now, now))
+        items.append((i, i, f"Practise {focus} on the next five calls.", agent_id, held + timedelta(days=14),
+                      acknowledged))
+    bulk_insert(connection, "coaching_session", ["id", "agent_id", "author_id", "team_id", "held_on", "focus_area",
+                                                 "shared_notes", "private_notes", "follow_up_on", "ack_due_on",
+                                                 "acknowledged_at", "ack_comment", "version", "created_at",
+                                                 "updated_at"], sessions)
+    bulk_insert(connection, "coaching_action_item", ["id", "session_id", "description", "owner_id", "due_on",
+                                                     "done_at"], items)
+    return {"coaching_sessions": len(sessions)}
+
+
+def _checkins(connection, rng, now, scale: Scale) -> dict[str, int]:
     """Anonymous responses over the last 52 weeks; random ids, week only."""
     weeks = [iso_week((now - timedelta(weeks=w)).date()) for w in range(52)]
-    mood = rng.normal(3.2, 0.9, (CHECKINS, 5)).round().clip(0, 5).astype(int)
-    stress = rng.normal(1.8, 0.9, (CHECKINS, 4)).round().clip(0, 4).astype(int)
-    team_of = rng.integers(1, TEAMS + 1, CHECKINS)
-    week_of = rng.integers(0, len(weeks), CHECKINS)
+    mood = rng.normal(3.2, 0.9, (scale.checkins, 5)).round().clip(0, 5).astype(int)
+    stress = rng.normal(1.8, 0.9, (scale.checkins, 4)).round().clip(0, 4).astype(int)
+    team_of = rng.integers(1, scale.teams + 1, scale.checkins)
+    week_of = rng.integers(0, len(weeks), scale.checkins)
     rows = [(uuid.UUID(int=random.getrandbits(128)).hex, weeks[week_of[i]], int(team_of[i]), *map(int, mood[i]),
-             *map(int, stress[i]), None) for i in range(CHECKINS)]
+             *map(int, stress[i]), None) for i in range(scale.checkins)]
     random.shuffle(rows)
     bulk_insert(connection, "wellbeing_response", ["id", "iso_week", "team_id", "who5_1", "who5_2", "who5_3",
                                                    "who5_4", "who5_5", "pss4_1", "pss4_2", "pss4_3", "pss4_4",
                                                    "comment"], rows)
-    return {"checkins": CHECKINS}
+    return {"checkins": scale.checkins}
