@@ -1,0 +1,51 @@
+"""Pick GIFT or Aiken for an uploaded question file and read it."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import PurePath
+
+from portal.quizzes.aiken import OPTION_RE, parse_aiken
+from portal.quizzes.gift import parse_gift
+from portal.quizzes.interchange import QuestionData, php_trim, split_lines
+
+GIFT = "gift"
+AIKEN = "aiken"
+FORMATS: dict[str, Callable[[str], list[QuestionData]]] = {GIFT: parse_gift, AIKEN: parse_aiken}
+
+# A whole "ANSWER: B" line practically never occurs in a GIFT file.
+_ANSWER_LINE_RE = re.compile(r"ANSWER\s*:\s*[A-Za-z]", re.IGNORECASE)
+
+
+def parse_question_file(text: str, fmt: str | None = None,
+                        filename: str | None = None) -> list[QuestionData]:
+    """Read questions from `text` in the format chosen by `choose_format`."""
+    return FORMATS[choose_format(text, fmt, filename)](text)
+
+
+def choose_format(text: str, fmt: str | None = None, filename: str | None = None) -> str:
+    """An explicit `fmt` wins; then the extension; then the content.
+
+    `.gift` is GIFT and `.aiken` is Aiken.  `.txt` is ambiguous (Moodle exports
+    GIFT as .txt too), so it is Aiken only when the content looks like Aiken;
+    the same applies to any other or missing extension.
+    """
+    if fmt:
+        name = fmt.strip().lower()
+        if name not in FORMATS:
+            raise ValueError(f"unknown question file format: {fmt!r} (use 'gift' or 'aiken')")
+        return name
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if suffix == ".gift":
+        return GIFT
+    if suffix == ".aiken":
+        return AIKEN
+    return AIKEN if looks_like_aiken(text) else GIFT
+
+
+def looks_like_aiken(text: str) -> bool:
+    """True when the text has both option lines (A. / A)) and ANSWER: X lines."""
+    lines = [php_trim(line) for line in split_lines(text)]
+    has_answer = any(_ANSWER_LINE_RE.fullmatch(line) for line in lines)
+    has_option = any(OPTION_RE.match(line) for line in lines)
+    return has_answer and has_option

@@ -1,0 +1,216 @@
+"""Neutral question model shared by the GIFT and Aiken interchange formats.
+
+The model mirrors what Moodle's question importers produce, reduced to what
+Agent Academy stores.  `QuestionData.to_json_dict()` is the contract other
+parts of the portal (and operators' scripts) rely on.
+
+Problems found while reading or writing a file are `FormatProblem`s: an i18n
+key plus parameters, so the UI can show them in the reader's language, and an
+English `message` rendered from the en catalog for logs and the CLI.  A file
+with any problem is rejected whole with `QuestionFileError`.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+CATALOG_FILE = "interchange.json"
+DEFAULT_LOCALE = "en"
+
+QTYPES = ("multichoice", "truefalse", "shortanswer", "numerical", "match", "essay", "description")
+TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
+
+# PHP's trim() removes exactly these characters; Moodle trims with it everywhere.
+PHP_WHITESPACE = " \t\n\r\0\x0b"
+
+DEFAULT_NAME = "Untitled question"
+NAME_LENGTH = 80
+
+
+def php_trim(text: str) -> str:
+    """Trim like PHP's trim(), which Moodle uses (narrower than str.strip())."""
+    return text.strip(PHP_WHITESPACE)
+
+
+def split_lines(text: str) -> list[str]:
+    """File lines as Moodle reads them: BOM dropped, CRLF and lone CR are line ends.
+
+    Only these count as line ends (str.splitlines() would also split on
+    characters such as U+2028 that Moodle keeps inside a line).
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+@dataclass
+class Answer:
+    text: str
+    fraction: float
+    feedback: str = ""
+    tolerance: float | None = None
+
+
+@dataclass
+class SubQuestion:
+    question: str
+    answer: str
+
+
+@dataclass
+class QuestionData:
+    qtype: str
+    name: str
+    questiontext: str
+    questiontextformat: str = "moodle"
+    generalfeedback: str = ""
+    single: bool | None = None
+    answers: list[Answer] = field(default_factory=list)
+    subquestions: list[SubQuestion] = field(default_factory=list)
+    category: str = ""
+    tags: list[str] = field(default_factory=list)
+    idnumber: str = ""
+    line: int = field(default=0, compare=False)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The operator-facing JSON shape (see module docstring)."""
+        data: dict[str, Any] = {
+            "qtype": self.qtype,
+            "name": self.name,
+            "questiontext": self.questiontext,
+            "questiontextformat": self.questiontextformat,
+            "generalfeedback": self.generalfeedback,
+        }
+        if self.qtype == "multichoice":
+            data["single"] = bool(self.single)
+        data["answers"] = [self._answer_json(answer) for answer in self.answers]
+        if self.qtype == "match":
+            data["subquestions"] = [
+                {"question": sub.question, "answer": sub.answer} for sub in self.subquestions
+            ]
+        data["category"] = self.category
+        data["tags"] = list(self.tags)
+        data["idnumber"] = self.idnumber
+        return data
+
+    def _answer_json(self, answer: Answer) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "text": answer.text,
+            "fraction": float(answer.fraction),
+            "feedback": answer.feedback,
+        }
+        if self.qtype == "numerical":
+            item["tolerance"] = float(answer.tolerance or 0.0)
+        return item
+
+
+@dataclass(frozen=True)
+class FormatProblem:
+    line: int
+    key: str
+    params: dict[str, Any]
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+class QuestionFileError(ValueError):
+    """A question file (or a set of questions to export) was rejected whole."""
+
+    def __init__(self, problems: list[FormatProblem]):
+        self.problems = sorted(problems, key=lambda problem: problem.line)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(problem) for problem in self.problems)
+
+
+# --- i18n -----------------------------------------------------------------
+
+
+@lru_cache
+def load_catalog(locale: str = DEFAULT_LOCALE) -> dict[str, str]:
+    """The interchange messages for `locale` (a flat key -> template object)."""
+    path = LOCALES_DIR / locale / CATALOG_FILE
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def render_message(key: str, params: dict[str, Any], locale: str = DEFAULT_LOCALE) -> str:
+    """Render a problem message in `locale`.
+
+    Export problems wrap a read problem: their params carry `reason_key` and
+    `reason_params`, and the wrapped reason is rendered in the same locale.
+    """
+    values = dict(params)
+    if "reason_key" in values:
+        values["reason"] = render_message(values["reason_key"], values.get("reason_params", {}), locale)
+    return load_catalog(locale)[key].format(**values)
+
+
+def make_problem(line: int, key: str, **params: Any) -> FormatProblem:
+    """Build a problem; its English message comes from the en catalog."""
+    return FormatProblem(line=line, key=key, params=params, message=render_message(key, params))
+
+
+class ProblemList:
+    """Collects the problems of one file so all of them can be reported."""
+
+    def __init__(self) -> None:
+        self.items: list[FormatProblem] = []
+
+    def add(self, line: int, key: str, **params: Any) -> None:
+        self.items.append(make_problem(line, key, **params))
+
+    def extend(self, problems: list[FormatProblem]) -> None:
+        self.items.extend(problems)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise QuestionFileError(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def snippet(text: str, limit: int = 40) -> str:
+    """A short one-line excerpt of user text for error messages."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# --- helpers shared by the formats ------------------------------------------
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_to_plain(text: str) -> str:
+    """Very small HTML -> text conversion (tags dropped, entities decoded)."""
+    return html.unescape(_TAG_RE.sub("", text))
+
+
+def default_question_name(questiontext: str) -> str:
+    """Name for a question without one, like Moodle's create_default_question_name().
+
+    Moodle shortens the text to 80 characters at a word boundary with "...";
+    tags are removed and whitespace is collapsed.  Text without spaces
+    (e.g. Chinese) is cut at the character limit.
+    """
+    plain = " ".join(_TAG_RE.sub("", questiontext).split())
+    if not plain:
+        return DEFAULT_NAME
+    if len(plain) <= NAME_LENGTH:
+        return plain
+    cut = plain[: NAME_LENGTH - 3]
+    space = cut.rfind(" ")
+    if space > 0:
+        cut = cut[:space]
+    return cut.rstrip() + "..."

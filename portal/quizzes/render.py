@@ -1,0 +1,183 @@
+"""Showing question text safely, and the answer layout of one attempt.
+
+Pure functions (no Streamlit) used by `portal/ui/question_view.py`, so they
+are testable on their own.
+
+Text formats follow Moodle's:
+
+- `html`: HTML, cleaned with nh3 (Ammonia) before display.
+- `moodle`: Moodle's auto-format: HTML allowed, line breaks kept; cleaned the same way.
+- `markdown`: Markdown, shown by Streamlit's Markdown renderer *without*
+  `unsafe_allow_html`, so raw HTML inside it is never rendered.
+- `plain`: text shown literally (Markdown characters escaped).
+
+`display_text()` returns a `SafeText`: either HTML that has gone through
+the sanitizer (only then may a page pass it to `unsafe_allow_html`) or
+Markdown to be rendered without HTML.
+"""
+from __future__ import annotations
+
+import html
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import nh3
+
+from portal.quizzes.interchange import html_to_plain
+
+# What question authors need: text styling, lists, tables, links, images.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+SHUFFLED_TYPES = ("multichoice", "match")
+
+
+@dataclass(frozen=True)
+class SafeText:
+    body: str
+    is_html: bool  # True: sanitized HTML; False: Markdown to render without HTML
+
+
+def sanitize_html(text: str) -> str:
+    """HTML with scripts, event handlers, styles and unsafe URLs removed."""
+    return nh3.clean(text or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text that Streamlit's Markdown shows literally, line breaks kept."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    return "  \n".join(escaped.split("\n"))
+
+
+def display_text(text: str, textformat: str = "moodle") -> SafeText:
+    """Text in `textformat` turned into something safe to show."""
+    text = text or ""
+    if textformat == "markdown":
+        return SafeText(text, is_html=False)
+    if textformat == "plain":
+        return SafeText(escape_markdown(text), is_html=False)
+    if textformat == "moodle" and not re.search(r"<[a-zA-Z/!]", text):
+        return SafeText(escape_markdown(text), is_html=False)
+    body = text.replace("\r\n", "\n")
+    if textformat == "moodle":
+        body = body.replace("\n", "<br>")
+    # A <div> block with no blank line stays raw HTML: Markdown does not touch it.
+    body = sanitize_html(body).replace("\n\n", "\n")
+    return SafeText(f"<div>{body}</div>", is_html=True)
+
+
+def option_label(text: str, textformat: str = "moodle") -> str:
+    """One line for a radio button, checkbox or select box (no HTML there)."""
+    if textformat == "markdown":
+        return " ".join((text or "").split())
+    plain = html_to_plain(text or "") if textformat in ("html", "moodle") else (text or "")
+    return escape_markdown(" ".join(plain.split()))
+
+
+def plain_text(text: str, textformat: str = "moodle") -> str:
+    """Text without markup, e.g. for a table cell or a select box."""
+    if textformat in ("html", "moodle"):
+        return " ".join(html.unescape(html_to_plain(text or "")).split())
+    return " ".join((text or "").split())
+
+
+# --- payload and layout ---------------------------------------------------------
+
+
+def version_payload(version: Any) -> dict:
+    """The grading payload of a `QuestionVersion`, with its text format and general feedback."""
+    payload = json.loads(version.payload or "{}")
+    payload.setdefault("questiontextformat", version.questiontextformat)
+    payload.setdefault("generalfeedback", version.generalfeedback)
+    return payload
+
+
+def match_choices(payload: dict) -> list[str]:
+    """The distinct answers of a matching question (distractors included), in file order."""
+    return list(dict.fromkeys(str(sub["answer"]) for sub in payload.get("subquestions", [])
+                              if str(sub.get("answer", "")).strip()))
+
+
+def match_items(payload: dict) -> list[int]:
+    """Indexes of the subquestions a learner answers (a pair with no question is a distractor)."""
+    return [i for i, sub in enumerate(payload.get("subquestions", [])) if str(sub.get("question", "")).strip()]
+
+
+def make_layout(payload: dict, shuffle: bool = True, rng: random.Random | None = None) -> dict:
+    """The order answers are shown in for one attempt, stored on `AttemptAnswer.layout`.
+
+    `{"order": [2, 0, 1]}`: for multichoice, indexes into `answers`; for
+    match, indexes into `match_choices(payload)`. Other types have no order.
+    """
+    qtype = payload.get("qtype")
+    if qtype == "multichoice":
+        count = len(payload.get("answers", []))
+    elif qtype == "match":
+        count = len(match_choices(payload))
+    else:
+        return {}
+    order = list(range(count))
+    if shuffle:
+        (rng or random.Random()).shuffle(order)
+    return {"order": order}
+
+
+def ordered(items: list, layout: dict | None) -> list[int]:
+    """Indexes of `items` in the layout's order; a stale or missing layout falls back to file order."""
+    order = (layout or {}).get("order")
+    if not isinstance(order, list) or sorted(order) != list(range(len(items))):
+        return list(range(len(items)))
+    return [int(i) for i in order]
+
+
+def right_answers(payload: dict) -> list[str]:
+    """What a full-credit response looks like, as short texts (for feedback after a miss)."""
+    qtype = payload.get("qtype")
+    answers = payload.get("answers", [])
+    textformat = payload.get("questiontextformat", "moodle")
+    if qtype == "multichoice":
+        if payload.get("single", True):
+            best = max((float(a["fraction"]) for a in answers), default=0.0)
+            return [plain_text(a["text"], textformat) for a in answers if float(a["fraction"]) == best and best > 0]
+        return [plain_text(a["text"], textformat) for a in answers if float(a["fraction"]) > 0]
+    if qtype in ("shortanswer", "numerical", "truefalse"):
+        texts = []
+        for answer in answers:
+            if float(answer["fraction"]) >= 1.0:
+                text = plain_text(str(answer["text"]), textformat)
+                if qtype == "numerical" and answer.get("tolerance"):
+                    text = f"{text} ± {answer['tolerance']:g}"
+                texts.append(text)
+        return texts
+    if qtype == "match":
+        subs = payload.get("subquestions", [])
+        return [f"{plain_text(subs[i]['question'], textformat)} → {subs[i]['answer']}" for i in match_items(payload)]
+    return []
+
+
+def response_is_empty(response) -> bool:
+    return response is None or response == "" or response == [] or response == {}
+
+
+def response_to_json(response) -> str | None:
+    return None if response is None else json.dumps(response, ensure_ascii=False)
+
+
+def response_from_json(text: str | None):
+    return None if text is None else json.loads(text)

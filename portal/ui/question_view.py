@@ -1,0 +1,147 @@
+"""How a learner sees one question: its text, the answer widget, the feedback.
+
+Shared by practice quizzes, the spaced review queue, the authoring preview
+and written exams. Text from question authors goes through
+`portal.quizzes.render.display_text` (nh3 for HTML) before it reaches
+Streamlit; only sanitized HTML is ever passed with `unsafe_allow_html`.
+
+Typical use::
+
+    payload = render.version_payload(version)
+    layout = json.loads(attempt_answer.layout)          # from render.make_layout()
+    render_question_text(version, t)
+    response = answer_widget(payload, layout, key=f"a{attempt_answer.id}")
+    ...
+    show_feedback(grade(payload, response), payload, response, t)
+
+`answer_widget` returns exactly the response shapes documented in
+`portal/quizzes/grading.py`, or None while nothing is answered.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from portal.i18n import Translator
+from portal.quizzes import render
+from portal.quizzes.grading import Grade
+
+_FULL_MARK = 1.0 - 1e-9
+
+
+def show_text(text: str, textformat: str = "moodle") -> None:
+    """Author-written text, rendered safely."""
+    safe = render.display_text(text, textformat)
+    if not safe.body.strip():
+        return
+    if safe.is_html:
+        st.markdown(safe.body, unsafe_allow_html=True)  # sanitized by nh3 in display_text
+    else:
+        st.markdown(safe.body)
+
+
+def render_question_text(version: Any, t: Translator) -> None:
+    """The question text of a `QuestionVersion` (or anything with questiontext/questiontextformat/payload)."""
+    show_text(version.questiontext, version.questiontextformat)
+    payload = render.version_payload(version)
+    if payload.get("qtype") == "multichoice" and not payload.get("single", True):
+        st.caption(t("quizbank.view.choose_all"))
+
+
+def _translator(t: Translator | None) -> Translator:
+    if t is not None:
+        return t
+    from portal.ui import state
+
+    return state.translator()
+
+
+def answer_widget(version_payload: dict, layout: dict | None, key: str, disabled: bool = False,
+                  t: Translator | None = None, value: Any = None):
+    """The input for one question; returns the response (None while unanswered).
+
+    `layout` orders the choices (`render.make_layout`); `key` must be unique on
+    the page; `value` pre-fills a response given earlier (e.g. when reviewing).
+    """
+    t = _translator(t)
+    payload = version_payload
+    qtype = payload.get("qtype")
+    textformat = payload.get("questiontextformat", "moodle")
+    if qtype == "multichoice":
+        return _multichoice(payload, layout, key, disabled, textformat, t, value)
+    if qtype == "truefalse":
+        choice = st.radio(t("quizbank.view.your_answer"), [True, False], key=key, disabled=disabled,
+                          index=None if value is None else (0 if value else 1),
+                          format_func=lambda v: t("quizbank.view.true") if v else t("quizbank.view.false"))
+        return choice
+    if qtype in ("shortanswer", "numerical"):
+        text = st.text_input(t("quizbank.view.your_answer"), key=key, disabled=disabled,
+                             value="" if value is None else str(value),
+                             placeholder=t("quizbank.view.number_hint") if qtype == "numerical" else None)
+        return text.strip() or None
+    if qtype == "match":
+        return _match(payload, layout, key, disabled, textformat, t, value)
+    if qtype == "essay":
+        text = st.text_area(t("quizbank.view.your_answer"), key=key, disabled=disabled, height=200,
+                            value="" if value is None else str(value))
+        return text.strip() or None
+    return None  # description: nothing to answer
+
+
+def _multichoice(payload, layout, key, disabled, textformat, t, value):
+    answers = payload.get("answers", [])
+    order = render.ordered(answers, layout)
+    labels = {i: render.option_label(answers[i]["text"], textformat) for i in order}
+    if payload.get("single", True):
+        index = order.index(value) if isinstance(value, int) and value in order else None
+        return st.radio(t("quizbank.view.your_answer"), order, index=index, key=key, disabled=disabled,
+                        format_func=labels.__getitem__)
+    chosen_before = set(value or [])
+    st.markdown(t("quizbank.view.your_answer"))
+    chosen = [i for i in order
+              if st.checkbox(labels[i], key=f"{key}-{i}", disabled=disabled, value=i in chosen_before)]
+    return sorted(chosen) or None
+
+
+def _match(payload, layout, key, disabled, textformat, t, value):
+    subquestions = payload.get("subquestions", [])
+    choices = render.match_choices(payload)
+    shown = [choices[i] for i in render.ordered(choices, layout)]
+    given = {int(k): v for k, v in (value or {}).items()}
+    response = {}
+    for i in render.match_items(payload):
+        before = given.get(i)
+        picked = st.selectbox(render.option_label(subquestions[i]["question"], textformat), shown,
+                              index=shown.index(before) if before in shown else None, key=f"{key}-{i}",
+                              disabled=disabled, placeholder=t("quizbank.view.choose"))
+        if picked is not None:
+            response[i] = picked
+    return response or None
+
+
+def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
+    """The verdict, the feedback the response earned, the right answer after a miss, the general feedback."""
+    textformat = payload.get("questiontextformat", "moodle")
+    if grade.needs_marking:
+        st.info(t("quizbank.view.needs_marking"), icon=":material/hourglass_top:")
+    elif render.response_is_empty(response):
+        st.error(t("quizbank.view.not_answered"), icon=":material/cancel:")
+    elif grade.fraction >= _FULL_MARK:
+        st.success(t("quizbank.view.correct"), icon=":material/check_circle:")
+    elif grade.fraction > 0:
+        st.warning(t("quizbank.view.partial", percent=round(grade.fraction * 100)), icon=":material/adjust:")
+    else:
+        st.error(t("quizbank.view.incorrect"), icon=":material/cancel:")
+    for text in grade.feedback:
+        show_text(text, textformat)
+    if grade.fraction is not None and grade.fraction < _FULL_MARK:
+        answers = render.right_answers(payload)
+        if answers:
+            st.markdown(t("quizbank.view.right_answer",
+                          answer="; ".join(render.escape_markdown(a) for a in answers)))
+    general = payload.get("generalfeedback", "")
+    if general.strip():
+        with st.container(border=True):
+            st.caption(t("quizbank.view.general_feedback"))
+            show_text(general, textformat)
