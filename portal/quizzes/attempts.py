@@ -25,6 +25,7 @@ from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion
 from portal.quizzes import exams as exams_service
+from portal.quizzes import render
 from portal.quizzes.grading import grade, parse_number
 from portal.roles import Actor, Role, require_role
 
@@ -98,22 +99,8 @@ def serve_version(session: Session, idnumber: str, language: str) -> tuple[Quest
 
 
 def question_payload(version: QuestionVersion, qtype: str) -> dict:
-    return {**json.loads(version.payload or "{}"), "qtype": qtype}
-
-
-def make_layout(payload: dict, shuffle: bool, rng: random.Random) -> dict:
-    """The order answers are shown in; responses always use the original indexes."""
-    qtype = payload.get("qtype")
-    if qtype == "multichoice":
-        order = list(range(len(payload.get("answers", []))))
-        if shuffle:
-            rng.shuffle(order)
-        return {"order": order}
-    if qtype == "match":
-        choices = list(dict.fromkeys(str(p.get("answer", "")) for p in payload.get("subquestions", [])))
-        rng.shuffle(choices)
-        return {"choices": choices}
-    return {}
+    """The grading payload (render.version_payload) with the question's type."""
+    return {**render.version_payload(version), "qtype": qtype}
 
 
 # ----------------------------------------------------------------- the clock
@@ -212,7 +199,7 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
         payload = question_payload(version, qtype)
         session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=idnumber,
                                   question_version_id=version.id,
-                                  layout=json.dumps(make_layout(payload, exam.shuffle_answers, rng)),
+                                  layout=json.dumps(render.make_layout(payload, exam.shuffle_answers, rng)),
                                   max_mark=float(mark if mark is not None else version.default_mark)))
     audit.record(session, actor_id=actor.id, action="exam.attempt_started", target=exam.code,
                  attempt=attempt.id, number=attempt.number)
@@ -451,10 +438,11 @@ def _question_of(answer: AttemptAnswer, version: QuestionVersion | None, qtype: 
 
 
 def _without_answers(payload: dict) -> dict:
-    """What a taker may see while answering: answer texts, no fractions, feedback or right answers."""
-    clean = {"qtype": payload.get("qtype"), "single": payload.get("single", True)}
-    if payload.get("qtype") in ("multichoice", "truefalse"):
-        clean["answers"] = [{"text": a.get("text", "")} for a in payload.get("answers", [])]
-    if payload.get("qtype") == "match":
-        clean["subquestions"] = [{"question": p.get("question", "")} for p in payload.get("subquestions", [])]
+    """What the answer widgets need, without fractions, feedback or right answers.
+
+    Matching questions keep their pairs: the widget lists the answers as choices.
+    """
+    clean = {key: payload[key] for key in ("qtype", "single", "questiontextformat", "subquestions") if key in payload}
+    if payload.get("qtype") == "multichoice":
+        clean["answers"] = [{"text": a.get("text", ""), "fraction": 0.0} for a in payload.get("answers", [])]
     return clean
