@@ -372,3 +372,18 @@ def settings_from_spec(spec: ExamSpec, rubrics: dict[str, RubricSpec], cohort_id
         pool_match=pool.match if pool else "any", pool_exclude_tags=list(pool.exclude_tags) if pool else [],
         pool_count=pool.count if pool else None, rubric_code=spec.rubric, critical_miss=critical_miss,
         cohort_ids=cohort_ids)
+
+
+def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int, str]]:
+    """(user id, display name) of the active learners an exam is assigned to, for trainers."""
+    from portal.models import User, UserRole
+
+    require_role(actor, *STAFF_ROLES)
+    exam = get_exam(session, exam_id)
+    cohorts = exam_cohort_ids(session, exam.id)
+    query = (select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)
+             .where(UserRole.role.in_([r.value for r in LEARNER_ROLES]), User.active.is_(True), User.id != actor.id)
+             .distinct().order_by(User.display_name))
+    if cohorts:
+        query = query.where(User.cohort_id.in_(cohorts))
+    return [(row[0], row[1]) for row in session.exec(query).all()]
