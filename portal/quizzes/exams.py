@@ -304,6 +304,9 @@ def _validate_paper(session: Session, s: ExamSettings) -> None:
 
 def _paper_changed(session: Session, exam: Exam, s: ExamSettings) -> bool:
     old = settings_of(session, exam)
+    marks = [float(m) for m in s.question_marks] or [1.0] * len(s.questions)
+    if old.question_marks != marks:
+        return True
     return (old.questions, old.pool_tags, old.pool_match, old.pool_exclude_tags, old.pool_count, old.rubric_code) != (
         s.questions, s.pool_tags, s.pool_match, s.pool_exclude_tags,
         s.pool_count if s.pool_tags else None, s.rubric_code if s.kind == "practical" else None)
