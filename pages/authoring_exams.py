@@ -29,7 +29,7 @@ else:
                            grading=listing["grading"].map(lambda g: t(f"exams.grading.{g}")))
     st.dataframe(shown[["code", "title", "kind", "status", "time_limit_minutes", "pass_mark", "attempts_allowed",
                         "grading", "open_at", "close_at", "attempts", "to_mark"]],
-                 hide_index=True, use_container_width=True,
+                 hide_index=True, width="stretch",
                  column_config={"code": t("exams.field.code"), "title": t("exams.field.title"),
                                 "kind": t("exams.field.kind"), "status": t("exams.field.status"),
                                 "time_limit_minutes": t("exams.field.time_limit"),

@@ -91,7 +91,7 @@ def colour(row):
 
 
 st.subheader(t("exams.analysis.slots"))
-st.dataframe(table.style.apply(colour, axis=1), hide_index=True, use_container_width=True,
+st.dataframe(table.style.apply(colour, axis=1), hide_index=True, width="stretch",
              column_config={"slot": t("exams.analysis.slot"), "label": t("exams.analysis.question"),
                             "attempts": t("exams.analysis.attempts"),
                             "facility": st.column_config.NumberColumn(t("exams.analysis.facility"), format="%.1f%%"),
@@ -127,7 +127,7 @@ guides = pd.DataFrame({"x": [TOO_HARD_FACILITY, TOO_EASY_FACILITY]})
 vertical = alt.Chart(guides).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
 horizontal = alt.Chart(pd.DataFrame({"y": [WEAK_DISCRIMINATION, 0.0]})).mark_rule(
     strokeDash=[4, 4], color="#888").encode(y="y:Q")
-st.altair_chart(vertical + horizontal + scatter, use_container_width=True)
+st.altair_chart(vertical + horizontal + scatter, width="stretch")
 
 left, right = st.columns(2)
 left.download_button(t("exams.analysis.download_items"), analysis.item_analysis_csv(result),

@@ -78,7 +78,7 @@ with queue_tab:
         empty_state(t, "empty.marking_queue", icon=":material/task_alt:")
     else:
         st.dataframe(queue[["submitted_at", "learner", "exam", "kind", "number"]].assign(
-            kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, use_container_width=True,
+            kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, width="stretch",
             column_config={"submitted_at": t("exams.field.submitted_at"), "learner": t("exams.field.learner"),
                            "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
                            "number": t("exams.field.attempt")})
@@ -129,7 +129,7 @@ with override_tab:
         if graded.empty:
             st.info(t("exams.marking.none_graded"))
         else:
-            st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, use_container_width=True,
+            st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, width="stretch",
                          column_config={"learner": t("exams.field.learner"), "number": t("exams.field.attempt"),
                                         "submitted_at": t("exams.field.submitted_at"),
                                         "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
