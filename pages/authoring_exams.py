@@ -13,6 +13,7 @@ NEW = 0
 t = state.translator()
 actor = state.actor()
 page_header(t, "nav.exams", "exams.authoring.caption")
+exam_widgets.show_flash(t)
 
 with service_call(t) as session:
     listing = exams_service.list_exams(session, actor)
@@ -155,8 +156,8 @@ else:
 
 label = t("exams.authoring.create") if chosen == NEW else t("exams.authoring.save")
 if st.button(label, type="primary", icon=":material/save:", key=k + "save"):
-    if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, None if chosen == NEW else chosen),
-                  "action.saved"):
+    if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, None if chosen == NEW else chosen)):
+        exam_widgets.flash("action.saved")
         st.rerun()
 if chosen != NEW:
     st.caption(t("exams.authoring.locked_hint"))

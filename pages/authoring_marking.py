@@ -8,6 +8,7 @@ from portal.ui.widgets import empty_state, page_header, run_action, service_call
 t = state.translator()
 actor = state.actor()
 page_header(t, "nav.marking_queue", "exams.marking.caption")
+exam_widgets.show_flash(t)
 
 queue_tab, practical_tab, override_tab = st.tabs([t("exams.marking.queue"), t("exams.marking.open_practical"),
                                                   t("exams.marking.override")])
@@ -45,8 +46,8 @@ def practical_form(sheet) -> None:
                  icon=":material/priority_high:")
     comment = st.text_area(t("exams.marking.overall_comment"), sheet.comment, key=f"oc{sheet.attempt_id}")
     if st.button(t("exams.marking.save_marks"), type="primary", key=f"save_practical_{sheet.attempt_id}"):
-        if run_action(t, lambda s: marking.mark_practical(s, actor, sheet.attempt_id, points, comments, comment),
-                      "exams.marking.marked"):
+        if run_action(t, lambda s: marking.mark_practical(s, actor, sheet.attempt_id, points, comments, comment)):
+            exam_widgets.flash("exams.marking.marked")
             st.rerun()
 
 
@@ -66,14 +67,14 @@ def essay_form(sheet) -> None:
                                                     key=f"mc{sheet.attempt_id}-{essay.slot}")
     comment = st.text_area(t("exams.marking.overall_comment"), sheet.comment, key=f"eoc{sheet.attempt_id}")
     if st.button(t("exams.marking.save_marks"), type="primary", key=f"save_essay_{sheet.attempt_id}"):
-        if run_action(t, lambda s: marking.mark_essays(s, actor, sheet.attempt_id, marks, comments, comment),
-                      "exams.marking.marked"):
+        if run_action(t, lambda s: marking.mark_essays(s, actor, sheet.attempt_id, marks, comments, comment)):
+            exam_widgets.flash("exams.marking.marked")
             st.rerun()
 
 
 with queue_tab:
     with service_call(t) as session:
-        queue = marking.marking_queue(session, actor)
+        queue = marking.marking_queue(session, actor, language=t.language)
     if queue.empty:
         empty_state(t, "empty.marking_queue", icon=":material/task_alt:")
     else:
@@ -111,8 +112,8 @@ with practical_tab:
                                       key="practical_learner")
             st.caption(t("exams.marking.open_practical_help"))
             if st.button(t("exams.marking.open_practical_button"), type="primary", key="open_practical"):
-                if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id),
-                              "exams.marking.practical_opened"):
+                if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id)):
+                    exam_widgets.flash("exams.marking.practical_opened")
                     st.rerun()
 
 with override_tab:
@@ -141,6 +142,6 @@ with override_tab:
                 new_percent = st.number_input(t("exams.marking.new_percent"), 0.0, 100.0, 80.0, 0.5)
                 reason = st.text_area(t("exams.marking.reason"), help=t("exams.marking.reason_help"))
                 if st.form_submit_button(t("exams.marking.override_button"), type="primary"):
-                    if run_action(t, lambda s: marking.override_grade(s, actor, attempt_id, new_percent, reason),
-                                  "exams.marking.overridden"):
+                    if run_action(t, lambda s: marking.override_grade(s, actor, attempt_id, new_percent, reason)):
+                        exam_widgets.flash("exams.marking.overridden")
                         st.rerun()

@@ -12,11 +12,12 @@ REVIEWING = "exams_reviewing"
 t = state.translator()
 actor = state.actor()
 page_header(t, "nav.my_exams", "exams.my.caption")
+exam_widgets.show_flash(t)
 
 
 def sit(attempt_id: int) -> None:
     with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id)
+        view = attempts.attempt_view(session, actor, attempt_id, language=t.language)
     if view.status != "in_progress":
         st.session_state.pop(SITTING, None)
         st.warning(t("exams.time_up_finalised"), icon=":material/timer_off:")
@@ -48,7 +49,8 @@ def sit(attempt_id: int) -> None:
         def submit(session):
             outcome["result"] = attempts.submit_attempt(session, actor, view.attempt_id, responses)
 
-        if run_action(t, submit, "exams.submitted"):
+        if run_action(t, submit):
+            exam_widgets.flash("exams.submitted")
             st.session_state.pop(SITTING, None)
             st.session_state[REVIEWING] = view.attempt_id
             if outcome["result"].late:
@@ -64,7 +66,7 @@ def review(attempt_id: int) -> None:
     if st.session_state.pop("exams_late", False):
         st.warning(t("exams.submitted_late"), icon=":material/timer_off:")
     with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id)
+        view = attempts.attempt_view(session, actor, attempt_id, language=t.language)
     st.subheader(t("exams.review_title", title=view.title, n=view.number))
     if view.status == "needs_marking":
         st.info(t("exams.awaiting_marking"), icon=":material/hourglass_top:")
@@ -87,7 +89,7 @@ def start(exam_id: int) -> None:
 
 def overview() -> None:
     with service_call(t) as session:
-        exams = my_exams.my_exams(session, actor)
+        exams = my_exams.my_exams(session, actor, language=t.language)
     if not exams:
         empty_state(t, "empty.my_exams")
         return

@@ -394,7 +394,8 @@ def review_allows(when: str, exam: Exam, now: datetime) -> bool:
     return False
 
 
-def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None) -> AttemptView:
+def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
+                 language: str | None = None) -> AttemptView:
     """An attempt for its taker (marks and answers as the review options allow) or a trainer (all)."""
     now = now or utcnow()
     attempt = session.get(Attempt, attempt_id)
@@ -413,7 +414,7 @@ def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: dateti
                  for answer, version, qtype in _answer_rows(session, attempt.id)]
     return AttemptView(
         attempt_id=attempt.id, exam_id=exam.id, exam_code=exam.code,
-        title=exams_service.exam_title(exam, actor.language), kind=exam.kind, user_id=attempt.user_id,
+        title=exams_service.exam_title(exam, language or actor.language), kind=exam.kind, user_id=attempt.user_id,
         number=attempt.number, status=attempt.status, started_at=attempt.started_at,
         deadline_at=attempt.deadline_at, submitted_at=attempt.submitted_at,
         seconds_left=seconds_left(attempt, now), show_marks=show_marks, show_answers=show_answers,

@@ -59,8 +59,9 @@ def _attempt_for_marker(session: Session, actor: Actor, attempt_id: int) -> tupl
     return attempt, session.get(Exam, attempt.exam_id)
 
 
-def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
-    """Attempts awaiting marking, oldest submission first (none of the actor's own)."""
+def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None,
+                  language: str | None = None) -> pd.DataFrame:
+    """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`."""
     require_role(actor, Role.TRAINER)
     finalise_expired(session, now=now or utcnow())
     rows = session.execute(
@@ -71,7 +72,7 @@ def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None
         .order_by(Attempt.submitted_at, Attempt.id)).all()
     frame = pd.DataFrame(rows, columns=["attempt_id", "exam_code", "title_en", "title_zh", "kind", "learner",
                                         "number", "submitted_at"])
-    frame["exam"] = frame["title_zh"] if actor.language == "zh-CN" else frame["title_en"]
+    frame["exam"] = frame["title_zh"] if (language or actor.language) == "zh-CN" else frame["title_en"]
     return frame.drop(columns=["title_en", "title_zh"])
 
 

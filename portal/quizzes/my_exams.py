@@ -56,8 +56,11 @@ class MyExam:
         return self.kind == "written" and self.window == "open" and self.in_progress_id is None and left
 
 
-def my_exams(session: Session, actor: Actor, *, now: datetime | None = None) -> list[MyExam]:
+def my_exams(session: Session, actor: Actor, *, now: datetime | None = None,
+             language: str | None = None) -> list[MyExam]:
+    """The learner's exams; titles in `language` (default: the actor's)."""
     now = now or utcnow()
+    language = language or actor.language
     exams = exams_service.exams_for_learner(session, actor)
     finalise_expired(session, now=now, user_id=actor.id)
     attempts = session.exec(select(Attempt).where(Attempt.user_id == actor.id)
@@ -65,17 +68,18 @@ def my_exams(session: Session, actor: Actor, *, now: datetime | None = None) -> 
     by_exam: dict[int, list[Attempt]] = {}
     for attempt in attempts:
         by_exam.setdefault(attempt.exam_id, []).append(attempt)
-    return [_my_exam(session, actor, exam, by_exam.get(exam.id, []), now) for exam in exams]
+    return [_my_exam(session, actor, exam, by_exam.get(exam.id, []), now, language) for exam in exams]
 
 
-def _my_exam(session: Session, actor: Actor, exam, attempts: list[Attempt], now: datetime) -> MyExam:
+def _my_exam(session: Session, actor: Actor, exam, attempts: list[Attempt], now: datetime,
+             language: str | None) -> MyExam:
     marks_visible = review_allows(exam.review_marks, exam, now)
     answers_visible = review_allows(exam.review_answers, exam, now)
     running = next((a for a in attempts if a.status == "in_progress"), None)
     percent, passed = final_grade(session, exam, actor.id) if marks_visible else (None, None)
     return MyExam(
-        exam_id=exam.id, code=exam.code, kind=exam.kind, title=exams_service.exam_title(exam, actor.language),
-        description=exams_service.exam_description(exam, actor.language),
+        exam_id=exam.id, code=exam.code, kind=exam.kind, title=exams_service.exam_title(exam, language),
+        description=exams_service.exam_description(exam, language),
         window=exams_service.window_state(exam, now), open_at=exam.open_at, close_at=exam.close_at,
         time_limit_minutes=exam.time_limit_minutes, pass_mark=exam.pass_mark, grading=exam.grading,
         attempts_allowed=exam.attempts_allowed, attempts_used=len(attempts),

@@ -78,3 +78,18 @@ def show_review(view: AttemptView, t: Translator) -> None:
                                         question.response, t)
             if question.comment:
                 st.caption(t("exams.trainer_comment", comment=question.comment))
+
+
+FLASH_KEY = "exams_flash"
+
+
+def flash(key: str) -> None:
+    """Remember a success message to show after st.rerun (a toast before a rerun is lost)."""
+    st.session_state[FLASH_KEY] = key
+
+
+def show_flash(t: Translator) -> None:
+    key = st.session_state.pop(FLASH_KEY, None)
+    if key:
+        st.toast(t(key), icon=":material/check_circle:")
+        st.success(t(key), icon=":material/check_circle:")
