@@ -9,11 +9,12 @@ For a pool exam a slot holds a different random question in each attempt;
 as in Moodle the figures are per slot (position).
 """
 import io
+from itertools import chain
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.models import Attempt, AttemptAnswer, Exam, User
@@ -26,7 +27,7 @@ from portal.roles import Actor, Role, require_role
 @dataclass(frozen=True)
 class MarksMatrix:
     attempt_ids: np.ndarray  # one per row, ascending
-    marks: np.ndarray  # attempts x slots; an unmarked answer counts 0
+    marks: np.ndarray  # attempts x slots; an unmarked answer (and a slot an attempt lacks) counts 0
     max_marks: np.ndarray  # per slot (the largest max mark seen in that slot)
     labels: list[str]
 
@@ -40,19 +41,37 @@ def slot_labels(session: Session, exam: Exam, slots: int) -> list[str]:
     return [fixed.get(n, f"Q{n}") for n in range(1, slots + 1)]
 
 
+def _fetch_raw(session: Session, query) -> list[tuple]:
+    """All rows as plain tuples from the DB-API cursor: for 400,000 rows this is
+    about twice as fast as building SQLAlchemy Row objects."""
+    connection = session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    params = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def marks_matrix(session: Session, exam: Exam) -> MarksMatrix:
     """attempts x slots marks of the counted attempts, from one SQL query."""
-    query = (select(AttemptAnswer.attempt_id, AttemptAnswer.slot, AttemptAnswer.mark, AttemptAnswer.max_mark)
-             .where(AttemptAnswer.attempt_id.in_(counted_attempt_ids(exam.id, exam.grading))))
-    rows = session.connection().execute(query).all()
+    counted = counted_attempt_ids(exam.id, exam.grading).subquery("counted")
+    query = (select(AttemptAnswer.attempt_id, AttemptAnswer.slot, func.coalesce(AttemptAnswer.mark, 0.0),
+                    AttemptAnswer.max_mark)
+             .join(counted, counted.c.attempt_id == AttemptAnswer.attempt_id))
+    rows = _fetch_raw(session, query)
     if not rows:
         return MarksMatrix(np.zeros(0, dtype=np.int64), np.zeros((0, 0)), np.zeros(0), [])
-    data = np.array(rows, dtype=float)  # None (unmarked) becomes nan
+    data = np.fromiter(chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
     attempt_ids, row_index = np.unique(data[:, 0].astype(np.int64), return_inverse=True)
     slot_numbers = data[:, 1].astype(np.int64)
     slots = int(slot_numbers.max())
     marks = np.zeros((attempt_ids.size, slots))
-    marks[row_index, slot_numbers - 1] = np.nan_to_num(data[:, 2], nan=0.0)
+    marks[row_index, slot_numbers - 1] = data[:, 2]
     max_marks = np.zeros(slots)
     np.maximum.at(max_marks, slot_numbers - 1, data[:, 3])
     return MarksMatrix(attempt_ids, marks, max_marks, slot_labels(session, exam, slots))
