@@ -36,8 +36,11 @@ else:
                                 "time_limit_minutes": t("exams.field.time_limit"),
                                 "pass_mark": st.column_config.NumberColumn(t("exams.field.pass_mark"), format="%.0f%%"),
                                 "attempts_allowed": t("exams.field.attempts_allowed"),
-                                "grading": t("exams.field.grading"), "open_at": t("exams.field.open_at"),
-                                "close_at": t("exams.field.close_at"), "attempts": t("exams.field.attempts"),
+                                "grading": t("exams.field.grading"),
+                                "open_at": st.column_config.DatetimeColumn(t("exams.field.open_at"),
+                                                                           format="YYYY-MM-DD HH:mm"),
+                                "close_at": st.column_config.DatetimeColumn(t("exams.field.close_at"),
+                                                                            format="YYYY-MM-DD HH:mm"), "attempts": t("exams.field.attempts"),
                                 "to_mark": t("exams.field.to_mark")})
 
 labels = {NEW: t("exams.authoring.new")} | dict(zip(listing["id"].tolist(), listing["code"].tolist()))

@@ -80,7 +80,9 @@ with queue_tab:
     else:
         st.dataframe(queue[["submitted_at", "learner", "exam", "kind", "number"]].assign(
             kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, width="stretch",
-            column_config={"submitted_at": t("exams.field.submitted_at"), "learner": t("exams.field.learner"),
+            column_config={"submitted_at": st.column_config.DatetimeColumn(t("exams.field.submitted_at"),
+                                                                           format="YYYY-MM-DD HH:mm"),
+                           "learner": t("exams.field.learner"),
                            "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
                            "number": t("exams.field.attempt")})
         options = dict(zip(queue["attempt_id"].tolist(),
@@ -132,7 +134,8 @@ with override_tab:
         else:
             st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, width="stretch",
                          column_config={"learner": t("exams.field.learner"), "number": t("exams.field.attempt"),
-                                        "submitted_at": t("exams.field.submitted_at"),
+                                        "submitted_at": st.column_config.DatetimeColumn(
+                                            t("exams.field.submitted_at"), format="YYYY-MM-DD HH:mm"),
                                         "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
                                         "passed": t("exams.passed"), "overridden": t("exams.field.overridden")})
             choices = {row.attempt_id: f"{row.learner} · #{row.number} · {row.percent:.1f}%"

@@ -149,7 +149,9 @@ class AttemptAnswer(SQLModel, table=True):
     """
 
     __tablename__ = "attempt_answer"
-    __table_args__ = (UniqueConstraint("attempt_id", "slot"), Index("ix_attempt_answer_attempt", "attempt_id"))
+    # the covering index lets the marks matrix (portal/quizzes/analysis.py) skip the table
+    __table_args__ = (UniqueConstraint("attempt_id", "slot"),
+                      Index("ix_attempt_answer_attempt", "attempt_id", "slot", "mark", "max_mark"))
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id")

@@ -17,7 +17,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from portal.db import make_engine, migrate  # noqa: E402
@@ -71,8 +71,7 @@ def fill_attempts(session: Session, exam_id: int) -> None:
     session.execute(insert(User), [{"username": f"bench{n:05d}", "display_name": f"Bench {n}", "password_hash": "x",
                                     "active": True, "must_change_password": False, "failed_logins": 0,
                                     "created_at": T0} for n in range(ATTEMPTS)])
-    first_user = session.connection().exec_driver_sql(
-        "SELECT min(id) FROM user_account WHERE username LIKE 'bench0%'").scalar()
+    first_user = session.execute(select(func.min(User.id)).where(User.username.like("bench0%"))).scalar()
     rng = np.random.default_rng(7)
     ability = rng.normal(1.5, 1.0, size=(ATTEMPTS, 1))
     difficulty = rng.normal(0.0, 1.0, size=(1, SLOTS))
@@ -82,8 +81,7 @@ def fill_attempts(session: Session, exam_id: int) -> None:
              "percent": float(marks[n].mean() * 100), "passed": bool(marks[n].mean() >= 0.8), "overridden": False,
              "comment": ""} for n in range(ATTEMPTS)]
     session.execute(insert(Attempt), rows)
-    first_id = session.connection().exec_driver_sql("SELECT min(id) FROM attempt WHERE exam_id = %d" % exam_id
-                                                    ).scalar()
+    first_id = session.execute(select(func.min(Attempt.id)).where(Attempt.exam_id == exam_id)).scalar()
     answers = [{"attempt_id": first_id + n, "slot": s + 1, "idnumber": f"PRD-{s + 1:03d}", "layout": "{}",
                 "mark": float(marks[n, s]), "max_mark": 1.0, "comment": ""}
                for n in range(ATTEMPTS) for s in range(SLOTS)]

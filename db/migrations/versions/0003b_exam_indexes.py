@@ -1,4 +1,4 @@
-"""exams: pool exclusion tags; indexes for counted attempts and marks matrices
+"""exams: pool exclusion tags; indexes for counted attempts and a covering index for marks matrices
 
 Revision ID: 0003b
 Revises: 0003
@@ -21,7 +21,8 @@ def upgrade() -> None:
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.create_index('ix_attempt_exam_status', ['exam_id', 'status'], unique=False)
     with op.batch_alter_table('attempt_answer', schema=None) as batch_op:
-        batch_op.create_index('ix_attempt_answer_attempt', ['attempt_id'], unique=False)
+        # covering: the marks matrix reads (attempt_id, slot, mark, max_mark) without touching the table
+        batch_op.create_index('ix_attempt_answer_attempt', ['attempt_id', 'slot', 'mark', 'max_mark'], unique=False)
 
 
 def downgrade() -> None:
