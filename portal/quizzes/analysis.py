@@ -49,7 +49,9 @@ def _fetch_raw(session: Session, query) -> list[tuple]:
     params = compiled.params
     if compiled.positional:
         params = tuple(params[name] for name in compiled.positiontup)
-    cursor = connection.connection.dbapi_connection.cursor()
+    raw = connection.connection.dbapi_connection
+    # psycopg's binary protocol skips parsing numbers from text
+    cursor = raw.cursor(binary=True) if connection.dialect.name == "postgresql" else raw.cursor()
     try:
         cursor.execute(str(compiled), params)
         return cursor.fetchall()
