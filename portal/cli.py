@@ -183,6 +183,36 @@ def cmd_wellbeing_purge(args) -> None:
         report = purge_expired_responses(session, utcnow())
     print(f"deleted {report.deleted_responses} responses from before {report.kept_from_month}, "
           f"kept {report.archived_cells} aggregate cells, cleared {report.deleted_participation} participation rows")
+def _report_actor():
+    """Reports run with a trainer's rights: whoever can reach the server's shell may read them."""
+    from portal.roles import Actor, Role
+
+    return Actor(id=0, username="cli", display_name="portal report", roles=frozenset({Role.TRAINER}))
+
+
+def cmd_report_marks(args) -> None:
+    from portal.db import migrate, session_scope
+    from portal.quizzes.analysis import marks_frame
+
+    migrate()
+    with session_scope() as session:
+        frame = marks_frame(session, _report_actor(), args.exam)
+    print(frame.to_csv(index=False) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
+
+
+def cmd_report_item_analysis(args) -> None:
+    from portal.db import migrate, session_scope
+    from portal.quizzes.analysis import exam_item_analysis, item_analysis_csv
+
+    migrate()
+    with session_scope() as session:
+        _, analysis, _ = exam_item_analysis(session, _report_actor(), args.exam)
+    if args.csv:
+        print(item_analysis_csv(analysis), end="")
+    else:
+        print(analysis.slots_frame().to_string(index=False))
+        print()
+        print(analysis.test_frame().to_string(index=False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,6 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                                                       required=True)
     wellbeing.add_parser("purge", help="delete responses past retention, keeping aggregates that meet the "
                                        "thresholds").set_defaults(func=cmd_wellbeing_purge)
+    report = sub.add_parser("report", help="exam reports").add_subparsers(dest="report_command", required=True)
+    marks = report.add_parser("marks", help="marks per counted attempt and question slot, and the total")
+    marks.add_argument("exam", help="exam id or code")
+    marks.add_argument("--csv", action="store_true", help="write CSV")
+    marks.set_defaults(func=cmd_report_marks)
+    items = report.add_parser("item-analysis", help="item statistics per slot and test-level figures")
+    items.add_argument("exam", help="exam id or code")
+    items.add_argument("--csv", action="store_true", help="write CSV")
+    items.set_defaults(func=cmd_report_item_analysis)
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")

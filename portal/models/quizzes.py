@@ -92,6 +92,7 @@ class Exam(SQLModel, table=True):
     review_answers: str = Field(default="after_close", max_length=12)
     pool_tags: str = Field(default="[]", max_length=500)  # JSON list; draw `pool_count` questions at random
     pool_match: str = Field(default="any", max_length=4)  # any | all
+    pool_exclude_tags: str = Field(default="[]", max_length=500)  # JSON list; never drawn
     pool_count: int | None = None
     rubric_id: int | None = Field(default=None, foreign_key="rubric.id")
     critical_miss: str = Field(default="fail_exam", max_length=12)  # fail_exam | zero_section
@@ -120,7 +121,8 @@ class ExamCohort(SQLModel, table=True):
 class Attempt(SQLModel, table=True):
     __tablename__ = "attempt"
     __table_args__ = (Index("ix_attempt_exam_user", "exam_id", "user_id"),
-                      Index("ix_attempt_user_submitted", "user_id", "submitted_at"))
+                      Index("ix_attempt_user_submitted", "user_id", "submitted_at"),
+                      Index("ix_attempt_exam_status", "exam_id", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     exam_id: int = Field(foreign_key="exam.id")
@@ -147,7 +149,9 @@ class AttemptAnswer(SQLModel, table=True):
     """
 
     __tablename__ = "attempt_answer"
-    __table_args__ = (UniqueConstraint("attempt_id", "slot"),)
+    # the covering index lets the marks matrix (portal/quizzes/analysis.py) skip the table
+    __table_args__ = (UniqueConstraint("attempt_id", "slot"),
+                      Index("ix_attempt_answer_attempt", "attempt_id", "slot", "mark", "max_mark"))
 
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id")

@@ -1,0 +1,443 @@
+"""Sitting a written exam: start, save answers, submit, and the server-side clock.
+
+The clock lives in the database: `deadline_at = min(started_at + time limit,
+close_at)`, fixed when the attempt starts. Starting again while an attempt is
+in progress returns that attempt, so a refresh never resets the clock.
+Answers arriving after the deadline are refused and never counted; an
+attempt still in progress after its deadline is finalised on the next touch
+(by anyone's request) with only the answers saved in time, and counts as
+submitted at the deadline.
+
+Practical exams are not sat on screen: a trainer opens an attempt for a
+learner (`open_practical`), which goes straight into the marking queue.
+"""
+import json
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from portal import audit
+from portal.clock import utcnow
+from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion
+from portal.quizzes import bank, exams as exams_service
+from portal.quizzes import render
+from portal.quizzes.grading import grade, parse_number
+from portal.roles import Actor, Role, require_role
+
+MAX_TEXT = 20_000
+MAX_SHORT_TEXT = 1_000
+
+
+@dataclass(frozen=True)
+class AttemptQuestion:
+    slot: int
+    idnumber: str
+    qtype: str
+    name: str
+    text: str
+    text_format: str
+    payload: dict
+    layout: dict
+    response: Any
+    max_mark: float
+    mark: float | None  # None when hidden by the review options or not marked yet
+    comment: str
+    general_feedback: str  # "" unless right answers may be shown
+
+
+@dataclass(frozen=True)
+class AttemptView:
+    attempt_id: int
+    exam_id: int
+    exam_code: str
+    title: str
+    kind: str
+    user_id: int
+    number: int
+    status: str
+    started_at: datetime
+    deadline_at: datetime | None
+    submitted_at: datetime | None
+    seconds_left: int | None  # None: no time limit or not in progress
+    show_marks: bool
+    show_answers: bool
+    score: float | None
+    max_score: float | None
+    percent: float | None
+    passed: bool | None
+    comment: str
+    questions: list[AttemptQuestion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    attempt_id: int
+    status: str
+    late: bool  # the deadline had passed: the answers sent with the submission were not counted
+
+
+# ----------------------------------------------------------------- the bank
+
+
+def serve_version(session: Session, idnumber: str, language: str) -> tuple[QuestionVersion, str] | None:
+    """The bank's published version of `idnumber` for `language` (see bank.serve_version), and its qtype."""
+    version = bank.serve_version(session, idnumber, language)
+    if version is None:
+        return None
+    return version, session.get(Question, version.question_id).qtype
+
+
+def question_payload(version: QuestionVersion, qtype: str) -> dict:
+    """The grading payload (render.version_payload) with the question's type."""
+    return {**render.version_payload(version), "qtype": qtype}
+
+
+# ----------------------------------------------------------------- the clock
+
+
+def is_expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now >= attempt.deadline_at
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int | None:
+    if attempt.status != "in_progress" or attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+def finalise_expired(session: Session, *, now: datetime | None = None, exam_id: int | None = None,
+                     user_id: int | None = None) -> int:
+    """Grade every in-progress attempt past its deadline, as submitted at the deadline."""
+    now = now or utcnow()
+    query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline_at.is_not(None),
+                                  Attempt.deadline_at <= now)
+    if exam_id is not None:
+        query = query.where(Attempt.exam_id == exam_id)
+    if user_id is not None:
+        query = query.where(Attempt.user_id == user_id)
+    expired = session.exec(query).all()
+    for attempt in expired:
+        grade_attempt(session, attempt, session.get(Exam, attempt.exam_id), submitted_at=attempt.deadline_at)
+    return len(expired)
+
+
+# ----------------------------------------------------------------- starting
+
+
+def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime | None = None,
+                  rng: random.Random | None = None) -> int:
+    """Start a written exam, or return the attempt already in progress (same deadline)."""
+    now = now or utcnow()
+    exam = exams_service.get_exam(session, exam_id)
+    if not exams_service.assigned_to(session, actor, exam):
+        raise PermissionDenied("exams.error.not_assigned")
+    if exam.kind != "written":
+        raise ValidationFailed("exams.error.practical_by_trainer")
+    finalise_expired(session, now=now, exam_id=exam.id, user_id=actor.id)
+    running = session.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
+                                                 Attempt.status == "in_progress")).first()
+    if running is not None:
+        return running.id
+    _check_may_start(session, exam, actor.id, now)
+    return _create_written_attempt(session, exam, actor, now, rng or random.Random()).id
+
+
+def _check_may_start(session: Session, exam: Exam, user_id: int, now: datetime) -> None:
+    state = exams_service.window_state(exam, now)
+    if state == "upcoming":
+        raise ValidationFailed("exams.error.not_open_yet", exam=exam.title_en)
+    if state == "closed":
+        raise ValidationFailed("exams.error.closed", exam=exam.title_en)
+    used = attempts_used(session, exam.id, user_id)
+    if exam.attempts_allowed and used >= exam.attempts_allowed:
+        raise ValidationFailed("exams.error.no_attempts_left", allowed=exam.attempts_allowed)
+
+
+def attempts_used(session: Session, exam_id: int, user_id: int) -> int:
+    return session.exec(select(func.count(Attempt.id)).where(Attempt.exam_id == exam_id,
+                                                             Attempt.user_id == user_id)).one()
+
+
+def _draw_paper(session: Session, exam: Exam, rng: random.Random) -> list[tuple[str, float | None]]:
+    """(idnumber, mark or None for the question's default mark) per slot."""
+    slots = exams_service.exam_slots(session, exam.id)
+    if slots:
+        return [(s.idnumber, s.mark) for s in slots]
+    pool = exams_service.pool_idnumbers(session, json.loads(exam.pool_tags), exam.pool_match,
+                                        json.loads(exam.pool_exclude_tags or "[]"))
+    if not exam.pool_count or len(pool) < exam.pool_count:
+        raise ValidationFailed("exams.error.pool_too_small", wanted=exam.pool_count or 0, available=len(pool))
+    return [(idnumber, None) for idnumber in rng.sample(pool, exam.pool_count)]
+
+
+def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: datetime,
+                            rng: random.Random) -> Attempt:
+    language = actor.language or "en"
+    deadline = now + timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
+    if exam.close_at and (deadline is None or exam.close_at < deadline):
+        deadline = exam.close_at
+    attempt = Attempt(exam_id=exam.id, user_id=actor.id, language=language, status="in_progress",
+                      number=attempts_used(session, exam.id, actor.id) + 1, started_at=now, deadline_at=deadline)
+    session.add(attempt)
+    session.flush()
+    for slot, (idnumber, mark) in enumerate(_draw_paper(session, exam, rng), start=1):
+        served = serve_version(session, idnumber, language)
+        if served is None:
+            raise ValidationFailed("exams.error.question_unavailable", question=idnumber)
+        version, qtype = served
+        payload = question_payload(version, qtype)
+        session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=idnumber,
+                                  question_version_id=version.id,
+                                  layout=json.dumps(render.make_layout(payload, exam.shuffle_answers, rng)),
+                                  max_mark=float(mark if mark is not None else version.default_mark)))
+    audit.record(session, actor_id=actor.id, action="exam.attempt_started", target=exam.code,
+                 attempt=attempt.id, number=attempt.number)
+    return attempt
+
+
+def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *,
+                   now: datetime | None = None) -> int:
+    """A trainer opens a practical attempt for a learner; it waits in the marking queue."""
+    require_role(actor, Role.TRAINER)
+    now = now or utcnow()
+    exam = exams_service.get_exam(session, exam_id)
+    if exam.kind != "practical":
+        raise ValidationFailed("exams.error.not_practical")
+    if user_id == actor.id:
+        raise PermissionDenied("exams.error.own_attempt")
+    from portal.auth import actor_for
+    from portal.models import User
+
+    user = session.get(User, user_id)
+    if user is None or not exams_service.assigned_to(session, actor_for(session, user), exam):
+        raise ValidationFailed("exams.error.learner_not_assigned")
+    _check_may_start(session, exam, user_id, now)
+    rubric = exams_service.rubric_for(session, exam)
+    attempt = Attempt(exam_id=exam.id, user_id=user_id, number=attempts_used(session, exam.id, user_id) + 1,
+                      language=user.language or "en", status="needs_marking", started_at=now, submitted_at=now)
+    session.add(attempt)
+    session.flush()
+    for slot, (_, item) in enumerate(rubric.items(), start=1):
+        session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=item.id,
+                                  max_mark=float(item.max_points)))
+    audit.record(session, actor_id=actor.id, action="exam.practical_opened", target=exam.code,
+                 attempt=attempt.id, user=user.username)
+    return attempt.id
+
+
+# ----------------------------------------------------------------- answering
+
+
+def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> Attempt:
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
+    if attempt.user_id != actor.id:
+        raise PermissionDenied("exams.error.not_your_attempt")
+    return attempt
+
+
+def _answer_rows(session: Session, attempt_id: int) -> list[tuple[AttemptAnswer, QuestionVersion | None, str | None]]:
+    return list(session.exec(
+        select(AttemptAnswer, QuestionVersion, Question.qtype)
+        .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id, isouter=True)
+        .join(Question, Question.id == QuestionVersion.question_id, isouter=True)
+        .where(AttemptAnswer.attempt_id == attempt_id).order_by(AttemptAnswer.slot)).all())
+
+
+def save_answers(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any], *,
+                 now: datetime | None = None) -> None:
+    """Save responses by slot. Refused whole after the deadline or on any bad response."""
+    now = now or utcnow()
+    attempt = _own_attempt(session, actor, attempt_id)
+    if attempt.status != "in_progress":
+        raise ValidationFailed("exams.error.attempt_closed")
+    if is_expired(attempt, now):
+        raise ValidationFailed("exams.error.time_up")
+    rows = {answer.slot: (answer, version, qtype) for answer, version, qtype in _answer_rows(session, attempt_id)}
+    cleaned = {}
+    for slot, response in responses.items():
+        if int(slot) not in rows:
+            raise ValidationFailed("exams.error.no_such_slot", slot=slot)
+        answer, version, qtype = rows[int(slot)]
+        cleaned[int(slot)] = clean_response(question_payload(version, qtype), response, slot=int(slot))
+    for slot, response in cleaned.items():
+        answer = rows[slot][0]
+        answer.response = None if response is None else json.dumps(response, ensure_ascii=False)
+        session.add(answer)
+
+
+def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
+    """The response in grading.py's shape, or ValidationFailed naming the slot."""
+    qtype = payload.get("qtype")
+    if response is None or response == "" or response == [] or response == {}:
+        return None
+
+    def bad():
+        return ValidationFailed("exams.error.bad_response", slot=slot)
+
+    if qtype == "multichoice":
+        count = len(payload.get("answers", []))
+        if payload.get("single", True):
+            if isinstance(response, bool) or not isinstance(response, int) or not 0 <= response < count:
+                raise bad()
+            return response
+        if not isinstance(response, (list, tuple)) or any(
+                isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < count for i in response):
+            raise bad()
+        return sorted(set(response))
+    if qtype == "truefalse":
+        if not isinstance(response, bool):
+            raise bad()
+        return response
+    if qtype in ("shortanswer", "essay"):
+        limit = MAX_TEXT if qtype == "essay" else MAX_SHORT_TEXT
+        if not isinstance(response, str) or len(response) > limit:
+            raise ValidationFailed("exams.error.text_too_long", slot=slot, limit=limit)
+        return response.strip() or None
+    if qtype == "numerical":
+        if parse_number(response) is None:
+            raise ValidationFailed("exams.error.not_a_number", slot=slot)
+        return response if isinstance(response, (int, float)) else str(response).strip()
+    if qtype == "match":
+        if not isinstance(response, dict):
+            raise bad()
+        count = len(payload.get("subquestions", []))
+        choices = {str(p.get("answer", "")) for p in payload.get("subquestions", [])}
+        out = {}
+        for key, value in response.items():
+            if not str(key).isdigit() or not 0 <= int(key) < count or (value and str(value) not in choices):
+                raise bad()
+            if value:
+                out[str(int(key))] = str(value)
+        return out or None
+    return None
+
+
+# ----------------------------------------------------------------- submitting and grading
+
+
+def submit_attempt(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any] | None = None, *,
+                   now: datetime | None = None) -> SubmitOutcome:
+    """Save the last responses (if in time) and grade. After the deadline the attempt is
+    finalised with the answers saved in time only, and `late` says so."""
+    now = now or utcnow()
+    attempt = _own_attempt(session, actor, attempt_id)
+    if attempt.status != "in_progress":
+        raise ValidationFailed("exams.error.attempt_closed")
+    exam = session.get(Exam, attempt.exam_id)
+    if is_expired(attempt, now):
+        grade_attempt(session, attempt, exam, submitted_at=attempt.deadline_at)
+        return SubmitOutcome(attempt.id, attempt.status, late=True)
+    if responses:
+        save_answers(session, actor, attempt_id, responses, now=now)
+    grade_attempt(session, attempt, exam, submitted_at=now)
+    audit.record(session, actor_id=actor.id, action="exam.attempt_submitted", target=exam.code,
+                 attempt=attempt.id, status=attempt.status)
+    return SubmitOutcome(attempt.id, attempt.status, late=False)
+
+
+def grade_attempt(session: Session, attempt: Attempt, exam: Exam, *, submitted_at: datetime) -> None:
+    """Auto-grade every answer; essays wait for a trainer (status needs_marking)."""
+    needs_marking = False
+    for answer, version, qtype in _answer_rows(session, attempt.id):
+        if version is None:
+            needs_marking = needs_marking or answer.mark is None
+            continue
+        response = json.loads(answer.response) if answer.response else None
+        result = grade(question_payload(version, qtype), response)
+        if result.needs_marking:
+            needs_marking = True
+            answer.mark = None
+        else:
+            answer.mark = round(result.fraction * answer.max_mark, 7)
+        session.add(answer)
+    attempt.submitted_at = submitted_at
+    session.flush()
+    update_totals(session, attempt, exam, needs_marking=needs_marking)
+
+
+def update_totals(session: Session, attempt: Attempt, exam: Exam, *, needs_marking: bool) -> None:
+    score, max_score = session.exec(
+        select(func.coalesce(func.sum(AttemptAnswer.mark), 0.0), func.coalesce(func.sum(AttemptAnswer.max_mark), 0.0))
+        .where(AttemptAnswer.attempt_id == attempt.id)).one()
+    attempt.score, attempt.max_score = float(score), float(max_score)
+    if needs_marking:
+        attempt.status, attempt.percent, attempt.passed = "needs_marking", None, None
+    else:
+        attempt.status = "graded"
+        attempt.percent = round(100.0 * score / max_score, 4) if max_score else 0.0
+        attempt.passed = attempt.percent >= exam.pass_mark
+    session.add(attempt)
+
+
+# ----------------------------------------------------------------- reading an attempt
+
+
+def review_allows(when: str, exam: Exam, now: datetime) -> bool:
+    """Review option: immediately, after the close date (none set: never), or never."""
+    if when == "immediately":
+        return True
+    if when == "after_close":
+        return exam.close_at is not None and now >= exam.close_at
+    return False
+
+
+def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
+                 language: str | None = None) -> AttemptView:
+    """An attempt for its taker (marks and answers as the review options allow) or a trainer (all)."""
+    now = now or utcnow()
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
+    staff = actor.has(Role.TRAINER) and attempt.user_id != actor.id
+    if attempt.user_id != actor.id and not staff:
+        raise PermissionDenied("exams.error.not_your_attempt")
+    exam = session.get(Exam, attempt.exam_id)
+    if attempt.status == "in_progress" and is_expired(attempt, now):
+        grade_attempt(session, attempt, exam, submitted_at=attempt.deadline_at)
+    done = attempt.status != "in_progress"
+    show_marks = done and (staff or review_allows(exam.review_marks, exam, now))
+    show_answers = done and (staff or review_allows(exam.review_answers, exam, now))
+    questions = [_question_of(answer, version, qtype, show_marks, show_answers)
+                 for answer, version, qtype in _answer_rows(session, attempt.id)]
+    return AttemptView(
+        attempt_id=attempt.id, exam_id=exam.id, exam_code=exam.code,
+        title=exams_service.exam_title(exam, language or actor.language), kind=exam.kind, user_id=attempt.user_id,
+        number=attempt.number, status=attempt.status, started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at, submitted_at=attempt.submitted_at,
+        seconds_left=seconds_left(attempt, now), show_marks=show_marks, show_answers=show_answers,
+        score=attempt.score if show_marks else None, max_score=attempt.max_score,
+        percent=attempt.percent if show_marks else None, passed=attempt.passed if show_marks else None,
+        comment=attempt.comment if show_marks else "", questions=questions)
+
+
+def _question_of(answer: AttemptAnswer, version: QuestionVersion | None, qtype: str | None,
+                 show_marks: bool, show_answers: bool) -> AttemptQuestion:
+    payload = question_payload(version, qtype) if version is not None else {"qtype": "rubric"}
+    if not show_answers:
+        payload = _without_answers(payload)
+    return AttemptQuestion(
+        slot=answer.slot, idnumber=answer.idnumber, qtype=payload["qtype"],
+        name=version.name if version else answer.idnumber, text=version.questiontext if version else "",
+        text_format=version.questiontextformat if version else "plain", payload=payload,
+        layout=json.loads(answer.layout or "{}"),
+        response=json.loads(answer.response) if answer.response else None, max_mark=answer.max_mark,
+        mark=answer.mark if show_marks else None, comment=answer.comment if show_marks else "",
+        general_feedback=(version.generalfeedback if version and show_answers else ""))
+
+
+def _without_answers(payload: dict) -> dict:
+    """What the answer widgets need, without fractions, feedback or right answers.
+
+    Matching questions keep their pairs: the widget lists the answers as choices.
+    """
+    clean = {key: payload[key] for key in ("qtype", "single", "questiontextformat", "subquestions") if key in payload}
+    if payload.get("qtype") == "multichoice":
+        clean["answers"] = [{"text": a.get("text", ""), "fraction": 0.0} for a in payload.get("answers", [])]
+    return clean

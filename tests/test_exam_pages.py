@@ -1,0 +1,91 @@
+"""The exam pages in-process (AppTest) on the demo center."""
+from sqlmodel import Session, select
+
+from portal.models import Attempt, Exam, User
+from tests.utils.apptest import app_as, errors_of
+
+
+def texts(at) -> str:
+    return " ".join(m.value for m in at.markdown) + " " + " ".join(str(c.value) for c in at.caption)
+
+
+def test_newhire_starts_an_exam_and_sees_the_clock_continue(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.switch_page("pages/training_exams.py").run()
+    assert not errors_of(at)
+    assert "Open now" in [s.value for s in at.subheader]
+    start = next(b for b in at.button if b.label == "Start exam")
+    start.click().run()
+    assert not errors_of(at), errors_of(at)
+    assert "Time left" in [m.label for m in at.metric]
+    with Session(demo_engine) as session:
+        user = session.exec(select(User).where(User.username == "newhire")).one()
+        running = session.exec(select(Attempt).where(Attempt.user_id == user.id,
+                                                     Attempt.status == "in_progress")).one()
+    # a new session (a browser refresh) lists the same attempt with its time left, not a new one
+    again = app_as(demo_engine, "newhire").run()
+    again.switch_page("pages/training_exams.py").run()
+    assert "In progress" in [s.value for s in again.subheader]
+    assert "Continue" in [b.label for b in again.button]
+    with Session(demo_engine) as session:
+        assert session.exec(select(Attempt).where(Attempt.user_id == user.id,
+                                                  Attempt.status == "in_progress")).one().id == running.id
+
+
+def test_newhire_results_respect_review_options(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.switch_page("pages/training_exams.py").run()
+    assert "Results" in [s.value for s in at.subheader]
+    # the practical's marks are shown only after it closes
+    assert "Marks are shown after the exam closes" in texts(at)
+
+
+def test_trainer_marks_the_waiting_practical(demo_engine):
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_marking.py").run()
+    assert not errors_of(at)
+    assert at.selectbox(key="mark_pick").value is not None
+    save = next(b for b in at.button if b.label == "Save marks")
+    save.click().run()
+    assert not errors_of(at), errors_of(at)
+    with Session(demo_engine) as session:
+        practical = session.exec(select(Exam).where(Exam.code == "practical-roleplay-q1")).one()
+        waiting = session.exec(select(Attempt).where(Attempt.exam_id == practical.id,
+                                                     Attempt.status == "needs_marking")).all()
+    assert waiting == []
+
+
+def test_item_analysis_page_shows_test_figures_and_chart(demo_engine):
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_item_analysis.py").run()
+    assert not errors_of(at)
+    labels = [m.label for m in at.metric]
+    assert "Cronbach's alpha" in labels and "Mean" in labels
+    assert at.dataframe
+
+
+def test_authoring_page_checks_pool_size(demo_engine):
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_exams.py").run()
+    assert not errors_of(at)
+    with Session(demo_engine) as session:
+        product = session.exec(select(Exam).where(Exam.code == "written-product-q1")).one()
+    at.selectbox(key="exam_pick").set_value(product.id).run()
+    assert not errors_of(at)
+    assert any("published questions match" in s.value for s in at.success)
+
+
+def test_authoring_page_refuses_bad_exam_clearly(demo_engine):
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_exams.py").run()
+    next(b for b in at.button if b.label == "Create exam").click().run()
+    assert not errors_of(at)
+    assert at.error and "Code" in at.error[0].value
+
+
+def test_pages_in_chinese(demo_engine):
+    for username, path in (("newhire", "pages/training_exams.py"), ("trainer", "pages/authoring_marking.py"),
+                           ("trainer", "pages/authoring_item_analysis.py"), ("trainer", "pages/authoring_exams.py")):
+        at = app_as(demo_engine, username, language="zh-CN").run()
+        at.switch_page(path).run()
+        assert not errors_of(at), (path, errors_of(at))
