@@ -4,17 +4,21 @@ SQLite (the default file under db/) gets foreign keys, WAL and a busy
 timeout on every connection; PostgreSQL is reached through
 `postgresql+psycopg://`. The app and the CLI call `migrate()` on start.
 """
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from portal.errors import PortalError
 from portal.settings import REPO_ROOT, get_settings
 
 MIGRATIONS_DIR = REPO_ROOT / "db" / "migrations"
@@ -61,7 +65,11 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (BEGIN IMMEDIATE): a deferred
+        # transaction that reads, then writes after another writer committed,
+        # fails at once with "database is locked" instead of waiting its turn.
+        immediate = connection.get_execution_options().get("sqlite_begin_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache
@@ -79,6 +87,43 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
+
+
+class DatabaseBusy(PortalError):
+    """Another writer held the database too long; nothing was saved, trying again is safe."""
+
+    key = "error.busy_retry"
+
+
+def is_retryable(exc: BaseException) -> bool:
+    original = getattr(exc, "orig", exc)
+    if getattr(original, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def run_transaction(work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 3) -> T:
+    """Run `work(session)` as one transaction; retry it whole when the database says "busy".
+
+    Either everything `work` wrote lands, or nothing does and DatabaseBusy says so.
+    """
+    writer = (engine or get_engine()).execution_options(sqlite_begin_immediate=True)
+    for attempt in range(1, attempts + 1):
+        try:
+            with session_scope(writer) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if not is_retryable(exc):
+                raise
+            if attempt == attempts:
+                raise DatabaseBusy() from exc
+            time.sleep(0.05 * 2 ** attempt)
+    raise AssertionError("unreachable")
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from portal.db import session_scope
+from portal.db import run_transaction, session_scope
 from portal.errors import PortalError
 from portal.i18n import Translator
 
@@ -35,10 +35,9 @@ def service_call(t: Translator) -> Iterator:
 
 
 def run_action(t: Translator, action: Callable, success_key: str | None = None, **success_params) -> bool:
-    """Run `action(session)` in one transaction; report the outcome."""
+    """Run `action(session)` in one transaction (retried when the database is busy); report the outcome."""
     try:
-        with session_scope() as session:
-            action(session)
+        run_transaction(action)
     except PortalError as exc:
         st.error(t.error(exc), icon=":material/error:")
         return False
