@@ -9,7 +9,7 @@ import threading
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from portal.auth import actor_for, find_user
+from portal.auth import find_user
 from portal.db import DatabaseBusy, run_transaction
 from portal.models import Attempt, AttemptAnswer, WellbeingParticipation, WellbeingResponse
 from portal.quizzes import practice
