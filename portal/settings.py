@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     session_cookie_name: str = "academy_session"
     default_language: str = "en"
+    center_timezone: str = "Asia/Shanghai"
+    """The call center's time zone: "today" for dates people enter and for schedules."""
+    courses_dir: Path = REPO_ROOT / "courses"
+    onboarding_stalled_days: int = Field(default=3, ge=1)
+    """A new hire with no activity for this many working days is flagged as stalled."""
 
 
 @lru_cache
