@@ -4,8 +4,7 @@ from portal import onboarding, users
 from portal.clock import local_today
 from portal.settings import get_settings
 from portal.ui import state
-from portal.ui.onboarding import (board_csv, board_display, decision_panel, journey_overview, show_flash,
-                                  signoff_panel)
+from portal.ui.onboarding import board_csv, board_display, journey_picker, show_flash, signoff_panel
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -57,9 +56,4 @@ if ready:
         signoff_panel(t, actor, journey, stage)
 
 st.subheader(t("onboarding.board.details"))
-names = {j.user_id: j.display_name for j in journeys}
-chosen = st.selectbox(t("onboarding.board.pick"), list(names), format_func=names.get, key="board_pick")
-journey = next(j for j in journeys if j.user_id == chosen)
-journey_overview(t, journey)
-if chosen not in {j.user_id for j, _ in ready}:
-    decision_panel(t, actor, journey)
+journey_picker(t, actor, journeys, ready, label_key="onboarding.board.pick", key="board_pick")

@@ -3,8 +3,7 @@ import streamlit as st
 
 from portal import onboarding
 from portal.ui import state
-from portal.ui.onboarding import (day, decision_panel, flag_labels, journey_overview, review_form, show_flash,
-                                  signoff_panel)
+from portal.ui.onboarding import day, flag_labels, journey_picker, review_form, show_flash, signoff_panel
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -49,9 +48,4 @@ for journey, stage in ready:
     signoff_panel(t, actor, journey, stage)
 
 st.subheader(t("onboarding.mentees.details"))
-names = {j.user_id: j.display_name for j in journeys}
-chosen = st.selectbox(t("onboarding.mentees.pick"), list(names), format_func=names.get, key="mentee_pick")
-journey = next(j for j in journeys if j.user_id == chosen)
-journey_overview(t, journey)
-if chosen not in {j.user_id for j, _ in ready}:
-    decision_panel(t, actor, journey)
+journey_picker(t, actor, journeys, ready, label_key="onboarding.mentees.pick", key="mentee_pick")

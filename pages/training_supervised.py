@@ -4,7 +4,8 @@ from portal import onboarding
 from portal.clock import local_today
 from portal.onboarding.rules import CALL_TYPES, CHECKLIST, CRITICAL_AREAS, PASS_MARK, StageStatus
 from portal.ui import state
-from portal.ui.onboarding import call_type_label, clear_inputs, requirement_list, show_flash, stage_dates, succeed
+from portal.ui.onboarding import (call_type_label, clear_inputs, percent, requirement_list, show_flash, stage_dates,
+                                  succeed)
 from portal.ui.widgets import page_header, run_action, service_call
 
 FIELDS = ("supervised_date", "supervised_type", "supervised_ticket", "supervised_summary")
@@ -28,7 +29,7 @@ if stage is not None:
     last_n = next((ch for ch in stage.evaluation.checks if ch.name == "last_n"), None)
     b.metric(t("onboarding.supervised.streak"), f"{last_n.current} / {last_n.target}" if last_n else "—")
     c.metric(t("onboarding.supervised.pending"), pending)
-    st.progress(stage.progress, text=t("onboarding.stage.progress", percent=round(stage.progress * 100)))
+    st.progress(stage.progress, text=t("onboarding.stage.progress", percent=percent(stage.progress)))
     st.caption(stage_dates(t, stage))
     if stage.status is StageStatus.PASSED:
         st.success(t("onboarding.supervised.passed"), icon=":material/verified:")

@@ -193,3 +193,22 @@ def test_broken_course_files_are_listed_on_the_courses_page(demo_engine, tmp_pat
     assert at.error[0].value.startswith("2 problems in the course files")
     problems = at.dataframe[0].value
     assert "courses/2-product/product-roaming.md" in problems.iloc[:, 0].tolist()
+
+
+def test_every_text_the_pages_build_from_a_value_exists_in_both_languages():
+    """Keys made from values (f"onboarding.status.{status}") escape tests/test_i18n.py's literal scan."""
+    from portal.courses import STAGE_KEYS
+    from portal.i18n import LANGUAGES, catalog
+    from portal.onboarding import JourneyStatus
+    from portal.onboarding.programme import REQUIREMENT_FIELDS
+    from portal.onboarding.rules import (CALL_TYPES, CHECK_NAMES, CHECKLIST, MARKS, ReviewOutcome, SignoffOutcome,
+                                         StageStatus)
+    from portal.ui.onboarding import FLAG_SYMBOL
+
+    families = {"check": CHECK_NAMES, "status": list(StageStatus), "journey": list(JourneyStatus),
+                "call_type": CALL_TYPES, "checklist": CHECKLIST, "mark": MARKS, "review_outcome": list(ReviewOutcome),
+                "outcome": list(SignoffOutcome), "requirement": REQUIREMENT_FIELDS, "flag": list(FLAG_SYMBOL),
+                "stage_short": STAGE_KEYS, "authoring.source": ["file", "database"]}
+    keys = {f"onboarding.{family}.{value}" for family, values in families.items() for value in values}
+    for language in LANGUAGES:
+        assert keys <= set(catalog(language)), sorted(keys - set(catalog(language)))

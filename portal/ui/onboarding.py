@@ -190,10 +190,17 @@ def signoff_panel(t: Translator, actor: Actor, journey: Journey, stage: StageSta
                         outcome=t(f"onboarding.outcome.{outcome.value}"))
 
 
-def decision_panel(t: Translator, actor: Actor, journey: Journey) -> None:
-    """Sign-off controls for the current stage, if the actor may decide on it."""
+def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: list[tuple[Journey, StageState]],
+                   *, label_key: str, key: str) -> None:
+    """Pick one person: their journey, and the decision on their current stage if the actor may take it
+    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off)."""
+    names = {j.user_id: j.display_name for j in journeys}
+    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key)
+    journey = next(j for j in journeys if j.user_id == chosen)
+    journey_overview(t, journey)
     stage = journey.current
-    if stage is not None and can_sign_off(actor, journey.user_id, journey.mentor_id, stage.spec):
+    if stage is not None and chosen not in {j.user_id for j, _ in ready} \
+            and can_sign_off(actor, journey.user_id, journey.mentor_id, stage.spec):
         signoff_panel(t, actor, journey, stage)
 
 

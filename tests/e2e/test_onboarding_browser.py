@@ -2,6 +2,7 @@
 the mentor reviews a ticket and signs off a stage; the trainer reads and exports the cohort board."""
 import csv
 import re
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -28,6 +29,18 @@ def sign_in(page, url, username, password="academy-demo"):
         except PlaywrightTimeout:
             continue
     raise AssertionError(f"{username} could not sign in")
+
+
+@contextmanager
+def chinese_page(browser):
+    """A page in a browser that asks for Chinese (the app follows the browser's language)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def open_page(page, label):
@@ -61,10 +74,7 @@ def test_newhire_reads_completes_a_module_and_logs_a_shadowing_call(app_server, 
 
 
 def test_newhire_sees_the_journey_in_chinese(app_server, browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    with chinese_page(browser) as page:
         sign_in(page, app_server, "newhire")
         open_page(page, "我的入职培训")
         page.get_by_text("产品与业务知识").first.wait_for()
@@ -72,8 +82,6 @@ def test_newhire_sees_the_journey_in_chinese(app_server, browser):
         page.locator(".st-key-read-product-roaming button").click()
         page.get_by_role("heading", name="国际漫游", exact=False).first.wait_for()
         screenshot(page, "onboarding-newhire-path-zh")
-    finally:
-        context.close()
 
 
 def test_mentor_reviews_a_ticket_and_signs_off_a_stage(app_server, page):
@@ -120,10 +128,7 @@ def test_trainer_sees_the_cohort_board_with_its_flags_and_exports_it(app_server,
 
 
 def test_trainer_reads_the_cohort_board_in_chinese(app_server, browser, tmp_path):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    with chinese_page(browser) as page:
         sign_in(page, app_server, "trainer")
         open_page(page, "批次看板")
         page.get_by_test_id("stMetric").first.wait_for()
@@ -132,5 +137,3 @@ def test_trainer_reads_the_cohort_board_in_chinese(app_server, browser, tmp_path
         rows = {row["姓名"]: row for row in export_board(page, tmp_path)}
         assert len(rows) == 9
         assert rows["Li Na 李娜"]["进度落后"] == "是" and rows["He Tao 何涛"]["停滞"] == "是"
-    finally:
-        context.close()
