@@ -4,7 +4,7 @@ from portal import onboarding
 from portal.clock import local_today
 from portal.onboarding.rules import CALL_TYPES, StageStatus
 from portal.ui import state
-from portal.ui.onboarding import call_type_label, clear_inputs, show_flash, stage_dates, succeed
+from portal.ui.onboarding import call_type_label, clear_inputs, shadowing_table, show_flash, stage_dates, succeed
 from portal.ui.widgets import page_header, run_action, service_call
 
 FIELDS = ("shadow_date", "shadow_type", "shadow_did_well", "shadow_learned", "shadow_questions")
@@ -55,8 +55,4 @@ st.subheader(t("onboarding.shadowing.log", count=len(log)))
 if log.empty:
     st.info(t("onboarding.shadowing.empty"), icon=":material/headset_mic:")
 else:
-    shown = log.drop(columns=["id", "logged_at"]).assign(call_type=log["call_type"].map(call_type_label(t)))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
-        "call_type": t("onboarding.field.call_type"), "did_well": t("onboarding.field.did_well"),
-        "learned": t("onboarding.field.learned"), "questions": t("onboarding.field.questions")})
+    shadowing_table(t, log)

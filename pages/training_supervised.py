@@ -5,7 +5,7 @@ from portal.clock import local_today
 from portal.onboarding.rules import CALL_TYPES, CHECKLIST, CRITICAL_AREAS, PASS_MARK, StageStatus
 from portal.ui import state
 from portal.ui.onboarding import (call_type_label, clear_inputs, percent, requirement_list, show_flash, stage_dates,
-                                  succeed)
+                                  succeed, supervised_table)
 from portal.ui.widgets import page_header, run_action, service_call
 
 FIELDS = ("supervised_date", "supervised_type", "supervised_ticket", "supervised_summary")
@@ -60,17 +60,4 @@ st.subheader(t("onboarding.supervised.list", count=len(calls)))
 if calls.empty:
     st.info(t("onboarding.supervised.empty"), icon=":material/support_agent:")
 else:
-    outcome = calls["outcome"].map(lambda o: t(f"onboarding.review_outcome.{o}") if o else
-                                   "○ " + t("onboarding.supervised.waiting"))
-    critical = calls["critical_miss"].map(lambda c: "⚠" if c else "")
-    shown = calls.assign(call_type=calls["call_type"].map(call_type_label(t)), outcome=outcome, critical_miss=critical)
-    st.dataframe(shown, hide_index=True, width="stretch",
-                 column_order=["call_date", "call_type", "ticket_ref", "summary", "outcome", "points", "critical_miss",
-                               "comment", "reviewer"],
-                 column_config={
-                     "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
-                     "call_type": t("onboarding.field.call_type"), "ticket_ref": t("onboarding.field.ticket_ref"),
-                     "summary": t("onboarding.field.summary"), "outcome": t("onboarding.review.outcome"),
-                     "points": st.column_config.NumberColumn(t("onboarding.review.points"), format="%d"),
-                     "critical_miss": t("onboarding.review.critical_miss"), "comment": t("onboarding.review.comment"),
-                     "reviewer": t("onboarding.review.reviewer")})
+    supervised_table(t, calls)

@@ -212,3 +212,11 @@ def test_every_text_the_pages_build_from_a_value_exists_in_both_languages():
     keys = {f"onboarding.{family}.{value}" for family, values in families.items() for value in values}
     for language in LANGUAGES:
         assert keys <= set(catalog(language)), sorted(keys - set(catalog(language)))
+
+
+def test_mentor_reads_a_mentees_questions_in_the_shadowing_log(demo_engine):
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    at.selectbox(key="mentee_pick").set_value(user_id(demo_engine, "zhou.min")).run()
+    assert "Shadowing log (30 calls)" in [e.label for e in at.expander]
+    log = next(d.value for d in at.dataframe if "questions" in d.value.columns)
+    assert "What if the caller can't pass verification at all?" in log["questions"].tolist()

@@ -16,7 +16,7 @@ from portal.onboarding.programme import quiz_titles
 from portal.onboarding.rules import (CHECKLIST, CRITICAL_AREAS, MARKS, PASS_MARK, CheckStatus,
                                      RequirementCheck, ReviewOutcome, SignoffOutcome, StageEvaluation, StageStatus)
 from portal.roles import Actor
-from portal.ui.widgets import run_action
+from portal.ui.widgets import run_action, service_call
 
 FLASH_KEY = "onboarding_flash"
 STATUS_STYLE = {
@@ -161,6 +161,51 @@ def journey_overview(t: Translator, journey: Journey) -> None:
                 st.caption(t("onboarding.stage.modules_done", done=done, total=len(stage.modules)))
 
 
+# --------------------------------------------------------------------------- the logs
+
+
+def shadowing_table(t: Translator, log: pd.DataFrame) -> None:
+    shown = log.drop(columns=["id", "logged_at"]).assign(call_type=log["call_type"].map(call_type_label(t)))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+        "call_type": t("onboarding.field.call_type"), "did_well": t("onboarding.field.did_well"),
+        "learned": t("onboarding.field.learned"), "questions": t("onboarding.field.questions")})
+
+
+def supervised_table(t: Translator, calls: pd.DataFrame) -> None:
+    outcome = calls["outcome"].map(lambda o: t(f"onboarding.review_outcome.{o}") if o else
+                                   "○ " + t("onboarding.supervised.waiting"))
+    critical = calls["critical_miss"].map(lambda c: "⚠" if c else "")
+    shown = calls.assign(call_type=calls["call_type"].map(call_type_label(t)), outcome=outcome, critical_miss=critical)
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_order=["call_date", "call_type", "ticket_ref", "summary", "outcome", "points", "critical_miss",
+                               "comment", "reviewer"],
+                 column_config={
+                     "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+                     "call_type": t("onboarding.field.call_type"), "ticket_ref": t("onboarding.field.ticket_ref"),
+                     "summary": t("onboarding.field.summary"), "outcome": t("onboarding.review.outcome"),
+                     "points": st.column_config.NumberColumn(t("onboarding.review.points"), format="%d"),
+                     "critical_miss": t("onboarding.review.critical_miss"), "comment": t("onboarding.review.comment"),
+                     "reviewer": t("onboarding.review.reviewer")})
+
+
+def logs_of(t: Translator, actor: Actor, journey: Journey) -> None:
+    """Someone's shadowing log (with their questions for the mentor) and supervised calls, folded away."""
+    with service_call(t) as session:
+        log = onboarding.shadowing_log(session, actor, journey.user_id)
+        calls = onboarding.supervised_calls(session, actor, journey.user_id)
+    with st.expander(t("onboarding.logs.shadowing", count=len(log)), icon=":material/headset_mic:"):
+        if log.empty:
+            st.caption(t("onboarding.logs.none"))
+        else:
+            shadowing_table(t, log)
+    with st.expander(t("onboarding.logs.supervised", count=len(calls)), icon=":material/support_agent:"):
+        if calls.empty:
+            st.caption(t("onboarding.logs.none"))
+        else:
+            supervised_table(t, calls)
+
+
 # --------------------------------------------------------------------------- sign-off and review
 
 
@@ -198,6 +243,7 @@ def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: 
     chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key)
     journey = next(j for j in journeys if j.user_id == chosen)
     journey_overview(t, journey)
+    logs_of(t, actor, journey)
     stage = journey.current
     if stage is not None and chosen not in {j.user_id for j, _ in ready} \
             and can_sign_off(actor, journey.user_id, journey.mentor_id, stage.spec):
