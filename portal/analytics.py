@@ -19,7 +19,7 @@ from portal import coaching
 from portal.clock import today
 from portal.errors import NotFound, PermissionDenied
 from portal.i18n import Translator
-from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, Team, User, UserRole
+from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, StageSignoff, Team, User, UserRole
 from portal.roles import Actor, Role, require_role
 from portal.users import teams_led_by
 
@@ -31,24 +31,35 @@ BANDS = ((90, "90–100"), (80, "80–89"), (70, "70–79"), (60, "60–69"), (0
 # --- seams to the onboarding area (wired in at merge) ---------------------------
 
 def onboarding_flags(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
-    """Onboarding reasons to worry about each person, by user id.
+    """Onboarding reasons to worry about each new hire, by user id.
 
-    SEAM: the onboarding area owns stage due dates, sign-offs and repeats.
-    It returns reason keys such as `behind_schedule` (a stage past its due
-    date without sign-off) and `asked_to_repeat` (a stage to be done again).
-    Until it is wired in, nobody has onboarding reasons.
+    Reason keys: `behind_schedule` (a stage past its due date without
+    sign-off) and `asked_to_repeat` (a stage reopened). Only people still in
+    onboarding (the new-hire role) have a journey to be behind on.
     """
-    return {}
+    from portal.onboarding.journey import build_journeys
+
+    if not user_ids:
+        return {}
+    new_hires = session.exec(select(User).join(UserRole, UserRole.user_id == User.id)
+                             .where(User.id.in_(user_ids), UserRole.role == Role.NEWHIRE.value)).all()
+    flags = {}
+    for journey in build_journeys(session, new_hires):
+        reasons = [key for key, on in (("behind_schedule", journey.behind_schedule),
+                                       ("asked_to_repeat", journey.asked_to_repeat)) if on]
+        if reasons:
+            flags[journey.user_id] = reasons
+    return flags
 
 
 def stage_signoff_dates(session: Session, user_ids: list[int]) -> pd.DataFrame:
-    """One row per signed-off onboarding stage: columns user_id, stage, signed_off_on (date).
-
-    SEAM: filled by the onboarding area at merge; empty until then, so the
-    speed-to-proficiency view shows only the exam half.
-    """
-    return pd.DataFrame({"user_id": pd.Series(dtype="int64"), "stage": pd.Series(dtype="object"),
-                         "signed_off_on": pd.Series(dtype="object")})
+    """One row per stage signed off as passed: columns user_id, stage, signed_off_on (date)."""
+    rows = session.exec(select(StageSignoff.user_id, StageSignoff.stage_key, func.min(StageSignoff.signed_at))
+                        .where(StageSignoff.user_id.in_(user_ids), StageSignoff.outcome == "passed")
+                        .group_by(StageSignoff.user_id, StageSignoff.stage_key)).all() if user_ids else []
+    return pd.DataFrame({"user_id": pd.Series([r[0] for r in rows], dtype="int64"),
+                         "stage": pd.Series([r[1] for r in rows], dtype="object"),
+                         "signed_off_on": pd.Series([r[2].date() for r in rows], dtype="object")})
 
 
 # --- scope ----------------------------------------------------------------------

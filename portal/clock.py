@@ -1,8 +1,14 @@
 """One source of "now", so that all rows agree on time.
 
 Times are timezone-aware UTC (SQLModel's UTCDateTime refuses naive values).
+Calendar days people see and enter (a call's date, a stage's due date) are
+the call center's: `settings.center_timezone`. At 07:00 in Beijing it is
+still yesterday in UTC.
 """
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from portal.settings import get_settings
 
 
 def utcnow() -> datetime:
@@ -11,3 +17,12 @@ def utcnow() -> datetime:
 
 def today() -> date:
     return utcnow().date()
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day `moment` falls on in the call center's time zone."""
+    return moment.astimezone(ZoneInfo(get_settings().center_timezone)).date()
+
+
+def local_today() -> date:
+    return local_date(utcnow())

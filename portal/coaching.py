@@ -22,7 +22,7 @@ from portal.clock import today, utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import Translator
 from portal.models import (ActionItem, Attempt, CoachingLink, CoachingRevision, CoachingSession, CoachingSetting,
-                           CoachingTemplate, Exam, User, UserRole)
+                           CoachingTemplate, Exam, SupervisedCall, TicketReview, User, UserRole)
 from portal.roles import Actor, Role, require_role
 from portal.users import teams_led_by
 
@@ -290,16 +290,18 @@ def _validate_draft(session: Session, draft: SessionDraft, agent: User, settings
 
 
 def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
-    """Attempts must belong to someone in the agent's team and be of the right kind.
-
-    Supervised-call reviews live in the onboarding area; they are accepted by
-    id here and checked once that area's lookup is wired in at merge.
-    """
+    """Attempts and ticket reviews must belong to someone in the agent's team; attempts of the right kind."""
     if link.kind not in LINK_KINDS:
         raise ValidationFailed("coaching.error.link_kind", kind=link.kind)
     if link.kind == "supervised_review":
-        if int(link.ref_id) < 1:
+        row = session.exec(select(SupervisedCall.user_id, User.team_id)
+                           .join(TicketReview, TicketReview.call_id == SupervisedCall.id)
+                           .join(User, User.id == SupervisedCall.user_id)
+                           .where(TicketReview.id == link.ref_id)).first()
+        if row is None:
             raise ValidationFailed("coaching.error.link_missing", kind=link.kind, ref=link.ref_id)
+        if row[0] != agent.id and (row[1] is None or row[1] != agent.team_id):
+            raise ValidationFailed("coaching.error.link_other_team", ref=link.ref_id, agent=agent.display_name)
         return
     row = session.exec(select(Attempt, Exam.kind, User.team_id).join(Exam, Exam.id == Attempt.exam_id)
                        .join(User, User.id == Attempt.user_id).where(Attempt.id == link.ref_id)).first()

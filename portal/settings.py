@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     wellbeing_min_responses: int = Field(default=5, ge=5)
     wellbeing_min_comments: int = Field(default=10, ge=10)
     wellbeing_retention_months: int = Field(default=12, ge=6, le=120)
+    center_timezone: str = "Asia/Shanghai"
+    """The call center's time zone: "today" for dates people enter and for schedules."""
+    courses_dir: Path = REPO_ROOT / "courses"
+    onboarding_stalled_days: int = Field(default=3, ge=1)
+    """A new hire with no activity for this many working days is flagged as stalled."""
 
 
 @lru_cache

@@ -3,14 +3,14 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlmodel import select
 
 from portal import analytics, auth, coaching
 from portal.clock import utcnow
 from portal.errors import PermissionDenied
 from portal.i18n import Translator
-from portal.models import Attempt, Cohort, Exam, Team, User
+from portal.models import Attempt, Cohort, Exam, StageSignoff, Team, User
 
 
 def actor(session, username):
@@ -42,7 +42,9 @@ def test_demo_team_has_two_at_risk_agents_with_different_reasons(demo_session):
     risk = analytics.at_risk(demo_session, lead, team_scope(demo_session, "Mobile Team A"))
     flagged = {row.agent.split()[0] + " " + row.agent.split()[1]: {r.key for r in row.reasons}
                for row in risk.itertuples() if row.at_risk}
-    assert flagged == {"Feng Jun": {"low_scores"}, "Tang Mei": {"falling_trend", "overdue_ack"}}
+    # the two agents of the demo, each for different reasons, and the team's new hires for onboarding reasons
+    assert flagged == {"Feng Jun": {"low_scores"}, "Tang Mei": {"falling_trend", "overdue_ack"},
+                       "Li Na": {"behind_schedule"}, "Xu Jing": {"asked_to_repeat"}, "He Tao": {"low_scores"}}
     text = analytics.reasons_text(Translator("en"), risk[risk["agent"].str.startswith("Feng")]["reasons"].iloc[0])
     assert text == "3 of the last 5 results below 70"
     zh = analytics.reasons_text(Translator("zh-CN"), risk[risk["agent"].str.startswith("Tang")]["reasons"].iloc[0])
@@ -69,17 +71,18 @@ def test_onboarding_seam_reasons_are_shown(demo_session, monkeypatch):
 def test_trend_means_and_distribution(demo_session):
     lead = actor(demo_session, "lead")
     scope = team_scope(demo_session, "Mobile Team A")
+    monthly = lambda frame: frame[frame["exam_code"].str.startswith("monthly-")]  # noqa: E731  the agents' history
     results = analytics.exam_results(demo_session, lead, scope)
-    assert len(results) == 6 * 12 and set(results["kind"]) == {"written", "practical"}
-    means = analytics.team_means(demo_session, lead, scope)
+    assert len(monthly(results)) == 6 * 12 and set(results["kind"]) == {"written", "practical"}
+    means = monthly(analytics.team_means(demo_session, lead, scope))
     assert len(means) == 12 and means["mean"].between(80, 95).all()
     written = analytics.exam_results(demo_session, lead, scope, analytics.ResultFilter(kind="written"))
-    assert set(written["kind"]) == {"written"} and len(written) == 36
-    dist = analytics.score_distribution(demo_session, lead, scope)
+    assert set(written["kind"]) == {"written"} and len(monthly(written)) == 36
+    dist = monthly(analytics.score_distribution(demo_session, lead, scope))
     assert dist.groupby("exam_code")["results"].sum().eq(6).all()
     assert set(dist["band"]) <= {b for _, b in analytics.BANDS}
     bottom = analytics.bottom(analytics.agent_summary(demo_session, lead, scope), 2)
-    assert bottom["agent"].str.startswith(("Feng", "Tang")).all()
+    assert set(bottom["agent"].str.split().str[:2].str.join(" ")) == {"Feng Jun", "He Tao"}
 
 
 def test_coaching_effect_per_session_coach_and_focus(demo_session):
@@ -105,12 +108,19 @@ def test_speed_to_proficiency_with_and_without_stage_data(demo_session, monkeypa
     demo_session.flush()
     frame = analytics.proficiency(demo_session, trainer, cohort)
     row = frame.set_index("user_id").loc[newhire.id]
-    assert row["days_to_pass"] == (passed_at.date() - start.start_date).days
-    assert not any(c.startswith("days_to_") and c != "days_to_pass" for c in frame.columns)
+    first_pass = min([passed_at] + list(demo_session.exec(
+        select(Attempt.submitted_at).join(Exam, Exam.id == Attempt.exam_id)
+        .where(Attempt.user_id == newhire.id, Attempt.passed.is_(True), Exam.kind != "practice"))))
+    assert row["days_to_pass"] == (first_pass.date() - start.start_date).days
+    theory = demo_session.exec(select(StageSignoff.signed_at).where(
+        StageSignoff.user_id == newhire.id, StageSignoff.stage_key == "theory", StageSignoff.outcome == "passed")).one()
+    assert row["days_to_theory"] == (theory.date() - start.start_date).days  # from the onboarding sign-offs
     curve = analytics.proficiency_curve(frame, "mentor")
-    assert len(curve) == 1 and curve["share"].iloc[0] == pytest.approx(1 / 5, abs=0.001)
+    assert curve.groupby("group")["share"].max().round(2).to_dict() == {"Liu Yang 刘洋": 1.0, "Sun Li 孙丽": 0.75}
+    graduates = demo_session.exec(select(StageSignoff.user_id).where(StageSignoff.outcome == "passed")
+                                  .group_by(StageSignoff.user_id).having(func.count() == 5)).all()
     outcomes = analytics.mentor_outcomes(frame).set_index("mentor")
-    assert outcomes["graduated"].sum() == 1
+    assert outcomes["graduated"].sum() == len(graduates) == 1
 
     stages = pd.DataFrame({"user_id": [newhire.id], "stage": ["theory"],
                            "signed_off_on": [start.start_date + timedelta(days=6)]})

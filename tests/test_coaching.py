@@ -1,6 +1,6 @@
 """Coaching sessions: writing, permissions per role, private notes, acknowledgement, history, PDF."""
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -10,7 +10,7 @@ from portal.clock import today, utcnow
 from portal.coaching_pdf import session_pdf
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import Translator
-from portal.models import ActionItem, Attempt, CoachingRevision, CoachingSession, Exam
+from portal.models import ActionItem, Attempt, CoachingRevision, CoachingSession, Exam, SupervisedCall, TicketReview
 from portal.roles import Role
 from portal.users import set_team_leads
 from tests.utils.factories import make_team, make_user
@@ -140,6 +140,18 @@ def test_bad_input_is_refused_and_nothing_is_saved(session, world):
     assert session.exec(select(ActionItem)).all() == []
 
 
+def ticket_review_for(session, user_id, reviewer_id):
+    call = SupervisedCall(user_id=user_id, call_date=date(2026, 11, 2), call_type="complaint", ticket_ref="T-1",
+                          summary="Refund promised after verification.")
+    session.add(call)
+    session.flush()
+    review = TicketReview(call_id=call.id, reviewer_id=reviewer_id, outcome="passed", greeting=2, verification=2,
+                          accuracy=2, resolution=2, closing=2)
+    session.add(review)
+    session.flush()
+    return review
+
+
 def test_link_to_another_teams_attempt_is_refused(session, world):
     other = attempt_for(session, world["agent_b"].id)
     with pytest.raises(ValidationFailed, match="outside Agent.A's team"):
@@ -149,8 +161,12 @@ def test_link_to_another_teams_attempt_is_refused(session, world):
     with pytest.raises(ValidationFailed, match="is not a attempt result"):
         coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(
             coaching.LinkInput("attempt", practical.id),)))
+    with pytest.raises(ValidationFailed, match="does not exist"):
+        coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(
+            coaching.LinkInput("supervised_review", 424242),)))
+    review = ticket_review_for(session, world["agent_a"].id, world["lead_a"].id)
     sid = coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(
-        coaching.LinkInput("practical", practical.id), coaching.LinkInput("supervised_review", 42))))
+        coaching.LinkInput("practical", practical.id), coaching.LinkInput("supervised_review", review.id))))
     assert {link.kind for link in coaching.get_session(session, world["lead_a"], sid).links} == \
         {"practical", "supervised_review"}
 

@@ -1,0 +1,95 @@
+"""Many journeys at once: the cohort board, a mentor's mentees, and what awaits an actor's sign-off."""
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from portal.courses import STAGE_KEYS
+from portal.models import User
+from portal.onboarding.access import can_sign_off, new_hire_query
+from portal.onboarding.journey import Journey, StageState, build_journeys
+from portal.onboarding.rules import StageStatus
+from portal.roles import Actor, Role, require_role
+
+
+def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
+                     today: date | None = None, stalled_days: int | None = None) -> list[Journey]:
+    """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team."""
+    query = new_hire_query(session, actor)
+    if cohort_id is not None:
+        query = query.where(User.cohort_id == cohort_id)
+    if team_id is not None:
+        query = query.where(User.team_id == team_id)
+    users = list(session.exec(query.order_by(User.display_name, User.id)))
+    return build_journeys(session, users, today=today, stalled_days=stalled_days)
+
+
+def mentee_journeys(session: Session, actor: Actor, *, today: date | None = None) -> list[Journey]:
+    """The journeys of the actor's own mentees."""
+    require_role(actor, Role.MENTOR)
+    users = list(session.exec(select(User).where(User.mentor_id == actor.id).order_by(User.display_name, User.id)))
+    return build_journeys(session, users, today=today)
+
+
+def awaiting_signoff(actor: Actor, journeys: list[Journey]) -> list[tuple[Journey, StageState]]:
+    """Current stages whose requirements are met and which the actor may sign off."""
+    return [(j, j.current) for j in journeys
+            if j.current is not None and j.current.status is StageStatus.AWAITING_SIGNOFF
+            and can_sign_off(actor, j.user_id, j.mentor_id, j.current.spec)]
+
+
+BOARD_COLUMNS: list[str] = [
+    "user_id", "username", "name", "team", "cohort", "mentor", "status", "current_stage", "overall_progress",
+    *[f"{key}_{part}" for key in STAGE_KEYS for part in ("status", "due", "signed_off")],
+    "behind_schedule", "stalled", "asked_to_repeat", "repeat_stage", "repeat_reason", "last_activity",
+    "shadowing_calls", "reviewed_calls", "pending_reviews",
+]
+
+
+def cohort_board(session: Session, actor: Actor, cohort_id: int | None = None, team_id: int | None = None, *,
+                 today: date | None = None, stalled_days: int | None = None) -> pd.DataFrame:
+    """One row per new hire the actor may see (trainers and admins: all; leads: their teams; mentors: mentees).
+
+    Columns (`BOARD_COLUMNS`), stable for other areas to build on:
+
+    - `user_id`, `username`, `name`, `team`, `cohort`, `mentor`
+    - `status`: `in_progress`, `graduated` or `withdrawn`; `current_stage`: a stage key or None;
+      `overall_progress`: 0..1, stages weighted by their working days
+    - per stage key (`theory`, `product`, `systems_skills`, `shadowing`, `supervised_calls`):
+      `<key>_status` (`not_started`, `in_progress`, `awaiting_signoff`, `passed`, `withdrawn`),
+      `<key>_due` (planned due date from the cohort start, or None), `<key>_signed_off` (date passed, or None)
+    - flags: `behind_schedule` (a stage not passed is past its due date), `stalled` (no activity of
+      the new hire's own for `stalled_days` working days, default `settings.onboarding_stalled_days`),
+      `asked_to_repeat` (with `repeat_stage` and `repeat_reason`)
+    - `last_activity` (date or None), `shadowing_calls`, `reviewed_calls`, `pending_reviews`
+
+    Dates are `datetime.date` in the call center's time zone.
+    """
+    return board_frame(visible_journeys(session, actor, cohort_id=cohort_id, team_id=team_id, today=today,
+                                       stalled_days=stalled_days))
+
+
+def board_frame(journeys: list[Journey]) -> pd.DataFrame:
+    """The cohort board of journeys already loaded (see `cohort_board` for the columns)."""
+    return pd.DataFrame([board_row(j) for j in journeys], columns=BOARD_COLUMNS)
+
+
+def board_row(journey: Journey) -> dict:
+    repeat = next((s for s in journey.stages if s.asked_to_repeat), None)
+    row = {
+        "user_id": journey.user_id, "username": journey.username, "name": journey.display_name,
+        "team": journey.team, "cohort": journey.cohort, "mentor": journey.mentor, "status": journey.status.value,
+        "current_stage": journey.current.key if journey.current else None,
+        "overall_progress": round(journey.overall_progress, 4),
+        "behind_schedule": journey.behind_schedule, "stalled": journey.stalled,
+        "asked_to_repeat": repeat is not None, "repeat_stage": repeat.key if repeat else None,
+        "repeat_reason": repeat.last_signoff.reason if repeat else None, "last_activity": journey.last_activity,
+        "shadowing_calls": journey.shadowing_calls, "reviewed_calls": journey.reviewed_calls,
+        "pending_reviews": journey.pending_reviews,
+    }
+    for key in STAGE_KEYS:
+        stage = journey.stage(key)
+        row[f"{key}_status"] = stage.status.value if stage else None
+        row[f"{key}_due"] = stage.due_date if stage else None
+        row[f"{key}_signed_off"] = stage.passed_on if stage else None
+    return row

@@ -1,0 +1,344 @@
+"""Streamlit pieces shared by the onboarding pages: the stage path, requirement checks,
+sign-off and review forms, and the cohort board as people read it."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from portal import onboarding
+from portal.courses import STAGE_KEYS
+from portal.i18n import Translator
+from portal.onboarding import Journey, JourneyStatus, PendingTicket, StageState
+from portal.onboarding.access import can_sign_off
+from portal.onboarding.programme import quiz_titles
+from portal.onboarding.rules import (CHECKLIST, CRITICAL_AREAS, MARKS, PASS_MARK, CheckStatus,
+                                     RequirementCheck, ReviewOutcome, SignoffOutcome, StageEvaluation, StageStatus)
+from portal.roles import Actor
+from portal.ui.widgets import run_action, service_call
+
+FLASH_KEY = "onboarding_flash"
+STATUS_STYLE = {
+    StageStatus.PASSED: ("green", ":material/check_circle:", "✓"),
+    StageStatus.AWAITING_SIGNOFF: ("violet", ":material/pending_actions:", "☑"),
+    StageStatus.IN_PROGRESS: ("blue", ":material/play_circle:", "▶"),
+    StageStatus.NOT_STARTED: ("gray", ":material/radio_button_unchecked:", "○"),
+    StageStatus.WITHDRAWN: ("gray", ":material/block:", "✖"),
+}
+"""Badge colour, badge icon, and a symbol for table cells (plain glyphs every font has, unlike emoji)."""
+CHECK_ICON = {CheckStatus.MET: ":green[:material/check_circle:]",
+              CheckStatus.UNMET: ":orange[:material/radio_button_unchecked:]",
+              CheckStatus.UNAVAILABLE: ":gray[:material/info:]"}
+FLAG_SYMBOL = {"behind_schedule": "⚠", "stalled": "‖", "asked_to_repeat": "↺"}
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value else "—"
+
+
+def percent(value: float) -> int:
+    return round(value * 100)
+
+
+def short_title(t: Translator, key: str) -> str:
+    """A stage's short name for table headers (the full titles come from the course files)."""
+    return t(f"onboarding.stage_short.{key}")
+
+
+# --------------------------------------------------------------------------- feedback across a rerun
+
+
+def succeed(t: Translator, key: str, **params) -> None:
+    """Remember a success message, then rerun so the page shows fresh data with the message on top."""
+    st.session_state[FLASH_KEY] = t(key, **params)
+    st.rerun()
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def clear_inputs(*keys: str) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+# --------------------------------------------------------------------------- status and checks
+
+
+def status_badge(t: Translator, status: StageStatus) -> None:
+    color, icon, _ = STATUS_STYLE[status]
+    st.badge(t(f"onboarding.status.{status.value}"), icon=icon, color=color)
+
+
+def flag_labels(t: Translator, journey: Journey) -> list[str]:
+    return [f"{symbol} {t(f'onboarding.flag.{flag}')}" for flag, symbol in FLAG_SYMBOL.items()
+            if getattr(journey, flag)]
+
+
+def flag_badges(t: Translator, journey: Journey) -> None:
+    if journey.status is JourneyStatus.GRADUATED:
+        st.badge(t("onboarding.journey.graduated"), icon=":material/school:", color="green")
+    elif journey.status is JourneyStatus.WITHDRAWN:
+        st.badge(t("onboarding.journey.withdrawn"), icon=":material/block:", color="gray")
+    if journey.behind_schedule:
+        st.badge(t("onboarding.flag.behind_schedule"), icon=":material/schedule:", color="red")
+    if journey.stalled:
+        st.badge(t("onboarding.flag.stalled"), icon=":material/hourglass_empty:", color="orange")
+    if journey.asked_to_repeat:
+        st.badge(t("onboarding.flag.asked_to_repeat"), icon=":material/replay:", color="orange")
+
+
+def check_text(t: Translator, check: RequirementCheck) -> str:
+    quiz = quiz_titles().get(check.subject)
+    current = round(check.current) if isinstance(check.current, float) else check.current
+    return t(f"onboarding.check.{check.name}", current=current, target=check.target,
+             quiz=quiz.get(t.language) if quiz else check.subject)
+
+
+def requirement_list(t: Translator, evaluation: StageEvaluation) -> None:
+    if not evaluation.checks:
+        st.caption(t("onboarding.check.none"))
+        return
+    st.markdown("\n".join(f"- {CHECK_ICON[c.status]} {check_text(t, c)}" for c in evaluation.checks))
+
+
+def stage_dates(t: Translator, stage: StageState) -> str:
+    if stage.status is StageStatus.PASSED:
+        record = stage.last_signoff
+        return t("onboarding.stage.passed_on", date=day(record.signed_on), name=record.signed_by)
+    if stage.due_date is None:
+        return t("onboarding.stage.no_schedule", days=stage.spec.duration_days)
+    key = "onboarding.stage.overdue" if stage.behind_schedule else "onboarding.stage.due"
+    return t(key, start=day(stage.planned_start), date=day(stage.due_date), days=stage.spec.duration_days)
+
+
+def signers(t: Translator, stage: StageState) -> str:
+    return ", ".join(t(f"role.{role}") for role in stage.spec.signoff_by)
+
+
+@contextmanager
+def stage_card(t: Translator, stage: StageState, *, show_checks: bool) -> Iterator[None]:
+    """A stage as a card: title, status, progress, dates, a repeat reason, and (optionally) its requirements."""
+    with st.container(border=True, key=f"stage-{stage.key}"):
+        title, badge = st.columns([5, 2], vertical_alignment="center")
+        title.markdown(f"**{stage.spec.order}. {stage.title.get(t.language)}**")
+        with badge:
+            status_badge(t, stage.status)
+        st.progress(stage.progress, text=t("onboarding.stage.progress", percent=percent(stage.progress)))
+        st.caption(f":red[{stage_dates(t, stage)}]" if stage.behind_schedule else stage_dates(t, stage))
+        if stage.asked_to_repeat and stage.status is not StageStatus.PASSED:
+            record = stage.last_signoff
+            st.warning(t("onboarding.stage.repeat", name=record.signed_by, date=day(record.signed_on),
+                         reason=record.reason), icon=":material/replay:")
+        if show_checks:
+            st.markdown(t("onboarding.stage.requirements", signers=signers(t, stage)))
+            requirement_list(t, stage.evaluation)
+        yield
+
+
+def overall(t: Translator, journey: Journey) -> None:
+    progress = journey.overall_progress
+    st.progress(progress, text=t("onboarding.journey.overall", percent=percent(progress)))
+    with st.container(horizontal=True):
+        flag_badges(t, journey)
+    if journey.cohort:
+        st.caption(t("onboarding.journey.cohort", cohort=journey.cohort, start=day(journey.cohort_start),
+                     mentor=journey.mentor or "—", team=journey.team or "—"))
+
+
+def journey_overview(t: Translator, journey: Journey) -> None:
+    """A read-only view of someone's journey, for mentors, trainers and leads."""
+    overall(t, journey)
+    current = journey.current
+    for stage in journey.stages:
+        with stage_card(t, stage, show_checks=stage is current):
+            done = sum(m.done for m in stage.modules)
+            if stage.modules:
+                st.caption(t("onboarding.stage.modules_done", done=done, total=len(stage.modules)))
+
+
+# --------------------------------------------------------------------------- the logs
+
+
+def shadowing_table(t: Translator, log: pd.DataFrame) -> None:
+    shown = log.drop(columns=["id", "logged_at"]).assign(call_type=log["call_type"].map(call_type_label(t)))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+        "call_type": t("onboarding.field.call_type"), "did_well": t("onboarding.field.did_well"),
+        "learned": t("onboarding.field.learned"), "questions": t("onboarding.field.questions")})
+
+
+def supervised_table(t: Translator, calls: pd.DataFrame) -> None:
+    outcome = calls["outcome"].map(lambda o: t(f"onboarding.review_outcome.{o}") if o else
+                                   "○ " + t("onboarding.supervised.waiting"))
+    critical = calls["critical_miss"].map(lambda c: "⚠" if c else "")
+    shown = calls.assign(call_type=calls["call_type"].map(call_type_label(t)), outcome=outcome, critical_miss=critical)
+    st.dataframe(shown, hide_index=True, width="stretch",
+                 column_order=["call_date", "call_type", "ticket_ref", "summary", "outcome", "points", "critical_miss",
+                               "comment", "reviewer"],
+                 column_config={
+                     "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+                     "call_type": t("onboarding.field.call_type"), "ticket_ref": t("onboarding.field.ticket_ref"),
+                     "summary": t("onboarding.field.summary"), "outcome": t("onboarding.review.outcome"),
+                     "points": st.column_config.NumberColumn(t("onboarding.review.points"), format="%d"),
+                     "critical_miss": t("onboarding.review.critical_miss"), "comment": t("onboarding.review.comment"),
+                     "reviewer": t("onboarding.review.reviewer")})
+
+
+def logs_of(t: Translator, actor: Actor, journey: Journey) -> None:
+    """Someone's shadowing log (with their questions for the mentor) and supervised calls, folded away."""
+    with service_call(t) as session:
+        log = onboarding.shadowing_log(session, actor, journey.user_id)
+        calls = onboarding.supervised_calls(session, actor, journey.user_id)
+    with st.expander(t("onboarding.logs.shadowing", count=len(log)), icon=":material/headset_mic:"):
+        if log.empty:
+            st.caption(t("onboarding.logs.none"))
+        else:
+            shadowing_table(t, log)
+    with st.expander(t("onboarding.logs.supervised", count=len(calls)), icon=":material/support_agent:"):
+        if calls.empty:
+            st.caption(t("onboarding.logs.none"))
+        else:
+            supervised_table(t, calls)
+
+
+# --------------------------------------------------------------------------- sign-off and review
+
+
+def signoff_panel(t: Translator, actor: Actor, journey: Journey, stage: StageState) -> None:
+    """Decide on someone's current stage: pass it (when its requirements are met), or ask to repeat, or withdraw."""
+    key = f"signoff-{journey.user_id}-{stage.key}"
+    title = stage.title.get(t.language)
+    with st.container(border=True, key=key):
+        st.markdown(f"**{journey.display_name}** · {title}")
+        requirement_list(t, stage.evaluation)
+        met = stage.evaluation.met
+        if st.button(t("onboarding.signoff.pass", stage=title), key=f"{key}-pass", type="primary", disabled=not met,
+                     icon=":material/verified:", help=None if met else t("onboarding.signoff.not_met")):
+            if run_action(t, lambda s: onboarding.sign_off(s, actor, journey.user_id, stage.key, "passed")):
+                succeed(t, "onboarding.signoff.passed", name=journey.display_name, stage=title)
+        with st.expander(t("onboarding.signoff.other")):
+            with st.form(f"{key}-decide"):
+                outcome = st.radio(t("onboarding.signoff.outcome"), [SignoffOutcome.REPEAT, SignoffOutcome.WITHDRAWN],
+                                   format_func=lambda o: t(f"onboarding.outcome.{o.value}"), horizontal=True,
+                                   key=f"{key}-outcome")
+                reason = st.text_area(t("onboarding.signoff.reason"), help=t("onboarding.signoff.reason_help"),
+                                      key=f"{key}-reason")
+                decided = st.form_submit_button(t("onboarding.signoff.record"))
+            if decided and run_action(t, lambda s: onboarding.sign_off(s, actor, journey.user_id, stage.key,
+                                                                       outcome.value, reason=reason)):
+                succeed(t, "onboarding.signoff.recorded", name=journey.display_name, stage=title,
+                        outcome=t(f"onboarding.outcome.{outcome.value}"))
+
+
+def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: list[tuple[Journey, StageState]],
+                   *, label_key: str, key: str) -> None:
+    """Pick one person: their journey, and the decision on their current stage if the actor may take it
+    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off)."""
+    names = {j.user_id: j.display_name for j in journeys}
+    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key)
+    journey = next(j for j in journeys if j.user_id == chosen)
+    journey_overview(t, journey)
+    logs_of(t, actor, journey)
+    stage = journey.current
+    if stage is not None and chosen not in {j.user_id for j, _ in ready} \
+            and can_sign_off(actor, journey.user_id, journey.mentor_id, stage.spec):
+        signoff_panel(t, actor, journey, stage)
+
+
+def review_form(t: Translator, actor: Actor, ticket: PendingTicket) -> None:
+    key = f"review-{ticket.call_id}"
+    call_type = t(f"onboarding.call_type.{ticket.call_type}")
+    st.markdown(f"**{ticket.ticket_ref}** · {call_type} · {day(ticket.call_date)}")
+    st.markdown(f"> {ticket.summary}")
+    with st.form(key):
+        marks = {}
+        for area in CHECKLIST:
+            label = t(f"onboarding.checklist.{area}")
+            if area in CRITICAL_AREAS:
+                label += " · " + t("onboarding.checklist.critical")
+            marks[area] = st.radio(label, MARKS, format_func=lambda m: t(f"onboarding.mark.{m}"), horizontal=True,
+                                   key=f"{key}-{area}")
+        outcome = st.radio(t("onboarding.review.outcome"), list(ReviewOutcome), horizontal=True, key=f"{key}-outcome",
+                           format_func=lambda o: t(f"onboarding.review_outcome.{o.value}"))
+        comment = st.text_area(t("onboarding.review.comment"), key=f"{key}-comment",
+                               help=t("onboarding.review.comment_help"))
+        st.caption(t("onboarding.review.rule", pass_mark=PASS_MARK,
+                     critical=", ".join(t(f"onboarding.checklist.{a}") for a in CHECKLIST if a in CRITICAL_AREAS)))
+        submitted = st.form_submit_button(t("onboarding.review.submit"), type="primary")
+    if submitted and run_action(t, lambda s: onboarding.review_ticket(s, actor, ticket.call_id, outcome=outcome.value,
+                                                                      marks=marks, comment=comment)):
+        succeed(t, "onboarding.review.saved", ticket=ticket.ticket_ref, name=ticket.new_hire)
+
+
+# --------------------------------------------------------------------------- the board as people read it
+
+
+def stage_cell(t: Translator, row: pd.Series, key: str, today: date) -> str:
+    status = row[f"{key}_status"]
+    if status is None:
+        return "—"
+    status = StageStatus(status)
+    icon, label = STATUS_STYLE[status][2], t(f"onboarding.status.{status.value}")
+    due = row[f"{key}_due"]
+    if status is StageStatus.PASSED:
+        return f"{icon} {day(row[f'{key}_signed_off'])}"
+    if status is StageStatus.WITHDRAWN:
+        return f"{icon} {label}"
+    if due is not None and today > due:
+        return f"⚠ {label} · {t('onboarding.board.was_due', date=day(due))}"
+    if status is StageStatus.NOT_STARTED:
+        return f"{icon} {t('onboarding.board.due', date=day(due))}" if due else icon
+    return f"{icon} {label}" + (f" · {t('onboarding.board.due', date=day(due))}" if due else "")
+
+
+def board_display(t: Translator, frame: pd.DataFrame, today: date) -> pd.DataFrame:
+    """The board with translated headers and one readable cell per stage."""
+    rows = []
+    for _, row in frame.iterrows():
+        flags = [f"{symbol} {t(f'onboarding.flag.{flag}')}" for flag, symbol in FLAG_SYMBOL.items() if row[flag]]
+        record = {t("field.display_name"): row["name"], t("onboarding.board.flags"): ", ".join(flags),
+                  t("onboarding.board.status"): t(f"onboarding.journey.{row['status']}"),
+                  t("onboarding.board.overall"): percent(row["overall_progress"])}
+        record.update({short_title(t, key): stage_cell(t, row, key, today) for key in STAGE_KEYS})
+        record[t("onboarding.board.last_activity")] = day(row["last_activity"])
+        record[t("field.team")] = row["team"]
+        record[t("field.mentor")] = row["mentor"]
+        rows.append(record)
+    return pd.DataFrame(rows)
+
+
+def board_csv(t: Translator, frame: pd.DataFrame) -> bytes:
+    """The board for a spreadsheet: translated headers and statuses, ISO dates, yes/no flags (UTF-8 with BOM)."""
+    yes_no = {True: t("onboarding.csv.yes"), False: t("onboarding.csv.no")}
+    rows = []
+    for _, row in frame.iterrows():
+        record = {t("field.display_name"): row["name"], t("field.username"): row["username"],
+                  t("field.team"): row["team"], t("field.cohort"): row["cohort"], t("field.mentor"): row["mentor"],
+                  t("onboarding.board.status"): t(f"onboarding.journey.{row['status']}"),
+                  t("onboarding.board.current_stage"): short_title(t, row["current_stage"]) if row["current_stage"]
+                  else "", t("onboarding.board.overall"): percent(row["overall_progress"])}
+        for key in STAGE_KEYS:
+            title = short_title(t, key)
+            status = row[f"{key}_status"]
+            record[t("onboarding.csv.stage_status", stage=title)] = t(f"onboarding.status.{status}") if status else ""
+            record[t("onboarding.csv.stage_due", stage=title)] = day(row[f"{key}_due"])
+            record[t("onboarding.csv.stage_signed_off", stage=title)] = day(row[f"{key}_signed_off"])
+        for flag in ("behind_schedule", "stalled", "asked_to_repeat"):
+            record[t(f"onboarding.flag.{flag}")] = yes_no[bool(row[flag])]
+        record[t("onboarding.csv.repeat_reason")] = row["repeat_reason"] or ""
+        record[t("onboarding.board.last_activity")] = day(row["last_activity"])
+        record[t("onboarding.board.shadowing_calls")] = row["shadowing_calls"]
+        record[t("onboarding.board.reviewed_calls")] = row["reviewed_calls"]
+        record[t("onboarding.board.pending_reviews")] = row["pending_reviews"]
+        rows.append(record)
+    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig")
+
+
+def call_type_label(t: Translator):
+    return lambda call_type: t(f"onboarding.call_type.{call_type}")
+

@@ -1,0 +1,224 @@
+"""The onboarding pages driven through Streamlit's AppTest on the demo center: each role does its job."""
+import pytest
+from sqlmodel import Session, func, select
+
+from portal import auth, onboarding
+from portal.clock import local_today
+from portal.models import ShadowingCall, StageSignoff
+from portal.onboarding.rules import ReviewOutcome
+from tests.utils.apptest import app_as, errors_of
+
+
+def open_page(engine, username, path, language=None):
+    at = app_as(engine, username, language=language).run()
+    at.switch_page(path).run()
+    assert not errors_of(at), errors_of(at)
+    return at
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def journey(engine, username):
+    with Session(engine) as session:
+        actor = auth.actor_for(session, auth.find_user(session, username))
+        return onboarding.journey(session, actor, actor.id)
+
+
+def texts(at) -> str:
+    return "\n".join(e.value for e in [*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info])
+
+
+def test_newhire_reads_a_module_and_completes_it(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
+    assert "Read next: “Converged services: how our home bundles work”" in texts(at)
+    at.button(key="read-product-bundles").click().run()
+    assert any(m.value.startswith("# Converged services") for m in at.markdown)  # the English body
+    at.number_input(key="minutes-product-bundles").set_value(9)
+    button(at, "Mark as complete").click().run()
+    assert not errors_of(at)
+    assert [s.value for s in at.success] == ["“Converged services: how our home bundles work” completed."]
+    assert "Required modules read: 3 of 5" in texts(at)
+    module = next(m for m in journey(demo_engine, "newhire").stage("product").modules if m.spec.id == "product-bundles")
+    assert module.done and module.minutes_spent == 9 and module.completed_version == module.spec.version
+
+
+def test_newhire_reads_the_module_in_chinese(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_onboarding.py", language="zh-CN")
+    assert [t.value for t in at.title] == ["我的入职培训"]
+    at.button(key="read-product-bundles").click().run()
+    assert any(m.value.startswith("# 融合业务：家庭融合套餐") for m in at.markdown)
+    assert not any(m.value.startswith("# Converged services") for m in at.markdown)
+
+
+def test_the_quiz_button_hands_the_quiz_id_to_the_quizzes_page(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
+    at.button(key="quiz-product-bundles").click().run()
+    assert at.query_params.get("quiz") == "practice-product"
+    # the quizzes page took the id (and consumed it): the product practice quiz is open
+    assert "open_quiz" not in at.session_state
+    assert not errors_of(at)
+
+
+def test_newhire_logs_a_shadowing_call_and_the_count_moves(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_shadowing.py")
+    assert "0 of 30 calls logged" in [p.proto.text for p in at.get("progress")][0]
+    button(at, "Log this call").click().run()  # empty form
+    assert [e.value for e in at.error] == ["Write what the agent did well."]
+    at.text_area(key="shadow_did_well").input("Suspended the SIM first, then verified.")
+    at.text_area(key="shadow_learned").input("Loss first, always.")
+    at.selectbox(key="shadow_type").set_value("loss_report")
+    button(at, "Log this call").click().run()
+    assert not errors_of(at) and [s.value for s in at.success] == ["Call logged (1 so far)."]
+    assert "1 of 30 calls logged" in [p.proto.text for p in at.get("progress")][0]
+    assert at.text_area(key="shadow_did_well").value == ""  # the form is cleared for the next call
+
+
+def test_an_incomplete_call_is_refused_with_nothing_saved_and_nothing_lost(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_shadowing.py")
+    assert at.date_input(key="shadow_date").max == local_today()  # the picker offers no future date
+    at.text_area(key="shadow_did_well").input("Verified before opening the bill.")
+    button(at, "Log this call").click().run()
+    assert [e.value for e in at.error] == ["Write what you learned from the call."]
+    assert at.text_area(key="shadow_did_well").value == "Verified before opening the bill."
+    with Session(demo_engine) as session:
+        newhire = auth.find_user(session, "newhire")
+        assert session.exec(select(func.count()).where(ShadowingCall.user_id == newhire.id)).one() == 0
+
+
+def test_newhire_logs_a_supervised_call(demo_engine):
+    at = open_page(demo_engine, "newhire", "pages/training_supervised.py")
+    at.text_input(key="supervised_ticket").input("2611-9001")
+    at.text_area(key="supervised_summary").input("Plan change read back and confirmed by SMS.")
+    button(at, "Log this call").click().run()
+    assert [s.value for s in at.success] == [
+        "Call with ticket 2611-9001 logged; it now waits for your mentor's review."]
+
+
+def test_mentor_reviews_the_oldest_ticket_and_signs_off_a_stage(demo_engine):
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    assert "Tickets to review (4, oldest first)" in [h.value for h in at.subheader]
+    button(at, "Save review").click().run()  # first form: every area met, passed
+    assert not errors_of(at)
+    assert at.success[0].value.startswith("Review of ticket ") and "Zhou Min" in at.success[0].value
+    assert "Tickets to review (3, oldest first)" in [h.value for h in at.subheader]
+    button(at, "Sign off Week 2 on the floor: supervised calls as passed").click().run()
+    assert at.success[0].value == "Wu Hao 吴浩: Week 2 on the floor: supervised calls signed off as passed."
+    assert journey_status(demo_engine, "wu.hao") == "graduated"
+
+
+def journey_status(engine, username):
+    with Session(engine) as session:
+        trainer = auth.actor_for(session, auth.find_user(session, "trainer"))
+        return onboarding.journey(session, trainer, auth.find_user(session, username).id).status.value
+
+
+def test_a_rework_without_comment_is_refused_in_the_review_form(demo_engine):
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    first = onboarding_first_ticket(demo_engine)
+    at.radio(key=f"review-{first}-outcome").set_value(ReviewOutcome.REWORK)
+    button(at, "Save review").click().run()
+    assert [e.value for e in at.error] == ["Say in the comment what needs rework."]
+    assert "Tickets to review (4, oldest first)" in [h.value for h in at.subheader]
+
+
+def onboarding_first_ticket(engine) -> int:
+    with Session(engine) as session:
+        mentor = auth.actor_for(session, auth.find_user(session, "mentor"))
+        return onboarding.review_queue(session, mentor)[0].call_id
+
+
+def test_mentor_asks_a_mentee_to_repeat_with_a_reason(demo_engine):
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    he_tao = user_id(demo_engine, "he.tao")
+    at.selectbox(key="mentee_pick").set_value(he_tao).run()
+    key = f"signoff-{he_tao}-supervised_calls"
+    record = next(b for b in at.button if b.key == f"FormSubmitter:{key}-decide-Record decision")
+    record.click().run()
+    assert [e.value for e in at.error] == ["Give a reason: the new hire will read it."]
+    at.text_area(key=f"{key}-reason").input("Take ten more calls with me listening in this week.")
+    next(b for b in at.button if b.key == f"FormSubmitter:{key}-decide-Record decision").click().run()
+    assert not errors_of(at)
+    assert at.success[0].value == \
+        "He Tao 何涛: Week 2 on the floor: supervised calls, decision recorded: Asked to repeat."
+    with Session(demo_engine) as session:
+        row = session.exec(select(StageSignoff).order_by(StageSignoff.id.desc())).first()
+        assert (row.user_id, row.outcome, row.stage_key) == (he_tao, "repeat", "supervised_calls")
+
+
+def user_id(engine, username) -> int:
+    with Session(engine) as session:
+        return auth.find_user(session, username).id
+
+
+@pytest.mark.parametrize("language,title,flag", [("en", "Cohort board", "Behind schedule"),
+                                                 ("zh-CN", "批次看板", "进度落后")])
+def test_trainer_sees_the_cohort_board_with_flags_and_an_export(demo_engine, language, title, flag):
+    at = open_page(demo_engine, "trainer", "pages/team_cohort_board.py", language=language)
+    assert [t.value for t in at.title] == [title]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[flag] == "1" and len(at.dataframe[0].value) == 9
+    assert at.get("download_button"), "no CSV export"
+
+
+def test_lead_sees_only_their_team_and_cannot_sign_off(demo_engine):
+    at = open_page(demo_engine, "lead", "pages/team_cohort_board.py")
+    assert len(at.dataframe[0].value) == 5
+    assert not [b for b in at.button if b.label.startswith("Sign off")]
+
+
+def test_trainer_overrides_a_requirement_on_the_courses_page(demo_engine):
+    at = open_page(demo_engine, "trainer", "pages/authoring_courses.py")
+    assert at.success[0].value == "All course files load: 5 stages, 17 modules."
+    shadowing = next(n for n in at.number_input if n.label == "Minimum shadowing calls" and n.value == 30)
+    shadowing.set_value(25)
+    form = next(b for b in at.button if b.label == "Save" and "requirements-shadowing" in b.key)
+    form.click().run()
+    assert not errors_of(at)
+    assert at.success[0].value == "Requirements of Week 1 on the floor: shadowing saved."
+    assert "Minimum shadowing calls: 25 (portal)" in at.dataframe[0].value.to_string()
+
+
+def test_broken_course_files_are_listed_on_the_courses_page(demo_engine, tmp_path, monkeypatch):
+    import shutil
+
+    from portal.settings import get_settings
+
+    root = tmp_path / "courses"
+    shutil.copytree(get_settings().courses_dir, root)
+    module = root / "2-product" / "product-roaming.md"
+    module.write_text(module.read_text(encoding="utf-8").replace("  zh-CN: ", "  zh-TW: ", 1), encoding="utf-8")
+    monkeypatch.setenv("COURSES_DIR", str(root))
+    get_settings.cache_clear()
+    at = open_page(demo_engine, "trainer", "pages/authoring_courses.py")
+    assert at.error[0].value.startswith("2 problems in the course files")
+    problems = at.dataframe[0].value
+    assert "courses/2-product/product-roaming.md" in problems.iloc[:, 0].tolist()
+
+
+def test_every_text_the_pages_build_from_a_value_exists_in_both_languages():
+    """Keys made from values (f"onboarding.status.{status}") escape tests/test_i18n.py's literal scan."""
+    from portal.courses import STAGE_KEYS
+    from portal.i18n import LANGUAGES, catalog
+    from portal.onboarding import JourneyStatus
+    from portal.onboarding.programme import REQUIREMENT_FIELDS
+    from portal.onboarding.rules import (CALL_TYPES, CHECK_NAMES, CHECKLIST, MARKS, ReviewOutcome, SignoffOutcome,
+                                         StageStatus)
+    from portal.ui.onboarding import FLAG_SYMBOL
+
+    families = {"check": CHECK_NAMES, "status": list(StageStatus), "journey": list(JourneyStatus),
+                "call_type": CALL_TYPES, "checklist": CHECKLIST, "mark": MARKS, "review_outcome": list(ReviewOutcome),
+                "outcome": list(SignoffOutcome), "requirement": REQUIREMENT_FIELDS, "flag": list(FLAG_SYMBOL),
+                "stage_short": STAGE_KEYS, "authoring.source": ["file", "database"]}
+    keys = {f"onboarding.{family}.{value}" for family, values in families.items() for value in values}
+    for language in LANGUAGES:
+        assert keys <= set(catalog(language)), sorted(keys - set(catalog(language)))
+
+
+def test_mentor_reads_a_mentees_questions_in_the_shadowing_log(demo_engine):
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    at.selectbox(key="mentee_pick").set_value(user_id(demo_engine, "zhou.min")).run()
+    assert "Shadowing log (30 calls)" in [e.label for e in at.expander]
+    log = next(d.value for d in at.dataframe if "questions" in d.value.columns)
+    assert "What if the caller can't pass verification at all?" in log["questions"].tolist()
