@@ -4,10 +4,11 @@ from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, 
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
                                    QuestionTag, QuestionVersion, ReviewCard, Rubric)
-from portal.models.wellbeing import SupportResource, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
+from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
+                                     WellbeingResponse)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
-           "SupportResource", "WellbeingAggregate", "WellbeingParticipation", "WellbeingResponse",
+           "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation", "WellbeingResponse",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]
