@@ -642,20 +642,22 @@ def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, 
     minimum = get_settings().wellbeing_min_comments
     table = WellbeingResponse.__table__
     since = table.c.iso_week >= iso_week(period_start(months[0]))
+    if group == CENTER:
+        scope = since
+    elif group == NO_TEAM:
+        scope = and_(since, table.c.team_id.is_(None))
+    else:
+        scope = and_(since, table.c.team_id == int(group.removeprefix("team:")))
     sizes: dict[tuple[str, str], int] = {}
     for week, team_id, n in session.execute(select(table.c.iso_week, table.c.team_id, func.count())
-                                            .where(since).group_by(table.c.iso_week, table.c.team_id)):
+                                            .where(scope).group_by(table.c.iso_week, table.c.team_id)):
         key = (_group_of(team_id), month_of_week(week))
         sizes[key] = sizes.get(key, 0) + n
     eligible = {(cell_group, month) for (cell_group, month), n in sizes.items()
                 if month in months and n >= minimum and (group == CENTER or cell_group == group)}
     result: dict[str, list[str]] = {}
     if eligible:
-        query = select(table.c.iso_week, table.c.team_id, table.c.comment).where(since, table.c.comment.is_not(None))
-        if group == NO_TEAM:
-            query = query.where(table.c.team_id.is_(None))
-        elif group != CENTER:
-            query = query.where(table.c.team_id == int(group.removeprefix("team:")))
+        query = select(table.c.iso_week, table.c.team_id, table.c.comment).where(scope, table.c.comment.is_not(None))
         for week, team_id, comment in session.execute(query):
             month = month_of_week(week)
             if (_group_of(team_id), month) in eligible and comment.strip():
