@@ -19,6 +19,9 @@ Anonymity by design (README, "Wellbeing and anonymity"):
   least `wellbeing_min_comments`, unordered and undated. Secondary
   suppression (rule of 2) is computed once for everybody, so no viewer can
   difference a hidden cell out of a total.
+- The database sums per team and week; the published cells (only those, each
+  read-only) are kept in memory under a random token that triggers renew on
+  any write to responses or archived aggregates (migration 0006b).
 - There is no export of raw responses. Rows older than the retention period
   are folded into `WellbeingAggregate` (only cells that were shown) and deleted.
 """

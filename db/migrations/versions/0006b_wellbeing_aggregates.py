@@ -6,7 +6,10 @@ replace the token with a fresh random one on every INSERT, UPDATE or DELETE
 (and TRUNCATE on PostgreSQL) of `wellbeing_response` and
 `wellbeing_aggregate`, whoever writes (the app, the seed loader, a console),
 so a cached aggregate can never outlive the data it came from. The token is
-random: no counter, no time.
+random: no counter, no time. SQLite drops a table's triggers with the table:
+a later migration that rebuilds wellbeing_response or wellbeing_aggregate
+in batch mode must create them again (tests/test_wellbeing_aggregates.py
+would fail).
 
 Revision ID: 0006b
 Revises: 0003b, 0004, 0005
