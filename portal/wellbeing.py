@@ -19,6 +19,9 @@ Anonymity by design (README, "Wellbeing and anonymity"):
   least `wellbeing_min_comments`, unordered and undated. Secondary
   suppression (rule of 2) is computed once for everybody, so no viewer can
   difference a hidden cell out of a total.
+- The database sums per team and week; the published cells (only those, each
+  read-only) are kept in memory under a random token that triggers renew on
+  any write to responses or archived aggregates (migration 0006b).
 - There is no export of raw responses. Rows older than the retention period
   are folded into `WellbeingAggregate` (only cells that were shown) and deleted.
 """
@@ -27,17 +30,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import numbers
+import operator
 import os
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache, reduce
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import and_, case, delete, func, insert, literal, or_, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -45,7 +51,8 @@ from portal import audit
 from portal.clock import today
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import LANGUAGES
-from portal.models import SupportResource, Team, User, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
+from portal.models import (SupportResource, Team, User, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
+                           WellbeingResponse)
 from portal.roles import ALL_ROLES, Actor, Role, require_role
 from portal.settings import REPO_ROOT, get_settings
 from portal.users import teams_led_by
@@ -80,10 +87,15 @@ class Score:
         return self.band == "very_low" or bool(self.low_items)
 
 
+WHO5_VERY_LOW_MAX = 28  # percentage at or below: very low (raw 7 or less)
+WHO5_LOW_MAX = 50  # percentage at or below: low (raw 12 or less; the WHO-5 cut-off is raw 13)
+WHO5_LOW_ITEM_MAX = 1  # a single WHO-5 item answered at or below this is a support signal
+
+
 def who5_band(percentage: float) -> str:
-    if percentage <= 28:
+    if percentage <= WHO5_VERY_LOW_MAX:
         return "very_low"
-    if percentage <= 50:
+    if percentage <= WHO5_LOW_MAX:
         return "low"
     return "ok"
 
@@ -103,7 +115,7 @@ def score(instrument: str, answers: Sequence[int]) -> Score:
     if instrument == "who5":
         raw = sum(answers)
         return Score("who5", raw, 25, percentage=raw * 4, band=who5_band(raw * 4),
-                     low_items=tuple(i for i, a in enumerate(answers, 1) if a <= 1))
+                     low_items=tuple(i for i, a in enumerate(answers, 1) if a <= WHO5_LOW_ITEM_MAX))
     total = sum(highest - a if i in PSS4_REVERSED else a for i, a in enumerate(answers, 1))
     return Score("pss4", total, 16)
 
@@ -128,6 +140,7 @@ def week_start(week: str) -> date:
     return _week_day(week, 1)
 
 
+@lru_cache(maxsize=4096)
 def month_of_week(week: str) -> str:
     """The month holding the week's Thursday (the ISO rule), so every week is in exactly one month."""
     return f"{_week_day(week, 4):%Y-%m}"
@@ -282,11 +295,12 @@ def _pss4_typical_range(session: Session, team_id: int | None) -> tuple[tuple[in
     Only from at least `wellbeing_min_comments` responses over the last 12 weeks.
     """
     minimum = get_settings().wellbeing_min_comments
-    frame = _responses_frame(session, since_week=recent_periods("week", 12)[0])
-    for scope, subset in (("team", frame[frame["team_id"] == team_id] if team_id else frame.iloc[0:0]),
-                          ("center", frame)):
-        if len(subset) >= minimum:
-            low, high = np.percentile(subset["pss4"], [25, 75])
+    table = WellbeingResponse.__table__
+    recent = select(_pss4_total_sql(table)).where(table.c.iso_week >= recent_periods("week", 12)[0])
+    for scope, query in (("team", recent.where(table.c.team_id == team_id) if team_id else None), ("center", recent)):
+        totals = session.execute(query).scalars().all() if query is not None else []
+        if len(totals) >= minimum:
+            low, high = np.percentile(np.asarray(totals, dtype=np.int64), [25, 75])
             return (int(round(low)), int(round(high))), scope
     return None, None
 
@@ -399,45 +413,61 @@ class GroupOption:
     team_name: str | None = None  # None for the center and for staff without a team
 
 
-def _responses_frame(session: Session, since_week: str | None = None) -> pd.DataFrame:
-    """Scored responses, one row each; only ever used inside this module to build aggregates."""
+# SQL mirrors of score(), so aggregates are computed by the database and Python only
+# sees one row per team and week. tests/test_wellbeing_aggregates.py checks them
+# against score() on every possible answer and the aggregates against the
+# row-by-row definition.
+
+def _who5_raw_sql(table):
+    return reduce(operator.add, [table.c[f"who5_{i}"] for i in range(1, INSTRUMENTS["who5"][0] + 1)])
+
+
+def _pss4_total_sql(table):
+    items, highest = INSTRUMENTS["pss4"]
+    return reduce(operator.add, [literal(highest) - table.c[f"pss4_{i}"] if i in PSS4_REVERSED else table.c[f"pss4_{i}"]
+                                 for i in range(1, items + 1)])
+
+
+def _flag_sql(condition):
+    return case((condition, 1), else_=0)
+
+
+def _week_cell_sums(session: Session) -> list[tuple]:
+    """(iso_week, team_id, responses, sum of WHO-5 %, sum of PSS-4, very low, low, support signals) per team and week."""
     table = WellbeingResponse.__table__
-    query = select(table)
-    if since_week:
-        query = query.where(table.c.iso_week >= since_week)
-    rows = session.execute(query).mappings().all()
-    columns = ["iso_week", "month", "team_id", "group", "who5_pct", "pss4", "band", "signal", "comment"]
-    records = []
-    for row in rows:
-        who5 = score("who5", [row[f"who5_{i}"] for i in range(1, 6)])
-        pss4 = score("pss4", [row[f"pss4_{i}"] for i in range(1, 5)])
-        records.append({"iso_week": row["iso_week"], "month": month_of_week(row["iso_week"]),
-                        "team_id": row["team_id"], "group": team_key(row["team_id"]) if row["team_id"] else NO_TEAM,
-                        "who5_pct": who5.percentage, "pss4": pss4.total, "band": who5.band,
-                        "signal": who5.needs_support, "comment": row["comment"]})
-    return pd.DataFrame(records, columns=columns)
+    percentage = _who5_raw_sql(table) * 4
+    low_item = or_(*[table.c[f"who5_{i}"] <= WHO5_LOW_ITEM_MAX for i in range(1, INSTRUMENTS["who5"][0] + 1)])
+    query = select(table.c.iso_week, table.c.team_id, func.count(), func.sum(percentage),
+                   func.sum(_pss4_total_sql(table)), func.sum(_flag_sql(percentage <= WHO5_VERY_LOW_MAX)),
+                   func.sum(_flag_sql(and_(percentage > WHO5_VERY_LOW_MAX, percentage <= WHO5_LOW_MAX))),
+                   func.sum(_flag_sql(or_(percentage <= WHO5_VERY_LOW_MAX, low_item)))
+                   ).group_by(table.c.iso_week, table.c.team_id)
+    return [tuple(row) for row in session.execute(query)]
 
 
-def _cell_stats(frame: pd.DataFrame, group_column: str, period_column: str) -> dict[tuple[str, str], dict]:
+def _group_of(team_id: int | None) -> str:
+    return team_key(team_id) if team_id else NO_TEAM
+
+
+def aggregate_cells(week_sums: Iterable[tuple]) -> dict[tuple[str, str], dict]:
+    """Every (group, week) and (group, month) cell, the whole center included, from per-team-week sums.
+
+    Sums of whole numbers are exact, so the means equal those over the single
+    responses. Cells come in the order group x week, group x month, center x
+    week, center x month, each sorted.
+    """
+    blocks: tuple[dict, dict, dict, dict] = ({}, {}, {}, {})
+    for week, team_id, *sums in week_sums:
+        group, month, sums = _group_of(team_id), month_of_week(week), [int(v) for v in sums]
+        for block, key in zip(blocks, ((group, week), (group, month), (CENTER, week), (CENTER, month))):
+            total = block.get(key)
+            block[key] = sums if total is None else [a + b for a, b in zip(total, sums)]
     cells = {}
-    for (group, period), part in frame.groupby([group_column, period_column]):
-        cells[(group, period)] = {
-            "responses": len(part), "who5_mean_pct": float(part["who5_pct"].mean()),
-            "pss4_mean": float(part["pss4"].mean()), "very_low": int((part["band"] == "very_low").sum()),
-            "low": int((part["band"] == "low").sum()), "ok": int((part["band"] == "ok").sum()),
-            "support_signal": int(part["signal"].sum())}
-    return cells
-
-
-def aggregate_cells(frame: pd.DataFrame) -> dict[tuple[str, str], dict]:
-    """Every (group, week) and (group, month) cell, the whole center included."""
-    if frame.empty:
-        return {}
-    frame = frame.assign(center=CENTER)
-    cells = {}
-    for group_column in ("group", "center"):
-        for period_column in ("iso_week", "month"):
-            cells.update(_cell_stats(frame, group_column, period_column))
+    for block in blocks:
+        for key in sorted(block):
+            n, percentage, pss4, very_low, low, signal = block[key]
+            cells[key] = {"responses": n, "who5_mean_pct": percentage / n, "pss4_mean": pss4 / n,
+                          "very_low": very_low, "low": low, "ok": n - very_low - low, "support_signal": signal}
     return cells
 
 
@@ -493,23 +523,51 @@ def suppressed_cells(counts: dict, relations, minimum: int) -> set:
     return hidden
 
 
-def published_cells(session: Session) -> dict[tuple[str, str], dict]:
+_published_cache: dict[str, tuple[tuple, dict]] = {}  # database -> ((data token, threshold), published cells)
+PUBLISHED_CACHE_DATABASES = 8
+
+
+def _data_token(session: Session) -> str | None:
+    """The random token that triggers renew on every write to responses or archived aggregates (migration 0006b)."""
+    table = WellbeingDataVersion.__table__
+    return session.execute(select(table.c.token).where(table.c.id == 1)).scalar_one_or_none()
+
+
+def published_cells(session: Session) -> dict[tuple[str, str], Mapping]:
     """The cells anyone may see: live cells that survive suppression, plus archived ones.
 
     Computed over all retained data at once, so every viewer sees the same
     suppression pattern (different patterns for different viewers could be
     combined to undo it).
+
+    Kept in memory under the data token and the threshold, and computed again
+    as soon as either changes: only the published cells are kept (nothing of
+    a hidden cell, not even its size), each read-only.
     """
-    cells = aggregate_cells(_responses_frame(session))
-    hidden = suppressed_cells({k: v["responses"] for k, v in cells.items()}, cell_relations(cells),
-                              get_settings().wellbeing_min_responses)
-    published = {key: stats for key, stats in cells.items() if key not in hidden}
+    token = _data_token(session)
+    key = (token, get_settings().wellbeing_min_responses)
+    database = session.get_bind().url.render_as_string(hide_password=True)
+    cached = _published_cache.get(database)
+    if token is not None and cached is not None and cached[0] == key:
+        return dict(cached[1])
+    published = _compute_published_cells(session, key[1])
+    if token is not None:
+        if database not in _published_cache and len(_published_cache) >= PUBLISHED_CACHE_DATABASES:
+            _published_cache.clear()
+        _published_cache[database] = (key, published)
+    return dict(published)
+
+
+def _compute_published_cells(session: Session, minimum: int) -> dict[tuple[str, str], Mapping]:
+    cells = aggregate_cells(_week_cell_sums(session))
+    hidden = suppressed_cells({k: v["responses"] for k, v in cells.items()}, cell_relations(cells), minimum)
+    published = {key: MappingProxyType(stats) for key, stats in cells.items() if key not in hidden}
     live_periods = {period for _, period in cells}
     for row in session.exec(select(WellbeingAggregate)):
         if row.period not in live_periods:
-            published[(row.group_key, row.period)] = {
+            published[(row.group_key, row.period)] = MappingProxyType({
                 "responses": row.responses, "who5_mean_pct": row.who5_mean_pct, "pss4_mean": row.pss4_mean,
-                "very_low": row.very_low, "low": row.low, "ok": row.ok, "support_signal": row.support_signal}
+                "very_low": row.very_low, "low": row.low, "ok": row.ok, "support_signal": row.support_signal})
     return published
 
 
@@ -584,16 +642,29 @@ def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, 
     require_role(actor, Role.LEAD, Role.ADMIN)
     _require_group(session, actor, group)
     months = recent_periods("month", TREND_PERIODS["month"])
-    frame = _responses_frame(session, since_week=iso_week(period_start(months[0])))
-    frame = frame[frame["month"].isin(months)]
     minimum = get_settings().wellbeing_min_comments
-    sizes = frame.groupby(["group", "month"]).size()
+    table = WellbeingResponse.__table__
+    since = table.c.iso_week >= iso_week(period_start(months[0]))
+    if group == CENTER:
+        scope = since
+    elif group == NO_TEAM:
+        scope = and_(since, table.c.team_id.is_(None))
+    else:
+        scope = and_(since, table.c.team_id == int(group.removeprefix("team:")))
+    sizes: dict[tuple[str, str], int] = {}
+    for week, team_id, n in session.execute(select(table.c.iso_week, table.c.team_id, func.count())
+                                            .where(scope).group_by(table.c.iso_week, table.c.team_id)):
+        key = (_group_of(team_id), month_of_week(week))
+        sizes[key] = sizes.get(key, 0) + n
+    eligible = {(cell_group, month) for (cell_group, month), n in sizes.items()
+                if month in months and n >= minimum and (group == CENTER or cell_group == group)}
     result: dict[str, list[str]] = {}
-    for (cell_group, month), n in sizes.items():
-        if n < minimum or (group != CENTER and cell_group != group):
-            continue
-        part = frame[(frame["group"] == cell_group) & (frame["month"] == month)]
-        result.setdefault(month, []).extend(c for c in part["comment"] if isinstance(c, str) and c.strip())
+    if eligible:
+        query = select(table.c.iso_week, table.c.team_id, table.c.comment).where(scope, table.c.comment.is_not(None))
+        for week, team_id, comment in session.execute(query):
+            month = month_of_week(week)
+            if (_group_of(team_id), month) in eligible and comment.strip():
+                result.setdefault(month, []).append(comment)
     return {month: sorted(result[month]) for month in sorted(result, reverse=True) if result[month]}
 
 
@@ -622,8 +693,9 @@ def purge_expired_responses(session: Session, now: datetime | date) -> PurgeRepo
     """
     day = now.date() if isinstance(now, datetime) else now
     cutoff = retention_cutoff_month(day, get_settings().wellbeing_retention_months)
-    frame = _responses_frame(session)
-    expired_weeks = sorted({w for w in frame["iso_week"] if month_of_week(w) < cutoff})
+    table = WellbeingResponse.__table__
+    weeks = session.execute(select(table.c.iso_week).distinct()).scalars()
+    expired_weeks = sorted({w for w in weeks if month_of_week(w) < cutoff})
     archived = 0
     if expired_weeks:
         expired_periods = set(expired_weeks) | {month_of_week(w) for w in expired_weeks}
@@ -632,7 +704,6 @@ def purge_expired_responses(session: Session, now: datetime | date) -> PurgeRepo
             if period in expired_periods and (group, period) not in existing:
                 session.add(WellbeingAggregate(group_key=group, period=period, **stats))
                 archived += 1
-    table = WellbeingResponse.__table__
     deleted = session.execute(delete(table).where(table.c.iso_week.in_(expired_weeks))).rowcount if expired_weeks else 0
     participation = WellbeingParticipation.__table__
     gone = session.execute(delete(participation).where(participation.c.iso_week < iso_week(day))).rowcount

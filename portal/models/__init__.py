@@ -6,12 +6,13 @@ from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequir
                                       SupervisedCall, TicketReview)
 from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
                                    QuestionTag, QuestionVersion, ReviewCard, Rubric)
-from portal.models.wellbeing import SupportResource, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
+from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
+                                     WellbeingResponse)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
            "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
-           "SupportResource", "WellbeingAggregate", "WellbeingParticipation", "WellbeingResponse",
+           "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation", "WellbeingResponse",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

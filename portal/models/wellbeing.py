@@ -10,10 +10,14 @@ Anonymity is a property of these tables (see portal/wellbeing.py for the rest):
   and nothing links a participation row to a response row.
 - `WellbeingAggregate` keeps the cells that met the thresholds when raw rows
   pass the retention period.
+- `WellbeingDataVersion` is one row whose random token database triggers
+  replace on every write to responses or archived aggregates, so the
+  published aggregates cached in memory know when to recompute. Random, not
+  a counter or a time: it says nothing about how many writes or when.
 """
 import uuid
 
-from sqlalchemy import Column, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 NO_ROWID = {"sqlite_with_rowid": False}
@@ -27,7 +31,12 @@ class WellbeingResponse(SQLModel, table=True):
     """One anonymous check-in: WHO-5 and PSS-4 answers, an optional comment."""
 
     __tablename__ = "wellbeing_response"
-    __table_args__ = NO_ROWID
+    __table_args__ = (
+        # covering: the per-team-and-week sums are read from this index alone, already in group order
+        Index("ix_wellbeing_response_cells", "iso_week", "team_id", *(f"who5_{i}" for i in range(1, 6)),
+              *(f"pss4_{i}" for i in range(1, 5))),
+        NO_ROWID,
+    )
 
     id: str = Field(default_factory=random_id, sa_column=Column(String(32), primary_key=True))
     iso_week: str = Field(sa_column=Column(String(8), nullable=False, index=True))  # "2026-W47"
@@ -70,6 +79,15 @@ class WellbeingAggregate(SQLModel, table=True):
     low: int
     ok: int
     support_signal: int
+
+
+class WellbeingDataVersion(SQLModel, table=True):
+    """One row (id 1): a random token that triggers renew on any change to the response or aggregate tables."""
+
+    __tablename__ = "wellbeing_data_version"
+
+    id: int = Field(primary_key=True)
+    token: str = Field(max_length=32)
 
 
 class SupportResource(SQLModel, table=True):
