@@ -12,7 +12,7 @@ in batch mode must create them again (tests/test_wellbeing_aggregates.py
 would fail).
 
 Revision ID: 0006b
-Revises: 0003b, 0004, 0005
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -20,7 +20,7 @@ import sqlmodel
 
 
 revision = '0006b'
-down_revision = ('0003b', '0004', '0005')
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
