@@ -17,7 +17,8 @@ page_header(t, "nav.item_analysis", "exams.analysis.caption")
 
 with service_call(t) as session:
     listing = exams_service.list_exams(session, actor)
-listing = listing[listing["attempts"] > 0] if not listing.empty else listing
+    analysable = analysis.exams_with_marks(session, actor)
+listing = listing[listing["id"].isin(analysable)] if not listing.empty else listing
 if listing.empty:
     empty_state(t, "empty.item_analysis")
     st.stop()

@@ -471,5 +471,9 @@ def test_only_trainers_change_requirements(session, world, who):
         onboarding.reset_requirements(session, getattr(world, who), "shadowing")
 
 
-def test_quiz_scores_are_not_available_yet():
-    assert onboarding.quiz_scores_for(None, 1) == {} and onboarding.QUIZ_RESULTS_WIRED is False
+def test_quiz_scores_come_from_practice_results(session, world):
+    assert onboarding.QUIZ_RESULTS_WIRED is True
+    assert onboarding.quiz_scores_for(session, world.newhire.id) == {}
+    record_practice_score(session, world.newhire.id, "practice-theory", 70.0)
+    record_practice_score(session, world.newhire.id, "practice-theory", 85.0)
+    assert onboarding.quiz_scores_for(session, world.newhire.id) == {"practice-theory": 85.0}

@@ -79,6 +79,18 @@ def marks_matrix(session: Session, exam: Exam) -> MarksMatrix:
     return MarksMatrix(attempt_ids, marks, max_marks, slot_labels(session, exam, slots))
 
 
+def exams_with_marks(session: Session, actor: Actor) -> set[int]:
+    """Exams whose graded attempts carry per-question marks: the only ones item analysis can read.
+
+    (History imported as totals only, without answers, has nothing per question to analyse.)
+    """
+    require_role(actor, *exams_service.STAFF_ROLES)
+    query = (select(Attempt.exam_id).where(Attempt.status == "graded")
+             .where(select(AttemptAnswer.id).where(AttemptAnswer.attempt_id == Attempt.id).exists())
+             .distinct())
+    return set(session.execute(query).scalars())
+
+
 def exam_item_analysis(session: Session, actor: Actor, exam_ref) -> tuple[Exam, ItemAnalysis, MarksMatrix]:
     """Moodle's quiz statistics of an exam's counted attempts. Trainers only."""
     require_role(actor, Role.TRAINER)
