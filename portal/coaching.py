@@ -455,9 +455,11 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
     names = _names(session, [r.agent_id for r in rows] + [r.author_id for r in rows])
     items, links = _items(session, ids), _links(session, ids)
     effects = session_effects(session, ids, load_settings(session).effect_window_days) if with_effect else {}
+    # The teams the actor leads, looked up once for all rows (not once per session).
+    led = set(teams_led_by(session, actor.id)) if rows and not as_agent and actor.has(Role.LEAD) else set()
     views = []
     for r in rows:
-        manage = not as_agent and _may_manage(session, actor, r)
+        manage = not as_agent and (actor.id == r.author_id or (r.team_id is not None and r.team_id in led))
         views.append(SessionView(
             id=r.id, agent_id=r.agent_id, agent_name=names.get(r.agent_id, ""), author_id=r.author_id,
             author_name=names.get(r.author_id, ""), team_id=r.team_id, held_on=r.held_on, focus_area=r.focus_area,
@@ -533,6 +535,28 @@ def revisions(session: Session, actor: Actor, session_id: int) -> list[dict]:
                         .order_by(CoachingRevision.version)).all()
     return [{**json.loads(r.snapshot), "acknowledged_at": r.acknowledged_at, "ack_comment": r.ack_comment,
              "replaced_at": r.replaced_at} for r in rows]
+
+
+def revisions_of(session: Session, actor: Actor, session_ids: list[int]) -> dict[int, list[dict]]:
+    """`revisions` of several sessions in one query (a page lists many), by session id."""
+    ids = list(dict.fromkeys(session_ids))
+    if not ids:
+        return {}
+    found = {cs.id: cs for cs in session.exec(select(CoachingSession).where(CoachingSession.id.in_(ids)))}
+    led = set(teams_led_by(session, actor.id)) if actor.has(Role.LEAD) else set()
+    for sid in ids:
+        cs = found.get(sid)
+        if cs is None:
+            raise NotFound("coaching.error.no_such_session", session=sid)
+        if actor.id != cs.author_id and not (cs.team_id is not None and cs.team_id in led):
+            raise PermissionDenied("coaching.error.not_your_session")
+    out: dict[int, list[dict]] = {sid: [] for sid in ids}
+    rows = session.exec(select(CoachingRevision).where(CoachingRevision.session_id.in_(ids))
+                        .order_by(CoachingRevision.session_id, CoachingRevision.version)).all()
+    for r in rows:
+        out[r.session_id].append({**json.loads(r.snapshot), "acknowledged_at": r.acknowledged_at,
+                                  "ack_comment": r.ack_comment, "replaced_at": r.replaced_at})
+    return out
 
 
 def agent_attempts(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:
