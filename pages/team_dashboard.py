@@ -33,15 +33,15 @@ bottom_n = c4.number_input(t("analytics.bottom_n"), min_value=1, max_value=50, v
 filt = analytics.ResultFilter(kind=kind, since=today() - timedelta(days=31 * months) if months else None)
 
 with service_call(t) as session:
-    results = localise_exam(analytics.exam_results(session, actor, scope, filt), t)
+    result_count, result_mean = analytics.result_stats(session, actor, scope, filt)
     risk = analytics.at_risk(session, actor, scope, filt)
 
 slug = f"{scope.kind}-{scope.id}"
 flagged = risk[risk["at_risk"]]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("analytics.metric_people"), len(risk))
-m2.metric(t("analytics.metric_results"), len(results))
-m3.metric(t("analytics.metric_mean"), f"{results['percent'].mean():.1f}" if not results.empty else "—")
+m2.metric(t("analytics.metric_results"), result_count)
+m3.metric(t("analytics.metric_mean"), f"{result_mean:.1f}" if result_mean is not None else "—")
 m4.metric(t("analytics.metric_at_risk"), len(flagged))
 
 # Only the open tab runs: each tab's queries, tables and charts cost about as much as the
@@ -53,6 +53,7 @@ tab_overview, tab_distribution, tab_effect, tab_speed = st.tabs(
 with tab_overview:
     if tab_overview.open is not False:
         with service_call(t) as session:
+            results = localise_exam(analytics.exam_results(session, actor, scope, filt), t)
             means = localise_exam(analytics.team_means(session, actor, scope, filt), t)
         st.subheader(t("analytics.at_risk_title"))
         st.caption(t("analytics.at_risk_rules", count=settings.low_count, n=settings.last_n,

@@ -130,6 +130,16 @@ def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilte
     return frame.drop(columns=["submitted_at"])
 
 
+def result_stats(session: Session, actor: Actor, scope: Scope,
+                 filt: ResultFilter = ResultFilter()) -> tuple[int, float | None]:
+    """How many graded results the scope has and their mean (what `exam_results` holds, counted in SQL)."""
+    require_scope(session, actor, scope)
+    count, mean = session.exec(select(func.count(Attempt.id), func.avg(Attempt.percent))
+                               .join(User, User.id == Attempt.user_id).join(Exam, Exam.id == Attempt.exam_id)
+                               .where(_in_scope(scope), _graded(filt))).one()
+    return int(count), None if mean is None else float(mean)
+
+
 def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """Mean score per exam across the scope, with the day it was (first) taken."""
     require_scope(session, actor, scope)
