@@ -5,7 +5,7 @@ import streamlit as st
 
 from portal import coaching
 from portal.clock import today
-from portal.coaching_pdf import session_pdf
+from portal.coaching_pdf import deferred_session_pdf
 from portal.errors import PortalError
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, localise_exam, session_body, table
@@ -33,6 +33,7 @@ agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agen
 with service_call(t) as session:
     sessions = coaching.list_sessions(session, actor, agent_id)
     attempts = coaching.agent_attempts(session, actor, agent_id)
+    histories = coaching.revisions_of(session, actor, [v.id for v in sessions if v.can_edit and v.version > 1])
 
 # --- the agent's sessions --------------------------------------------------------
 st.subheader(t("coaching.sessions_of", name=agent_names[agent_id]))
@@ -53,7 +54,7 @@ for view in sessions:
         session_body(t, view, show_private=True)
         left, right = st.columns(2)
         try:
-            left.download_button(t("coaching.download_pdf"), session_pdf(view, t),
+            left.download_button(t("coaching.download_pdf"), deferred_session_pdf(view, t),
                                  file_name=f"coaching-{view.id}-v{view.version}.pdf", mime="application/pdf",
                                  key=f"pdf_{view.id}", icon=":material/picture_as_pdf:")
         except PortalError as exc:
@@ -62,8 +63,7 @@ for view in sessions:
             st.session_state[EDIT_KEY] = view.id
             st.rerun()
         if view.can_edit and view.version > 1:
-            with service_call(t) as session:
-                history = coaching.revisions(session, actor, view.id)
+            history = histories[view.id]
             st.caption(t("coaching.history", count=len(history)))
             for old in history:
                 st.markdown(t("coaching.history_line", version=old["version"],

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from portal import coaching
-from portal.coaching_pdf import session_pdf
+from portal.coaching_pdf import deferred_session_pdf
 from portal.errors import PortalError
 from portal.ui import state
 from portal.ui.coaching_views import items_frame, session_body
@@ -46,7 +46,7 @@ for view in sessions:
         st.markdown(f"#### {view.held_on.isoformat()} · {coaching.focus_label(t, view.focus_area)}")
         session_body(t, view, show_private=False)
         try:
-            st.download_button(t("coaching.download_pdf"), session_pdf(view, t),
+            st.download_button(t("coaching.download_pdf"), deferred_session_pdf(view, t),
                                file_name=f"coaching-{view.id}.pdf", mime="application/pdf", key=f"my_pdf_{view.id}",
                                icon=":material/picture_as_pdf:")
         except PortalError as exc:

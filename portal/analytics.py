@@ -141,6 +141,16 @@ def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilte
     return frame.drop(columns=["submitted_at"])
 
 
+def result_stats(session: Session, actor: Actor, scope: Scope,
+                 filt: ResultFilter = ResultFilter()) -> tuple[int, float | None]:
+    """How many graded results the scope has and their mean (what `exam_results` holds, counted in SQL)."""
+    require_scope(session, actor, scope)
+    count, mean = session.exec(select(func.count(Attempt.id), func.avg(Attempt.percent))
+                               .join(User, User.id == Attempt.user_id).join(Exam, Exam.id == Attempt.exam_id)
+                               .where(_in_scope(scope), _graded(filt))).one()
+    return int(count), None if mean is None else float(mean)
+
+
 def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """Mean score per exam across the scope, with the day it was (first) taken."""
     require_scope(session, actor, scope)
@@ -172,19 +182,20 @@ def score_distribution(session: Session, actor: Actor, scope: Scope,
     return frame
 
 
-def _recent_results(session: Session, scope: Scope, filt: ResultFilter, last: int) -> pd.DataFrame:
-    """Each learner's last `last` results, newest first (limited in SQL by a window function)."""
+def _recent_results(session: Session, scope: Scope, filt: ResultFilter, last: int) -> dict[int, list[float]]:
+    """Each learner's last `last` results, newest first (limited in SQL by a window function), by user id."""
     ranked = (sa_select(Attempt.user_id, Attempt.percent, Attempt.submitted_at,
                         func.row_number().over(partition_by=Attempt.user_id,
                                                order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()))
                         .label("recency"))
               .join(Exam, Exam.id == Attempt.exam_id).join(User, User.id == Attempt.user_id)
               .where(_in_scope(scope), _graded(filt)).subquery())
-    rows = session.exec(sa_select(ranked.c.user_id, ranked.c.percent, ranked.c.recency)
-                        .where(ranked.c.recency <= last)).all()
-    frame = pd.DataFrame(rows, columns=["user_id", "percent", "recency"])
-    frame["percent"] = frame["percent"].astype(float)
-    return frame
+    rows = session.exec(sa_select(ranked.c.user_id, ranked.c.percent)
+                        .where(ranked.c.recency <= last).order_by(ranked.c.user_id, ranked.c.recency)).all()
+    found: dict[int, list[float]] = {}
+    for user_id, percent in rows:
+        found.setdefault(user_id, []).append(float(percent))
+    return found
 
 
 def _slope(percents_newest_first: list[float]) -> float | None:
@@ -193,6 +204,14 @@ def _slope(percents_newest_first: list[float]) -> float | None:
     if len(values) < 2:
         return None
     return float(np.polyfit(np.arange(len(values)), values, 1)[0])
+
+
+def _slopes(series: list[list[float]]) -> list[float]:
+    """`_slope` of many equally long series at once (one least-squares fit with a column per series)."""
+    if not series:
+        return []
+    values = np.array([list(reversed(s)) for s in series], dtype=float).T
+    return [float(v) for v in np.atleast_1d(np.polyfit(np.arange(values.shape[0]), values, 1)[0])]
 
 
 def band_of(score: float | None, settings: coaching.CoachingSettings) -> str:
@@ -204,16 +223,22 @@ def band_of(score: float | None, settings: coaching.CoachingSettings) -> str:
 
 
 def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
-    """Per learner: results in the last N, their average, the latest, lows, and the trend slope."""
+    """Per learner: results in the last N, their average, the latest, lows, and the trend slope.
+
+    One pass over the (already limited) recent results, grouped by learner; the
+    trend slopes are fitted together. Cost grows with the scope, never per query.
+    """
     require_scope(session, actor, scope)
     settings = coaching.load_settings(session)
     people = members(session, actor, scope)
     recent = _recent_results(session, scope, filt, max(settings.last_n, settings.trend_k))
+    trending = [user_id for user_id, mine in recent.items() if len(mine) >= settings.trend_k]
+    slopes = dict(zip(trending, _slopes([recent[u][:settings.trend_k] for u in trending])))
     rows = []
-    for user_id, agent in people.itertuples(index=False):
-        mine = recent[recent["user_id"] == user_id].sort_values("recency")["percent"].tolist()
+    for user_id, agent in zip(people["user_id"].tolist(), people["agent"].tolist()):
+        mine = recent.get(user_id, [])
         last_n = mine[:settings.last_n]
-        slope = _slope(mine[:settings.trend_k]) if len(mine) >= settings.trend_k else None
+        slope = slopes.get(user_id)
         average = round(sum(last_n) / len(last_n), 1) if last_n else None
         rows.append({"user_id": user_id, "agent": agent, "results": len(last_n), "average": average,
                      "latest": mine[0] if mine else None,
@@ -301,15 +326,17 @@ def coaching_effects(session: Session, actor: Actor, scope: Scope) -> pd.DataFra
     """Per session about a learner of the scope: exam average before and after (windows from settings)."""
     require_scope(session, actor, scope)
     window = coaching.load_settings(session).effect_window_days
-    effect = coaching.effect_query(session, window).subquery()
     author = User.__table__.alias("author")
-    rows = session.exec(sa_select(CoachingSession.id, CoachingSession.held_on, User.display_name,
-                                  author.c.display_name, CoachingSession.focus_area, effect.c.before_avg,
-                                  effect.c.before_n, effect.c.after_avg, effect.c.after_n)
-                        .join(effect, effect.c.session_id == CoachingSession.id)
-                        .join(User, User.id == CoachingSession.agent_id)
-                        .join(author, author.c.id == CoachingSession.author_id)
-                        .where(_in_scope(scope)).order_by(CoachingSession.held_on.desc())).all()
+    # One grouped query over the scope's sessions only: aggregating every
+    # session of the center first and joining the scope afterwards took seconds.
+    columns = (CoachingSession.id, CoachingSession.held_on, User.display_name, author.c.display_name,
+               CoachingSession.focus_area)
+    query = (sa_select(*columns, *coaching.effect_aggregates(session, window)).select_from(CoachingSession)
+             .join(User, User.id == CoachingSession.agent_id)
+             .join(author, author.c.id == CoachingSession.author_id)
+             .where(_in_scope(scope)))
+    rows = session.exec(coaching.with_effect_attempts(session, query, window).group_by(*columns)
+                        .order_by(CoachingSession.held_on.desc())).all()
     frame = pd.DataFrame(rows, columns=["session_id", "held_on", "agent", "coach", "focus_area", "before_avg",
                                         "before_n", "after_avg", "after_n"])
     for column in ("before_avg", "after_avg"):
@@ -337,7 +364,8 @@ def proficiency(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
     mentor = User.__table__.alias("mentor")
     first_pass = (sa_select(Attempt.user_id, func.min(Attempt.submitted_at).label("first_pass"))
                   .join(Exam, Exam.id == Attempt.exam_id)
-                  .where(Attempt.status == "graded", Attempt.percent >= Exam.pass_mark, Exam.kind.in_(GRADED_KINDS))
+                  .where(Attempt.status == "graded", Attempt.percent >= Exam.pass_mark, Exam.kind.in_(GRADED_KINDS),
+                         Attempt.user_id.in_(sa_select(User.id).where(_in_scope(scope))))
                   .group_by(Attempt.user_id).subquery())
     rows = session.exec(sa_select(User.id, User.display_name, Cohort.name, mentor.c.display_name, Cohort.start_date,
                                   first_pass.c.first_pass)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, case, delete, func, literal, or_
+from sqlalchemy import and_, case, delete, func, literal, or_, select as sa_select
 from sqlmodel import Session, select
 
 from portal import audit
@@ -31,6 +31,7 @@ LEARNER_ROLES = (Role.AGENT.value, Role.NEWHIRE.value)
 DEFAULT_FOCUS_AREAS = ("product_knowledge", "etiquette", "verification", "handling_complaints", "system_use",
                        "call_control", "wellbeing_check")
 LINK_KINDS = ("attempt", "practical", "supervised_review")
+EFFECT_KINDS = ("written", "practical")  # exams that count for the coaching effect
 MAX_TEXT = 20_000
 
 
@@ -457,9 +458,11 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
     names = _names(session, [r.agent_id for r in rows] + [r.author_id for r in rows])
     items, links = _items(session, ids), _links(session, ids)
     effects = session_effects(session, ids, load_settings(session).effect_window_days) if with_effect else {}
+    # The teams the actor leads, looked up once for all rows (not once per session).
+    led = set(teams_led_by(session, actor.id)) if rows and not as_agent and actor.has(Role.LEAD) else set()
     views = []
     for r in rows:
-        manage = not as_agent and _may_manage(session, actor, r)
+        manage = not as_agent and (actor.id == r.author_id or (r.team_id is not None and r.team_id in led))
         views.append(SessionView(
             id=r.id, agent_id=r.agent_id, agent_name=names.get(r.agent_id, ""), author_id=r.author_id,
             author_name=names.get(r.author_id, ""), team_id=r.team_id, held_on=r.held_on, focus_area=r.focus_area,
@@ -537,6 +540,28 @@ def revisions(session: Session, actor: Actor, session_id: int) -> list[dict]:
              "replaced_at": r.replaced_at} for r in rows]
 
 
+def revisions_of(session: Session, actor: Actor, session_ids: list[int]) -> dict[int, list[dict]]:
+    """`revisions` of several sessions in one query (a page lists many), by session id."""
+    ids = list(dict.fromkeys(session_ids))
+    if not ids:
+        return {}
+    found = {cs.id: cs for cs in session.exec(select(CoachingSession).where(CoachingSession.id.in_(ids)))}
+    led = set(teams_led_by(session, actor.id)) if actor.has(Role.LEAD) else set()
+    for sid in ids:
+        cs = found.get(sid)
+        if cs is None:
+            raise NotFound("coaching.error.no_such_session", session=sid)
+        if actor.id != cs.author_id and not (cs.team_id is not None and cs.team_id in led):
+            raise PermissionDenied("coaching.error.not_your_session")
+    out: dict[int, list[dict]] = {sid: [] for sid in ids}
+    rows = session.exec(select(CoachingRevision).where(CoachingRevision.session_id.in_(ids))
+                        .order_by(CoachingRevision.session_id, CoachingRevision.version)).all()
+    for r in rows:
+        out[r.session_id].append({**json.loads(r.snapshot), "acknowledged_at": r.acknowledged_at,
+                                  "ack_comment": r.ack_comment, "replaced_at": r.replaced_at})
+    return out
+
+
 def agent_attempts(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:
     """The agent's graded attempts, newest first, to link a session to."""
     agent = _user(session, agent_id)
@@ -563,26 +588,54 @@ def _plus_days(session: Session, column, days: int):
     return column + int(days)
 
 
-def effect_query(session: Session, window_days: int):
-    """Per session: exam average and count `window_days` before and after it, in SQL.
+def effect_aggregates(session: Session, window_days: int) -> list:
+    """Exam average and count `window_days` before and after a session, as aggregate columns.
 
-    Written and practical exams only; the session day itself counts as neither.
+    Use with `with_effect_attempts` on a query grouped by session. Written and
+    practical exams only; the session day itself counts as neither.
     """
     day = _day(session, Attempt.submitted_at)
     held = CoachingSession.held_on
-    before = and_(day >= _plus_days(session, held, -window_days), day < held)
-    after = and_(day > held, day <= _plus_days(session, held, window_days))
-    return (select(CoachingSession.id.label("session_id"),
-                   func.avg(case((before, Attempt.percent))).label("before_avg"),
-                   func.count(case((before, Attempt.id))).label("before_n"),
-                   func.avg(case((after, Attempt.percent))).label("after_avg"),
-                   func.count(case((after, Attempt.id))).label("after_n"))
-            .select_from(CoachingSession)
-            .join(Attempt, and_(Attempt.user_id == CoachingSession.agent_id, Attempt.status == "graded",
-                                Attempt.percent.is_not(None)), isouter=True)
-            .join(Exam, and_(Exam.id == Attempt.exam_id, Exam.kind.in_(("written", "practical"))), isouter=True)
-            .where(or_(Attempt.id.is_(None), Exam.id.is_not(None)))
-            .group_by(CoachingSession.id))
+    counted = Exam.id.is_not(None)  # the attempt's exam is written or practical (see with_effect_attempts)
+    before = and_(counted, day >= _plus_days(session, held, -window_days), day < held)
+    after = and_(counted, day > held, day <= _plus_days(session, held, window_days))
+    return [func.avg(case((before, Attempt.percent))).label("before_avg"),
+            func.count(case((before, Attempt.id))).label("before_n"),
+            func.avg(case((after, Attempt.percent))).label("after_avg"),
+            func.count(case((after, Attempt.id))).label("after_n")]
+
+
+def with_effect_attempts(session: Session, query, window_days: int):
+    """Join each session of `query` to its agent's graded written and practical attempts around it.
+
+    Only attempts within a day of the window are joined (an index range on
+    attempt (user_id, submitted_at)), not every attempt the agent ever made;
+    the exact window is in `effect_aggregates`. As before, a session is left
+    out when its agent has graded attempts but none of them written or practical.
+    """
+    held = CoachingSession.held_on
+    graded = and_(Attempt.status == "graded", Attempt.percent.is_not(None))
+    near = and_(Attempt.user_id == CoachingSession.agent_id, graded,
+                Attempt.submitted_at >= _plus_days(session, held, -window_days - 1),
+                Attempt.submitted_at < _plus_days(session, held, window_days + 2))
+    agent_attempt = Attempt.__table__.alias("any_attempt")
+    agent_graded = and_(agent_attempt.c.user_id == CoachingSession.agent_id, agent_attempt.c.status == "graded",
+                        agent_attempt.c.percent.is_not(None))
+    counted_exam = Exam.__table__.alias("any_exam")
+    has_counted = (sa_select(literal(1)).select_from(agent_attempt)
+                   .join(counted_exam, counted_exam.c.id == agent_attempt.c.exam_id)
+                   .where(agent_graded, counted_exam.c.kind.in_(EFFECT_KINDS)).exists())
+    has_graded = sa_select(literal(1)).select_from(agent_attempt).where(agent_graded).exists()
+    return (query.outerjoin(Attempt, near)
+            .outerjoin(Exam, and_(Exam.id == Attempt.exam_id, Exam.kind.in_(EFFECT_KINDS)))
+            .where(or_(has_counted, ~has_graded)))
+
+
+def effect_query(session: Session, window_days: int):
+    """Per session: exam average and count `window_days` before and after it, in SQL."""
+    query = (select(CoachingSession.id.label("session_id"), *effect_aggregates(session, window_days))
+             .select_from(CoachingSession))
+    return with_effect_attempts(session, query, window_days).group_by(CoachingSession.id)
 
 
 def session_effects(session: Session, session_ids: list[int], window_days: int) -> dict[int, Effect]:

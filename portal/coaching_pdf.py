@@ -7,6 +7,7 @@ font; we look for one on the system and say clearly when there is none.
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +63,17 @@ class _SessionPdf(FPDF):
         self.set_font("cjk", size=8)
         self.set_text_color(120)
         self.cell(0, 6, self.footer_text, align="C")
+
+
+def deferred_session_pdf(view: SessionView, t: Translator) -> Callable[[], bytes]:
+    """The PDF as a callable for a deferred download button, built only when clicked.
+
+    Building one PDF embeds a CJK font and takes seconds; a page listing ten
+    sessions must not build ten on every rerun. The font is looked up now, so
+    a missing font still fails clearly (ValidationFailed) when the page runs.
+    """
+    cjk_font()
+    return lambda: session_pdf(view, t)
 
 
 def session_pdf(view: SessionView, t: Translator) -> bytes:

@@ -20,12 +20,18 @@ def localise_exam(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
 
 
 def download_buttons(t: Translator, frame: pd.DataFrame, name: str, key: str) -> None:
-    """CSV and XLSX of exactly the table on screen (already filtered and translated)."""
+    """CSV and XLSX of exactly the table on screen (already filtered and translated).
+
+    The files are built when the button is clicked (deferred), not on every
+    rerun: a dashboard shows a dozen tables and writing each as XLSX on every
+    run cost more than all its queries together.
+    """
     left, right = st.columns(2)
-    left.download_button(t("coaching.download_csv"), exports.csv_bytes(frame), file_name=f"{name}.csv",
+    left.download_button(t("coaching.download_csv"), lambda: exports.csv_bytes(frame), file_name=f"{name}.csv",
                          mime=exports.CSV_MIME, key=f"{key}_csv", icon=":material/download:",
                          width="stretch")
-    right.download_button(t("coaching.download_xlsx"), exports.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+    right.download_button(t("coaching.download_xlsx"), lambda: exports.xlsx_bytes(frame, name),
+                          file_name=f"{name}.xlsx",
                           mime=exports.XLSX_MIME, key=f"{key}_xlsx", icon=":material/table_view:",
                           width="stretch")
 
