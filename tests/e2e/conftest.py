@@ -1,5 +1,6 @@
 """A real `streamlit run` server and a real headless Chromium (no download)."""
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -109,6 +110,36 @@ def page(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+def submit_login(page, url: str, username: str, password: str = "academy-demo") -> None:
+    """Fill the login form (in whatever language it shows) and submit it."""
+    page.goto(url)
+    boxes = page.get_by_role("textbox")
+    boxes.nth(0).fill(username)
+    boxes.nth(1).fill(password)
+    page.get_by_test_id("stFormSubmitButton").locator("button").click()
+
+
+def sign_in(page, url: str, username: str, password: str = "academy-demo") -> None:
+    """Sign in through the form and wait until the login cookie is set (so a reload keeps the session).
+
+    A fill that lands while the first script run still renders the form can be
+    lost, so a sign-in that does not take is tried again (at most three times).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    signed_in = page.get_by_test_id("stSidebar").get_by_text(re.compile(rf"[(（]{re.escape(username)}[)）]"))
+    for _ in range(3):
+        submit_login(page, url, username, password)
+        try:
+            signed_in.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        raise AssertionError(f"{username} could not sign in")
+    page.wait_for_function("document.cookie.includes('academy_session=')")
 
 
 def screenshot(page, name: str) -> Path:

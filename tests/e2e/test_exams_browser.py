@@ -3,16 +3,11 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page, url, username, password="academy-demo", button="Sign in"):
-    page.goto(url)
-    page.get_by_role("textbox").nth(0).fill(username)
-    page.get_by_role("textbox").nth(1).fill(password)
-    page.get_by_role("button", name=button).click()
 
 
 def seconds(text: str) -> int:
@@ -62,7 +57,7 @@ def test_trainer_marks_a_practical_in_chinese(app_server, browser):
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        sign_in(page, app_server, "trainer", button="登录")
+        sign_in(page, app_server, "trainer")
         page.get_by_test_id("stSidebar").get_by_text("待阅卷").click()
         page.get_by_role("heading", name="待阅卷").first.wait_for()
         page.get_by_text("Gao Yan 高燕：第 1 次作答").wait_for()

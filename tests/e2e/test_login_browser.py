@@ -2,16 +2,11 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in, submit_login
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page, url, username, password="academy-demo"):
-    page.goto(url)
-    page.get_by_role("textbox", name="Username").fill(username)
-    page.get_by_role("textbox", name="Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, page):
@@ -51,6 +46,6 @@ def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, 
 
 
 def test_wrong_password_is_refused_in_the_browser(app_server, page):
-    sign_in(page, app_server, "newhire", "not-the-password")
+    submit_login(page, app_server, "newhire", "not-the-password")
     page.get_by_text("Wrong username or password.").wait_for()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()

@@ -5,30 +5,13 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def sign_in(page, url, username, password="academy-demo"):
-    """Sign in through the form. A fill that lands while the first script run still renders the
-    form can be lost, so a sign-in that does not take is tried again (at most three times)."""
-    page.goto(url)
-    signed_in = page.get_by_test_id("stSidebar").get_by_text(re.compile(rf"[(（]{re.escape(username)}[)）]"))
-    for _ in range(3):
-        boxes = page.get_by_role("textbox")
-        boxes.nth(0).fill(username)
-        boxes.nth(1).fill(password)
-        page.get_by_role("button", name=re.compile("^(Sign in|登录)$")).click()
-        try:
-            signed_in.wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeout:
-            continue
-    raise AssertionError(f"{username} could not sign in")
 
 
 @contextmanager

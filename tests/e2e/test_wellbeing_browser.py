@@ -1,19 +1,12 @@
 """An agent checks in and sees the result with resources, once a week; a lead sees the suppressed trend."""
 import pytest
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-LABELS = {"en": ("Username", "Password", "Sign in"), "zh-CN": ("用户名", "密码", "登录")}
 
 
-def sign_in(page, url, username, language="en"):
-    user_label, password_label, button = LABELS[language]
-    page.goto(url)
-    page.get_by_role("textbox", name=user_label).fill(username)
-    page.get_by_role("textbox", name=password_label).fill("academy-demo")
-    page.get_by_role("button", name=button).click()
 
 
 def tall_screenshot(page, name):
@@ -68,7 +61,7 @@ def test_chinese_check_in_and_team_view(app_server, browser):
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        sign_in(page, app_server, "huang.lei", "zh-CN")
+        sign_in(page, app_server, "huang.lei")
         page.get_by_test_id("stSidebar").get_by_text("身心状态自评").first.wait_for()
         page.get_by_test_id("stSidebar").get_by_text("身心状态自评").first.click()
         answer_all(page, "大部分时间", "有时")
@@ -78,7 +71,7 @@ def test_chinese_check_in_and_team_view(app_server, browser):
         page.get_by_test_id("stSidebar").get_by_role("button").filter(has_text="退出登录").click()
         page.get_by_role("button", name="登录").wait_for()
 
-        sign_in(page, app_server, "lead", "zh-CN")
+        sign_in(page, app_server, "lead")
         page.get_by_test_id("stSidebar").get_by_text("班组身心状态").first.click()
         page.get_by_test_id("stVegaLiteChart").first.wait_for()
         page.get_by_test_id("stRadioGroup").get_by_text("按月", exact=True).click()
