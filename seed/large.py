@@ -70,13 +70,14 @@ def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 2026112
     with engine.begin() as connection:
         if connection.execute(text("SELECT count(*) FROM user_account")).scalar():
             raise PortalError("seed.error.not_empty")
-        steps = [("people", _people), ("questions", _questions), ("exams", _exams),
+        steps = [("people", _people), ("onboarding", _onboarding), ("questions", _questions), ("exams", _exams),
                  ("attempts and answers", _attempts), ("coaching", _coaching), ("check-ins", _checkins)]
         for number, (name, step) in enumerate(steps):
             progress(name, number / len(steps))
             counts.update(step(connection, rng, now, scale))
-        reset_sequences(connection, ["team", "cohort", "user_account", "question", "question_version", "exam",
-                                     "attempt", "attempt_answer", "coaching_session", "coaching_action_item"])
+        reset_sequences(connection, ["team", "cohort", "user_account", "module_progress", "shadowing_call",
+                                     "stage_signoff", "question", "question_version", "exam", "attempt",
+                                     "attempt_answer", "coaching_session", "coaching_action_item"])
         progress("done", 1.0)
     return counts
 
@@ -116,6 +117,40 @@ def _people(connection, rng, now, scale: Scale) -> dict[str, int]:
     bulk_insert(connection, "user_role", ["user_id", "role"], roles)
     bulk_insert(connection, "team_lead", ["team_id", "user_id"], leads)
     return {"teams": scale.teams, "cohorts": scale.cohorts, "users": len(users)}
+
+
+def _onboarding(connection, rng, now, scale: Scale) -> dict[str, int]:
+    """New hires spread along the programme: modules read, shadowing calls, stage sign-offs."""
+    from portal.onboarding.programme import current_programme
+
+    stages = current_programme().stages
+    new_hires = connection.execute(text(
+        "SELECT u.id, u.mentor_id FROM user_account u JOIN user_role r ON r.user_id = u.id "
+        "WHERE r.role = 'newhire' ORDER BY u.id")).all()
+    trainer_id = connection.execute(text("SELECT id FROM user_account WHERE username = 'trainer01'")).scalar()
+    progress, calls, signoffs = [], [], []
+    reached = rng.integers(0, len(stages) + 1, len(new_hires))  # stages passed so far
+    for (user_id, mentor_id), passed in zip(new_hires, reached):
+        day = now - timedelta(days=40)
+        for index, stage in enumerate(stages[:min(int(passed) + 1, len(stages))]):
+            for module in stage.modules:
+                day += timedelta(hours=3)
+                progress.append((len(progress) + 1, user_id, module.id, day - timedelta(minutes=module.minutes),
+                                 day, module.version, module.minutes))
+            if stage.key == "shadowing":
+                for n in range(30 if index < passed else int(rng.integers(0, 30))):
+                    calls.append((len(calls) + 1, user_id, (day + timedelta(hours=n)).date(), "billing",
+                                  "Verified identity first.", "Listen to the problem, not the tone.", "", day))
+            if index < passed:
+                signer = mentor_id if "mentor" in stage.signoff_by and mentor_id else trainer_id
+                signoffs.append((len(signoffs) + 1, user_id, stage.key, "passed", "", signer, day))
+    bulk_insert(connection, "module_progress", ["id", "user_id", "module_id", "opened_at", "completed_at",
+                                                "version", "minutes_spent"], progress)
+    bulk_insert(connection, "shadowing_call", ["id", "user_id", "call_date", "call_type", "did_well", "learned",
+                                               "questions", "created_at"], calls)
+    bulk_insert(connection, "stage_signoff", ["id", "user_id", "stage_key", "outcome", "reason", "signed_by_id",
+                                              "signed_at"], signoffs)
+    return {"modules_read": len(progress), "shadowing_calls": len(calls), "stage_signoffs": len(signoffs)}
 
 
 TOPICS = ["roaming day pass", "data plan", "bundle discount", "billing cycle", "SIM loss report",

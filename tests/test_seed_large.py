@@ -25,6 +25,8 @@ def test_large_seed_builds_the_requested_shape(engine):
     assert count(engine, "coaching_session") == SMALL.coaching_sessions
     assert count(engine, "wellbeing_response") == SMALL.checkins
     assert count(engine, "question") == 2 * SMALL.questions  # English and Chinese, linked by idnumber
+    assert count(engine, "module_progress") == counts["modules_read"] > 0  # new hires along the programme
+    assert count(engine, "stage_signoff") == counts["stage_signoffs"] > 0
     assert steps[0][1] == 0.0 and steps[-1] == ("done", 1.0)
     with engine.connect() as c:
         mean = c.execute(text("SELECT avg(percent) FROM attempt")).scalar()
