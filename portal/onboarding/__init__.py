@@ -9,7 +9,7 @@ Public API (services take a session and the acting user and check permissions fi
 - On the floor: `record_shadowing_call`, `record_supervised_call`, `review_ticket`, `review_queue`.
 - Sign-off: `sign_off` (passed / repeat / withdrawn).
 - Requirements: `requirement_settings`, `set_requirements`, `reset_requirements`.
-- `quiz_scores_for(session, user_id)`: the one door to quiz results (empty until the quizzes area is wired).
+- `quiz_scores_for(session, user_id)`: the one door to quiz results (best practice score per quiz).
 
 The rules themselves (requirements, checklist, pass mark, critical areas,
 working-day schedule, stalled) are pure functions in `portal.onboarding.rules`.

@@ -29,9 +29,14 @@ QUIZ_RESULTS_WIRED = True
 
 def quiz_scores_for(session: Session, user_id: int) -> dict[str, float]:
     """Best score (0-100) per practice quiz id that this user reached."""
-    from portal.quizzes.practice import best_practice_scores
+    return quiz_scores_of(session, [user_id]).get(user_id, {})
 
-    return best_practice_scores(session, user_id)
+
+def quiz_scores_of(session: Session, user_ids: Sequence[int]) -> dict[int, dict[str, float]]:
+    """`quiz_scores_for` for many people in one query (the board builds many journeys at once)."""
+    from portal.quizzes.practice import best_practice_scores_of
+
+    return best_practice_scores_of(session, list(user_ids))
 
 
 class JourneyStatus(StrEnum):
@@ -298,4 +303,5 @@ class _Records:
                                                             row.signed_by_id, signer, row.signed_at))
 
         self.last_activity = {user_id: local_date(max(times)) for user_id, times in activity.items() if times}
-        self.quiz_scores = {user_id: quiz_scores_for(session, user_id) for user_id in user_ids}
+        scores = quiz_scores_of(session, user_ids)
+        self.quiz_scores = {user_id: scores.get(user_id, {}) for user_id in user_ids}

@@ -285,11 +285,22 @@ def practice_history(session: Session, actor: Actor, language: str = "en") -> pd
 
 def best_practice_scores(session: Session, user_id: int) -> dict[str, float]:
     """Practice id -> the best percent of this person's finished attempts (for onboarding's min_quiz_score)."""
-    rows = session.exec(select(Exam.code, func.max(Attempt.percent)).join(Exam, Exam.id == Attempt.exam_id)
-                        .where(Attempt.user_id == user_id, Exam.kind == PRACTICE, Attempt.status == "graded",
+    return best_practice_scores_of(session, [user_id]).get(user_id, {})
+
+
+def best_practice_scores_of(session: Session, user_ids: list[int]) -> dict[int, dict[str, float]]:
+    """`best_practice_scores` for many people in one query: user id -> practice id -> best percent."""
+    if not user_ids:
+        return {}
+    rows = session.exec(select(Attempt.user_id, Exam.code, func.max(Attempt.percent))
+                        .join(Exam, Exam.id == Attempt.exam_id)
+                        .where(Attempt.user_id.in_(user_ids), Exam.kind == PRACTICE, Attempt.status == "graded",
                                Attempt.percent.is_not(None))
-                        .group_by(Exam.code)).all()
-    return {code: float(best) for code, best in rows}
+                        .group_by(Attempt.user_id, Exam.code)).all()
+    scores: dict[int, dict[str, float]] = {}
+    for user_id, code, best in rows:
+        scores.setdefault(user_id, {})[code] = float(best)
+    return scores
 
 
 # --- spaced review (FSRS) -------------------------------------------------------------

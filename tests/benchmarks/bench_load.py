@@ -1,0 +1,137 @@
+"""Load test: 20 people at once in real browsers against one `streamlit run` server.
+
+    .venv/bin/python -m tests.benchmarks.bench_load [--users 20] [--port 8599]
+
+Builds a fresh demo database with 20 extra agents, starts one Streamlit
+server on loopback, and drives 20 Playwright contexts in one headless
+Chromium at the same time: sign in, home page, practice quizzes, start a
+quiz, submit it. Prints p50/p95 per step and the errors. Bounded: every
+step times out after 30 s and the whole run stops after 5 minutes.
+"""
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from portal.db import make_engine, migrate, session_scope
+from portal.roles import Role
+from portal.users import NewUser, create_user, list_teams
+from seed.loader import load_demo
+from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, free_port, start_streamlit, stop
+
+PASSWORD = "load-test-pass-1"
+STEPS = ("sign in", "home", "open practice", "start quiz", "submit quiz")
+
+
+def build_database(path: Path, users: int) -> str:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    migrate(engine)
+    load_demo(engine)
+    with session_scope(engine) as session:
+        team = next(t for t in list_teams(session) if t.name == "Mobile Team A")
+        for n in range(users):
+            create_user(session, None, NewUser(f"load{n + 1:02d}", f"Load Agent {n + 1:02d}", (Role.AGENT,), PASSWORD,
+                                               team_id=team.id, language="en"))
+    engine.dispose()
+    return url
+
+
+async def one_person(browser, url: str, n: int, timings: dict, errors: list) -> None:
+    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(30_000)
+    step = STEPS[0]
+    try:
+        async def timed(name, action):
+            nonlocal step
+            step = name
+            started = time.perf_counter()
+            await action()
+            timings[name].append(time.perf_counter() - started)
+
+        await page.goto(url)
+        await page.get_by_role("textbox", name="Username").wait_for()
+
+        async def sign_in():
+            await page.get_by_role("textbox", name="Username").fill(f"load{n:02d}")
+            await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            await page.get_by_role("button", name="Sign in").click()
+            await page.get_by_role("heading", name=f"Welcome, Load Agent {n:02d}").wait_for()
+
+        async def home():
+            await page.get_by_text("Your pages").wait_for()
+
+        async def open_practice():
+            await page.get_by_test_id("stSidebar").get_by_text("Practice quizzes").click()
+            await page.locator(".st-key-start-practice-etiquette button").wait_for()
+
+        async def start_quiz():
+            await page.locator(".st-key-start-practice-etiquette button").click()
+            await page.get_by_role("button", name="Finish now").wait_for()
+
+        async def submit_quiz():
+            await page.get_by_role("button", name="Finish now").click()
+            await page.get_by_text("Score", exact=True).first.wait_for()
+
+        for name, action in zip(STEPS, (sign_in, home, open_practice, start_quiz, submit_quiz)):
+            await timed(name, action)
+    except Exception as exc:  # recorded, not raised: the report counts errors
+        errors.append(f"load{n:02d} at '{step}': {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+    finally:
+        await context.close()
+
+
+async def run(url: str, users: int) -> tuple[dict, list, float]:
+    timings = {name: [] for name in STEPS}
+    errors: list[str] = []
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        started = time.perf_counter()
+        await asyncio.wait_for(asyncio.gather(*(one_person(browser, url, n, timings, errors)
+                                                for n in range(1, users + 1))), timeout=300)
+        elapsed = time.perf_counter() - started
+        await browser.close()
+    return timings, errors, elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    args = parser.parse_args(argv)
+    if not chromium_path():
+        print("Chromium not found (apt-get install chromium)", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory() as tmp:
+        url = build_database(Path(tmp) / "load.sqlite3", args.users)
+        port = free_port()
+        server = start_streamlit(url, port, Path(tmp) / "streamlit.log")
+        try:
+            timings, errors, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.users))
+        finally:
+            stop(server)
+    print(f"{args.users} concurrent browser sessions against one streamlit server; {elapsed:.1f} s in all\n")
+    print(f"{'step':<16}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for name in STEPS:
+        values = timings[name]
+        if values:
+            print(f"{name:<16}{len(values):>4}{statistics.median(values) * 1000:>9.0f}"
+                  f"{percentile(values, 0.95) * 1000:>9.0f}{max(values) * 1000:>9.0f}")
+    print(f"\nerrors: {len(errors)}")
+    for error in errors:
+        print("  " + error)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
