@@ -18,6 +18,11 @@ from portal.security import (MIN_PASSWORD_LENGTH, dummy_hash, hash_password, new
 from portal.settings import get_settings
 
 
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+"""How stale `last_seen_at` may get before a rerun writes it: the idle timeout counts in minutes,
+and writing on every Streamlit rerun would take the database's write lock on every click."""
+
+
 def actor_for(session: Session, user: User) -> Actor:
     roles = session.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all()
     return Actor(id=user.id, username=user.username, display_name=user.display_name,
@@ -88,8 +93,9 @@ def resume_session(session: Session, token: str | None) -> Actor | None:
     user = session.get(User, record.user_id)
     if user is None or not user.active:
         return None
-    record.last_seen_at = now
-    session.add(record)
+    if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        record.last_seen_at = now
+        session.add(record)
     return actor_for(session, user)
 
 

@@ -119,3 +119,18 @@ def test_language_choice_is_saved_per_user(session):
     assert auth.authenticate(session, "li.na", PASSWORD).language == "zh-CN"
     with pytest.raises(ValidationFailed):
         auth.set_own_language(session, actor, "klingon")
+
+
+def test_resuming_touches_the_session_at_most_once_a_minute(session):
+    actor = make_user(session, "li.na")
+    token = auth.open_session(session, actor)
+    session.flush()
+    record = session.exec(select(AuthSession)).one()
+    fresh = record.last_seen_at
+    auth.resume_session(session, token)
+    assert record.last_seen_at == fresh and record not in session.dirty  # no write on every rerun
+    record.last_seen_at = fresh - auth.SESSION_TOUCH_INTERVAL
+    session.add(record)
+    session.flush()
+    auth.resume_session(session, token)
+    assert record.last_seen_at > fresh - auth.SESSION_TOUCH_INTERVAL
