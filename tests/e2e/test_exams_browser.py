@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot, sign_in
 
@@ -35,7 +36,9 @@ def test_newhire_timed_exam_survives_reload_then_submits(app_server, page):
     first = time_left(page)
     assert 25 * 60 < first <= 30 * 60
     screenshot(page, "exams-newhire-sitting-en")
-    page.get_by_role("radio").first.check(force=True)  # an answer, saved on the server at once
+    answer = page.get_by_role("radio").first
+    answer.click(force=True)  # an answer, saved on the server at once
+    expect(answer).to_be_checked()  # retries: the countdown re-renders the page every second
     page.wait_for_timeout(2500)
 
     page.reload()
