@@ -1,7 +1,7 @@
 import streamlit as st
 
 from portal import auth
-from portal.db import session_scope
+from portal.db import DatabaseBusy
 from portal.errors import AuthenticationFailed
 from portal.ui import state
 
@@ -20,10 +20,11 @@ with middle:
             st.error(t("login.error.empty"))
         else:
             try:
-                with session_scope() as session:
-                    signed_in = auth.authenticate(session, username, password)
+                signed_in = auth.sign_in(username, password)
             except AuthenticationFailed as exc:
                 st.error(t.error(exc), icon=":material/lock:")
+            except DatabaseBusy as exc:
+                st.error(t.error(exc), icon=":material/hourglass:")
             else:
                 state.sign_in(signed_in)
                 st.rerun()

@@ -5,10 +5,12 @@ work. Five failures in a row lock an account for 15 minutes (settings).
 """
 from datetime import timedelta
 
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import utcnow
+from portal.db import run_transaction, session_scope
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.i18n import LANGUAGES
 from portal.models import AuthSession, User, UserRole
@@ -36,19 +38,58 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 def authenticate(session: Session, username: str, password: str) -> Actor:
-    """Check a username and password; raise AuthenticationFailed otherwise."""
-    settings = get_settings()
+    """Check a username and password in one session; raise AuthenticationFailed otherwise.
+
+    The failure is recorded in `session` before raising: commit it (see `sign_in`)."""
     user = find_user(session, username or "")
+    return _settle(session, username, user, _password_matches(user, password))
+
+
+def sign_in(username: str, password: str, engine: Engine | None = None) -> Actor:
+    """The login form's check: bcrypt runs outside any transaction, then the outcome
+    (success, failure count, lockout, audit) is written in one short transaction that
+    commits even when the sign-in is refused, so failures count towards the lockout.
+
+    Holding a write transaction open through a 300 ms bcrypt check would make
+    simultaneous sign-ins queue on SQLite's single writer lock."""
+    with session_scope(engine) as session:
+        user = find_user(session, username or "")
+    matches = _password_matches(user, password)
+    def settle(session: Session) -> Actor | AuthenticationFailed:
+        current = user and session.get(User, user.id, with_for_update=True)  # counts failures exactly
+        return _settle_quietly(session, username, current, matches)
+
+    outcome = run_transaction(settle, engine)
+    if isinstance(outcome, AuthenticationFailed):
+        raise outcome
+    return outcome
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """bcrypt against the user's hash, or a dummy one: the same work for unknown users."""
     if user is None:
         verify_password(password or "", dummy_hash())
+        return False
+    return verify_password(password or "", user.password_hash)
+
+
+def _settle_quietly(session: Session, username: str, user: User | None, matches: bool) -> Actor | AuthenticationFailed:
+    try:
+        return _settle(session, username, user, matches)
+    except AuthenticationFailed as refused:
+        return refused
+
+
+def _settle(session: Session, username: str, user: User | None, matches: bool) -> Actor:
+    """Record the outcome of a password check; raise AuthenticationFailed when refused."""
+    settings = get_settings()
+    if user is None:
         audit.record(session, actor_id=None, action="login.failed", target=(username or "")[:64], reason="unknown")
         raise AuthenticationFailed()
-    now = utcnow()
-    if user.locked_until and user.locked_until > now:
-        verify_password(password or "", dummy_hash())
+    if user.locked_until and user.locked_until > utcnow():
         audit.record(session, actor_id=user.id, action="login.refused_locked", target=user.username)
         raise AuthenticationFailed("auth.error.locked", minutes=settings.lockout_minutes)
-    if not verify_password(password or "", user.password_hash) or not user.active:
+    if not matches or not user.active:
         _count_failure(session, user, settings)
         raise AuthenticationFailed()
     user.failed_logins = 0

@@ -11,7 +11,7 @@ import json
 import streamlit as st
 
 from portal import auth
-from portal.db import migrate, session_scope
+from portal.db import migrate, run_transaction
 from portal.i18n import LANGUAGES, Translator, negotiate
 from portal.roles import Actor
 from portal.settings import get_settings
@@ -36,8 +36,7 @@ def current_actor() -> Actor | None:
     token = st.session_state.get(TOKEN_KEY) or _cookie_token()
     if not token:
         return None
-    with session_scope() as session:
-        actor = auth.resume_session(session, token)
+    actor = run_transaction(lambda session: auth.resume_session(session, token), immediate=False)
     if actor is None:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.pop(ACTOR_KEY, None)
@@ -62,8 +61,7 @@ def _cookie_token() -> str | None:
 
 
 def sign_in(actor: Actor) -> None:
-    with session_scope() as session:
-        token = auth.open_session(session, actor)
+    token = run_transaction(lambda session: auth.open_session(session, actor))
     st.session_state[TOKEN_KEY] = token
     st.session_state[ACTOR_KEY] = actor
     if actor.language:
@@ -72,8 +70,8 @@ def sign_in(actor: Actor) -> None:
 
 
 def sign_out() -> None:
-    with session_scope() as session:
-        auth.close_session(session, st.session_state.get(TOKEN_KEY) or _cookie_token())
+    token = st.session_state.get(TOKEN_KEY) or _cookie_token()
+    run_transaction(lambda session: auth.close_session(session, token))
     for key in (TOKEN_KEY, ACTOR_KEY):
         st.session_state.pop(key, None)
     _queue_cookie("", 0)
