@@ -2,6 +2,7 @@ import json
 
 import streamlit as st
 
+from portal.clock import utcnow
 from portal.quizzes import attempts, my_exams
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -13,11 +14,16 @@ t = state.translator()
 actor = state.actor()
 page_header(t, "nav.my_exams", "exams.my.caption")
 exam_widgets.show_flash(t)
+now = utcnow()  # one instant for the whole run: what is expired is graded first, then read
+with service_call(t) as session:
+    expired = attempts.has_expired(session, now=now, user_id=actor.id)
+if expired and not run_action(t, lambda s: attempts.finalise_expired(s, now=now, user_id=actor.id)):
+    st.stop()
 
 
 def sit(attempt_id: int) -> None:
     with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id, language=t.language)
+        view = attempts.attempt_view(session, actor, attempt_id, now=now, language=t.language)
     if view.status != "in_progress":
         st.session_state.pop(SITTING, None)
         st.warning(t("exams.time_up_finalised"), icon=":material/timer_off:")
@@ -66,7 +72,7 @@ def review(attempt_id: int) -> None:
     if st.session_state.pop("exams_late", False):
         st.warning(t("exams.submitted_late"), icon=":material/timer_off:")
     with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id, language=t.language)
+        view = attempts.attempt_view(session, actor, attempt_id, now=now, language=t.language)
     st.subheader(t("exams.review_title", title=view.title, n=view.number))
     if view.status == "needs_marking":
         st.info(t("exams.awaiting_marking"), icon=":material/hourglass_top:")
@@ -89,7 +95,7 @@ def start(exam_id: int) -> None:
 
 def overview() -> None:
     with service_call(t) as session:
-        exams = my_exams.my_exams(session, actor, language=t.language)
+        exams = my_exams.my_exams(session, actor, now=now, language=t.language)
     if not exams:
         empty_state(t, "empty.my_exams")
         return

@@ -40,8 +40,9 @@ def leave_attempt() -> None:
 def show_attempt(attempt_id: int) -> None:
     with service_call(t) as session:
         view = practice.get_practice_attempt(session, actor, attempt_id, language)
-        if view.next_item is None and view.attempt.status == "in_progress" and FEEDBACK_KEY not in st.session_state:
-            practice.finish_practice(session, actor, attempt_id)
+    if view.next_item is None and view.attempt.status == "in_progress" and FEEDBACK_KEY not in st.session_state:
+        run_action(t, lambda s: practice.finish_practice(s, actor, attempt_id))
+        with service_call(t) as session:
             view = practice.get_practice_attempt(session, actor, attempt_id, language)
     total = len(view.items)
     st.subheader(view.title)

@@ -89,6 +89,29 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
             raise
 
 
+class WriteInReadScope(RuntimeError):
+    """A programming error: page writes go through `run_transaction` (retried when busy)."""
+
+
+@contextmanager
+def read_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session for reading only: a flush with changes raises WriteInReadScope.
+
+    A page that read, then wrote, in one deferred SQLite transaction fails at once
+    with "database is locked" whenever another writer committed in between, and
+    the write cannot be retried from here; `run_transaction` can."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        session.info["read_only"] = True
+        yield session  # closing the session ends its transaction; loaded objects stay readable
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_in_read_scope(session, _context, _instances) -> None:
+    if session.info.get("read_only") and (session.new or session.deleted or any(
+            session.is_modified(obj) for obj in session.dirty)):
+        raise WriteInReadScope("a write in a read-only session: use run_transaction / run_action")
+
+
 T = TypeVar("T")
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 
@@ -107,12 +130,16 @@ def is_retryable(exc: BaseException) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
-def run_transaction(work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 3) -> T:
+def run_transaction(work: Callable[[Session], T], engine: Engine | None = None, attempts: int = 3, *,
+                    immediate: bool = True) -> T:
     """Run `work(session)` as one transaction; retry it whole when the database says "busy".
 
     Either everything `work` wrote lands, or nothing does and DatabaseBusy says so.
+    `immediate=False` is for work that mostly reads and seldom writes (touching a
+    login session): on SQLite it does not queue for the writer lock, and the rare
+    write that finds the database changed under it is retried whole instead.
     """
-    writer = (engine or get_engine()).execution_options(sqlite_begin_immediate=True)
+    writer = (engine or get_engine()).execution_options(sqlite_begin_immediate=immediate)
     for attempt in range(1, attempts + 1):
         try:
             with session_scope(writer) as session:

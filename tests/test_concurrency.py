@@ -6,16 +6,18 @@ SQLite (WAL, busy timeout) and on PostgreSQL.
 """
 import threading
 
+import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from portal.auth import find_user
-from portal.db import DatabaseBusy, run_transaction
-from portal.models import Attempt, AttemptAnswer, WellbeingParticipation, WellbeingResponse
+from portal.auth import find_user, sign_in
+from portal.db import DatabaseBusy, WriteInReadScope, read_scope, run_transaction
+from portal.errors import AuthenticationFailed
+from portal.models import AuditEntry, User, Attempt, AttemptAnswer, WellbeingParticipation, WellbeingResponse
 from portal.quizzes import practice
 from portal.roles import Role
 from portal.wellbeing import CheckIn, check_in
-from tests.utils.factories import make_user
+from tests.utils.factories import PASSWORD, make_user
 
 PEOPLE = 20
 
@@ -97,3 +99,54 @@ def test_busy_database_is_retried_then_reported_clearly(engine):
     else:
         raise AssertionError("DatabaseBusy not raised")
     assert len(calls) == 3
+
+
+def test_twenty_simultaneous_sign_ins_all_land_and_failures_count_exactly(demo_engine):
+    """The login form's path: bcrypt outside the transaction, the outcome in a short one.
+
+    Twenty people sign in at once, and twenty wrong passwords hit one account at
+    once: every sign-in lands, and the lockout counts exactly five failures (row
+    lock on PostgreSQL, the writer lock on SQLite), refusing the other fifteen."""
+    with Session(demo_engine) as session:
+        team_id = find_user(session, "agent").team_id
+        for i in range(PEOPLE):
+            make_user(session, f"crowd{i:02d}", Role.AGENT, team_id=team_id)
+        session.commit()
+    barrier = threading.Barrier(PEOPLE * 2)
+    outcomes: list[str] = []
+
+    def attempt(username, password):
+        barrier.wait()
+        try:
+            outcomes.append(sign_in(username, password, demo_engine).username)
+        except AuthenticationFailed as refused:
+            outcomes.append(refused.key)
+
+    threads = [threading.Thread(target=attempt, args=(f"crowd{i:02d}", PASSWORD)) for i in range(PEOPLE)]
+    threads += [threading.Thread(target=attempt, args=("agent", "wrong-password")) for _ in range(PEOPLE)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o for o in outcomes if o.startswith("crowd")) == [f"crowd{i:02d}" for i in range(PEOPLE)]
+    assert outcomes.count("auth.error.invalid_credentials") == 5
+    assert outcomes.count("auth.error.locked") == PEOPLE - 5
+    with Session(demo_engine) as session:
+        actions = session.exec(select(AuditEntry.action).where(AuditEntry.target == "agent")).all()
+        assert session.exec(select(func.count()).select_from(AuditEntry)
+                            .where(AuditEntry.action == "login.succeeded",
+                                   AuditEntry.target.like("crowd%"))).one() == PEOPLE
+    assert actions.count("login.failed") == 5 and actions.count("login.locked") == 1
+    assert actions.count("login.refused_locked") == PEOPLE - 5
+
+
+def test_a_write_in_a_read_scope_is_refused_and_nothing_is_saved(demo_engine):
+    with pytest.raises(WriteInReadScope):
+        with read_scope(demo_engine) as session:
+            user = session.exec(select(User).where(User.username == "agent")).one()
+            user.display_name = "Changed on a read path"
+            session.flush()
+    with read_scope(demo_engine) as session:
+        user = session.exec(select(User).where(User.username == "agent")).one()
+        assert user.display_name != "Changed on a read path"  # loaded objects stay readable after the scope
+    assert user.username == "agent"

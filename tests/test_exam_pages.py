@@ -32,6 +32,25 @@ def test_newhire_starts_an_exam_and_sees_the_clock_continue(demo_engine):
                                                   Attempt.status == "in_progress")).one().id == running.id
 
 
+def test_an_attempt_whose_time_ran_out_is_graded_when_the_page_opens(demo_engine):
+    """The page grades it first (a write, retried when busy), then reads: the sitting shows "time is up"."""
+    at = app_as(demo_engine, "newhire").run()
+    at.switch_page("pages/training_exams.py").run()
+    next(b for b in at.button if b.label == "Start exam").click().run()
+    with Session(demo_engine) as session:
+        running = session.exec(select(Attempt).where(Attempt.status == "in_progress")).one()
+        running.deadline_at = running.started_at
+        session.add(running)
+        session.commit()
+        attempt_id = running.id
+    at.run()
+    assert not errors_of(at), errors_of(at)
+    assert [w.value for w in at.warning][:1] == [
+        "The time for this attempt is up; it was submitted with the answers saved in time."]
+    with Session(demo_engine) as session:
+        assert session.get(Attempt, attempt_id).status in ("graded", "needs_marking")
+
+
 def test_newhire_results_respect_review_options(demo_engine):
     at = app_as(demo_engine, "newhire").run()
     at.switch_page("pages/training_exams.py").run()

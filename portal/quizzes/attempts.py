@@ -110,17 +110,25 @@ def seconds_left(attempt: Attempt, now: datetime) -> int | None:
     return max(0, int((attempt.deadline_at - now).total_seconds()))
 
 
-def finalise_expired(session: Session, *, now: datetime | None = None, exam_id: int | None = None,
-                     user_id: int | None = None) -> int:
-    """Grade every in-progress attempt past its deadline, as submitted at the deadline."""
-    now = now or utcnow()
+def _expired_query(now: datetime, exam_id: int | None, user_id: int | None):
     query = select(Attempt).where(Attempt.status == "in_progress", Attempt.deadline_at.is_not(None),
                                   Attempt.deadline_at <= now)
     if exam_id is not None:
         query = query.where(Attempt.exam_id == exam_id)
     if user_id is not None:
         query = query.where(Attempt.user_id == user_id)
-    expired = session.exec(query).all()
+    return query
+
+
+def has_expired(session: Session, *, now: datetime, exam_id: int | None = None, user_id: int | None = None) -> bool:
+    """Whether `finalise_expired` has work to do (a read: pages call it before writing)."""
+    return session.exec(_expired_query(now, exam_id, user_id).limit(1)).first() is not None
+
+
+def finalise_expired(session: Session, *, now: datetime | None = None, exam_id: int | None = None,
+                     user_id: int | None = None) -> int:
+    """Grade every in-progress attempt past its deadline, as submitted at the deadline."""
+    expired = session.exec(_expired_query(now or utcnow(), exam_id, user_id)).all()
     for attempt in expired:
         grade_attempt(session, attempt, session.get(Exam, attempt.exam_id), submitted_at=attempt.deadline_at)
     return len(expired)

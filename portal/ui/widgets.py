@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from portal.db import run_transaction, session_scope
+from portal.db import read_scope, run_transaction
 from portal.errors import PortalError
 from portal.i18n import Translator
 
@@ -22,12 +22,13 @@ def page_header(t: Translator, title_key: str, caption_key: str | None = None) -
 
 @contextmanager
 def service_call(t: Translator) -> Iterator:
-    """Run service calls in one transaction; show a PortalError in the user's language.
+    """Run reading service calls; show a PortalError in the user's language.
 
-    Usage: `with service_call(t) as session: ...`. Whatever failed is rolled back.
+    Usage: `with service_call(t) as session: ...`. Reads only: writes go through
+    `run_action`, which retries them whole when the database is busy.
     """
     try:
-        with session_scope() as session:
+        with read_scope() as session:
             yield session
     except PortalError as exc:
         st.error(t.error(exc), icon=":material/error:")
