@@ -10,6 +10,7 @@ step times out after 30 s and the whole run stops after 5 minutes.
 """
 import argparse
 import asyncio
+import re
 import statistics
 import sys
 import tempfile
@@ -25,7 +26,9 @@ from seed.loader import load_demo
 from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, free_port, start_streamlit, stop
 
 PASSWORD = "load-test-pass-1"
-STEPS = ("sign in", "home", "open practice", "start quiz", "submit quiz")
+ARTIFACTS: Path | None = None  # --keep DIR: screenshots of failed steps and the server log
+STEPS = ("sign in", "home", "open practice", "start quiz", "answer", "next question", "submit quiz")
+QUESTIONS = 10  # practice-etiquette draws 10
 
 
 def build_database(path: Path, users: int) -> str:
@@ -42,7 +45,30 @@ def build_database(path: Path, users: int) -> str:
     return url
 
 
-async def one_person(browser, url: str, n: int, timings: dict, errors: list) -> None:
+async def settled(page) -> None:
+    """Wait until the app has finished its script run (Streamlit marks its root element):
+    a click while elements are still arriving can be lost when React redraws them."""
+    await page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for()
+
+
+async def answer_current_question(page) -> None:
+    """Give some answer to the question on screen, whatever its type (as
+    tests/e2e/test_quizbank_browser.py does), and check it."""
+    form = page.get_by_test_id("stForm")
+    options = form.locator("[data-testid='stRadio'] [role='radiogroup'] label")
+    if await options.count():
+        await options.first.click()
+    for box in (await form.locator("[data-testid='stCheckbox'] label").all())[:1]:
+        await box.click()
+    if await form.get_by_role("textbox").count():
+        await form.get_by_role("textbox").first.fill("250")
+    for select in await form.locator("[data-testid='stSelectbox']").all():
+        await select.click()
+        await page.get_by_role("option").first.click()
+    await form.get_by_role("button", name="Check my answer").click()
+
+
+async def one_person(browser, url: str, n: int, timings: dict, errors: list, think: float) -> None:
     context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = await context.new_page()
     page.set_default_timeout(30_000)
@@ -51,16 +77,19 @@ async def one_person(browser, url: str, n: int, timings: dict, errors: list) -> 
         async def timed(name, action):
             nonlocal step
             step = name
+            await asyncio.sleep(think)  # a person reads before the next click
             started = time.perf_counter()
             await action()
+            await settled(page)
             timings[name].append(time.perf_counter() - started)
 
         await page.goto(url)
         await page.get_by_role("textbox", name="Username").wait_for()
+        await settled(page)
+        await page.get_by_role("textbox", name="Username").fill(f"load{n:02d}")
+        await page.get_by_role("textbox", name="Password").fill(PASSWORD)
 
         async def sign_in():
-            await page.get_by_role("textbox", name="Username").fill(f"load{n:02d}")
-            await page.get_by_role("textbox", name="Password").fill(PASSWORD)
             await page.get_by_role("button", name="Sign in").click()
             await page.get_by_role("heading", name=f"Welcome, Load Agent {n:02d}").wait_for()
 
@@ -73,28 +102,50 @@ async def one_person(browser, url: str, n: int, timings: dict, errors: list) -> 
 
         async def start_quiz():
             await page.locator(".st-key-start-practice-etiquette button").click()
-            await page.get_by_role("button", name="Finish now").wait_for()
+            await page.get_by_role("button", name="Check my answer").wait_for()
+
+        next_button = page.get_by_role("button", name=re.compile("^(Next question|See my score)$"))
+
+        async def answer():
+            await answer_current_question(page)
+            await next_button.wait_for()
+
+        async def next_question():
+            await next_button.click()
+            await page.get_by_role("button", name="Check my answer").wait_for()
 
         async def submit_quiz():
-            await page.get_by_role("button", name="Finish now").click()
-            await page.get_by_text("Score", exact=True).first.wait_for()
+            await next_button.click()
+            await page.get_by_text("Your score", exact=True).wait_for()
 
-        for name, action in zip(STEPS, (sign_in, home, open_practice, start_quiz, submit_quiz)):
+        for name, action in (("sign in", sign_in), ("home", home), ("open practice", open_practice),
+                             ("start quiz", start_quiz)):
             await timed(name, action)
+        for question in range(1, QUESTIONS + 1):
+            await timed("answer", answer)
+            if question < QUESTIONS:
+                await timed("next question", next_question)
+        await timed("submit quiz", submit_quiz)
     except Exception as exc:  # recorded, not raised: the report counts errors
         errors.append(f"load{n:02d} at '{step}': {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+        if ARTIFACTS:
+            await page.screenshot(path=str(ARTIFACTS / f"load{n:02d}-{step.replace(' ', '-')}.png"), full_page=True)
     finally:
         await context.close()
 
 
-async def run(url: str, users: int) -> tuple[dict, list, float]:
+async def run(url: str, users: int, ramp: float, think: float) -> tuple[dict, list, float]:
     timings = {name: [] for name in STEPS}
     errors: list[str] = []
+
+    async def arrive(n: int, browser) -> None:
+        await asyncio.sleep(ramp * (n - 1) / max(1, users - 1))
+        await one_person(browser, url, n, timings, errors, think)
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
         started = time.perf_counter()
-        await asyncio.wait_for(asyncio.gather(*(one_person(browser, url, n, timings, errors)
-                                                for n in range(1, users + 1))), timeout=300)
+        await asyncio.wait_for(asyncio.gather(*(arrive(n, browser) for n in range(1, users + 1))), timeout=300)
         elapsed = time.perf_counter() - started
         await browser.close()
     return timings, errors, elapsed
@@ -108,19 +159,28 @@ def percentile(values: list[float], share: float) -> float:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--ramp", type=float, default=0.0,
+                        help="seconds over which the users arrive (0: all at the same instant)")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds each person pauses before a step")
+    parser.add_argument("--keep", type=Path, help="keep the server log and screenshots of failed steps here")
     args = parser.parse_args(argv)
+    global ARTIFACTS
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        ARTIFACTS = args.keep
     if not chromium_path():
         print("Chromium not found (apt-get install chromium)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         url = build_database(Path(tmp) / "load.sqlite3", args.users)
         port = free_port()
-        server = start_streamlit(url, port, Path(tmp) / "streamlit.log")
+        server = start_streamlit(url, port, (ARTIFACTS or Path(tmp)) / "streamlit.log")
         try:
-            timings, errors, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.users))
+            timings, errors, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.users, args.ramp, args.think))
         finally:
             stop(server)
-    print(f"{args.users} concurrent browser sessions against one streamlit server; {elapsed:.1f} s in all\n")
+    print(f"{args.users} concurrent browser sessions against one streamlit server (arriving over {args.ramp:g} s, "
+          f"{args.think:g} s pause before each step); {elapsed:.1f} s in all\n")
     print(f"{'step':<16}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for name in STEPS:
         values = timings[name]
