@@ -110,6 +110,20 @@ def test_restore_names_the_tables_a_mismatching_manifest_disagrees_on(demo, tmp_
         in described["user_role"]
 
 
+def test_a_table_the_backup_does_not_have_is_reported_or_gone(demo, tmp_path):
+    """SQLite replaces the whole file; pg_restore --clean replaces only what the dump holds."""
+    result = backup(demo, tmp_path / "academy.backup")
+    with demo.begin() as c:
+        c.execute(text("CREATE TABLE added_by_a_later_migration (id INTEGER PRIMARY KEY)"))
+    if demo.dialect.name == "sqlite":
+        assert restore(demo, result.path).verified
+        assert "added_by_a_later_migration" not in table_checksums(demo)
+    else:
+        with pytest.raises(BackupMismatch, match="added_by_a_later_migration") as raised:
+            restore(demo, result.path)
+        assert [d.describe() for d in raised.value.differences] == ["added_by_a_later_migration (not in the backup)"]
+
+
 def test_restore_refuses_a_backup_file_changed_after_the_backup(demo, tmp_path):
     result = backup(demo, tmp_path / "academy.backup")
     with open(result.path, "ab") as handle:
