@@ -92,16 +92,35 @@ def cmd_backup(args) -> None:
     from portal.backup import backup
     from portal.db import get_engine
 
-    path = backup(get_engine(), Path(args.file))
-    print(f"backup written to {path}")
+    result = backup(get_engine(), Path(args.file))
+    print(f"backup written to {result.path}")
+    print(f"manifest: {result.manifest_path} ({result.database}, schema {result.revision})")
+    _print_tables(result.tables)
+
+
+def _print_tables(tables) -> None:
+    width = max((len(name) for name in tables), default=5)
+    print(f"{'table':<{width}}  {'rows':>10}  sha256")
+    for name, summary in sorted(tables.items()):
+        print(f"{name:<{width}}  {summary.rows:>10,}  {summary.short()}")
+    print(f"{len(tables)} tables, {sum(t.rows for t in tables.values()):,} rows")
 
 
 def cmd_restore(args) -> None:
-    from portal.backup import restore
+    from portal.backup import BackupMismatch, restore
     from portal.db import get_engine
 
-    restore(get_engine(), Path(args.file))
+    try:
+        result = restore(get_engine(), Path(args.file))
+    except BackupMismatch as mismatch:
+        for difference in mismatch.differences:
+            print(f"differs: {difference.describe()}", file=sys.stderr)
+        raise
     print(f"database restored from {args.file}")
+    if result.verified:
+        print(f"verified {len(result.tables)} tables, {result.rows:,} rows against {result.manifest_path}")
+    else:
+        print(f"not verified: no manifest {result.manifest_path} beside the backup")
 
 
 def cmd_quiz_import(args) -> None:
