@@ -46,7 +46,7 @@ counts[4].metric(t("onboarding.journey.graduated"), int((frame["status"] == "gra
 shown = frame[frame[["behind_schedule", "stalled", "asked_to_repeat"]].any(axis=1)] if only_flagged else frame
 st.dataframe(board_display(t, shown, local_today()), hide_index=True, width="stretch", key="board_table")
 file_name = f"cohort-board-{local_today().isoformat()}.csv"
-st.download_button(t("onboarding.board.export"), board_csv(t, frame), file_name=file_name, mime="text/csv",
+st.download_button(t("onboarding.board.export"), lambda: board_csv(t, frame), file_name=file_name, mime="text/csv",
                    icon=":material/download:", on_click="ignore")
 
 ready = onboarding.awaiting_signoff(actor, journeys)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from sqlalchemy import Row
 from sqlmodel import Session, func, select
 
 from portal.clock import local_date, local_today
@@ -255,7 +256,7 @@ def _stage_states(stages: Sequence[StageSpec], requirements: dict[str, StageRequ
     return tuple(states)
 
 
-def _module_state(spec: ModuleSpec, row: ModuleProgress | None) -> ModuleState:
+def _module_state(spec: ModuleSpec, row: Row | None) -> ModuleState:
     if row is None:
         return ModuleState(spec)
     return ModuleState(spec, row.opened_at, row.completed_at, row.version, row.minutes_spent)
@@ -265,9 +266,12 @@ class _Records:
     """Everything recorded for a set of new hires, loaded in one query per table."""
 
     def __init__(self, session: Session, user_ids: list[int]):
-        self.progress: dict[int, dict[str, ModuleProgress]] = defaultdict(dict)
+        # plain rows, not ORM objects: a cohort board over a whole center reads thousands
+        self.progress: dict[int, dict[str, Row]] = defaultdict(dict)
         activity: dict[int, list[datetime]] = defaultdict(list)
-        for row in session.exec(select(ModuleProgress).where(ModuleProgress.user_id.in_(user_ids))):
+        for row in session.exec(select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.opened_at,
+                                       ModuleProgress.completed_at, ModuleProgress.version,
+                                       ModuleProgress.minutes_spent).where(ModuleProgress.user_id.in_(user_ids))):
             self.progress[row.user_id][row.module_id] = row
             activity[row.user_id] += [t for t in (row.opened_at, row.completed_at) if t is not None]
 

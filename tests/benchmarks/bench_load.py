@@ -69,7 +69,7 @@ async def answer_current_question(page) -> None:
 
 
 async def one_person(browser, url: str, n: int, timings: dict, errors: list, think: float) -> None:
-    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900}, reduced_motion="reduce")
     page = await context.new_page()
     page.set_default_timeout(30_000)
     step = STEPS[0]
