@@ -62,9 +62,9 @@ def show_attempt(attempt_id: int) -> None:
                           value=item.response)
             show_feedback(item.grade, item.payload, item.response, t)
             last = view.next_item is None
-            if st.button(t("quizbank.practice.see_score" if last else "quizbank.practice.next"), type="primary"):
-                st.session_state.pop(FEEDBACK_KEY, None)
-                st.rerun()
+            # a callback, not a click handled below then st.rerun(): one script run per click, not two
+            st.button(t("quizbank.practice.see_score" if last else "quizbank.practice.next"), type="primary",
+                      on_click=st.session_state.pop, args=(FEEDBACK_KEY, None))
         else:
             with st.form(f"answer-{attempt_id}-{item.slot}"):
                 response = answer_widget(item.payload, item.layout, key=f"q-{attempt_id}-{item.slot}", t=t)

@@ -6,7 +6,10 @@ the page loads) but has no API to set them, so we set and clear the cookie
 with a small script through `st.html(..., unsafe_allow_javascript=True)`.
 The script carries only our own token, never user input.
 """
+import importlib
 import json
+import pkgutil
+import threading
 
 import streamlit as st
 
@@ -26,9 +29,19 @@ COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600
 
 @st.cache_resource(show_spinner=False)
 def ensure_database() -> bool:
-    """Migrate to the newest schema once per server process."""
+    """Migrate to the newest schema once per server process, then load the rest of the
+    code in the background, so that the first person to open a page does not wait
+    about half a second for pandas, Altair and the services to be imported."""
     migrate()
+    threading.Thread(target=_import_everything, name="preload", daemon=True).start()
     return True
+
+
+def _import_everything() -> None:
+    import portal
+
+    for module in pkgutil.walk_packages(portal.__path__, "portal."):
+        importlib.import_module(module.name)
 
 
 def current_actor() -> Actor | None:

@@ -10,6 +10,7 @@ step times out after 30 s and the whole run stops after 5 minutes.
 """
 import argparse
 import asyncio
+import os
 import re
 import statistics
 import sys
@@ -28,11 +29,12 @@ from tests.e2e.conftest import CHROMIUM_ARGS, chromium_path, free_port, start_st
 PASSWORD = "load-test-pass-1"
 ARTIFACTS: Path | None = None  # --keep DIR: screenshots of failed steps and the server log
 STEPS = ("sign in", "home", "open practice", "start quiz", "answer", "next question", "submit quiz")
+TARGET_P95_S = 1.0
 QUESTIONS = 10  # practice-etiquette draws 10
 
 
-def build_database(path: Path, users: int) -> str:
-    url = f"sqlite:///{path}"
+def build_database(url: str, users: int) -> str:
+    """The demo center plus `users` agents, in an empty database."""
     engine = make_engine(url)
     migrate(engine)
     load_demo(engine)
@@ -151,6 +153,32 @@ async def run(url: str, users: int, ramp: float, think: float) -> tuple[dict, li
     return timings, errors, elapsed
 
 
+class CpuMeter:
+    """CPU seconds used by the server process, and by everything else on the machine
+    (on an otherwise idle machine: the browsers and Playwright, i.e. the load generator)."""
+
+    def __init__(self, server_pid: int):
+        self.pid = server_pid
+        self.started = (self._server(), self._machine(), time.perf_counter())
+
+    def _server(self) -> float:
+        with open(f"/proc/{self.pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _machine() -> float:
+        with open("/proc/stat") as handle:
+            values = [int(v) for v in handle.readline().split()[1:]]
+        return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+
+    def report(self) -> str:
+        server0, machine0, wall0 = self.started
+        server, machine, wall = self._server() - server0, self._machine() - machine0, time.perf_counter() - wall0
+        return (f"CPU over {wall:.0f} s on {os.cpu_count()} cores ({wall * os.cpu_count():.0f} CPU-s available): "
+                f"server {server:.1f} CPU-s, everything else (the browsers) {machine - server:.1f} CPU-s")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -162,6 +190,7 @@ def main(argv=None) -> int:
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which the users arrive (0: all at the same instant)")
     parser.add_argument("--think", type=float, default=0.0, help="seconds each person pauses before a step")
+    parser.add_argument("--database-url", help="an EMPTY database to use (default: a new SQLite file)")
     parser.add_argument("--keep", type=Path, help="keep the server log and screenshots of failed steps here")
     args = parser.parse_args(argv)
     global ARTIFACTS
@@ -172,11 +201,13 @@ def main(argv=None) -> int:
         print("Chromium not found (apt-get install chromium)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory() as tmp:
-        url = build_database(Path(tmp) / "load.sqlite3", args.users)
+        url = build_database(args.database_url or f"sqlite:///{Path(tmp) / 'load.sqlite3'}", args.users)
         port = free_port()
         server = start_streamlit(url, port, (ARTIFACTS or Path(tmp)) / "streamlit.log")
         try:
+            meter = CpuMeter(server.pid)
             timings, errors, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.users, args.ramp, args.think))
+            cpu = meter.report()
         finally:
             stop(server)
     print(f"{args.users} concurrent browser sessions against one streamlit server (arriving over {args.ramp:g} s, "
@@ -190,6 +221,11 @@ def main(argv=None) -> int:
     print(f"\nerrors: {len(errors)}")
     for error in errors:
         print("  " + error)
+    worst = max((percentile(v, 0.95) for v in timings.values() if v), default=float("inf"))
+    met = not errors and worst <= TARGET_P95_S and all(timings.values())
+    print(f"\ntarget p95 <= {TARGET_P95_S * 1000:.0f} ms on every step and 0 errors: "
+          f"{'met' if met else 'MISSED'} (worst p95 {worst * 1000:.0f} ms)")
+    print(cpu)
     return 0
 
 
