@@ -75,18 +75,33 @@ def bench_page(engine, clock, path: str, username: str, runs: int) -> dict:
             "memory_mb": rss_mb() - memory_before}
 
 
-def bare_floor(runs: int) -> float:
-    """A two-line Streamlit script through AppTest: the harness's own cost."""
+BARE_SCRIPT = "import streamlit as st\nst.write('hello')"
+
+
+def bare_floor(runs: int) -> tuple[float, float]:
+    """A two-line Streamlit script through AppTest, two ways (median ms):
+
+    - fresh: a new AppTest per run, which is how the issue's "about 66 ms" floor
+      is measured (AppTest also builds a new script cache on every run, so each
+      run re-parses the script: harness cost that `streamlit run` pays once);
+    - warm: one AppTest run again and again, the way pages are measured here.
+
+    The "<= 3 x queries + floor" rule uses the fresh floor, the issue's.
+    """
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_string("import streamlit as st\nst.write('hello')")
+    fresh, warm = [], []
+    for _ in range(runs):
+        with timed() as t:
+            AppTest.from_string(BARE_SCRIPT).run()
+        fresh.append(t["ms"])
+    at = AppTest.from_string(BARE_SCRIPT)
     at.run()
-    times = []
     for _ in range(runs):
         with timed() as t:
             at.run()
-        times.append(t["ms"])
-    return statistics.median(times)
+        warm.append(t["ms"])
+    return statistics.median(fresh), statistics.median(warm)
 
 
 def main(argv=None) -> int:
@@ -96,9 +111,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     engine = get_engine()
     clock = QueryClock(engine)
-    floor = bare_floor(args.runs)
-    print(f"database: {engine.url.render_as_string()}  runs per page: {args.runs}  "
-          f"bare AppTest floor: {floor:.0f} ms  target: <= {TARGET_MS} ms and <= 3 x queries + floor\n")
+    floor, warm_floor = bare_floor(args.runs)
+    print(f"database: {engine.url.render_as_string()}  runs per page: {args.runs}\n"
+          f"bare two-line script through AppTest: {floor:.0f} ms fresh (the floor), {warm_floor:.0f} ms warm\n"
+          f"targets: <= {TARGET_MS} ms warm and <= 3 x query ms + floor\n")
     print(f"{'page':<38}{'role':<9}{'median ms':>10}{'query ms':>10}{'ratio':>7}{'mem MB':>8}  verdict")
     missed = 0
     for page in PAGES:
