@@ -7,7 +7,9 @@ around 90, a few sit near 70; item difficulty varies so item analysis shows
 easy, hard and weakly discriminating questions.
 
 Everything is generated with numpy and written with bulk inserts
-(portal.bulk) in one transaction, with explicit ids, into a fresh database.
+(portal.bulk) in one transaction, with explicit ids, into a fresh database;
+that includes each attempt's packed marks (`attempt_marks`), which the app
+writes when it grades.
 """
 import json
 import random
@@ -240,6 +242,11 @@ def _attempts(connection, rng, now, scale: Scale) -> dict[str, int]:
                for i in range(attempts_total) for s in range(scale.slots))
     bulk_insert(connection, "attempt_answer", ["id", "attempt_id", "slot", "idnumber", "question_version_id",
                                                "layout", "response", "mark", "max_mark", "comment"], answers)
+    # item analysis reads these (portal/quizzes/attempt_marks.py); after the answers, whose insert trigger clears them
+    packed = marks.astype("<f8")
+    max_marks = np.ones(scale.slots, dtype="<f8").tobytes()
+    bulk_insert(connection, "attempt_marks", ["attempt_id", "marks", "max_marks"],
+                ((i + 1, packed[i].tobytes(), max_marks) for i in range(attempts_total)))
     return {"attempts": attempts_total, "answers": attempts_total * scale.slots}
 
 

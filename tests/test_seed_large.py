@@ -47,3 +47,23 @@ def test_the_database_stays_usable_after_explicit_ids(engine):
         user = make_user(session, "after.large", Role.AGENT)  # id sequences moved past the bulk rows
         session.commit()
     assert user.id > SMALL.agents
+
+
+def test_large_seed_packs_every_attempt_for_item_analysis(engine):
+    """seed/large.py writes `attempt_marks` itself (bulk), equal to what the app packs from the answers."""
+    import numpy as np
+
+    from portal.models import Exam
+    from portal.quizzes import analysis, attempt_marks
+
+    build_large(engine, scale=SMALL)
+    assert count(engine, "attempt_marks") == count(engine, "attempt")
+    with Session(engine) as session:
+        seeded = dict(session.execute(text("SELECT attempt_id, marks FROM attempt_marks")).all())
+        attempt_marks.rebuild(session)
+        assert dict(session.execute(text("SELECT attempt_id, marks FROM attempt_marks")).all()) == seeded
+        exam = session.get(Exam, 1)
+        fast, reference = analysis.marks_matrix(session, exam), analysis.marks_matrix_from_answers(session, exam)
+        assert fast.marks.shape[0] > 0
+        np.testing.assert_array_equal(fast.marks, reference.marks)
+        np.testing.assert_array_equal(fast.attempt_ids, reference.attempt_ids)

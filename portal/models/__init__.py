@@ -4,15 +4,15 @@ from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, 
 from portal.models.core import AuditEntry, AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequirementOverride, StageSignoff,
                                       SupervisedCall, TicketReview)
-from portal.models.quizzes import (Attempt, AttemptAnswer, Exam, ExamCohort, ExamSlot, GradeOverride, Question,
-                                   QuestionTag, QuestionVersion, ReviewCard, Rubric)
+from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
+                                   Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
                                      WellbeingResponse)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "Team", "TeamLead", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
-           "Attempt", "AttemptAnswer", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
+           "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
            "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation", "WellbeingResponse",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

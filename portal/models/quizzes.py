@@ -10,7 +10,7 @@ the version they answered. Drafts are never served.
 """
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
@@ -163,6 +163,22 @@ class AttemptAnswer(SQLModel, table=True):
     mark: float | None = None  # None until graded or marked by hand
     max_mark: float = 1.0
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class AttemptMarks(SQLModel, table=True):
+    """The marks of one attempt's answers as one row, for item analysis (see portal/quizzes/attempt_marks.py).
+
+    `marks` and `max_marks` are little-endian float64 vectors, element i for slot i + 1 (an unmarked answer
+    and a slot the attempt lacks are 0). Written when an attempt is graded or marked; database triggers
+    delete the row whenever the attempt's answers change, and the marks matrix rebuilds a missing row from
+    `attempt_answer`, so a row is never stale.
+    """
+
+    __tablename__ = "attempt_marks"
+
+    attempt_id: int = Field(foreign_key="attempt.id", primary_key=True, sa_column_kwargs={"autoincrement": False})
+    marks: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    max_marks: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class GradeOverride(SQLModel, table=True):

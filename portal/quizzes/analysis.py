@@ -1,23 +1,30 @@
 """Marks matrices, item analysis and the marks/item-analysis reports of an exam.
 
 The marks of the counted attempts (see `results.counted_attempt_ids`) come
-back in ONE SQL query as (attempt, slot, mark, max mark) rows, read straight
-into numpy and pivoted to attempts x slots; no ORM objects are built, so an
-exam with 20,000 attempts analyses well under half a second.
+from `attempt_marks`, one packed row per attempt (portal/quizzes/attempt_marks.py),
+read straight into numpy: for 20,000 attempts of a 20-question exam that is
+20,000 rows instead of 400,000 answers, and the whole analysis takes under a
+tenth of a second (docs/benchmarks.md). A counted attempt without that row (its answers changed since
+it was packed, or it was loaded around the app) is read from
+`attempt_answer` instead, so the result is always that of the answers:
+`marks_matrix_from_answers` is that reference, kept for the tests.
 
 For a pool exam a slot holds a different random question in each attempt;
 as in Moodle the figures are per slot (position).
 """
 import io
-from itertools import chain
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.models import Attempt, AttemptAnswer, Exam, User
+from portal.db import session_scope
+from portal.models import Attempt, AttemptAnswer, AttemptMarks, Exam, User
+from portal.quizzes import attempt_marks
 from portal.quizzes import exams as exams_service
 from portal.quizzes.results import counted_attempt_ids
 from portal.quizzes.stats import ItemAnalysis, item_analysis
@@ -41,9 +48,11 @@ def slot_labels(session: Session, exam: Exam, slots: int) -> list[str]:
     return [fixed.get(n, f"Q{n}") for n in range(1, slots + 1)]
 
 
-def _fetch_raw(session: Session, query) -> list[tuple]:
-    """All rows as plain tuples from the DB-API cursor: for 400,000 rows this is
-    about twice as fast as building SQLAlchemy Row objects."""
+def _execute_raw(session: Session, query):
+    """`query` executed on a plain DB-API cursor, which the caller closes. Its rows are plain
+    tuples: for 400,000 rows this is about twice as fast as building SQLAlchemy Row objects.
+    Pending ORM changes are flushed first."""
+    session.flush()
     connection = session.connection()
     compiled = query.compile(dialect=connection.dialect)
     params = compiled.params
@@ -54,20 +63,92 @@ def _fetch_raw(session: Session, query) -> list[tuple]:
     cursor = raw.cursor(binary=True) if connection.dialect.name == "postgresql" else raw.cursor()
     try:
         cursor.execute(str(compiled), params)
+    except BaseException:
+        cursor.close()
+        raise
+    return cursor
+
+
+def _fetch_raw(session: Session, query) -> list[tuple]:
+    cursor = _execute_raw(session, query)
+    try:
         return cursor.fetchall()
     finally:
         cursor.close()
 
 
 def marks_matrix(session: Session, exam: Exam) -> MarksMatrix:
-    """attempts x slots marks of the counted attempts, from one SQL query."""
+    """attempts x slots marks of the counted attempts: their `attempt_marks` rows, and the answers of
+    any counted attempt that has none.
+
+    Rows are read a few thousand at a time and only their ids and bytes kept, so the tuples die young:
+    20,000 of them held at once survive into the garbage collector's oldest generation and make its
+    next full collection (~100 ms in a Streamlit process) come sooner."""
+    counted = counted_attempt_ids(exam.id, exam.grading).subquery("counted")
+    ids, marks_blobs, max_blobs, unpacked = [], [], [], []
+    cursor = _execute_raw(session, select(counted.c.attempt_id, AttemptMarks.marks, AttemptMarks.max_marks)
+                          .select_from(counted)
+                          .join(AttemptMarks, AttemptMarks.attempt_id == counted.c.attempt_id, isouter=True))
+    try:
+        while chunk := cursor.fetchmany(2_000):
+            for attempt_id, marks, max_marks in chunk:
+                if marks is None:
+                    unpacked.append(attempt_id)
+                elif marks:  # an attempt without answers has nothing to analyse
+                    ids.append(attempt_id)
+                    marks_blobs.append(marks)
+                    max_blobs.append(max_marks)
+    finally:
+        cursor.close()
+    if unpacked:
+        for row in attempt_marks.pack_many(_answer_marks(session, unpacked)):
+            ids.append(row["attempt_id"])
+            marks_blobs.append(row["marks"])
+            max_blobs.append(row["max_marks"])
+    if not ids:
+        return _empty()
+    attempt_ids = np.array(ids, dtype=np.int64)
+    sizes = np.fromiter(map(len, marks_blobs), dtype=np.int64, count=len(ids)) // attempt_marks.DTYPE.itemsize
+    flat_marks = attempt_marks.unpack(b"".join(marks_blobs))
+    flat_max = attempt_marks.unpack(b"".join(max_blobs))
+    slots = int(sizes.max())
+    if (sizes == slots).all():  # the usual case: every attempt has every slot
+        marks, max_rows = flat_marks.reshape(-1, slots), flat_max.reshape(-1, slots)
+    else:
+        row_of = np.repeat(np.arange(len(ids)), sizes)
+        slot_of = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        marks, max_rows = np.zeros((len(ids), slots)), np.zeros((len(ids), slots))
+        marks[row_of, slot_of], max_rows[row_of, slot_of] = flat_marks, flat_max
+    order = np.argsort(attempt_ids, kind="stable")
+    max_marks = np.maximum(max_rows.max(axis=0), 0.0)  # a slot's largest max mark (0 if none)
+    return MarksMatrix(attempt_ids[order], marks[order], max_marks, slot_labels(session, exam, slots))
+
+
+def _answer_marks(session: Session, attempt_ids: list[int]) -> list[tuple]:
+    """(attempt, slot, mark, max mark) of these attempts' answers, from `attempt_answer`."""
+    rows = []
+    for start in range(0, len(attempt_ids), 10_000):
+        rows += session.execute(
+            select(AttemptAnswer.attempt_id, AttemptAnswer.slot, func.coalesce(AttemptAnswer.mark, 0.0),
+                   AttemptAnswer.max_mark)
+            .where(AttemptAnswer.attempt_id.in_(attempt_ids[start:start + 10_000]))).all()
+    return rows
+
+
+def _empty() -> MarksMatrix:
+    return MarksMatrix(np.zeros(0, dtype=np.int64), np.zeros((0, 0)), np.zeros(0), [])
+
+
+def marks_matrix_from_answers(session: Session, exam: Exam) -> MarksMatrix:
+    """The same matrix straight from `attempt_answer` (400,000 rows for 20,000 attempts): the reference
+    `marks_matrix` must equal, whatever `attempt_marks` holds."""
     counted = counted_attempt_ids(exam.id, exam.grading).subquery("counted")
     query = (select(AttemptAnswer.attempt_id, AttemptAnswer.slot, func.coalesce(AttemptAnswer.mark, 0.0),
                     AttemptAnswer.max_mark)
              .join(counted, counted.c.attempt_id == AttemptAnswer.attempt_id))
     rows = _fetch_raw(session, query)
     if not rows:
-        return MarksMatrix(np.zeros(0, dtype=np.int64), np.zeros((0, 0)), np.zeros(0), [])
+        return _empty()
     data = np.fromiter(chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
     attempt_ids, row_index = np.unique(data[:, 0].astype(np.int64), return_inverse=True)
     slot_numbers = data[:, 1].astype(np.int64)
@@ -83,12 +164,14 @@ def exams_with_marks(session: Session, actor: Actor) -> set[int]:
     """Exams whose graded attempts carry per-question marks: the only ones item analysis can read.
 
     (History imported as totals only, without answers, has nothing per question to analyse.)
+    One probe per exam that stops at the first graded attempt with an answer (LIMIT 1 keeps
+    PostgreSQL from turning it into a join over every attempt and answer).
     """
     require_role(actor, *exams_service.STAFF_ROLES)
-    query = (select(Attempt.exam_id).where(Attempt.status == "graded")
-             .where(select(AttemptAnswer.id).where(AttemptAnswer.attempt_id == Attempt.id).exists())
-             .distinct())
-    return set(session.execute(query).scalars())
+    first_marked = (select(Attempt.id).join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
+                    .where(Attempt.exam_id == Exam.id, Attempt.status == "graded")
+                    .limit(1).correlate(Exam).scalar_subquery())
+    return set(session.execute(select(Exam.id).where(first_marked.is_not(None))).scalars())
 
 
 def exam_item_analysis(session: Session, actor: Actor, exam_ref) -> tuple[Exam, ItemAnalysis, MarksMatrix]:
@@ -118,6 +201,20 @@ def marks_frame(session: Session, actor: Actor, exam_ref) -> pd.DataFrame:
 
 def marks_csv(session: Session, actor: Actor, exam_ref) -> str:
     return marks_frame(session, actor, exam_ref).to_csv(index=False)
+
+
+def deferred_marks_csv(actor: Actor, exam_ref) -> Callable[[], str]:
+    """`marks_csv` as a callable for a deferred download button: built in its own session when clicked.
+
+    For 20,000 attempts the file is about 3 MB and takes half a second or more to build; the item
+    analysis page must not build it on every rerun. Who may have it is checked now.
+    """
+    require_role(actor, Role.TRAINER)
+
+    def build() -> str:
+        with session_scope() as session:
+            return marks_csv(session, actor, exam_ref)
+    return build
 
 
 def item_analysis_csv(analysis: ItemAnalysis) -> str:

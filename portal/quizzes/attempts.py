@@ -24,7 +24,7 @@ from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion
-from portal.quizzes import bank, exams as exams_service
+from portal.quizzes import attempt_marks, bank, exams as exams_service
 from portal.quizzes import render
 from portal.quizzes.grading import grade, parse_number
 from portal.roles import Actor, Role, require_role
@@ -371,6 +371,7 @@ def grade_attempt(session: Session, attempt: Attempt, exam: Exam, *, submitted_a
 
 
 def update_totals(session: Session, attempt: Attempt, exam: Exam, *, needs_marking: bool) -> None:
+    """Score, percent and status from the answers' marks; once graded, the packed marks item analysis reads."""
     score, max_score = session.exec(
         select(func.coalesce(func.sum(AttemptAnswer.mark), 0.0), func.coalesce(func.sum(AttemptAnswer.max_mark), 0.0))
         .where(AttemptAnswer.attempt_id == attempt.id)).one()
@@ -381,6 +382,7 @@ def update_totals(session: Session, attempt: Attempt, exam: Exam, *, needs_marki
         attempt.status = "graded"
         attempt.percent = round(100.0 * score / max_score, 4) if max_score else 0.0
         attempt.passed = attempt.percent >= exam.pass_mark
+        attempt_marks.store(session, attempt.id)
     session.add(attempt)
 
 

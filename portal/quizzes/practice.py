@@ -27,7 +27,7 @@ from sqlmodel import Session, select
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
-from portal.quizzes import bank, render
+from portal.quizzes import attempt_marks, bank, render
 from portal.quizzes.grading import Grade, grade
 from portal.roles import Actor, Role, require_role
 from portal.settings import REPO_ROOT
@@ -268,6 +268,7 @@ def finish_practice(session: Session, actor: Actor, attempt_id: int, now: dateti
     attempt.submitted_at = now or utcnow()
     session.add(attempt)
     session.flush()
+    attempt_marks.store(session, attempt.id)
     return attempt
 
 

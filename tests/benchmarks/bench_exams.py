@@ -1,6 +1,8 @@
 """Time grading a submitted 20-question exam and item analysis of a 20,000-attempt exam (prints, no asserts).
 
 Targets: grading <= 20 ms, item analysis (one SQL query + numpy + stats) <= 500 ms.
+Item analysis reads `attempt_marks` (one packed row per attempt); the benchmark also times the same
+matrix read answer by answer (`marks_matrix_from_answers`, 400,000 rows), the design it replaced.
 
 Run: python tests/benchmarks/bench_exams.py [DATABASE_URL]   (default: a fresh SQLite file)
 """
@@ -22,7 +24,7 @@ from sqlmodel import Session  # noqa: E402
 
 from portal.db import make_engine, migrate  # noqa: E402
 from portal.models import Attempt, AttemptAnswer, User  # noqa: E402
-from portal.quizzes import analysis, attempts  # noqa: E402
+from portal.quizzes import analysis, attempt_marks, attempts  # noqa: E402
 from portal.roles import Role  # noqa: E402
 from tests.utils.factories import make_user  # noqa: E402
 from tests.utils.quiz_factories import at, make_questions, make_written_exam  # noqa: E402
@@ -66,7 +68,8 @@ def bench_grading(session: Session, trainer, exam) -> None:
 
 
 def fill_attempts(session: Session, exam_id: int) -> None:
-    """20,000 people with one graded attempt each, Rasch-like marks, by bulk insert; then ANALYZE
+    """20,000 people with one graded attempt each, Rasch-like marks, by bulk insert, packed into
+    attempt_marks as grading does; then ANALYZE
     (as autovacuum would) so PostgreSQL plans with real row counts."""
     session.execute(insert(User), [{"username": f"bench{n:05d}", "display_name": f"Bench {n}", "password_hash": "x",
                                     "active": True, "must_change_password": False, "failed_logins": 0,
@@ -87,6 +90,7 @@ def fill_attempts(session: Session, exam_id: int) -> None:
                for n in range(ATTEMPTS) for s in range(SLOTS)]
     for start in range(0, len(answers), 50_000):
         session.execute(insert(AttemptAnswer), answers[start:start + 50_000])
+    attempt_marks.rebuild(session, select(Attempt.id).where(Attempt.exam_id == exam_id))  # as grading would
     session.commit()
     session.connection().exec_driver_sql("ANALYZE")
     session.commit()
@@ -121,6 +125,9 @@ def main() -> None:
               f"median {median:.0f} ms (target <= 500 ms)")
         best, median = best_of(lambda: analysis.marks_matrix(session, big), 7)
         print(f"  of which the marks query and pivot: best {best:.0f} ms, median {median:.0f} ms")
+        best, median = best_of(lambda: analysis.marks_matrix_from_answers(session, big), 7)
+        print(f"  the same matrix read answer by answer (400,000 rows, before attempt_marks): best {best:.0f} ms, "
+              f"median {median:.0f} ms")
     engine.dispose()
 
 

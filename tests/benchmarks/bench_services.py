@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from sqlalchemy import func, select
+
 from portal import auth, wellbeing
 from portal.db import get_engine
+from portal.models import Attempt, Exam
+from portal.quizzes import analysis
 from portal.roles import Actor, Role
 from tests.benchmarks.bench_pages import LARGE_USERS, QueryClock
 
@@ -69,7 +73,37 @@ def _comments(role: Role, group: str | None) -> Setup:
     return setup
 
 
+# --- exams: item analysis ----------------------------------------------------------------
+
+def _largest_exam(bench: Bench) -> Exam:
+    """The exam with the most graded attempts (about 1,050 in `large`; bench_exams.py times 20,000)."""
+    exam_id = bench.session.execute(
+        select(Attempt.exam_id).where(Attempt.status == "graded").group_by(Attempt.exam_id)
+        .order_by(func.count().desc(), Attempt.exam_id).limit(1)).scalar_one()
+    return bench.session.get(Exam, exam_id)
+
+
+def _item_analysis(bench: Bench):
+    exam = _largest_exam(bench)
+    return lambda: analysis.exam_item_analysis(bench.session, bench.actor(Role.TRAINER), exam.id)
+
+
+def _matrix_from_answers(bench: Bench):
+    exam = _largest_exam(bench)
+    return lambda: analysis.marks_matrix_from_answers(bench.session, exam)
+
+
+def _marks_csv(bench: Bench):
+    exam = _largest_exam(bench)
+    return lambda: analysis.marks_csv(bench.session, bench.actor(Role.TRAINER), exam.id)
+
+
 BENCHMARKS: list[tuple[str, Setup]] = [
+    ("exams: item analysis, largest exam (trainer)", _item_analysis),
+    ("exams: its marks read answer by answer (before)", _matrix_from_answers),
+    ("exams: exams with marks (item analysis list)",
+     lambda bench: lambda: analysis.exams_with_marks(bench.session, bench.actor(Role.TRAINER))),
+    ("exams: marks CSV, largest exam (built on click)", _marks_csv),
     ("wellbeing: published cells, cold (after a write)", _published_cold),
     ("wellbeing: team trend by week (lead)", _trend(Role.LEAD, None, "week")),
     ("wellbeing: team trend by month (lead)", _trend(Role.LEAD, None, "month")),
