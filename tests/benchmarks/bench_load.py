@@ -11,6 +11,7 @@ step times out after 30 s and the whole run stops after 10 minutes.
 import argparse
 import asyncio
 import os
+import random
 import re
 import statistics
 import sys
@@ -81,11 +82,13 @@ async def one_person(browser, url: str, n: int, timings: dict, errors: list, thi
     page = await context.new_page()
     page.set_default_timeout(30_000)
     step = STEPS[0]
+    pace = random.Random(n)  # the same person reads at the same pace in every run
     try:
         async def timed(name, action):
             nonlocal step
             step = name
-            await asyncio.sleep(think)  # a person reads before the next click
+            # a person reads before the next click, some faster than others (0.5-1.5 x the mean)
+            await asyncio.sleep(think * pace.uniform(0.5, 1.5))
             started = time.perf_counter()
             await action()
             await settled(page)
@@ -205,7 +208,7 @@ def main(argv=None) -> int:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which the users arrive (0: all at the same instant)")
-    parser.add_argument("--think", type=float, default=0.0, help="seconds each person pauses before a step")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a person pauses before each step (each pause drawn from 0.5-1.5 x this)")
     parser.add_argument("--database-url", help="an EMPTY database to use (default: a new SQLite file)")
     parser.add_argument("--keep", type=Path, help="keep the server log and screenshots of failed steps here")
     args = parser.parse_args(argv)
@@ -227,7 +230,7 @@ def main(argv=None) -> int:
         finally:
             stop(server)
     print(f"{args.users} concurrent browser sessions against one streamlit server (arriving over {args.ramp:g} s, "
-          f"{args.think:g} s pause before each step); {elapsed:.1f} s in all\n")
+          f"{args.think:g} s mean pause before each step); {elapsed:.1f} s in all\n")
     print(f"{'step':<16}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
     for name in STEPS:
         values = timings[name]
