@@ -55,9 +55,13 @@ def sign_in(username: str, password: str, engine: Engine | None = None) -> Actor
     with session_scope(engine) as session:
         user = find_user(session, username or "")
     matches = _password_matches(user, password)
+
     def settle(session: Session) -> Actor | AuthenticationFailed:
         current = user and session.get(User, user.id, with_for_update=True)  # counts failures exactly
-        return _settle_quietly(session, username, current, matches)
+        try:
+            return _settle(session, username, current, matches)
+        except AuthenticationFailed as refused:  # returned, not raised, so that the refusal commits
+            return refused
 
     outcome = run_transaction(settle, engine)
     if isinstance(outcome, AuthenticationFailed):
@@ -71,13 +75,6 @@ def _password_matches(user: User | None, password: str) -> bool:
         verify_password(password or "", dummy_hash())
         return False
     return verify_password(password or "", user.password_hash)
-
-
-def _settle_quietly(session: Session, username: str, user: User | None, matches: bool) -> Actor | AuthenticationFailed:
-    try:
-        return _settle(session, username, user, matches)
-    except AuthenticationFailed as refused:
-        return refused
 
 
 def _settle(session: Session, username: str, user: User | None, matches: bool) -> Actor:
