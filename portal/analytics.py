@@ -246,8 +246,7 @@ def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilt
                      "slope": None if slope is None else round(slope, 2), "band": band_of(average, settings)})
     frame = pd.DataFrame(rows, columns=["user_id", "agent", "results", "average", "latest", "below_low", "slope",
                                         "band"])
-    frame[["average", "latest", "slope"]] = frame[["average", "latest", "slope"]].astype(float)
-    return frame
+    return frame.astype({"average": float, "latest": float, "slope": float})
 
 
 def bottom(summary: pd.DataFrame, n: int) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 from sqlalchemy import and_, case, delete, func, literal, or_, select as sa_select
+from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
 from portal import audit
@@ -247,10 +248,11 @@ def _get(session: Session, session_id: int) -> CoachingSession:
     return cs
 
 
-def coachable_agents(session: Session, actor: Actor) -> list[User]:
-    """The agents and new hires this coach may write sessions for, by name."""
+def coachable_agents(session: Session, actor: Actor) -> list[Row]:
+    """The agents and new hires this coach may write sessions for, by name: rows of
+    (id, username, display_name). Plain rows, not users: a trainer sees the whole center."""
     require_role(actor, *COACHES)
-    query = (select(User).join(UserRole, UserRole.user_id == User.id)
+    query = (select(User.id, User.username, User.display_name).join(UserRole, UserRole.user_id == User.id)
              .where(UserRole.role.in_(LEARNER_ROLES), User.active).distinct().order_by(User.display_name))
     if not actor.has(Role.ADMIN, Role.TRAINER):
         conditions = []

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
+from portal import coaching
 from portal.clock import today
 from portal.models import CoachingSession, CoachingSetting, User
 from tests.utils.apptest import app_as, errors_of
@@ -98,6 +99,19 @@ def test_dashboard_flags_the_two_at_risk_agents_with_reasons(demo_engine):
     assert "falling trend" in reasons["Tang"] and "not acknowledged in time" in reasons["Tang"]
     assert "behind schedule" in reasons["Li"] and "asked to repeat" in reasons["Xu"]
     assert [m.value for m in at.metric if m.label == "At risk"] == ["5"]
+
+
+def test_dashboard_marks_low_and_amber_averages_in_words(demo_engine):
+    with Session(demo_engine) as session:
+        settings = coaching.load_settings(session)
+    risk = open_page(demo_engine, "lead", "pages/team_dashboard.py").dataframe[0].value
+    columns = list(risk.columns)
+    assert columns[columns.index("Average (last results)") + 1] == "Level"
+    expected = [f"🔴 Below {settings.low_score:g}" if a < settings.low_score else
+                f"🟠 Below {settings.amber_score:g}" if a < settings.amber_score else ""
+                for a in risk["Average (last results)"].fillna(100)]
+    assert list(risk["Level"]) == expected
+    assert {"🔴", "🟠", ""} <= {level[:1] for level in expected}  # the demo team has all three
 
 
 def test_dashboard_drill_down_in_chinese(demo_engine):

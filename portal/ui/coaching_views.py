@@ -1,4 +1,5 @@
 """Streamlit pieces shared by the coaching and team-dashboard pages."""
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -36,31 +37,41 @@ def download_buttons(t: Translator, frame: pd.DataFrame, name: str, key: str) ->
                           width="stretch")
 
 
-def score_style(frame: pd.DataFrame, columns: list[str], settings: CoachingSettings):
-    """Threshold colours on score columns: below the low line red, below amber amber."""
-    def colour(value):
-        if value is None or pd.isna(value) or not isinstance(value, (int, float)):
-            return ""
-        if value < settings.low_score:
-            return "background-color: #fde2e1; color: #a4161a"
-        if value < settings.amber_score:
-            return "background-color: #fff1d6; color: #8a5a00"
-        return ""
+def score_levels(scores: pd.Series, settings: CoachingSettings, t: Translator) -> np.ndarray:
+    """A red or amber marker, with its line as text, for each score (blank when fine or missing).
 
-    present = [c for c in columns if c in frame.columns]
-    return frame.style.map(colour, subset=present).format(precision=1, na_rep="—")
+    Text next to the number rather than a cell colour: readers who cannot tell red from
+    green still see it, and a pandas Styler cost 9-40 ms per table on every rerun, more
+    than the dashboard's queries together.
+    """
+    values = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float)
+    return np.select([values < settings.low_score, values < settings.amber_score],
+                     [t("coaching.level_low", low=f"{settings.low_score:g}"),
+                      t("coaching.level_amber", amber=f"{settings.amber_score:g}")], default="")
 
 
 def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: CoachingSettings | None = None,
           score_columns: tuple[str, ...] = (), empty_key: str = "coaching.no_rows", **dataframe_kwargs):
-    """A translated table with its downloads, or a clear empty state. Returns the st.dataframe result."""
+    """A translated table with its downloads, or a clear empty state. Returns the st.dataframe result.
+
+    Score columns show one decimal; the first of them gets a level marker column after it
+    (see `score_levels`). The downloads hold the data without the markers.
+    """
     if frame.empty:
         st.info(t(empty_key), icon=":material/inbox:")
         return None
     shown = exports.with_headers(frame, t)
-    headers = [t(f"coaching.col.{c}") for c in score_columns]
-    data = score_style(shown, headers, settings) if settings and score_columns else shown
-    result = st.dataframe(data, hide_index=True, width="stretch", key=key, **dataframe_kwargs)
+    header = dict(zip(frame.columns, shown.columns))
+    present = [c for c in score_columns if c in header]
+    config = {header[c]: st.column_config.NumberColumn(format="%.1f") for c in present}
+    config.update(dataframe_kwargs.pop("column_config", None) or {})
+    display = shown
+    if settings and present:
+        display = shown.copy()
+        display.insert(shown.columns.get_loc(header[present[0]]) + 1, t("coaching.col.level"),
+                       score_levels(frame[present[0]], settings, t))
+    result = st.dataframe(display, hide_index=True, width="stretch", key=key, column_config=config,
+                          **dataframe_kwargs)
     download_buttons(t, shown, name, key)
     return result
 
@@ -103,6 +114,18 @@ def items_frame(t: Translator, items) -> pd.DataFrame:
                         columns=["description", "owner", "due_on", "status"])
 
 
+def item_lines(t: Translator, items) -> list[str]:
+    """Action items as a short list with a status badge (a session holds a few; a grid per
+    session cost more to draw than the whole session)."""
+    badges = {"done": ":green-badge[{}]", "overdue": ":red-badge[{}]", "open": ":orange-badge[{}]"}
+    lines = []
+    for item in items:
+        state = "done" if item.done else ("overdue" if item.overdue else "open")
+        lines.append(f"- {badges[state].format(t(f'coaching.item_{state}'))} {item.description} · "
+                     f"{item.owner_name} · {t('coaching.col.due_on')} {item.due_on.isoformat()}")
+    return lines
+
+
 def session_body(t: Translator, view: SessionView, *, show_private: bool) -> None:
     """The readable part of a session. Private notes only when the caller may see them and asks."""
     st.markdown(f"**{t('coaching.col.focus_area')}:** {focus_label(t, view.focus_area)} · "
@@ -116,8 +139,7 @@ def session_body(t: Translator, view: SessionView, *, show_private: bool) -> Non
         st.markdown("\n".join(f"- {line}" for line in link_lines(t, view)))
     if view.action_items:
         st.markdown(f"**{t('coaching.action_items')}**")
-        st.dataframe(exports.with_headers(items_frame(t, view.action_items), t), hide_index=True,
-                     width="stretch")
+        st.markdown("\n".join(item_lines(t, view.action_items)))
     if view.follow_up_on:
         st.caption(t("coaching.follow_up_caption", on=view.follow_up_on.isoformat()))
     st.caption(t("coaching.effect_caption", text=effect_text(t, view)))
