@@ -6,15 +6,18 @@ page) opens that practice quiz directly.
 import altair as alt
 import streamlit as st
 
+from portal.db import run_transaction
+from portal.errors import PortalError
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
-from portal.ui.question_view import answer_widget, render_question_text, show_feedback
+from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 ATTEMPT_KEY = "practice_attempt"
 FEEDBACK_KEY = "practice_feedback_slot"
 REVIEW_FEEDBACK_KEY = "review_feedback"
+NOTICE_KEY = "practice_notice"  # why the last "Check my answer" saved nothing
 
 t = state.translator()
 actor = state.actor()
@@ -37,6 +40,27 @@ def leave_attempt() -> None:
     st.session_state.pop(FEEDBACK_KEY, None)
 
 
+def answer_key(attempt_id: int, item: practice.PracticeItem) -> str:
+    return f"q-{attempt_id}-{item.slot}"
+
+
+def check_answer(attempt_id: int, item: practice.PracticeItem) -> None:
+    """"Check my answer", run as the button's callback: the answer is saved before the page is
+    drawn, which then shows the feedback straight away (one script run per click, not two)."""
+    response = response_from_state(item.payload, item.layout, answer_key(attempt_id, item))
+    if render.response_is_empty(response):
+        st.session_state[NOTICE_KEY] = t("quizbank.practice.answer_first")
+        return
+    try:
+        run_transaction(lambda s: practice.answer_practice(s, actor, attempt_id, item.slot, response))
+    except PortalError as exc:
+        st.session_state[NOTICE_KEY] = t.error(exc)
+        return
+    st.session_state[FEEDBACK_KEY] = item.slot
+
+
+# A fragment: answering and moving on redraw the question, not the whole app.
+@st.fragment
 def show_attempt(attempt_id: int) -> None:
     with service_call(t) as session:
         view = practice.get_practice_attempt(session, actor, attempt_id, language)
@@ -67,14 +91,11 @@ def show_attempt(attempt_id: int) -> None:
                       on_click=st.session_state.pop, args=(FEEDBACK_KEY, None))
         else:
             with st.form(f"answer-{attempt_id}-{item.slot}"):
-                response = answer_widget(item.payload, item.layout, key=f"q-{attempt_id}-{item.slot}", t=t)
-                checked = st.form_submit_button(t("quizbank.practice.check"), type="primary")
-            if checked:
-                if render.response_is_empty(response):
-                    st.warning(t("quizbank.practice.answer_first"))
-                elif run_action(t, lambda s: practice.answer_practice(s, actor, attempt_id, item.slot, response)):
-                    st.session_state[FEEDBACK_KEY] = item.slot
-                    st.rerun()
+                answer_widget(item.payload, item.layout, key=answer_key(attempt_id, item), t=t)
+                st.form_submit_button(t("quizbank.practice.check"), type="primary", on_click=check_answer,
+                                      args=(attempt_id, item))
+            if NOTICE_KEY in st.session_state:
+                st.warning(st.session_state.pop(NOTICE_KEY))
     left, right = st.columns(2)
     if left.button(t("quizbank.practice.finish_now"), help=t("quizbank.practice.finish_help")):
         if run_action(t, lambda s: practice.finish_practice(s, actor, attempt_id)):

@@ -222,3 +222,25 @@ def test_practice_page_in_chinese_for_an_agent_without_history(demo_engine):
     assert not errors_of(at)
     assert "你还没有完成过练习。" in [c.value for c in at.caption]
     assert any(b.label == "开始练习" for b in at.button)
+
+
+def test_checking_without_an_answer_asks_for_one_and_saves_nothing(demo_engine):
+    from sqlmodel import Session
+
+    from portal.models import AttemptAnswer
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "newhire").run()
+    at.session_state["open_quiz"] = "practice-theory"
+    at.switch_page("pages/training_quizzes.py").run()
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    assert not errors_of(at)
+    assert [w.value for w in at.warning] == ["Give an answer first."]
+    assert at.caption[1].value == "Question 1 of 10"
+    with Session(demo_engine) as session:
+        attempt_id = at.session_state["practice_attempt"]
+        assert [a for a in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
+                if a.response is not None] == []
+    _answer_current(at)  # answering now works, and the notice is gone
+    assert not at.warning or at.warning[0].value != "Give an answer first."
+    assert any(b.label == "Next question" for b in at.button)

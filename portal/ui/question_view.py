@@ -66,55 +66,67 @@ def answer_widget(version_payload: dict, layout: dict | None, key: str, disabled
     qtype = payload.get("qtype")
     textformat = payload.get("questiontextformat", "moodle")
     if qtype == "multichoice":
-        return _multichoice(payload, layout, key, disabled, textformat, t, value)
-    if qtype == "truefalse":
-        choice = st.radio(t("quizbank.view.your_answer"), [True, False], key=key, disabled=disabled,
-                          index=None if value is None else (0 if value else 1),
-                          format_func=lambda v: t("quizbank.view.true") if v else t("quizbank.view.false"))
-        return choice
-    if qtype in ("shortanswer", "numerical"):
-        text = st.text_input(t("quizbank.view.your_answer"), key=key, disabled=disabled,
-                             value="" if value is None else str(value),
-                             placeholder=t("quizbank.view.number_hint") if qtype == "numerical" else None)
-        return text.strip() or None
+        _multichoice(payload, layout, key, disabled, textformat, t, value)
+    elif qtype == "truefalse":
+        st.radio(t("quizbank.view.your_answer"), [True, False], key=key, disabled=disabled,
+                 index=None if value is None else (0 if value else 1),
+                 format_func=lambda v: t("quizbank.view.true") if v else t("quizbank.view.false"))
+    elif qtype in ("shortanswer", "numerical"):
+        st.text_input(t("quizbank.view.your_answer"), key=key, disabled=disabled,
+                      value="" if value is None else str(value),
+                      placeholder=t("quizbank.view.number_hint") if qtype == "numerical" else None)
+    elif qtype == "match":
+        _match(payload, layout, key, disabled, textformat, t, value)
+    elif qtype == "essay":
+        st.text_area(t("quizbank.view.your_answer"), key=key, disabled=disabled, height=200,
+                     value="" if value is None else str(value))
+    return response_from_state(payload, layout, key)
+
+
+def response_from_state(version_payload: dict, layout: dict | None, key: str):
+    """The response held by the widgets `answer_widget(version_payload, layout, key)` drew (None while
+    unanswered). It reads `st.session_state`, so a button's callback can grade the answer before the
+    page is drawn again: one script run per click instead of two."""
+    payload, state = version_payload, st.session_state
+    qtype = payload.get("qtype")
+    if qtype == "truefalse" or (qtype == "multichoice" and payload.get("single", True)):
+        return state.get(key)
+    if qtype == "multichoice":
+        return sorted(i for i in render.ordered(payload.get("answers", []), layout) if state.get(f"{key}-{i}")) \
+            or None
+    if qtype in ("shortanswer", "numerical", "essay"):
+        return (state.get(key) or "").strip() or None
     if qtype == "match":
-        return _match(payload, layout, key, disabled, textformat, t, value)
-    if qtype == "essay":
-        text = st.text_area(t("quizbank.view.your_answer"), key=key, disabled=disabled, height=200,
-                            value="" if value is None else str(value))
-        return text.strip() or None
+        picked = {i: state.get(f"{key}-{i}") for i in render.match_items(payload)}
+        return {i: v for i, v in picked.items() if v is not None} or None
     return None  # description: nothing to answer
 
 
-def _multichoice(payload, layout, key, disabled, textformat, t, value):
+def _multichoice(payload, layout, key, disabled, textformat, t, value) -> None:
     answers = payload.get("answers", [])
     order = render.ordered(answers, layout)
     labels = {i: render.option_label(answers[i]["text"], textformat) for i in order}
     if payload.get("single", True):
         index = order.index(value) if isinstance(value, int) and value in order else None
-        return st.radio(t("quizbank.view.your_answer"), order, index=index, key=key, disabled=disabled,
-                        format_func=labels.__getitem__)
+        st.radio(t("quizbank.view.your_answer"), order, index=index, key=key, disabled=disabled,
+                 format_func=labels.__getitem__)
+        return
     chosen_before = set(value or [])
     st.markdown(t("quizbank.view.your_answer"))
-    chosen = [i for i in order
-              if st.checkbox(labels[i], key=f"{key}-{i}", disabled=disabled, value=i in chosen_before)]
-    return sorted(chosen) or None
+    for i in order:
+        st.checkbox(labels[i], key=f"{key}-{i}", disabled=disabled, value=i in chosen_before)
 
 
-def _match(payload, layout, key, disabled, textformat, t, value):
+def _match(payload, layout, key, disabled, textformat, t, value) -> None:
     subquestions = payload.get("subquestions", [])
     choices = render.match_choices(payload)
     shown = [choices[i] for i in render.ordered(choices, layout)]
     given = {int(k): v for k, v in (value or {}).items()}
-    response = {}
     for i in render.match_items(payload):
         before = given.get(i)
-        picked = st.selectbox(render.option_label(subquestions[i]["question"], textformat), shown,
-                              index=shown.index(before) if before in shown else None, key=f"{key}-{i}",
-                              disabled=disabled, placeholder=t("quizbank.view.choose"))
-        if picked is not None:
-            response[i] = picked
-    return response or None
+        st.selectbox(render.option_label(subquestions[i]["question"], textformat), shown,
+                     index=shown.index(before) if before in shown else None, key=f"{key}-{i}",
+                     disabled=disabled, placeholder=t("quizbank.view.choose"))
 
 
 def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
