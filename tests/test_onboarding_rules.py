@@ -132,3 +132,10 @@ def test_working_day_arithmetic_agrees_with_itself(start, n):
     assert is_working_day(end) and end >= start
     first = add_working_days(start, 1)
     assert working_days_between(first - timedelta(days=1), end + timedelta(days=1)) == n
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=-10, max_value=800))
+def test_working_days_between_counts_like_a_calendar(earlier, span):
+    later = earlier + timedelta(days=span)
+    days = [earlier + timedelta(days=i) for i in range(1, span)]
+    assert working_days_between(earlier, later) == sum(is_working_day(d) for d in days)

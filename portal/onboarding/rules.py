@@ -243,13 +243,16 @@ def add_working_days(day: date, n: int) -> date:
 
 
 def working_days_between(earlier: date, later: date) -> int:
-    """Working days strictly after `earlier` and strictly before `later`."""
-    days = 0
-    day = earlier + timedelta(days=1)
-    while day < later:
-        days += is_working_day(day)
-        day += timedelta(days=1)
-    return days
+    """Working days strictly after `earlier` and strictly before `later`.
+
+    Counted by whole weeks, not day by day: the board asks this for every new hire, some idle for years.
+    """
+    first = earlier + timedelta(days=1)
+    span = (later - first).days
+    if span <= 0:
+        return 0
+    weeks, rest = divmod(span, 7)
+    return weeks * 5 + sum(is_working_day(first + timedelta(days=i)) for i in range(rest))
 
 
 def stage_schedule(start: date, stages: Iterable[StageSpec]) -> dict[str, tuple[date, date]]:
