@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from portal.courses import STAGE_KEYS
 from portal.models import User
 from portal.onboarding.access import can_sign_off, new_hire_query
-from portal.onboarding.journey import Journey, StageState, build_journeys
+from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
 from portal.onboarding.rules import StageStatus
 from portal.roles import Actor, Role, require_role
 
@@ -15,19 +15,21 @@ from portal.roles import Actor, Role, require_role
 def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
                      today: date | None = None, stalled_days: int | None = None) -> list[Journey]:
     """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team."""
-    query = new_hire_query(session, actor)
+    # plain rows, not `User`s: a trainer's board covers a whole center
+    query = new_hire_query(session, actor, *NEW_HIRE_COLUMNS)
     if cohort_id is not None:
         query = query.where(User.cohort_id == cohort_id)
     if team_id is not None:
         query = query.where(User.team_id == team_id)
-    users = list(session.exec(query.order_by(User.display_name, User.id)))
+    users = session.exec(query.order_by(User.display_name, User.id)).all()
     return build_journeys(session, users, today=today, stalled_days=stalled_days)
 
 
 def mentee_journeys(session: Session, actor: Actor, *, today: date | None = None) -> list[Journey]:
     """The journeys of the actor's own mentees."""
     require_role(actor, Role.MENTOR)
-    users = list(session.exec(select(User).where(User.mentor_id == actor.id).order_by(User.display_name, User.id)))
+    users = session.exec(select(*NEW_HIRE_COLUMNS).where(User.mentor_id == actor.id)
+                         .order_by(User.display_name, User.id)).all()
     return build_journeys(session, users, today=today)
 
 
