@@ -78,10 +78,11 @@ def board_frame(journeys: list[Journey]) -> pd.DataFrame:
 
 def board_row(journey: Journey) -> dict:
     repeat = next((s for s in journey.stages if s.asked_to_repeat), None)
+    current = journey.current
     row = {
         "user_id": journey.user_id, "username": journey.username, "name": journey.display_name,
         "team": journey.team, "cohort": journey.cohort, "mentor": journey.mentor, "status": journey.status.value,
-        "current_stage": journey.current.key if journey.current else None,
+        "current_stage": current.key if current else None,
         "overall_progress": round(journey.overall_progress, 4),
         "behind_schedule": journey.behind_schedule, "stalled": journey.stalled,
         "asked_to_repeat": repeat is not None, "repeat_stage": repeat.key if repeat else None,
@@ -89,8 +90,9 @@ def board_row(journey: Journey) -> dict:
         "shadowing_calls": journey.shadowing_calls, "reviewed_calls": journey.reviewed_calls,
         "pending_reviews": journey.pending_reviews,
     }
+    stages = {s.key: s for s in journey.stages}
     for key in STAGE_KEYS:
-        stage = journey.stage(key)
+        stage = stages.get(key)
         row[f"{key}_status"] = stage.status.value if stage else None
         row[f"{key}_due"] = stage.due_date if stage else None
         row[f"{key}_signed_off"] = stage.passed_on if stage else None
