@@ -20,7 +20,7 @@ from portal.models import (Cohort, ModuleProgress, ShadowingCall, StageSignoff, 
 from portal.onboarding.access import require_view
 from portal.onboarding.programme import current_programme, requirements_in_force
 from portal.onboarding.rules import (CHECKLIST, REQUIREMENTS_SHARE, ReviewFact, ReviewOutcome, SignoffOutcome,
-                                     StageEvaluation, StageFacts, StageStatus, critical_misses, evaluate_stage,
+                                     StageEvaluation, StageEvaluator, StageFacts, StageStatus, critical_misses,
                                      is_stalled, stage_schedule)
 from portal.roles import Actor
 from portal.settings import get_settings
@@ -239,6 +239,8 @@ class _Plan:
         self.requirements = requirements
         self.schedules = {c.id: stage_schedule(c.start_date, stages) for c in cohorts}
         """Per cohort id: the same dates for everyone who started together."""
+        self.evaluators = {stage.key: StageEvaluator(stage, requirements[stage.key],
+                                                     quiz_results_wired=QUIZ_RESULTS_WIRED) for stage in stages}
         self.untouched = {stage.key: tuple(ModuleState(m) for m in stage.modules) for stage in stages}
         """Module states of someone who opened none of the stage's modules (most people, most stages)."""
 
@@ -265,7 +267,7 @@ def _stage_states(plan: _Plan, loaded: "_Records", user_id: int, cohort_id: int 
     for stage in plan.stages:
         requirements = plan.requirements[stage.key]
         history = tuple(r for r in signoffs if r.stage_key == stage.key)
-        evaluation = evaluate_stage(stage, requirements, facts, quiz_results_wired=QUIZ_RESULTS_WIRED)
+        evaluation = plan.evaluators[stage.key](facts)
         if history and history[-1].outcome is SignoffOutcome.PASSED:
             status = StageStatus.PASSED
         elif withdrawn:
