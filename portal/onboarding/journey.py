@@ -258,6 +258,9 @@ def _stage_states(plan: _Plan, loaded: "_Records", user_id: int, cohort_id: int 
     schedule = plan.schedules.get(cohort_id, {})
     signoffs = loaded.signoffs.get(user_id, ())
     withdrawn = any(r.outcome is SignoffOutcome.WITHDRAWN for r in signoffs)
+    histories: dict[str, tuple[SignoffRecord, ...]] = {}
+    for record in signoffs:
+        histories[record.stage_key] = histories.get(record.stage_key, ()) + (record,)
     progress = loaded.progress.get(user_id, {})
     facts = StageFacts(
         modules_done=frozenset(m for m, row in progress.items() if row.completed_at is not None),
@@ -266,7 +269,7 @@ def _stage_states(plan: _Plan, loaded: "_Records", user_id: int, cohort_id: int 
     states, current_seen = [], False
     for stage in plan.stages:
         requirements = plan.requirements[stage.key]
-        history = tuple(r for r in signoffs if r.stage_key == stage.key)
+        history = histories.get(stage.key, ())
         evaluation = plan.evaluators[stage.key](facts)
         if history and history[-1].outcome is SignoffOutcome.PASSED:
             status = StageStatus.PASSED
