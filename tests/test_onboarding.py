@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import func, select
 
 from portal import onboarding, users
-from portal.clock import utcnow
+from portal.clock import local_today, utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, ModuleProgress, ShadowingCall, StageSignoff, SupervisedCall, TicketReview
+from portal.models import AuditEntry, ModuleProgress, ShadowingCall, StageSignoff, SupervisedCall, TicketReview, User
 from portal.onboarding import JourneyStatus, RequirementsNotMet
+from portal.onboarding.journey import NEW_HIRE_COLUMNS, build_journeys
 from portal.onboarding.rules import CHECKLIST, MET, MISSED, PARTLY, StageStatus
 from portal.roles import Actor, Role
 from tests.utils.factories import record_practice_score, make_cohort, make_team, make_user
@@ -424,6 +425,25 @@ def test_mentees_and_what_awaits_a_signoff(session, world):
     assert onboarding.awaiting_signoff(world.mentor, journeys) == []  # theory is signed off by trainers
     with pytest.raises(PermissionDenied):
         onboarding.mentee_journeys(session, world.trainer)
+
+
+def test_journeys_from_plain_rows_equal_journeys_from_users(session, world):
+    """The board selects a few columns instead of whole `User`s; the journeys must not change."""
+    pass_stage(session, world, "theory")
+    read_stage(session, world.newhire, "product")
+    onboarding.sign_off(session, world.trainer, world.other_newhire.id, "theory", "repeat", reason="Read again.",
+                        today=TODAY)
+    log_shadowing(session, world.newhire, 3)
+    take_calls(session, world, "PR-")
+    session.flush()
+    ids = [world.newhire.id, world.other_newhire.id]
+    people = list(session.exec(select(User).where(User.id.in_(ids)).order_by(User.id)))
+    rows = session.exec(select(*NEW_HIRE_COLUMNS).where(User.id.in_(ids)).order_by(User.id)).all()
+    from_users, from_rows = build_journeys(session, people, today=TODAY), build_journeys(session, rows, today=TODAY)
+    assert from_rows == from_users
+    me, other = from_rows
+    assert (me.shadowing_calls, me.reviewed_calls, me.pending_reviews) == (3, 2, 1)
+    assert me.last_activity == local_today() and other.stage("theory").asked_to_repeat
 
 
 # --------------------------------------------------------------------------- requirements in force

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.courses import StageRequirements, load_programme
-from portal.onboarding.rules import (MET, MISSED, PARTLY, CheckStatus, ReviewFact, StageFacts, add_working_days,
-                                     clean_streak, critical_misses, evaluate_stage, is_stalled, is_working_day,
+from portal.onboarding.rules import (MET, MISSED, PARTLY, CheckStatus, ReviewFact, StageEvaluator, StageFacts,
+                                     add_working_days, clean_streak, critical_misses, evaluate_stage, is_stalled, is_working_day,
                                      review_points, stage_schedule, working_days_between)
 
 PROGRAMME = load_programme(Path(__file__).resolve().parent.parent / "courses")
@@ -90,6 +90,32 @@ def test_a_stage_without_requirements_is_met_and_needs_only_its_signoff():
     assert evaluation.met and evaluation.checks == ()
 
 
+ANY_REQUIREMENTS = st.builds(
+    StageRequirements, all_required_modules=st.booleans(),
+    min_quiz_score=st.none() | st.integers(0, 100), min_shadowing_calls=st.none() | st.integers(1, 40),
+    min_reviewed_calls=st.none() | st.integers(1, 5), last_n_passed=st.none() | st.integers(1, 3))
+
+
+def any_facts(stage):
+    """Few values per field, so that people often differ in one field only."""
+    modules = [m.id for m in stage.modules][:2]
+    quizzes = sorted({m.quiz for m in PROGRAMME.stages[0].modules + stage.modules if m.quiz})
+    return st.builds(
+        StageFacts, modules_done=st.frozensets(st.sampled_from(modules)),
+        quiz_scores=st.dictionaries(st.sampled_from(quizzes), st.sampled_from([79.5, 80.0])),
+        shadowing_calls=st.sampled_from([0, 30]), reviews=st.sampled_from(["", "P", "RP", "C"]).map(reviews),
+        pending_reviews=st.sampled_from([0, 1]))
+
+
+@given(st.sampled_from(PROGRAMME.stages).flatmap(lambda stage: st.tuples(
+    st.just(stage), ANY_REQUIREMENTS, st.booleans(), st.lists(any_facts(stage), max_size=12))))
+def test_the_stage_evaluator_shares_evaluations_only_between_equal_inputs(case):
+    stage, requirements, wired, people = case
+    evaluator = StageEvaluator(stage, requirements, quiz_results_wired=wired)
+    for facts in people * 2:  # twice: the second round is answered from what was shared
+        assert evaluator(facts) == evaluate_stage(stage, requirements, facts, quiz_results_wired=wired)
+
+
 # --------------------------------------------------------------------------- ticket reviews
 
 
@@ -132,3 +158,10 @@ def test_working_day_arithmetic_agrees_with_itself(start, n):
     assert is_working_day(end) and end >= start
     first = add_working_days(start, 1)
     assert working_days_between(first - timedelta(days=1), end + timedelta(days=1)) == n
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(min_value=-10, max_value=800))
+def test_working_days_between_counts_like_a_calendar(earlier, span):
+    later = earlier + timedelta(days=span)
+    days = [earlier + timedelta(days=i) for i in range(1, span)]
+    assert working_days_between(earlier, later) == sum(is_working_day(d) for d in days)

@@ -44,11 +44,14 @@ def require_view(session: Session, actor: Actor, user_id: int) -> User:
     return user
 
 
-def new_hire_query(session: Session, actor: Actor):
-    """A query for the new hires the actor may see: members of a cohort, or holders of the new-hire role."""
+def new_hire_query(session: Session, actor: Actor, *columns):
+    """A query for the new hires the actor may see: members of a cohort, or holders of the new-hire role.
+
+    It selects `columns` (plain rows) if given, else whole `User`s.
+    """
     require_role(actor, *VIEWER_ROLES)
     newhire_ids = select(UserRole.user_id).where(UserRole.role == Role.NEWHIRE.value)
-    query = select(User).where(or_(User.cohort_id.is_not(None), User.id.in_(newhire_ids)))
+    query = select(*(columns or (User,))).where(or_(User.cohort_id.is_not(None), User.id.in_(newhire_ids)))
     if actor.has(Role.ADMIN, Role.TRAINER):
         return query
     allowed = []

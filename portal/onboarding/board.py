@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from portal.courses import STAGE_KEYS
 from portal.models import User
 from portal.onboarding.access import can_sign_off, new_hire_query
-from portal.onboarding.journey import Journey, StageState, build_journeys
+from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
 from portal.onboarding.rules import StageStatus
 from portal.roles import Actor, Role, require_role
 
@@ -15,19 +15,21 @@ from portal.roles import Actor, Role, require_role
 def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
                      today: date | None = None, stalled_days: int | None = None) -> list[Journey]:
     """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team."""
-    query = new_hire_query(session, actor)
+    # plain rows, not `User`s: a trainer's board covers a whole center
+    query = new_hire_query(session, actor, *NEW_HIRE_COLUMNS)
     if cohort_id is not None:
         query = query.where(User.cohort_id == cohort_id)
     if team_id is not None:
         query = query.where(User.team_id == team_id)
-    users = list(session.exec(query.order_by(User.display_name, User.id)))
+    users = session.exec(query.order_by(User.display_name, User.id)).all()
     return build_journeys(session, users, today=today, stalled_days=stalled_days)
 
 
 def mentee_journeys(session: Session, actor: Actor, *, today: date | None = None) -> list[Journey]:
     """The journeys of the actor's own mentees."""
     require_role(actor, Role.MENTOR)
-    users = list(session.exec(select(User).where(User.mentor_id == actor.id).order_by(User.display_name, User.id)))
+    users = session.exec(select(*NEW_HIRE_COLUMNS).where(User.mentor_id == actor.id)
+                         .order_by(User.display_name, User.id)).all()
     return build_journeys(session, users, today=today)
 
 
@@ -76,10 +78,11 @@ def board_frame(journeys: list[Journey]) -> pd.DataFrame:
 
 def board_row(journey: Journey) -> dict:
     repeat = next((s for s in journey.stages if s.asked_to_repeat), None)
+    current = journey.current
     row = {
         "user_id": journey.user_id, "username": journey.username, "name": journey.display_name,
         "team": journey.team, "cohort": journey.cohort, "mentor": journey.mentor, "status": journey.status.value,
-        "current_stage": journey.current.key if journey.current else None,
+        "current_stage": current.key if current else None,
         "overall_progress": round(journey.overall_progress, 4),
         "behind_schedule": journey.behind_schedule, "stalled": journey.stalled,
         "asked_to_repeat": repeat is not None, "repeat_stage": repeat.key if repeat else None,
@@ -87,8 +90,9 @@ def board_row(journey: Journey) -> dict:
         "shadowing_calls": journey.shadowing_calls, "reviewed_calls": journey.reviewed_calls,
         "pending_reviews": journey.pending_reviews,
     }
+    stages = {s.key: s for s in journey.stages}
     for key in STAGE_KEYS:
-        stage = journey.stage(key)
+        stage = stages.get(key)
         row[f"{key}_status"] = stage.status.value if stage else None
         row[f"{key}_due"] = stage.due_date if stage else None
         row[f"{key}_signed_off"] = stage.passed_on if stage else None

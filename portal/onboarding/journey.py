@@ -4,10 +4,11 @@
 `journeys(...)` loads many at once (a fixed number of queries, not per person).
 """
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import Row
 from sqlmodel import Session, func, select
@@ -19,7 +20,7 @@ from portal.models import (Cohort, ModuleProgress, ShadowingCall, StageSignoff, 
 from portal.onboarding.access import require_view
 from portal.onboarding.programme import current_programme, requirements_in_force
 from portal.onboarding.rules import (CHECKLIST, REQUIREMENTS_SHARE, ReviewFact, ReviewOutcome, SignoffOutcome,
-                                     StageEvaluation, StageFacts, StageStatus, critical_misses, evaluate_stage,
+                                     StageEvaluation, StageEvaluator, StageFacts, StageStatus, critical_misses,
                                      is_stalled, stage_schedule)
 from portal.roles import Actor
 from portal.settings import get_settings
@@ -182,7 +183,22 @@ def journey(session: Session, actor: Actor, user_id: int, *, today: date | None 
     return build_journeys(session, [user], today=today, stalled_days=stalled_days)[0]
 
 
-def build_journeys(session: Session, users: Sequence[User], *, today: date | None = None,
+NEW_HIRE_COLUMNS = (User.id, User.username, User.display_name, User.team_id, User.cohort_id, User.mentor_id)
+"""What `build_journeys` reads of a person. Select these rather than whole `User`s when loading many."""
+
+
+class NewHire(Protocol):
+    """A person as `build_journeys` needs them: a `User`, or a row of `NEW_HIRE_COLUMNS`."""
+
+    id: int
+    username: str
+    display_name: str
+    team_id: int | None
+    cohort_id: int | None
+    mentor_id: int | None
+
+
+def build_journeys(session: Session, users: Sequence[NewHire], *, today: date | None = None,
                    stalled_days: int | None = None) -> list[Journey]:
     """Journeys of `users`, in their order. No permission check: callers filter first."""
     if not users:
@@ -191,15 +207,15 @@ def build_journeys(session: Session, users: Sequence[User], *, today: date | Non
     stalled_days = stalled_days or get_settings().onboarding_stalled_days
     loaded = _Records(session, [u.id for u in users])
     programme = current_programme()
-    requirements = requirements_in_force(session, programme)
     teams = dict(session.exec(select(Team.id, Team.name)).all())
-    cohorts = {c.id: c for c in session.exec(select(Cohort))}
+    cohorts = {c.id: c for c in session.exec(select(Cohort.id, Cohort.name, Cohort.start_date))}
+    plan = _Plan(programme.stages, requirements_in_force(session, programme), cohorts.values())
     mentor_ids = {u.mentor_id for u in users if u.mentor_id}
     mentors = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(mentor_ids))).all())
     result = []
     for user in users:
         cohort = cohorts.get(user.cohort_id)
-        stages = _stage_states(programme.stages, requirements, loaded, user.id, cohort, today)
+        stages = _stage_states(plan, loaded, user.id, user.cohort_id, today)
         status = _journey_status(stages)
         last_activity = loaded.last_activity.get(user.id)
         result.append(Journey(
@@ -209,9 +225,24 @@ def build_journeys(session: Session, users: Sequence[User], *, today: date | Non
             mentor=mentors.get(user.mentor_id), stages=stages, status=status, last_activity=last_activity,
             stalled=status is JourneyStatus.IN_PROGRESS and is_stalled(
                 last_activity, cohort.start_date if cohort else None, today, stalled_days),
-            shadowing_calls=loaded.shadowing.get(user.id, 0), reviewed_calls=len(loaded.reviews[user.id]),
+            shadowing_calls=loaded.shadowing.get(user.id, 0), reviewed_calls=len(loaded.reviews.get(user.id, ())),
             pending_reviews=loaded.pending.get(user.id, 0), today=today))
     return result
+
+
+class _Plan:
+    """The programme as every journey of one `build_journeys` call shares it, worked out once, not per person."""
+
+    def __init__(self, stages: Sequence[StageSpec], requirements: dict[str, StageRequirements],
+                 cohorts: Iterable[Row]):
+        self.stages = stages
+        self.requirements = requirements
+        self.schedules = {c.id: stage_schedule(c.start_date, stages) for c in cohorts}
+        """Per cohort id: the same dates for everyone who started together."""
+        self.evaluators = {stage.key: StageEvaluator(stage, requirements[stage.key],
+                                                     quiz_results_wired=QUIZ_RESULTS_WIRED) for stage in stages}
+        self.untouched = {stage.key: tuple(ModuleState(m) for m in stage.modules) for stage in stages}
+        """Module states of someone who opened none of the stage's modules (most people, most stages)."""
 
 
 def _journey_status(stages: Sequence[StageState]) -> JourneyStatus:
@@ -222,20 +253,24 @@ def _journey_status(stages: Sequence[StageState]) -> JourneyStatus:
     return JourneyStatus.IN_PROGRESS
 
 
-def _stage_states(stages: Sequence[StageSpec], requirements: dict[str, StageRequirements], loaded: "_Records",
-                  user_id: int, cohort: Cohort | None, today: date) -> tuple[StageState, ...]:
-    schedule = stage_schedule(cohort.start_date, stages) if cohort else {}
-    signoffs = loaded.signoffs[user_id]
+def _stage_states(plan: _Plan, loaded: "_Records", user_id: int, cohort_id: int | None,
+                  today: date) -> tuple[StageState, ...]:
+    schedule = plan.schedules.get(cohort_id, {})
+    signoffs = loaded.signoffs.get(user_id, ())
     withdrawn = any(r.outcome is SignoffOutcome.WITHDRAWN for r in signoffs)
-    progress = loaded.progress[user_id]
+    histories: dict[str, tuple[SignoffRecord, ...]] = {}
+    for record in signoffs:
+        histories[record.stage_key] = histories.get(record.stage_key, ()) + (record,)
+    progress = loaded.progress.get(user_id, {})
     facts = StageFacts(
         modules_done=frozenset(m for m, row in progress.items() if row.completed_at is not None),
         quiz_scores=loaded.quiz_scores[user_id], shadowing_calls=loaded.shadowing.get(user_id, 0),
-        reviews=tuple(loaded.reviews[user_id]), pending_reviews=loaded.pending.get(user_id, 0))
+        reviews=tuple(loaded.reviews.get(user_id, ())), pending_reviews=loaded.pending.get(user_id, 0))
     states, current_seen = [], False
-    for stage in stages:
-        history = tuple(r for r in signoffs if r.stage_key == stage.key)
-        evaluation = evaluate_stage(stage, requirements[stage.key], facts, quiz_results_wired=QUIZ_RESULTS_WIRED)
+    for stage in plan.stages:
+        requirements = plan.requirements[stage.key]
+        history = histories.get(stage.key, ())
+        evaluation = plan.evaluators[stage.key](facts)
         if history and history[-1].outcome is SignoffOutcome.PASSED:
             status = StageStatus.PASSED
         elif withdrawn:
@@ -248,42 +283,53 @@ def _stage_states(stages: Sequence[StageSpec], requirements: dict[str, StageRequ
         planned_start, due = schedule.get(stage.key, (None, None))
         open_stage = status in (StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, StageStatus.AWAITING_SIGNOFF)
         states.append(StageState(
-            spec=stage, requirements=requirements[stage.key], evaluation=evaluation, status=status,
+            spec=stage, requirements=requirements, evaluation=evaluation, status=status,
             progress=1.0 if status is StageStatus.PASSED else REQUIREMENTS_SHARE * evaluation.progress,
             planned_start=planned_start,
             due_date=due, behind_schedule=open_stage and due is not None and today > due,
-            modules=tuple(_module_state(m, progress.get(m.id)) for m in stage.modules), signoffs=history))
+            modules=_module_states(stage, progress, plan.untouched[stage.key]), signoffs=history))
     return tuple(states)
 
 
-def _module_state(spec: ModuleSpec, row: Row | None) -> ModuleState:
-    if row is None:
-        return ModuleState(spec)
+def _module_states(stage: StageSpec, progress: dict[str, Row],
+                   untouched: tuple[ModuleState, ...]) -> tuple[ModuleState, ...]:
+    if not progress:
+        return untouched
+    return tuple(blank if (row := progress.get(blank.spec.id)) is None else _module_state(blank.spec, row)
+                 for blank in untouched)
+
+
+def _module_state(spec: ModuleSpec, row: Row) -> ModuleState:
     return ModuleState(spec, row.opened_at, row.completed_at, row.version, row.minutes_spent)
 
 
 class _Records:
-    """Everything recorded for a set of new hires, loaded in one query per table."""
+    """Everything recorded for a set of new hires, loaded in one query per table.
+
+    Plain rows and SQL aggregates, not ORM objects: a cohort board over a whole center reads thousands.
+    """
 
     def __init__(self, session: Session, user_ids: list[int]):
-        # plain rows, not ORM objects: a cohort board over a whole center reads thousands
         self.progress: dict[int, dict[str, Row]] = defaultdict(dict)
-        activity: dict[int, list[datetime]] = defaultdict(list)
         for row in session.exec(select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.opened_at,
                                        ModuleProgress.completed_at, ModuleProgress.version,
                                        ModuleProgress.minutes_spent).where(ModuleProgress.user_id.in_(user_ids))):
             self.progress[row.user_id][row.module_id] = row
-            activity[row.user_id] += [t for t in (row.opened_at, row.completed_at) if t is not None]
+        opened = session.exec(select(ModuleProgress.user_id, func.max(ModuleProgress.opened_at),
+                                     func.max(ModuleProgress.completed_at))
+                              .where(ModuleProgress.user_id.in_(user_ids)).group_by(ModuleProgress.user_id)).all()
 
         self.shadowing: dict[int, int] = {}
+        shadowed = []
         for user_id, count, latest in session.exec(
                 select(ShadowingCall.user_id, func.count(ShadowingCall.id), func.max(ShadowingCall.created_at))
                 .where(ShadowingCall.user_id.in_(user_ids)).group_by(ShadowingCall.user_id)):
             self.shadowing[user_id] = count
-            activity[user_id].append(latest)
+            shadowed.append((user_id, latest))
 
         self.reviews: dict[int, list[ReviewFact]] = defaultdict(list)
         self.pending: dict[int, int] = defaultdict(int)
+        supervised = []
         marks = [getattr(TicketReview, area) for area in CHECKLIST]
         for user_id, call_date, created_at, outcome, *scores in session.exec(
                 select(SupervisedCall.user_id, SupervisedCall.call_date, SupervisedCall.created_at,
@@ -291,7 +337,7 @@ class _Records:
                 .join(TicketReview, TicketReview.call_id == SupervisedCall.id, isouter=True)
                 .where(SupervisedCall.user_id.in_(user_ids))
                 .order_by(SupervisedCall.call_date, SupervisedCall.id)):
-            activity[user_id].append(created_at)
+            supervised.append((user_id, created_at))
             if outcome is None:
                 self.pending[user_id] += 1
             else:
@@ -300,12 +346,25 @@ class _Records:
                     bool(critical_misses(dict(zip(CHECKLIST, scores))))))
 
         self.signoffs: dict[int, list[SignoffRecord]] = defaultdict(list)
-        for row, signer in session.exec(
-                select(StageSignoff, User.display_name).join(User, User.id == StageSignoff.signed_by_id)
+        for user_id, stage_key, outcome, reason, signed_by_id, signed_at, signer in session.exec(
+                select(StageSignoff.user_id, StageSignoff.stage_key, StageSignoff.outcome, StageSignoff.reason,
+                       StageSignoff.signed_by_id, StageSignoff.signed_at, User.display_name)
+                .join(User, User.id == StageSignoff.signed_by_id)
                 .where(StageSignoff.user_id.in_(user_ids)).order_by(StageSignoff.signed_at, StageSignoff.id)):
-            self.signoffs[row.user_id].append(SignoffRecord(row.stage_key, SignoffOutcome(row.outcome), row.reason,
-                                                            row.signed_by_id, signer, row.signed_at))
+            self.signoffs[user_id].append(SignoffRecord(stage_key, SignoffOutcome(outcome), reason, signed_by_id,
+                                                        signer, signed_at))
 
-        self.last_activity = {user_id: local_date(max(times)) for user_id, times in activity.items() if times}
+        self.last_activity = _latest_days(opened, shadowed, supervised)
         scores = quiz_scores_of(session, user_ids)
         self.quiz_scores = {user_id: scores.get(user_id, {}) for user_id in user_ids}
+
+
+def _latest_days(*sources: Iterable[tuple]) -> dict[int, date]:
+    """Per user, the day of the latest time among rows of (user_id, time, ...); None times are skipped."""
+    latest: dict[int, datetime] = {}
+    for rows in sources:
+        for user_id, *times in rows:
+            for time in times:
+                if time is not None and (user_id not in latest or time > latest[user_id]):
+                    latest[user_id] = time
+    return {user_id: local_date(time) for user_id, time in latest.items()}

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 from portal.courses import StageRequirements, StageSpec
 
@@ -133,7 +134,7 @@ class RequirementCheck:
 class StageEvaluation:
     checks: tuple[RequirementCheck, ...]
 
-    @property
+    @cached_property  # immutable, and shared by many journeys on a board (see StageEvaluator)
     def met(self) -> bool:
         return not any(check.blocking for check in self.checks)
 
@@ -141,7 +142,7 @@ class StageEvaluation:
     def unmet(self) -> list[RequirementCheck]:
         return [check for check in self.checks if check.blocking]
 
-    @property
+    @cached_property
     def progress(self) -> float:
         """Share of the way to meeting every measurable requirement (0 when there is nothing to measure)."""
         measured = [check.progress for check in self.checks if check.progress is not None]
@@ -166,6 +167,7 @@ def evaluate_stage(stage: StageSpec, requirements: StageRequirements, facts: Sta
     While the quizzes area does not report results (`quiz_results_wired`
     False), a quiz without a score is UNAVAILABLE and does not block; once
     wired, a missing score means the quiz was not taken and is UNMET.
+    What it reads of `facts` is listed in `StageEvaluator.inputs`: keep the two in step.
     """
     checks: list[RequirementCheck] = []
     if requirements.all_required_modules:
@@ -183,6 +185,36 @@ def evaluate_stage(stage: StageSpec, requirements: StageRequirements, facts: Sta
         status = CheckStatus.UNMET if facts.pending_reviews else CheckStatus.MET
         checks.append(RequirementCheck("pending", status, facts.pending_reviews, 0))
     return StageEvaluation(tuple(checks))
+
+
+class StageEvaluator:
+    """`evaluate_stage` of one stage for many people (a board over a whole center has thousands).
+
+    The stage's module and quiz lists are worked out once, and people whose facts agree on what
+    the stage checks share one (immutable) evaluation: most people have, say, no supervised call yet.
+    """
+
+    def __init__(self, stage: StageSpec, requirements: StageRequirements, *, quiz_results_wired: bool = False):
+        self.stage, self.requirements, self.quiz_results_wired = stage, requirements, quiz_results_wired
+        self.required = tuple(m.id for m in stage.required_modules) if requirements.all_required_modules else None
+        self.quizzes = tuple(linked_quizzes(stage)) if requirements.min_quiz_score is not None else None
+        self.calls = requirements.min_reviewed_calls is not None or requirements.last_n_passed is not None
+        self._evaluations: dict[tuple, StageEvaluation] = {}
+
+    def inputs(self, facts: StageFacts) -> tuple:
+        """What `evaluate_stage` reads of `facts` for this stage and these requirements."""
+        return (None if self.required is None else tuple(m in facts.modules_done for m in self.required),
+                None if self.quizzes is None else tuple(facts.quiz_scores.get(q) for q in self.quizzes),
+                None if self.requirements.min_shadowing_calls is None else facts.shadowing_calls,
+                (tuple(facts.reviews), facts.pending_reviews) if self.calls else None)
+
+    def __call__(self, facts: StageFacts) -> StageEvaluation:
+        key = self.inputs(facts)
+        evaluation = self._evaluations.get(key)
+        if evaluation is None:
+            evaluation = self._evaluations[key] = evaluate_stage(self.stage, self.requirements, facts,
+                                                                 quiz_results_wired=self.quiz_results_wired)
+        return evaluation
 
 
 def _quiz_checks(stage: StageSpec, minimum: int, scores: Mapping[str, float],
@@ -243,13 +275,16 @@ def add_working_days(day: date, n: int) -> date:
 
 
 def working_days_between(earlier: date, later: date) -> int:
-    """Working days strictly after `earlier` and strictly before `later`."""
-    days = 0
-    day = earlier + timedelta(days=1)
-    while day < later:
-        days += is_working_day(day)
-        day += timedelta(days=1)
-    return days
+    """Working days strictly after `earlier` and strictly before `later`.
+
+    Counted by whole weeks, not day by day: the board asks this for every new hire, some idle for years.
+    """
+    first = earlier + timedelta(days=1)
+    span = (later - first).days
+    if span <= 0:
+        return 0
+    weeks, rest = divmod(span, 7)
+    return weeks * 5 + sum(is_working_day(first + timedelta(days=i)) for i in range(rest))
 
 
 def stage_schedule(start: date, stages: Iterable[StageSpec]) -> dict[str, tuple[date, date]]:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, select
 
 from portal import audit
@@ -427,32 +427,32 @@ def list_questions(session: Session, actor: Actor | None, *, search: str = "", t
     that category and the ones below it.
     """
     require_author(actor)
-    query = select(Question)
-    if not include_archived:
-        query = query.where(Question.archived == False)  # noqa: E712
-    if qtype:
-        query = query.where(Question.qtype == qtype)
-    if language:
-        query = query.where(Question.language == language)
-    if category:
-        query = query.where((Question.category == category) | Question.category.startswith(category + "/"))
-    questions = session.exec(query.order_by(Question.idnumber, Question.language)).all()
-    ids = [q.id for q in questions]
-    if not ids:
+    filters = _bank_filters(category, qtype, language, include_archived)
+    # plain columns, not ORM objects: a bank has hundreds of questions, and versions carry big text and JSON
+    questions = session.exec(select(Question.id, Question.idnumber, Question.language, Question.qtype,
+                                    Question.category, Question.current_version_id, Question.archived,
+                                    Question.created_at)
+                             .where(*filters).order_by(Question.idnumber, Question.language)).all()
+    if not questions:
         return pd.DataFrame(columns=BANK_COLUMNS)
+    listed = select(Question.id).where(*filters)  # a subquery, not hundreds of bound ids
     tag_map: dict[int, list[str]] = {}
     for question_id, tag in session.exec(select(QuestionTag.question_id, QuestionTag.tag)
-                                         .where(QuestionTag.question_id.in_(ids)).order_by(QuestionTag.tag)).all():
+                                         .where(QuestionTag.question_id.in_(listed)).order_by(QuestionTag.tag)):
         tag_map.setdefault(question_id, []).append(tag)
-    versions: dict[int, list[QuestionVersion]] = {}
-    for version in session.exec(select(QuestionVersion).where(QuestionVersion.question_id.in_(ids))
-                                .order_by(QuestionVersion.version.desc())).all():
-        versions.setdefault(version.question_id, []).append(version)
-    languages: dict[str, list[str]] = {}
-    for idnumber, lang in session.exec(select(Question.idnumber, Question.language)).all():
-        languages.setdefault(idnumber, []).append(lang)
     wanted_tags = {t.strip() for t in tags if t.strip()}
     needle = search.strip().casefold()
+    columns = [QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.version, QuestionVersion.status,
+               QuestionVersion.name, QuestionVersion.created_at]
+    if needle:  # the text only for a search: it is the big column
+        columns.append(QuestionVersion.questiontext)
+    versions: dict[int, list[Row]] = {}
+    for version in session.exec(select(*columns).where(QuestionVersion.question_id.in_(listed))
+                                .order_by(QuestionVersion.version.desc())):
+        versions.setdefault(version.question_id, []).append(version)
+    languages: dict[str, list[str]] = {}
+    for idnumber, lang in session.exec(select(Question.idnumber, Question.language)):
+        languages.setdefault(idnumber, []).append(lang)
     rows = []
     for question in questions:
         question_tags = tag_map.get(question.id, [])
@@ -477,6 +477,17 @@ def list_questions(session: Session, actor: Actor | None, *, search: str = "", t
             "archived": question.archived, "updated_at": newest.created_at if newest else question.created_at,
         })
     return pd.DataFrame(rows, columns=BANK_COLUMNS)
+
+
+def _bank_filters(category: str, qtype: str, language: str, include_archived: bool) -> list:
+    filters = [] if include_archived else [Question.archived == False]  # noqa: E712
+    if qtype:
+        filters.append(Question.qtype == qtype)
+    if language:
+        filters.append(Question.language == language)
+    if category:
+        filters.append((Question.category == category) | Question.category.startswith(category + "/"))
+    return filters
 
 
 def facet_counts(bank: pd.DataFrame) -> dict[str, pd.Series]:

@@ -1,6 +1,6 @@
 """Streamlit pieces shared by the onboarding pages: the stage path, requirement checks,
 sign-off and review forms, and the cohort board as people read it."""
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 
@@ -278,7 +278,7 @@ def review_form(t: Translator, actor: Actor, ticket: PendingTicket) -> None:
 # --------------------------------------------------------------------------- the board as people read it
 
 
-def stage_cell(t: Translator, row: pd.Series, key: str, today: date) -> str:
+def stage_cell(t: Translator, row: Mapping, key: str, today: date) -> str:
     status = row[f"{key}_status"]
     if status is None:
         return "—"
@@ -298,25 +298,36 @@ def stage_cell(t: Translator, row: pd.Series, key: str, today: date) -> str:
 
 def board_display(t: Translator, frame: pd.DataFrame, today: date) -> pd.DataFrame:
     """The board with translated headers and one readable cell per stage."""
+    name, flags_head, status_head, overall_head, last_head, team_head, mentor_head = (
+        t(key) for key in ("field.display_name", "onboarding.board.flags", "onboarding.board.status",
+                           "onboarding.board.overall", "onboarding.board.last_activity", "field.team", "field.mentor"))
+    flag_text = {flag: f"{symbol} {t(f'onboarding.flag.{flag}')}" for flag, symbol in FLAG_SYMBOL.items()}
+    titles = {key: short_title(t, key) for key in STAGE_KEYS}
     rows = []
-    for _, row in frame.iterrows():
-        flags = [f"{symbol} {t(f'onboarding.flag.{flag}')}" for flag, symbol in FLAG_SYMBOL.items() if row[flag]]
-        record = {t("field.display_name"): row["name"], t("onboarding.board.flags"): ", ".join(flags),
-                  t("onboarding.board.status"): t(f"onboarding.journey.{row['status']}"),
-                  t("onboarding.board.overall"): percent(row["overall_progress"])}
-        record.update({short_title(t, key): stage_cell(t, row, key, today) for key in STAGE_KEYS})
-        record[t("onboarding.board.last_activity")] = day(row["last_activity"])
-        record[t("field.team")] = row["team"]
-        record[t("field.mentor")] = row["mentor"]
+    for row in _records(frame):
+        record = {name: row["name"], flags_head: ", ".join(text for flag, text in flag_text.items() if row[flag]),
+                  status_head: t(f"onboarding.journey.{row['status']}"),
+                  overall_head: percent(row["overall_progress"])}
+        record.update({titles[key]: stage_cell(t, row, key, today) for key in STAGE_KEYS})
+        record[last_head] = day(row["last_activity"])
+        record[team_head] = row["team"]
+        record[mentor_head] = row["mentor"]
         rows.append(record)
     return pd.DataFrame(rows)
+
+
+def _records(frame: pd.DataFrame) -> Iterator[dict]:
+    """The rows as plain dicts, read column by column: iterrows builds a Series per row, to_dict boxes each cell."""
+    columns = list(frame.columns)
+    for values in zip(*(frame[column].tolist() for column in columns)):
+        yield dict(zip(columns, values))
 
 
 def board_csv(t: Translator, frame: pd.DataFrame) -> bytes:
     """The board for a spreadsheet: translated headers and statuses, ISO dates, yes/no flags (UTF-8 with BOM)."""
     yes_no = {True: t("onboarding.csv.yes"), False: t("onboarding.csv.no")}
     rows = []
-    for _, row in frame.iterrows():
+    for row in _records(frame):
         record = {t("field.display_name"): row["name"], t("field.username"): row["username"],
                   t("field.team"): row["team"], t("field.cohort"): row["cohort"], t("field.mentor"): row["mentor"],
                   t("onboarding.board.status"): t(f"onboarding.journey.{row['status']}"),
