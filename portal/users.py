@@ -251,7 +251,13 @@ def set_team_leads(session: Session, actor: Actor | None, team_id: int, lead_ids
 
 
 def teams_led_by(session: Session, user_id: int) -> list[int]:
-    return list(session.exec(select(TeamLead.team_id).where(TeamLead.user_id == user_id)))
+    """Ids of the teams `user_id` leads. Every permission check on a lead asks this, a dozen times
+    on a dashboard, so a read-only session (`portal.db.read_scope`, which cannot change it) keeps
+    the answer for its life."""
+    cache = session.info.setdefault("teams_led_by", {}) if session.info.get("read_only") else {}
+    if user_id not in cache:
+        cache[user_id] = list(session.exec(select(TeamLead.team_id).where(TeamLead.user_id == user_id)))
+    return list(cache[user_id])
 
 
 def teams_frame(session: Session, actor: Actor) -> pd.DataFrame:

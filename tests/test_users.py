@@ -102,6 +102,26 @@ def test_teams_cohorts_and_leads(session, admin):
     assert session.get(User, not_lead.id).cohort_id == cohort.id
 
 
+def test_teams_led_by_is_kept_only_by_read_only_sessions(engine, session, admin):
+    from sqlalchemy import event
+
+    from portal.db import read_scope
+
+    first, second = users.create_team(session, admin, "Team One"), users.create_team(session, admin, "Team Two")
+    lead = make_user(session, "lead.y", Role.LEAD)
+    users.set_team_leads(session, admin, first.id, [lead.id])
+    assert users.teams_led_by(session, lead.id) == [first.id]
+    users.set_team_leads(session, admin, second.id, [lead.id])  # a writing session always asks again
+    assert sorted(users.teams_led_by(session, lead.id)) == sorted([first.id, second.id])
+    session.commit()
+    statements = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    with read_scope(engine) as reading:
+        answers = [users.teams_led_by(reading, lead.id) for _ in range(3)]
+    assert [sorted(a) for a in answers] == [sorted([first.id, second.id])] * 3
+    assert sum("team_lead" in s for s in statements) == 1
+
+
 def test_assign_refuses_unknown_references_and_self_mentoring(session, admin):
     agent = make_user(session, "agent.x")
     with pytest.raises(Exception, match="No such team"):
