@@ -10,6 +10,7 @@ growth of the process's resident memory over the runs. Prints a table; it is
 not a test and asserts nothing.
 """
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -75,6 +76,7 @@ def bench_page(engine, clock, path: str, username: str, runs: int) -> dict:
     at.switch_page(path).run()  # warm-up: caches, imports, first queries
     if errors_of(at):
         return {"error": errors_of(at)[0][:60]}
+    gc.collect()  # what earlier pages' AppTests left is not this page's to collect
     page_ms, query_ms = [], []
     memory_before = rss_mb()
     for _ in range(runs):
