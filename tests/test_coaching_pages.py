@@ -78,6 +78,9 @@ def test_agent_sees_only_shared_notes_and_acknowledges(demo_engine):
     text = page_text(at)
     assert SHARED in text and PRIVATE not in text and "Private notes" not in text
     assert "wait for your acknowledgement" in text
+    due = (today() + timedelta(days=7)).isoformat()
+    item_line = f":orange-badge[Open] Use the closing on every call 每通电话使用结束语 · Chen Jie 陈杰 · Due {due}"
+    assert item_line in text  # the session's action item, with its status, owner and due date
     ack_button = next(b for b in at.button if b.label == "Acknowledge")
     at.text_area(key=ack_button.key.replace("ack_", "ack_comment_")).input("Understood 明白")
     ack_button.click().run()
@@ -107,11 +110,11 @@ def test_dashboard_marks_low_and_amber_averages_in_words(demo_engine):
     risk = open_page(demo_engine, "lead", "pages/team_dashboard.py").dataframe[0].value
     columns = list(risk.columns)
     assert columns[columns.index("Average (last results)") + 1] == "Level"
-    expected = [f"🔴 Below {settings.low_score:g}" if a < settings.low_score else
-                f"🟠 Below {settings.amber_score:g}" if a < settings.amber_score else ""
+    expected = [f"Low (below {settings.low_score:g})" if a < settings.low_score else
+                f"Watch (below {settings.amber_score:g})" if a < settings.amber_score else ""
                 for a in risk["Average (last results)"].fillna(100)]
     assert list(risk["Level"]) == expected
-    assert {"🔴", "🟠", ""} <= {level[:1] for level in expected}  # the demo team has all three
+    assert {"L", "W", ""} <= {level[:1] for level in expected}  # the demo team has all three
 
 
 def test_dashboard_drill_down_in_chinese(demo_engine):

@@ -38,7 +38,7 @@ def download_buttons(t: Translator, frame: pd.DataFrame, name: str, key: str) ->
 
 
 def score_levels(scores: pd.Series, settings: CoachingSettings, t: Translator) -> np.ndarray:
-    """A red or amber marker, with its line as text, for each score (blank when fine or missing).
+    """"Low" or "Watch", with its line, for each score (blank when fine or missing).
 
     Text next to the number rather than a cell colour: readers who cannot tell red from
     green still see it, and a pandas Styler cost 9-40 ms per table on every rerun, more
@@ -70,6 +70,7 @@ def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: 
         display = shown.copy()
         display.insert(shown.columns.get_loc(header[present[0]]) + 1, t("coaching.col.level"),
                        score_levels(frame[present[0]], settings, t))
+        config[t("coaching.col.level")] = st.column_config.TextColumn(width="medium")
     result = st.dataframe(display, hide_index=True, width="stretch", key=key, column_config=config,
                           **dataframe_kwargs)
     download_buttons(t, shown, name, key)
