@@ -315,9 +315,8 @@ class _Records:
                                        ModuleProgress.completed_at, ModuleProgress.version,
                                        ModuleProgress.minutes_spent).where(ModuleProgress.user_id.in_(user_ids))):
             self.progress[row.user_id][row.module_id] = row
-        opened = session.exec(select(ModuleProgress.user_id, func.max(ModuleProgress.opened_at),
-                                     func.max(ModuleProgress.completed_at))
-                              .where(ModuleProgress.user_id.in_(user_ids)).group_by(ModuleProgress.user_id)).all()
+        opened = ((row.user_id, row.opened_at, row.completed_at)
+                  for modules in self.progress.values() for row in modules.values())
 
         self.shadowing: dict[int, int] = {}
         shadowed = []
