@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import utcnow
-from portal.db import run_transaction, session_scope
+from portal.db import read_scope, run_transaction
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.i18n import LANGUAGES
 from portal.models import AuthSession, User, UserRole
@@ -52,7 +52,7 @@ def sign_in(username: str, password: str, engine: Engine | None = None) -> Actor
 
     Holding a write transaction open through a 300 ms bcrypt check would make
     simultaneous sign-ins queue on SQLite's single writer lock."""
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         user = find_user(session, username or "")
     matches = _password_matches(user, password)
 
