@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8501
+# Loopback only: the demo accounts share a published password (README, "Run it").
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test test-fast install db seed bench clean
 
@@ -22,7 +24,7 @@ seed: install
 	$(BIN)/portal seed demo --if-empty
 
 run: seed
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: install
 	@bash scripts/test.sh

@@ -3,6 +3,7 @@ import streamlit as st
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.ui import state
+from portal.ui.incident import run_guarded
 from portal.ui.navigation import sections_for
 
 st.set_page_config(page_title="Agent Academy", page_icon=":material/headset_mic:", layout="wide")
@@ -37,4 +38,4 @@ else:
             st.rerun()
 
 state.flush_cookie()
-page.run()
+run_guarded(page.run, page.url_path, t)

@@ -91,7 +91,7 @@ with tab_overview:
                 history = coaching.list_sessions(session, actor, agent_id)
             reasons = risk.loc[risk["user_id"] == agent_id, "reasons"].iloc[0]
             if reasons:
-                st.error(t("analytics.flagged_because", reasons=analytics.reasons_text(t, reasons)),
+                st.warning(t("analytics.flagged_because", reasons=analytics.reasons_text(t, reasons)),
                          icon=":material/flag:")
             table(t, mine[["exam", "kind", "submitted_on", "percent", "passed"]], f"attempts-{agent_id}",
                   "drill_attempts", settings=settings, score_columns=("percent",), empty_key="analytics.no_results")

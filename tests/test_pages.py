@@ -5,20 +5,22 @@ from sqlmodel import Session, select
 from portal import auth
 from portal.models import AuditEntry
 from portal.ui.navigation import PAGES, pages_for
-from tests.utils.apptest import app_as, errors_of
+from tests.utils.apptest import app_as, errors_of, problems_of
 
 DEMO_USERS = ("admin", "trainer", "mentor", "lead", "newhire", "agent", "sun.li")
 
 
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
 @pytest.mark.parametrize("username", DEMO_USERS)
-def test_every_page_of_each_role_renders_without_exception(demo_engine, username):
+def test_every_page_of_each_role_renders_cleanly(demo_engine, username, language):
+    """No exception, no error box and no raw None/nan on any page a role can open, in either language."""
     with Session(demo_engine) as session:
         actor = auth.actor_for(session, auth.find_user(session, username))
-    at = app_as(demo_engine, username).run()
-    assert not errors_of(at), errors_of(at)
+    at = app_as(demo_engine, username, language=language).run()
+    assert not problems_of(at), problems_of(at)
     for page in pages_for(actor):
         at.switch_page(page.path).run()
-        assert not errors_of(at), f"{username} on {page.path}: {errors_of(at)}"
+        assert not problems_of(at), f"{username} on {page.path} ({language}): {problems_of(at)}"
         assert at.title or at.header or at.subheader, f"{page.path} shows no heading"
 
 
