@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import closing
 import shutil
 import sqlite3
 import subprocess
@@ -327,8 +328,9 @@ def restore(engine: Engine, source: Path) -> RestoreResult:
     else:
         _require_tool("pg_restore")
         engine.dispose()
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                        f"--dbname={_libpq_url(engine)}", str(source)], check=True)
+        _check_postgres_archive(source)
+        _run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                   f"--dbname={_libpq_url(engine)}", str(source)], source)
     if manifest is None:
         return RestoreResult(source, manifest_path, verified=False)
     actual = table_checksums(engine)
@@ -352,9 +354,34 @@ def _restore_sqlite(engine: Engine, source: Path) -> None:
 
 
 def _check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not a whole, sound SQLite database before the live one is touched.
+
+    A truncated or damaged copy passes the header check; SQLite's own `quick_check`, on the
+    file opened read-only, finds it.
+    """
     with open(path, "rb") as handle:
         if handle.read(16) != b"SQLite format 3\x00":
             raise PortalError("backup.error.not_sqlite", path=str(path))
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as source:
+            verdict = source.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise PortalError("backup.error.damaged", path=str(path), detail=str(exc)) from exc
+    if verdict != "ok":
+        raise PortalError("backup.error.damaged", path=str(path), detail=verdict)
+
+
+def _check_postgres_archive(path: Path) -> None:
+    """`pg_restore --list` reads the whole archive's table of contents: a truncated file fails here."""
+    _run_tool(["pg_restore", "--list", str(path)], path)
+
+
+def _run_tool(command: list[str], source: Path) -> None:
+    """Run a PostgreSQL client tool; its failure becomes a readable error naming the backup."""
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        detail = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
+        raise PortalError("backup.error.damaged", path=str(source), detail=detail)
 
 
 def _require_tool(name: str) -> None:

@@ -156,6 +156,20 @@ def test_restore_without_a_manifest_works_unverified(demo, tmp_path):
     assert table_checksums(demo) == before
 
 
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.9])
+def test_a_truncated_backup_without_a_manifest_is_refused_clearly_and_changes_nothing(demo, tmp_path, capsys, keep):
+    before = table_checksums(demo)
+    result = backup(demo, tmp_path / "academy.backup")
+    result.manifest_path.unlink()
+    data = result.path.read_bytes()
+    result.path.write_bytes(data[:int(len(data) * keep)])
+    assert main(["restore", str(result.path)]) == 1
+    captured = capsys.readouterr()
+    assert "is not a complete, readable backup" in captured.err and "Nothing was restored" in captured.err
+    assert "Traceback" not in captured.out + captured.err
+    assert table_checksums(demo) == before
+
+
 def test_unreadable_manifest_is_a_clear_error(demo, tmp_path):
     result = backup(demo, tmp_path / "academy.backup")
     result.manifest_path.write_text("{not json")
