@@ -99,3 +99,58 @@ def test_version_payload_adds_format_and_general_feedback():
 
     assert version_payload(Version()) == {"qtype": "essay", "answers": [], "questiontextformat": "html",
                                           "generalfeedback": "Why"}
+
+
+# --- [html] text is one sanitized HTML block, and images come only from the portal ---------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from portal.quizzes.render import is_local_image, sanitize_html  # noqa: E402
+
+
+@pytest.mark.parametrize("gap", ["\n\n", "\n \n", "\n\t\n", "\r\n \r\n"])
+def test_a_blank_line_cannot_end_the_html_block_and_smuggle_markdown_after_it(gap):
+    safe = display_text(f"<p>Read this</p>{gap}[click me](javascript:alert(1)) ![](http://tracker.example/p.gif)",
+                        "html")
+    assert safe.is_html and "\n" not in safe.body, "any line break could make a blank line"
+    assert safe.body.startswith("<div>") and safe.body.endswith("</div>")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("<>/p ab\n\r\t[]()!:") + ["<pre>", "</pre>", "<div>", "</div>", "\n \n"]),
+                max_size=30))
+def test_no_html_body_ever_holds_a_line_break(pieces):
+    for textformat in ("html", "moodle"):
+        body = display_text("<b>x</b>" + "".join(pieces), textformat).body
+        assert "\n" not in body and "\r" not in body
+
+
+def test_line_breaks_inside_pre_are_kept_as_character_references():
+    body = display_text("<pre>line one\n    indented</pre><p>a\nb</p>", "html").body
+    assert "<pre>line one&#10;    indented</pre>" in body and "<p>a b</p>" in body
+
+
+@pytest.mark.parametrize("source", ["http://tracker.example/p.gif", "https://cdn.example/a.png",
+                                    "//tracker.example/p.gif", "ftp://x/y.png", "data:text/html,<script>",
+                                    "javascript:alert(1)", "\\\\evil\\share\\p.png", "data:image/svg+xml;base64,PHN2Zz4="])
+def test_images_from_elsewhere_are_dropped(source):
+    cleaned = sanitize_html(f'<img src="{source}" alt="pic">')
+    assert "src=" not in cleaned and 'alt="pic"' in cleaned
+    assert not is_local_image(source)
+
+
+@pytest.mark.parametrize("source", ["/app/static/roaming.png", "images/roaming.png",
+                                    "data:image/png;base64,iVBORw0KGgo=", "data:image/jpeg;base64,/9j/4AAQ"])
+def test_images_of_the_portal_itself_or_embedded_stay(source):
+    assert f'src="{source}"' in sanitize_html(f'<img src="{source}">')
+
+
+def test_data_urls_are_never_links():
+    assert "href" not in sanitize_html('<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>')
+    assert 'href="https://example.com/help"' in sanitize_html('<a href="https://example.com/help">x</a>')
+
+
+def test_markdown_text_loses_outside_images_but_keeps_its_own_and_links():
+    body = display_text("see ![pixel](https://t.example/p.gif) ![map](/app/static/map.png) [help](https://x.example)",
+                        "markdown").body
+    assert body == "see pixel ![map](/app/static/map.png) [help](https://x.example)"

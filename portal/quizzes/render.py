@@ -41,7 +41,11 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "abbr": {"title"},
 }
-URL_SCHEMES = {"http", "https", "mailto"}
+URL_SCHEMES = {"http", "https", "mailto", "data"}  # data: only survives on <img>, see _allowed_url
+# An image from elsewhere is a tracking pixel (it tells a third party who opened which question,
+# when): images may come from the portal itself (a path, no host) or be embedded as data: URLs.
+_EMBEDDED_IMAGE = re.compile(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*\Z", re.I)
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 SHUFFLED_TYPES = ("multichoice", "match")
@@ -53,10 +57,45 @@ class SafeText:
     is_html: bool  # True: sanitized HTML; False: Markdown to render without HTML
 
 
+def is_local_image(url: str) -> bool:
+    """An image source the browser fetches from the portal itself, or that needs no fetching."""
+    url = (url or "").strip()
+    if _EMBEDDED_IMAGE.match(url):
+        return True
+    return ":" not in url.split("/", 1)[0] and not url.startswith(("//", "\\")) and "\\" not in url
+
+
+def _allowed_url(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src":
+        return value if is_local_image(value) else None
+    if attribute == "href" and value.strip().lower().startswith("data:"):
+        return None
+    return value
+
+
 def sanitize_html(text: str) -> str:
-    """HTML with scripts, event handlers, styles and unsafe URLs removed."""
+    """HTML with scripts, event handlers, styles, unsafe URLs and outside images removed."""
     return nh3.clean(text or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+                     link_rel="noopener noreferrer nofollow", strip_comments=True, attribute_filter=_allowed_url)
+
+
+def without_outside_images(markdown: str) -> str:
+    """Markdown whose images from elsewhere are replaced by their alt text (no tracking pixels)."""
+    return _MARKDOWN_IMAGE.sub(lambda m: m.group(0) if is_local_image(m.group(2)) else m.group(1), markdown)
+
+
+def _one_html_block(body: str) -> str:
+    """Sanitized HTML that Streamlit's Markdown renderer takes whole, as one raw HTML block.
+
+    A Markdown HTML block ends at the first blank line, even one holding a single space; what
+    follows would be read as Markdown again (a link or an image outside the sanitizer's
+    reach). With no line break left, there is no blank line: line breaks inside <pre> become
+    the character reference &#10;, which the browser still shows as a line break; elsewhere
+    HTML treats a line break as a space anyway.
+    """
+    parts = re.split(r"(<pre\b.*?</pre>)", body, flags=re.S | re.I)
+    return "".join(part.replace("\r", "").replace("\n", "&#10;") if part.lower().startswith("<pre")
+                   else " ".join(part.split("\n")) for part in parts)
 
 
 def escape_markdown(text: str) -> str:
@@ -69,7 +108,7 @@ def display_text(text: str, textformat: str = "moodle") -> SafeText:
     """Text in `textformat` turned into something safe to show."""
     text = text or ""
     if textformat == "markdown":
-        return SafeText(text, is_html=False)
+        return SafeText(without_outside_images(text), is_html=False)
     if textformat == "plain":
         return SafeText(escape_markdown(text), is_html=False)
     if textformat == "moodle" and not re.search(r"<[a-zA-Z/!]", text):
@@ -77,9 +116,7 @@ def display_text(text: str, textformat: str = "moodle") -> SafeText:
     body = text.replace("\r\n", "\n")
     if textformat == "moodle":
         body = body.replace("\n", "<br>")
-    # A <div> block with no blank line stays raw HTML: Markdown does not touch it.
-    body = sanitize_html(body).replace("\n\n", "\n")
-    return SafeText(f"<div>{body}</div>", is_html=True)
+    return SafeText(_one_html_block(f"<div>{sanitize_html(body)}</div>"), is_html=True)
 
 
 def option_label(text: str, textformat: str = "moodle") -> str:
