@@ -1,14 +1,15 @@
 """Signing in and out, login sessions, and one's own password.
 
-Unknown users and wrong passwords get the same error after the same bcrypt
-work. Five failures in a row lock an account for 15 minutes (settings).
+Unknown users and wrong passwords get the same error after the same work: the
+same look-ups, the same bcrypt check, the same writes. Repeated failures slow
+further tries on that name without locking its owner out (portal/throttle.py).
 """
 from datetime import timedelta
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, throttle
 from portal.clock import utcnow
 from portal.db import read_scope, run_transaction
 from portal.errors import AuthenticationFailed, ValidationFailed
@@ -41,25 +42,37 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     """Check a username and password in one session; raise AuthenticationFailed otherwise.
 
     The failure is recorded in `session` before raising: commit it (see `sign_in`)."""
+    now = utcnow()
     user = find_user(session, username or "")
-    return _settle(session, username, user, _password_matches(user, password))
+    standing = throttle.standing(session, username, None, user and user.id, now)
+    matches = not standing.wait_seconds and _password_matches(user, password)
+    return _settle(session, username, user, matches, standing, None, now)[0]
 
 
 def sign_in(username: str, password: str, engine: Engine | None = None) -> Actor:
+    """The login form's check, for a browser with no trusted-device cookie (see `sign_in_from_device`)."""
+    return sign_in_from_device(username, password, None, engine)[0]
+
+
+def sign_in_from_device(username: str, password: str, device_token: str | None,
+                        engine: Engine | None = None) -> tuple[Actor, str]:
     """The login form's check: bcrypt runs outside any transaction, then the outcome
-    (success, failure count, lockout, audit) is written in one short transaction that
-    commits even when the sign-in is refused, so failures count towards the lockout.
+    (success, failure count, audit) is written in one short transaction that commits
+    even when the sign-in is refused, so that failures count.
 
     Holding a write transaction open through a 300 ms bcrypt check would make
-    simultaneous sign-ins queue on SQLite's single writer lock."""
+    simultaneous sign-ins queue on SQLite's single writer lock. `device_token` is the
+    browser's trusted-device cookie, if any; returns the actor and the device token the
+    browser should keep from now on."""
+    now = utcnow()
     with read_scope(engine) as session:
         user = find_user(session, username or "")
-    matches = _password_matches(user, password)
+        standing = throttle.standing(session, username, device_token, user and user.id, now)
+    matches = not standing.wait_seconds and _password_matches(user, password)
 
-    def settle(session: Session) -> Actor | AuthenticationFailed:
-        current = user and session.get(User, user.id, with_for_update=True)  # counts failures exactly
+    def settle(session: Session) -> tuple[Actor, str] | AuthenticationFailed:
         try:
-            return _settle(session, username, current, matches)
+            return _settle(session, username, user, matches, standing, device_token, now)
         except AuthenticationFailed as refused:  # returned, not raised, so that the refusal commits
             return refused
 
@@ -77,35 +90,25 @@ def _password_matches(user: User | None, password: str) -> bool:
     return verify_password(password or "", user.password_hash)
 
 
-def _settle(session: Session, username: str, user: User | None, matches: bool) -> Actor:
-    """Record the outcome of a password check; raise AuthenticationFailed when refused."""
-    settings = get_settings()
-    if user is None:
-        audit.record(session, actor_id=None, action="login.failed", target=(username or "")[:64], reason="unknown")
+def _settle(session: Session, username: str, user: User | None, matches: bool, standing: throttle.Standing,
+            device_token: str | None, now) -> tuple[Actor, str]:
+    """Record the outcome of a password check; raise AuthenticationFailed when refused.
+
+    A refusal does the same writes whether or not the name exists (a throttle row and an audit
+    entry), so neither the answer nor its timing tells which names are real."""
+    target = (username or "").strip().lower()[:64]
+    row = throttle.lock_name(session, username)
+    wait = standing.wait_seconds or throttle.seconds_left(row, standing, now)
+    if wait:
+        audit.record(session, actor_id=None, action="login.throttled", target=target)
+        raise AuthenticationFailed("auth.error.throttled", seconds=wait)
+    if user is None or not matches or not user.active:
+        throttle.record_failure(session, row, device_token, standing.trusted_device, now)
+        audit.record(session, actor_id=None, action="login.failed", target=target)
         raise AuthenticationFailed()
-    if user.locked_until and user.locked_until > utcnow():
-        audit.record(session, actor_id=user.id, action="login.refused_locked", target=user.username)
-        raise AuthenticationFailed("auth.error.locked", minutes=settings.lockout_minutes)
-    if not matches or not user.active:
-        _count_failure(session, user, settings)
-        raise AuthenticationFailed()
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
+    token = throttle.record_success(session, row, device_token, user.id, now)
     audit.record(session, actor_id=user.id, action="login.succeeded", target=user.username)
-    return actor_for(session, user)
-
-
-def _count_failure(session: Session, user: User, settings) -> None:
-    user.failed_logins += 1
-    reason = "inactive" if not user.active else "password"
-    audit.record(session, actor_id=user.id, action="login.failed", target=user.username, reason=reason)
-    if user.failed_logins >= settings.lockout_threshold:
-        user.locked_until = utcnow() + timedelta(minutes=settings.lockout_minutes)
-        user.failed_logins = 0
-        audit.record(session, actor_id=user.id, action="login.locked", target=user.username,
-                     minutes=settings.lockout_minutes)
-    session.add(user)
+    return actor_for(session, user), token
 
 
 def open_session(session: Session, actor: Actor) -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from portal import audit
+from portal import audit, throttle
 from portal.auth import check_new_password, revoke_user_sessions
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Cohort, Team, TeamLead, User, UserRole
@@ -159,8 +159,7 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, new_pass
     check_new_password(password, username=user.username)
     user.password_hash = hash_password(password)
     user.must_change_password = actor is not None
-    user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(session, user.username)
     session.add(user)
     revoke_user_sessions(session, user_id)
     audit.record(session, actor_id=actor.id if actor else None, action="password.reset", target=user.username)
@@ -175,14 +174,17 @@ def list_users(session: Session, actor: Actor) -> pd.DataFrame:
     mentor = User.__table__.alias("mentor")
     rows = session.exec(
         select(User.id, User.username, User.display_name, User.active, Team.name, Cohort.name,
-               mentor.c.username, User.locked_until, User.must_change_password)
+               mentor.c.username, User.must_change_password)
         .join(Team, Team.id == User.team_id, isouter=True)
         .join(Cohort, Cohort.id == User.cohort_id, isouter=True)
         .join(mentor, mentor.c.id == User.mentor_id, isouter=True)
         .order_by(User.username)).all()
     frame = pd.DataFrame(rows, columns=["id", "username", "display_name", "active", "team", "cohort", "mentor",
-                                        "locked_until", "must_change_password"])
+                                        "must_change_password"])
     frame.insert(3, "roles", [", ".join(sorted(roles.get(i, []))) for i in frame["id"]])
+    waiting = throttle.waiting_until(session, frame["username"].tolist())
+    frame.insert(len(frame.columns) - 1, "locked_until",
+                 pd.Series([waiting.get(u) for u in frame["username"]], dtype="datetime64[ns, UTC]"))
     return frame
 
 

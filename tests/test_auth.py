@@ -1,7 +1,9 @@
+import statistics
+import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portal import auth
 from portal.errors import AuthenticationFailed, ValidationFailed
@@ -51,21 +53,134 @@ def test_unknown_user_still_runs_bcrypt(session, monkeypatch):
     assert len(calls) == 1 and calls[0].startswith("$2b$")
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(session):
+def fail(session, username, times=1, password="wrong-password"):
+    keys = []
+    for _ in range(times):
+        with pytest.raises(AuthenticationFailed) as refused:
+            auth.authenticate(session, username, password)
+        keys.append(refused.value.key)
+    return keys
+
+
+def move_clock(monkeypatch, by: timedelta):
+    moved = auth.utcnow() + by
+    monkeypatch.setattr(auth, "utcnow", lambda: moved)
+
+
+def test_after_five_failures_a_name_waits_and_the_wait_grows(session, monkeypatch):
     make_user(session, "li.na")
+    assert fail(session, "li.na", 5) == ["auth.error.invalid_credentials"] * 5
+    with pytest.raises(AuthenticationFailed) as waiting:
+        auth.authenticate(session, "li.na", PASSWORD)
+    assert waiting.value.key == "auth.error.throttled" and 25 <= waiting.value.params["seconds"] <= 30
+    assert "wait" in str(waiting.value)
+    move_clock(monkeypatch, timedelta(seconds=31))
+    assert fail(session, "li.na") == ["auth.error.invalid_credentials"]  # the 6th failure: 60 s now
+    assert 55 <= fail_wait(session, "li.na") <= 60
+
+
+def fail_wait(session, username) -> int:
+    with pytest.raises(AuthenticationFailed) as waiting:
+        auth.authenticate(session, username, "anything-at-all")
+    assert waiting.value.key == "auth.error.throttled"
+    return waiting.value.params["seconds"]
+
+
+def test_the_right_password_after_the_wait_opens_the_account_no_lock(session, monkeypatch):
+    """Anyone could lock anyone out (admin included) with five wrong passwords; now it is a pause."""
+    make_user(session, "admin2", Role.ADMIN)
+    fail(session, "admin2", 5)
+    move_clock(monkeypatch, timedelta(seconds=31))
+    assert auth.authenticate(session, "admin2", PASSWORD).username == "admin2"
+    assert fail(session, "admin2") == ["auth.error.invalid_credentials"], "a success starts the count again"
+
+
+def test_the_wait_is_capped_at_lockout_minutes(session, monkeypatch):
+    make_user(session, "li.na")
+    for step in range(12):
+        fail(session, "li.na")
+        move_clock(monkeypatch, timedelta(hours=step + 1))  # always past the wait
+    assert auth.throttle.wait_after(12) == timedelta(minutes=15)
+
+
+def test_unknown_and_real_names_are_throttled_the_same_way(session):
+    make_user(session, "li.na")
+    assert fail(session, "li.na", 5) == fail(session, "no.such.person", 5)
+    with pytest.raises(AuthenticationFailed) as real:
+        auth.authenticate(session, "li.na", "x")
+    with pytest.raises(AuthenticationFailed) as unknown:
+        auth.authenticate(session, "no.such.person", "x")
+    assert (real.value.key, real.value.params) == (unknown.value.key, unknown.value.params)
+    assert str(real.value) == str(unknown.value)
+
+
+def test_a_trusted_browser_signs_in_while_others_guess(session, engine):
+    """An insider's guesses from another machine cannot keep the owner out of their own browser."""
+    make_user(session, "li.na")
+    session.commit()
+    _, device = auth.sign_in_from_device("li.na", PASSWORD, None, engine)
+    for _ in range(8):
+        with pytest.raises(AuthenticationFailed):
+            auth.sign_in_from_device("li.na", "guess", None, engine)
+    with pytest.raises(AuthenticationFailed) as stranger:
+        auth.sign_in_from_device("li.na", PASSWORD, None, engine)
+    assert stranger.value.key == "auth.error.throttled"
+    actor, same_device = auth.sign_in_from_device("li.na", PASSWORD, device, engine)
+    assert actor.username == "li.na" and same_device == device
+
+
+def test_a_device_token_of_someone_else_does_not_help(session, engine):
+    make_user(session, "li.na")
+    make_user(session, "wu.hao")
+    session.commit()
+    _, device_of_wu = auth.sign_in_from_device("wu.hao", PASSWORD, None, engine)
     for _ in range(5):
         with pytest.raises(AuthenticationFailed):
-            auth.authenticate(session, "li.na", "wrong-password")
-    with pytest.raises(AuthenticationFailed) as locked:
-        auth.authenticate(session, "li.na", PASSWORD)
-    assert locked.value.key == "auth.error.locked"
-    user = session.exec(select(User).where(User.username == "li.na")).one()
-    remaining = user.locked_until - auth.utcnow()
-    assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)
-    assert session.exec(select(AuditEntry).where(AuditEntry.action == "login.locked")).first() is not None
-    user.locked_until = auth.utcnow() - timedelta(seconds=1)
-    session.add(user)
-    assert auth.authenticate(session, "li.na", PASSWORD).username == "li.na"
+            auth.sign_in_from_device("li.na", "guess", device_of_wu, engine)
+    with pytest.raises(AuthenticationFailed) as refused:
+        auth.sign_in_from_device("li.na", PASSWORD, device_of_wu, engine)
+    assert refused.value.key == "auth.error.throttled"
+
+
+def test_guessing_from_a_trusted_browser_ends_its_trust(session, engine):
+    make_user(session, "li.na")
+    session.commit()
+    _, device = auth.sign_in_from_device("li.na", PASSWORD, None, engine)
+    for _ in range(5):
+        with pytest.raises(AuthenticationFailed) as refused:
+            auth.sign_in_from_device("li.na", "guess", device, engine)
+        assert refused.value.key == "auth.error.invalid_credentials"
+    with Session(engine) as check:
+        assert check.get(auth.throttle.TrustedDevice, auth.throttle.device_hash(device)) is None
+
+
+def test_the_throttle_table_does_not_list_what_people_typed(session):
+    fail(session, "typo.of.my.password.hunter2")
+    stored = session.exec(select(auth.throttle.LoginThrottle.name_hash)).all()
+    assert stored and not any("hunter2" in s for s in stored)
+
+
+def test_known_and_unknown_names_take_the_same_time(engine):
+    """A wrong password for a real name cost 45-60 ms more (row lock and update): now the same work.
+
+    Interleaved, so load on the machine hits both alike; medians of 20 tries each."""
+    with Session(engine) as session:
+        make_user(session, "li.na")
+        session.commit()
+    known, unknown = [], []
+    for i in range(20):
+        pair = [("li.na", known), (f"ghost{i}", unknown)]
+        for name, times in (pair if i % 2 else pair[::-1]):
+            start = time.perf_counter()
+            with pytest.raises(AuthenticationFailed):
+                auth.sign_in(name, "wrong-password", engine)
+            times.append(time.perf_counter() - start)
+            if name == "li.na":
+                with Session(engine) as session:  # keep the real name below the threshold
+                    auth.throttle.clear(session, "li.na")
+                    session.commit()
+    difference = abs(statistics.median(known) - statistics.median(unknown))
+    assert difference < 0.015, f"known {statistics.median(known):.4f}s, unknown {statistics.median(unknown):.4f}s"
 
 
 def test_inactive_user_cannot_log_in(session):

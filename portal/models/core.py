@@ -77,6 +77,33 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per attempted username, known or not (see portal/throttle.py).
+
+    Keyed by a hash of the name as typed (normalised), so a name that does not exist is slowed
+    exactly like one that does, and the table does not list what people typed.
+    """
+
+    __tablename__ = "login_throttle"
+
+    name_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    failures: int = 0
+    next_try_at: datetime | None = None  # before this, an untrusted device is not let in
+    last_failure_at: datetime | None = None
+
+
+class TrustedDevice(SQLModel, table=True):
+    """A browser that someone signed in from before: their own failures only slow it, no one else's."""
+
+    __tablename__ = "trusted_device"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    failures: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime = Field(default_factory=utcnow)
+
+
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 

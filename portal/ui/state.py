@@ -14,7 +14,7 @@ import threading
 
 import streamlit as st
 
-from portal import auth
+from portal import auth, throttle
 from portal.db import migrate, run_transaction
 from portal.i18n import LANGUAGES, Translator, negotiate
 from portal.roles import Actor
@@ -79,13 +79,20 @@ def _cookie_token() -> str | None:
     return _cookie(get_settings().session_cookie_name)
 
 
-def sign_in(actor: Actor) -> None:
+def sign_in(actor: Actor, device_token: str | None = None) -> None:
     token = run_transaction(lambda session: auth.open_session(session, actor))
     st.session_state[TOKEN_KEY] = token
     st.session_state[ACTOR_KEY] = actor
     if actor.language:
         set_language(actor.language)
     _queue_cookie(token, COOKIE_MAX_AGE_SECONDS)
+    if device_token and device_token != device_token_cookie():
+        _queue_cookie(device_token, throttle.DEVICE_COOKIE_MAX_AGE_SECONDS, throttle.DEVICE_COOKIE)
+
+
+def device_token_cookie() -> str | None:
+    """This browser's trusted-device token (portal/throttle.py), if it has one."""
+    return _cookie(throttle.DEVICE_COOKIE)
 
 
 def sign_out() -> None:
