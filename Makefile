@@ -24,7 +24,7 @@ seed: install
 	$(BIN)/portal seed demo --if-empty
 
 run: seed
-	$(BIN)/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run portal/ui/web.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: install
 	@bash scripts/test.sh

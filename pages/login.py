@@ -20,12 +20,12 @@ with middle:
             st.error(t("login.error.empty"))
         else:
             try:
-                signed_in, device_token = auth.sign_in_from_device(username, password, state.device_token_cookie())
+                signed_in, device_trusted = auth.sign_in_from_device(username, password, state.device_token_cookie())
             except AuthenticationFailed as exc:
                 st.error(t.error(exc), icon=":material/lock:")
             except DatabaseBusy as exc:
                 st.error(t.error(exc), icon=":material/hourglass:")
             else:
-                state.sign_in(signed_in, device_token)
+                state.sign_in(signed_in, device_trusted)
                 st.rerun()
     st.caption(t("login.help"))

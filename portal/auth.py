@@ -4,9 +4,10 @@ Unknown users and wrong passwords get the same error after the same work: the
 same look-ups, the same bcrypt check, the same writes. Repeated failures slow
 further tries on that name without locking its owner out (portal/throttle.py).
 """
+from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 from sqlmodel import Session, select
 
 from portal import audit, throttle
@@ -14,7 +15,7 @@ from portal.clock import utcnow
 from portal.db import read_scope, run_transaction
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.i18n import LANGUAGES
-from portal.models import AuthSession, User, UserRole
+from portal.models import AuthSession, CookieTicket, User, UserRole
 from portal.roles import Actor, Role
 from portal.security import (MIN_PASSWORD_LENGTH, dummy_hash, hash_password, new_session_token,
                              token_digest, verify_password)
@@ -55,22 +56,22 @@ def sign_in(username: str, password: str, engine: Engine | None = None) -> Actor
 
 
 def sign_in_from_device(username: str, password: str, device_token: str | None,
-                        engine: Engine | None = None) -> tuple[Actor, str]:
+                        engine: Engine | None = None) -> tuple[Actor, bool]:
     """The login form's check: bcrypt runs outside any transaction, then the outcome
     (success, failure count, audit) is written in one short transaction that commits
     even when the sign-in is refused, so that failures count.
 
     Holding a write transaction open through a 300 ms bcrypt check would make
     simultaneous sign-ins queue on SQLite's single writer lock. `device_token` is the
-    browser's trusted-device cookie, if any; returns the actor and the device token the
-    browser should keep from now on."""
+    browser's trusted-device cookie, if any; returns the actor and whether that browser
+    is already trusted for them (if not, `issue_cookie_ticket` can make it so)."""
     now = utcnow()
     with read_scope(engine) as session:
         user = find_user(session, username or "")
         standing = throttle.standing(session, username, device_token, user and user.id, now)
     matches = not standing.wait_seconds and _password_matches(user, password)
 
-    def settle(session: Session) -> tuple[Actor, str] | AuthenticationFailed:
+    def settle(session: Session) -> tuple[Actor, bool] | AuthenticationFailed:
         try:
             return _settle(session, username, user, matches, standing, device_token, now)
         except AuthenticationFailed as refused:  # returned, not raised, so that the refusal commits
@@ -91,7 +92,7 @@ def _password_matches(user: User | None, password: str) -> bool:
 
 
 def _settle(session: Session, username: str, user: User | None, matches: bool, standing: throttle.Standing,
-            device_token: str | None, now) -> tuple[Actor, str]:
+            device_token: str | None, now) -> tuple[Actor, bool]:
     """Record the outcome of a password check; raise AuthenticationFailed when refused.
 
     A refusal does the same writes whether or not the name exists (a throttle row and an audit
@@ -106,9 +107,9 @@ def _settle(session: Session, username: str, user: User | None, matches: bool, s
         throttle.record_failure(session, row, device_token, standing.trusted_device, now)
         audit.record(session, actor_id=None, action="login.failed", target=target)
         raise AuthenticationFailed()
-    token = throttle.record_success(session, row, device_token, user.id, now)
+    trusted = throttle.record_success(session, row, device_token, user.id, now)
     audit.record(session, actor_id=user.id, action="login.succeeded", target=user.username)
-    return actor_for(session, user), token
+    return actor_for(session, user), trusted
 
 
 def open_session(session: Session, actor: Actor) -> str:
@@ -116,6 +117,43 @@ def open_session(session: Session, actor: Actor) -> str:
     token = new_session_token()
     session.add(AuthSession(token_hash=token_digest(token), user_id=actor.id))
     return token
+
+
+COOKIE_TICKET_LIFETIME = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class CookieGrant:
+    """What the cookie route sets: a new login session's token, and maybe a trusted-device token."""
+
+    session_token: str
+    device_token: str | None
+
+
+def issue_cookie_ticket(session: Session, actor: Actor, *, trust_device: bool) -> str:
+    """A one-use pass, good for a minute, that the browser trades for its HttpOnly cookies."""
+    now = utcnow()
+    session.execute(delete(CookieTicket).where(CookieTicket.expires_at < now))
+    ticket = new_session_token()
+    session.add(CookieTicket(ticket_hash=token_digest(ticket), user_id=actor.id, trust_device=trust_device,
+                             expires_at=now + COOKIE_TICKET_LIFETIME))
+    return ticket
+
+
+def redeem_cookie_ticket(session: Session, ticket: str) -> CookieGrant | None:
+    """Trade a live ticket for a new login session (and device token); None if it is used or stale."""
+    now = utcnow()
+    record = session.get(CookieTicket, token_digest(ticket or ""), with_for_update=True)
+    if record is None:
+        return None
+    session.delete(record)
+    user = session.get(User, record.user_id)
+    if record.expires_at < now or user is None or not user.active:
+        return None
+    token = new_session_token()
+    session.add(AuthSession(token_hash=token_digest(token), user_id=user.id))
+    device = throttle.trust_new_device(session, user.id, now) if record.trust_device else None
+    return CookieGrant(session_token=token, device_token=device)
 
 
 def resume_session(session: Session, token: str | None) -> Actor | None:

@@ -13,7 +13,7 @@ Instead:
 - **The right password plus the wait still opens** the account: there is no
   lock, only a pause that grows while someone keeps guessing.
 - **A browser someone signed in from before** (`trusted_device`, a random token
-  in a long-lived cookie) is not held up by failures made elsewhere: an
+  in a long-lived HttpOnly cookie set by portal/ui/web.py) is not held up by failures made elsewhere: an
   attacker's guesses cannot keep the owner out of their own desk's browser.
   Failures made *from* that browser count on the browser, and at the threshold
   it stops being trusted.
@@ -119,15 +119,20 @@ def record_failure(session: Session, row: LoginThrottle, device_token: str | Non
 
 
 def record_success(session: Session, row: LoginThrottle, device_token: str | None, user_id: int,
-                   now: datetime) -> str:
-    """Clear the name's failures; return the browser's device token (a new one if it had none)."""
+                   now: datetime) -> bool:
+    """Clear the name's failures; True when the browser is already trusted for this person."""
     session.delete(row)
     device = session.get(TrustedDevice, device_hash(device_token)) if device_token else None
-    if device is not None and device.user_id == user_id:
-        device.failures = 0
-        device.last_used_at = now
-        session.add(device)
-        return device_token
+    if device is None or device.user_id != user_id:
+        return False
+    device.failures = 0
+    device.last_used_at = now
+    session.add(device)
+    return True
+
+
+def trust_new_device(session: Session, user_id: int, now: datetime) -> str:
+    """A new trusted-device token for the browser someone just signed in from."""
     token = secrets.token_urlsafe(32)
     session.add(TrustedDevice(token_hash=device_hash(token), user_id=user_id, created_at=now, last_used_at=now))
     return token

@@ -11,7 +11,7 @@ from portal.i18n import LANGUAGES, LOCALES_DIR, Translator, catalog, negotiate, 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_LITERAL = re.compile(r"""["']((?:[a-z0-9_]+\.)+[a-z0-9_]+)["']""")
 SOURCE_DIRS = ("portal", "pages", "seed")
-NOT_KEYS_PREFIXES = ("login.succeeded", "login.failed", "login.locked", "login.refused_locked", "user.", "team.",
+NOT_KEYS_PREFIXES = ("login.succeeded", "login.failed", "login.throttled", "login.locked", "login.refused_locked", "user.", "team.",
                      "cohort.", "password.", "st.", "seed.", "portal.", "pages/", "tests.")
 
 

@@ -104,6 +104,22 @@ class TrustedDevice(SQLModel, table=True):
     last_used_at: datetime = Field(default_factory=utcnow)
 
 
+class CookieTicket(SQLModel, table=True):
+    """A one-use pass, good for a minute, that the browser trades for its HttpOnly sign-in cookie.
+
+    Streamlit's script cannot set a cookie; a small server route can (portal/ui/web.py). The page
+    hands the browser this ticket, and the route answers with the cookie, so the session token
+    itself never passes through the page's JavaScript.
+    """
+
+    __tablename__ = "cookie_ticket"
+
+    ticket_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: int = Field(foreign_key="user_account.id")
+    trust_device: bool = False  # also give this browser a trusted-device cookie
+    expires_at: datetime
+
+
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 

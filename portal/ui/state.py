@@ -1,10 +1,12 @@
 """Who is signed in, in which language, and the login cookie.
 
-The browser holds a random token in a cookie; the server keeps its hash in
-`auth_session`. Streamlit can read cookies (`st.context.cookies`, taken when
-the page loads) but has no API to set them, so we set and clear the cookie
-with a small script through `st.html(..., unsafe_allow_javascript=True)`.
-The script carries only our own token, never user input.
+The browser holds a random token in an HttpOnly cookie; the server keeps its
+hash in `auth_session`. Streamlit can read cookies (`st.context.cookies`, taken
+when the page loads) but cannot set them, so after a sign-in the page hands
+the browser a one-use ticket, and a small script posts it to the server's own
+route (portal/ui/web.py), which answers with the cookie; signing out posts to
+another route that clears it. The session token never passes through the
+page's JavaScript. Only the language choice is a plain script-set cookie.
 """
 import gc
 import importlib
@@ -24,6 +26,9 @@ TOKEN_KEY = "auth_token"
 ACTOR_KEY = "actor"
 LANGUAGE_KEY = "language"
 COOKIE_QUEUE_KEY = "pending_cookies"
+SERVER_CALL_QUEUE_KEY = "pending_server_calls"
+SESSION_PATH = "/api/session"  # the routes of portal/ui/web.py
+SIGNOUT_PATH = "/api/signout"
 LANGUAGE_COOKIE = "academy_lang"
 COOKIE_MAX_AGE_SECONDS = 30 * 24 * 3600
 
@@ -42,7 +47,8 @@ def _import_everything() -> None:
     import portal
 
     for module in pkgutil.walk_packages(portal.__path__, "portal."):
-        importlib.import_module(module.name)
+        if module.name != "portal.ui.web":  # the server's entry point, already running
+            importlib.import_module(module.name)
     # Everything imported lives as long as the server: move it out of the collector's sight, so
     # a full collection (every few page runs) walks the page's objects, not ~200,000 module ones.
     # Once per process: a later freeze would also keep whatever garbage awaits collection.
@@ -79,15 +85,18 @@ def _cookie_token() -> str | None:
     return _cookie(get_settings().session_cookie_name)
 
 
-def sign_in(actor: Actor, device_token: str | None = None) -> None:
-    token = run_transaction(lambda session: auth.open_session(session, actor))
+def sign_in(actor: Actor, device_trusted: bool = False) -> None:
+    """This Streamlit session is signed in at once; the browser gets its cookies from the server."""
+    def open_both(session):
+        token = auth.open_session(session, actor)
+        return token, auth.issue_cookie_ticket(session, actor, trust_device=not device_trusted)
+
+    token, ticket = run_transaction(open_both)
     st.session_state[TOKEN_KEY] = token
     st.session_state[ACTOR_KEY] = actor
     if actor.language:
         set_language(actor.language)
-    _queue_cookie(token, COOKIE_MAX_AGE_SECONDS)
-    if device_token and device_token != device_token_cookie():
-        _queue_cookie(device_token, throttle.DEVICE_COOKIE_MAX_AGE_SECONDS, throttle.DEVICE_COOKIE)
+    _queue_server_call(SESSION_PATH, ticket)
 
 
 def device_token_cookie() -> str | None:
@@ -100,25 +109,38 @@ def sign_out() -> None:
     run_transaction(lambda session: auth.close_session(session, token))
     for key in (TOKEN_KEY, ACTOR_KEY):
         st.session_state.pop(key, None)
-    _queue_cookie("", 0)
+    _queue_server_call(SIGNOUT_PATH, "")
 
 
-def _queue_cookie(value: str, max_age: int, name: str | None = None) -> None:
-    name = name or get_settings().session_cookie_name
+def _queue_cookie(value: str, max_age: int, name: str) -> None:
     st.session_state.setdefault(COOKIE_QUEUE_KEY, {})[name] = (value, int(max_age))
 
 
+def _queue_server_call(path: str, body: str) -> None:
+    st.session_state.setdefault(SERVER_CALL_QUEUE_KEY, []).append((path, body))
+
+
 def flush_cookie() -> None:
-    """Send queued cookie changes to the browser (call once per run)."""
-    queued = st.session_state.pop(COOKIE_QUEUE_KEY, None)
-    if not queued:
+    """Send queued cookie changes to the browser (call once per run).
+
+    The language cookie is set by script; the sign-in cookies by the server's routes, which
+    the script calls with `fetch` (same origin, so the answer's Set-Cookie is kept).
+    """
+    queued = st.session_state.pop(COOKIE_QUEUE_KEY, None) or {}
+    calls = st.session_state.pop(SERVER_CALL_QUEUE_KEY, None) or []
+    if not queued and not calls:
         return
     assignments = "".join(
         f"document.cookie={json.dumps(name)}+'='+{json.dumps(value)}"
         f"+'; Path=/; Max-Age={max_age}; SameSite=Strict'+secure;"
         for name, (value, max_age) in queued.items())
+    base = "/" + (st.get_option("server.baseUrlPath") or "").strip("/")
+    fetches = "".join(
+        f"fetch({json.dumps(base.rstrip('/') + path)},{{method:'POST',credentials:'same-origin',"
+        f"cache:'no-store',body:{json.dumps(body)}}});"
+        for path, body in calls)
     st.html("<script>(function(){var secure=location.protocol==='https:'?'; Secure':'';"
-            + assignments + "})();</script>", unsafe_allow_javascript=True)
+            + assignments + fetches + "})();</script>", unsafe_allow_javascript=True)
 
 
 def language() -> str:

@@ -50,11 +50,11 @@ def browser():
 
 def start_streamlit(database_url: str, port: int, log_path: Path, *extra: str,
                     env: dict | None = None) -> subprocess.Popen:
-    """`streamlit run streamlit_app.py` on `port`; returns once it answers its health check."""
+    """`streamlit run portal/ui/web.py` (as `make run`) on `port`; returns once it answers its health check."""
     env = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "portal" / "ui" / "web.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", *extra], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     if not wait_healthy(f"http://127.0.0.1:{port}/_stcore/health"):
@@ -88,7 +88,7 @@ def database_url_of(engine) -> str:
 
 @pytest.fixture
 def app_server(demo_engine, tmp_path):
-    """`streamlit run streamlit_app.py` on a free port, on the test's demo database."""
+    """The app, as `make run` serves it, on a free port, on the test's demo database."""
     port = free_port()
     process = start_streamlit(database_url_of(demo_engine), port, tmp_path / "streamlit.log")
     yield f"http://127.0.0.1:{port}"
@@ -139,7 +139,7 @@ def sign_in(page, url: str, username: str, password: str = "academy-demo") -> No
             continue
     else:
         raise AssertionError(f"{username} could not sign in")
-    page.wait_for_function("document.cookie.includes('academy_session=')")
+    wait_for_session_cookie(page)
 
 
 def screenshot(page, name: str) -> Path:
@@ -147,3 +147,18 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def session_cookie(page) -> dict | None:
+    return next((c for c in page.context.cookies() if c["name"] == "academy_session"), None)
+
+
+def wait_for_session_cookie(page, present: bool = True, seconds: float = 10) -> dict | None:
+    """The sign-in cookie is set (or cleared) by a request the page makes after the click."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        cookie = session_cookie(page)
+        if (cookie is not None) == present:
+            return cookie
+        page.wait_for_timeout(100)
+    raise AssertionError(f"session cookie still {'missing' if present else 'set'} after {seconds} s")

@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, sign_in, submit_login
+from tests.e2e.conftest import screenshot, sign_in, submit_login, wait_for_session_cookie
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, 
     expect(sidebar.get_by_text("Users", exact=True)).to_have_count(0)  # no admin pages for a new hire
     screenshot(page, "newhire-home-en")
 
-    page.wait_for_function("document.cookie.includes('academy_session=')")  # set by the app's script
+    wait_for_session_cookie(page)  # set by the server, HttpOnly (tests/e2e/test_signin_cookies_browser.py)
     page.reload()  # the cookie keeps the session
     page.get_by_role("heading", name="Welcome, Li Na 李娜").wait_for()
 
@@ -39,7 +39,7 @@ def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, 
 
     sidebar.get_by_role("button").filter(has_text="退出登录").click()
     page.get_by_role("button", name="登录").wait_for()
-    page.wait_for_function("!document.cookie.includes('academy_session=')")
+    wait_for_session_cookie(page, present=False)
     page.reload()  # signed out stays signed out
     page.get_by_role("button", name="登录").wait_for()
     screenshot(page, "signed-out")

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.e2e.conftest import database_url_of, free_port, screenshot, start_streamlit, stop, wait_healthy
+from tests.e2e.conftest import (database_url_of, free_port, screenshot, start_streamlit, stop, wait_for_session_cookie,
+                                wait_healthy)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("databases", ["postgresql"], indirect=True)]
 
@@ -41,6 +42,7 @@ http {{
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
       proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-Proto $scheme;
       proxy_read_timeout 86400;
     }}
     location = /healthz {{ proxy_pass http://academy/_stcore/health; }}
@@ -89,8 +91,7 @@ def test_a_login_through_nginx_is_valid_on_both_replicas(replicas, browser):
     page.get_by_role("textbox", name="Password").fill("academy-demo")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Welcome, Li Na 李娜").wait_for()
-    page.wait_for_function("document.cookie.includes('academy_session=')")
-    cookie = next(c for c in context.cookies() if c["name"] == "academy_session")
+    cookie = wait_for_session_cookie(page)  # set by a replica's route, through nginx
     screenshot(page, "replicas-through-nginx")
     context.close()
 

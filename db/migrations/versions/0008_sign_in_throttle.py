@@ -1,10 +1,12 @@
-"""auth: login_throttle and trusted_device, slowing password guessing without locking the owner out
+"""auth: login_throttle and trusted_device (slowing password guessing without locking the owner out); cookie_ticket (HttpOnly cookies)
 
 Failed sign-ins are counted per attempted name (hashed, known or not) in
 `login_throttle` instead of on the account, and a browser someone signed in
 from before is remembered in `trusted_device`. See portal/throttle.py. The
 old `user_account.failed_logins` / `locked_until` columns are no longer read;
-they stay for now so that a downgrade loses nothing.
+they stay for now so that a downgrade loses nothing. `cookie_ticket` holds
+one-use passes that the browser trades for its HttpOnly sign-in cookie
+(portal/ui/web.py).
 
 Revision ID: 0008
 Revises: 0007
@@ -39,9 +41,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('trusted_device', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_trusted_device_user_id'), ['user_id'], unique=False)
+    op.create_table('cookie_ticket',
+    sa.Column('ticket_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('trust_device', sa.Boolean(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('ticket_hash')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('cookie_ticket')
     with op.batch_alter_table('trusted_device', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_trusted_device_user_id'))
     op.drop_table('trusted_device')
