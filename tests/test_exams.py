@@ -281,10 +281,11 @@ def test_exam_results_learner_sees_only_own_and_since_filters(session, world):
     for who in ("newhire", "agent"):
         attempt_id = attempts.start_attempt(session, world[who], exam.id, now=T0)
         attempts.submit_attempt(session, world[who], attempt_id, {1: 0}, now=T0 + timedelta(minutes=1))
-    assert set(results.exam_results(session, world["lead"])["user_id"]) == {world["newhire"].id, world["agent"].id}
-    mine = results.exam_results(session, world["newhire"], user_ids=[world["agent"].id])
-    assert list(mine["user_id"]) == [world["newhire"].id]
-    assert results.exam_results(session, world["lead"], since=T0 + timedelta(days=1)).empty
+    assert set(results.exam_results(session, world["trainer"])["user_id"]) == {world["newhire"].id, world["agent"].id}
+    assert results.exam_results(session, world["lead"]).empty, "a lead of no team reads no one's results"
+    assert results.exam_results(session, world["newhire"], user_ids=[world["agent"].id]).empty
+    assert list(results.exam_results(session, world["newhire"])["user_id"]) == [world["newhire"].id]
+    assert results.exam_results(session, world["trainer"], since=T0 + timedelta(days=1)).empty
 
 
 # ------------------------------------------------------------------ review options

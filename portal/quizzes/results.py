@@ -18,12 +18,12 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlmodel import Session
 
+from portal import permissions
 from portal.models import Attempt, Exam
-from portal.roles import Actor, Role
+from portal.roles import Actor
 
 RESULT_COLUMNS = ["user_id", "exam_id", "exam_code", "exam_title", "kind", "attempt_id", "submitted_at",
                   "percent", "passed"]
-STAFF_ROLES = (Role.TRAINER, Role.LEAD, Role.MENTOR, Role.ADMIN)
 
 
 def ranked_attempts(exam_id: int | None = None, user_ids: list[int] | None = None):
@@ -70,11 +70,10 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
                  since: datetime | None = None) -> pd.DataFrame:
     """One row per person and exam: the counted result (see module doc).
 
-    Staff (trainers, leads, mentors, admins) may ask for anyone; a learner
-    gets only their own results whatever `user_ids` says.
+    Only the people the actor may read results of are returned, whatever `user_ids` says
+    (`exams:results_read`: a learner their own, a mentor their mentees, a lead the teams
+    they lead, trainers and admins everyone).
     """
-    if not actor.has(*STAFF_ROLES):
-        user_ids = [actor.id]
     ranked = ranked_attempts(user_ids=user_ids)
     average = ranked.c.grading == "average"
     percent = case((average, ranked.c.mean_percent), else_=ranked.c.percent)
@@ -83,7 +82,8 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
     query = (select(ranked.c.user_id, ranked.c.exam_id, Exam.code, title, Exam.kind, ranked.c.attempt_id,
                     ranked.c.submitted_at, percent, passed)
              .join(Exam, Exam.id == ranked.c.exam_id)
-             .where(ranked.c.rank == 1)
+             .where(ranked.c.rank == 1,
+                    ranked.c.user_id.in_(permissions.people_query(session, actor, "exams:results_read")))
              .order_by(ranked.c.submitted_at, ranked.c.user_id))
     if since is not None:
         query = query.where(ranked.c.submitted_at >= since)

@@ -1,10 +1,8 @@
-"""Which pages exist, in which section, and who sees them."""
+"""Which pages exist, in which section, and who sees them (from the permission table)."""
 from dataclasses import dataclass
 
-from portal.roles import ALL_ROLES, Actor, Role
-
-EVERYONE = frozenset(ALL_ROLES)
-LEARNERS = frozenset({Role.NEWHIRE, Role.AGENT})
+from portal.permissions import allowed_at_all, roles_allowed
+from portal.roles import Actor, Role
 
 
 @dataclass(frozen=True)
@@ -13,55 +11,58 @@ class PageDef:
     title_key: str
     icon: str
     section: str  # i18n key of the sidebar section ("" = top, no header)
-    roles: frozenset[Role]
+    action: str  # the permission (portal/permissions.py) that opens the page
     default: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """The roles whose menu shows the page."""
+        return roles_allowed(self.action)
 
 
 PAGES: tuple[PageDef, ...] = (
-    PageDef("pages/home.py", "nav.home", ":material/home:", "", EVERYONE, default=True),
-    PageDef("pages/training_onboarding.py", "nav.my_onboarding", ":material/route:", "nav.section.training",
-            frozenset({Role.NEWHIRE})),
-    PageDef("pages/training_shadowing.py", "nav.shadowing_log", ":material/headset_mic:", "nav.section.training",
-            frozenset({Role.NEWHIRE})),
+    PageDef("pages/home.py", "nav.home", ":material/home:", "", "home:view", default=True),
+    PageDef("pages/training_onboarding.py", "nav.my_onboarding", ":material/route:",
+            "nav.section.training", "onboarding:follow_own"),
+    PageDef("pages/training_shadowing.py", "nav.shadowing_log", ":material/headset_mic:",
+            "nav.section.training", "onboarding:log_calls"),
     PageDef("pages/training_supervised.py", "nav.supervised_calls", ":material/support_agent:",
-            "nav.section.training", frozenset({Role.NEWHIRE})),
-    PageDef("pages/training_quizzes.py", "nav.my_quizzes", ":material/quiz:", "nav.section.training", LEARNERS),
-    PageDef("pages/training_exams.py", "nav.my_exams", ":material/assignment:", "nav.section.training", LEARNERS),
-    PageDef("pages/training_coaching.py", "nav.my_coaching", ":material/forum:", "nav.section.training", LEARNERS),
-    PageDef("pages/authoring_courses.py", "nav.courses", ":material/menu_book:", "nav.section.authoring",
-            frozenset({Role.TRAINER})),
+            "nav.section.training", "onboarding:log_calls"),
+    PageDef("pages/training_quizzes.py", "nav.my_quizzes", ":material/quiz:",
+            "nav.section.training", "quizzes:practice"),
+    PageDef("pages/training_exams.py", "nav.my_exams", ":material/assignment:", "nav.section.training", "exams:sit"),
+    PageDef("pages/training_coaching.py", "nav.my_coaching", ":material/forum:",
+            "nav.section.training", "coaching:read_own"),
+    PageDef("pages/authoring_courses.py", "nav.courses", ":material/menu_book:",
+            "nav.section.authoring", "courses:author"),
     PageDef("pages/authoring_questions.py", "nav.question_bank", ":material/library_books:",
-            "nav.section.authoring", frozenset({Role.TRAINER})),
-    PageDef("pages/authoring_exams.py", "nav.exams", ":material/fact_check:", "nav.section.authoring",
-            frozenset({Role.TRAINER})),
-    PageDef("pages/authoring_marking.py", "nav.marking_queue", ":material/rate_review:", "nav.section.authoring",
-            frozenset({Role.TRAINER})),
+            "nav.section.authoring", "questions:author"),
+    PageDef("pages/authoring_exams.py", "nav.exams", ":material/fact_check:", "nav.section.authoring", "exams:author"),
+    PageDef("pages/authoring_marking.py", "nav.marking_queue", ":material/rate_review:",
+            "nav.section.authoring", "exams:mark"),
     PageDef("pages/authoring_item_analysis.py", "nav.item_analysis", ":material/analytics:",
-            "nav.section.authoring", frozenset({Role.TRAINER})),
-    PageDef("pages/team_mentees.py", "nav.my_mentees", ":material/group:", "nav.section.team",
-            frozenset({Role.MENTOR})),
-    PageDef("pages/team_cohort_board.py", "nav.cohort_board", ":material/view_kanban:", "nav.section.team",
-            frozenset({Role.TRAINER, Role.LEAD})),
-    PageDef("pages/team_dashboard.py", "nav.team_dashboard", ":material/monitoring:", "nav.section.team",
-            frozenset({Role.LEAD, Role.TRAINER, Role.ADMIN})),
-    PageDef("pages/team_coaching.py", "nav.coaching", ":material/record_voice_over:", "nav.section.team",
-            frozenset({Role.LEAD, Role.TRAINER, Role.MENTOR})),
-    PageDef("pages/wellbeing_checkin.py", "nav.checkin", ":material/favorite:", "nav.section.wellbeing", EVERYONE),
+            "nav.section.authoring", "exams:item_analysis"),
+    PageDef("pages/team_mentees.py", "nav.my_mentees", ":material/group:", "nav.section.team", "onboarding:mentees"),
+    PageDef("pages/team_cohort_board.py", "nav.cohort_board", ":material/view_kanban:",
+            "nav.section.team", "onboarding:board"),
+    PageDef("pages/team_dashboard.py", "nav.team_dashboard", ":material/monitoring:",
+            "nav.section.team", "analytics:team_dashboard"),
+    PageDef("pages/team_coaching.py", "nav.coaching", ":material/record_voice_over:",
+            "nav.section.team", "coaching:write"),
+    PageDef("pages/wellbeing_checkin.py", "nav.checkin", ":material/favorite:",
+            "nav.section.wellbeing", "wellbeing:check_in"),
     PageDef("pages/wellbeing_resources.py", "nav.support_resources", ":material/health_and_safety:",
-            "nav.section.wellbeing", EVERYONE),
-    PageDef("pages/wellbeing_team.py", "nav.team_wellbeing", ":material/insights:", "nav.section.wellbeing",
-            frozenset({Role.LEAD, Role.ADMIN})),
-    PageDef("pages/admin_users.py", "nav.users", ":material/manage_accounts:", "nav.section.admin",
-            frozenset({Role.ADMIN})),
-    PageDef("pages/admin_teams.py", "nav.teams_cohorts", ":material/groups:", "nav.section.admin",
-            frozenset({Role.ADMIN})),
-    PageDef("pages/admin_import.py", "nav.import_users", ":material/upload_file:", "nav.section.admin",
-            frozenset({Role.ADMIN})),
-    PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:", "nav.section.admin",
-            frozenset({Role.ADMIN})),
-    PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin",
-            frozenset({Role.ADMIN})),
-    PageDef("pages/account_settings.py", "nav.account", ":material/settings:", "nav.section.account", EVERYONE),
+            "nav.section.wellbeing", "wellbeing:resources_read"),
+    PageDef("pages/wellbeing_team.py", "nav.team_wellbeing", ":material/insights:",
+            "nav.section.wellbeing", "wellbeing:aggregates_read"),
+    PageDef("pages/admin_users.py", "nav.users", ":material/manage_accounts:", "nav.section.admin", "users:manage"),
+    PageDef("pages/admin_teams.py", "nav.teams_cohorts", ":material/groups:", "nav.section.admin", "teams:manage"),
+    PageDef("pages/admin_import.py", "nav.import_users", ":material/upload_file:", "nav.section.admin", "users:import"),
+    PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:",
+            "nav.section.admin", "coaching:settings"),
+    PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin", "audit:read"),
+    PageDef("pages/account_settings.py", "nav.account", ":material/settings:",
+            "nav.section.account", "account:manage_own"),
 )
 
 SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.section.team",
@@ -69,7 +70,8 @@ SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.secti
 
 
 def pages_for(actor: Actor) -> list[PageDef]:
-    return [page for page in PAGES if actor.roles & page.roles]
+    """The pages in the actor's menu: those whose action the permission table allows them at all."""
+    return [page for page in PAGES if allowed_at_all(actor, page.action)]
 
 
 def sections_for(actor: Actor) -> dict[str, list[PageDef]]:

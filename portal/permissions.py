@@ -1,0 +1,150 @@
+"""Who may do what, over whom: one table that the menu and the services both read.
+
+Each named action (`area:verb`) maps the roles that may take it to the **scope** of people
+they may take it over:
+
+- `own`: the person's own records;
+- `mentees`: the new hires whose mentor they are;
+- `teams_led`: the members of the teams they lead;
+- `everyone`: anyone in the center (also used for actions about no one person,
+  such as writing a question).
+
+A person holding several roles gets the union. `ensure(session, actor, action,
+subject_id)` raises PermissionDenied unless the action is allowed over that
+person; `people_query(session, actor, action)` is the SQL set of user ids it is
+allowed over, for lists. Nothing is ever skipped by passing `None`: the command
+line and the seed loader act as `SYSTEM`, an explicit actor holding every role.
+
+The menu (`portal/ui/navigation.py`) shows a page when its action is allowed in
+any scope, so a menu and the service behind it cannot disagree.
+"""
+from enum import StrEnum
+
+from sqlalchemy import false, or_, select, true
+from sqlmodel import Session
+
+from portal.errors import PermissionDenied
+from portal.models import User
+from portal.roles import ALL_ROLES, Actor, Role
+
+
+class Scope(StrEnum):
+    OWN = "own"
+    MENTEES = "mentees"
+    TEAMS_LED = "teams_led"
+    EVERYONE = "everyone"
+
+
+A, T, M, L, N, G = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT
+OWN, MENTEES, TEAMS_LED, EVERYONE = Scope.OWN, Scope.MENTEES, Scope.TEAMS_LED, Scope.EVERYONE
+LEARNING = {N: OWN, G: OWN}
+
+#: action -> {role: scope}. The one place a permission is written down.
+PERMISSIONS: dict[str, dict[Role, Scope]] = {
+    # every signed-in person
+    "home:view": {r: OWN for r in ALL_ROLES},
+    "account:manage_own": {r: OWN for r in ALL_ROLES},
+    "wellbeing:check_in": {r: OWN for r in ALL_ROLES},
+    "wellbeing:resources_read": {r: OWN for r in ALL_ROLES},
+    # learners
+    "onboarding:follow_own": {N: OWN},
+    "onboarding:log_calls": {N: OWN},
+    "quizzes:practice": LEARNING,
+    "exams:sit": LEARNING,
+    "coaching:read_own": LEARNING,
+    # reading a person's results and journey
+    "exams:results_read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "onboarding:view": {N: OWN, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "onboarding:review_tickets": {M: MENTEES, T: EVERYONE},
+    "onboarding:board": {L: TEAMS_LED, T: EVERYONE},
+    "onboarding:mentees": {M: MENTEES},
+    "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
+    "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "wellbeing:aggregates_read": {L: TEAMS_LED, A: EVERYONE},
+    # authoring
+    "courses:author": {T: EVERYONE},
+    "questions:author": {T: EVERYONE},
+    "exams:author": {T: EVERYONE},
+    "exams:mark": {T: EVERYONE},
+    "exams:item_analysis": {T: EVERYONE},
+    # administration
+    "users:manage": {A: EVERYONE},
+    "teams:manage": {A: EVERYONE},
+    "users:import": {A: EVERYONE},
+    "coaching:settings": {A: EVERYONE},
+    "audit:read": {A: EVERYONE},
+}
+
+#: The command line and the seed loader: an explicit actor with every role, never `None`.
+SYSTEM = Actor(id=0, username="system", display_name="system", roles=frozenset(ALL_ROLES))
+
+
+def scopes(actor: Actor, action: str) -> set[Scope]:
+    """The scopes `actor` holds for `action` through any of their roles (empty: not allowed)."""
+    try:
+        rule = PERMISSIONS[action]
+    except KeyError:
+        raise KeyError(f"no permission named {action!r} in portal.permissions.PERMISSIONS") from None
+    return {rule[role] for role in actor.roles if role in rule}
+
+
+def roles_allowed(action: str) -> frozenset[Role]:
+    """The roles that may take `action` over someone."""
+    scopes(SYSTEM, action)  # an unknown action is an error, not an empty set
+    return frozenset(PERMISSIONS[action])
+
+
+def allowed_at_all(actor: Actor, action: str) -> bool:
+    """May `actor` take `action` over anyone (what a menu asks)?"""
+    return bool(scopes(actor, action))
+
+
+def _teams_led(session: Session, actor: Actor) -> list[int]:
+    from portal.users import teams_led_by
+
+    return teams_led_by(session, actor.id)
+
+
+def may(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> bool:
+    """May `actor` take `action` over the person `subject_id` (None: an action about no one person)?"""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held:
+        return True
+    if subject_id is None:
+        return bool(held)
+    if Scope.OWN in held and subject_id == actor.id:
+        return True
+    if not held - {Scope.OWN}:
+        return False
+    subject = session.get(User, subject_id)
+    if subject is None:
+        return False
+    if Scope.MENTEES in held and subject.mentor_id == actor.id:
+        return True
+    return Scope.TEAMS_LED in held and subject.team_id is not None and subject.team_id in _teams_led(session, actor)
+
+
+def ensure(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> None:
+    """Raise PermissionDenied unless `may(...)`."""
+    if not may(session, actor, action, subject_id):
+        raise PermissionDenied()
+
+
+def people_filter(session: Session, actor: Actor, action: str):
+    """A SQL condition on `User` that holds for exactly the people `actor` may take `action` over."""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held:
+        return true()
+    conditions = []
+    if Scope.OWN in held:
+        conditions.append(User.id == actor.id)
+    if Scope.MENTEES in held:
+        conditions.append(User.mentor_id == actor.id)
+    if Scope.TEAMS_LED in held:
+        conditions.append(User.team_id.in_(_teams_led(session, actor)))
+    return or_(*conditions) if conditions else false()
+
+
+def people_query(session: Session, actor: Actor, action: str):
+    """The ids of the people `actor` may take `action` over, as a subquery for `IN (...)`."""
+    return select(User.id).where(people_filter(session, actor, action))
