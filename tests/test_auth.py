@@ -136,7 +136,7 @@ def test_resuming_touches_the_session_at_most_once_a_minute(session):
     assert record.last_seen_at > fresh - auth.SESSION_TOUCH_INTERVAL
 
 
-LONG_CHINESE = "我们的客服中心每天接听很多电话所以密码要足够长才安全好记"  # 30 characters, 90 bytes in UTF-8
+LONG_CHINESE = "我们的客服中心每天接听很多电话所以密码要足够长才安全又好记住"  # 30 characters, 90 bytes in UTF-8
 
 
 def test_a_password_over_bcrypts_72_bytes_is_hashed_whole():
