@@ -165,3 +165,26 @@ def test_portal_user_passwd_takes_thirty_chinese_characters(engine):
         assert auth.authenticate(session, "wang.wu", "学" + LONG_CHINESE).username == "wang.wu"
     result = run_cli("user", "passwd", "wang.wu", stdin="academy-demo\n")
     assert result.returncode == 1 and "portal's name" in result.stderr
+
+
+def test_admin_creates_a_user_in_the_page_and_sees_the_temporary_password_once(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "admin").run()
+    at.switch_page("pages/admin_users.py").run()
+
+    def field(widgets, name):
+        return next(w for w in widgets if (w.key or "").startswith(f"{name}.create_user."))
+
+    field(at.text_input, "username").input("agent")  # taken
+    field(at.text_input, "display_name").input("Qian Yu 钱宇")
+    field(at.multiselect, "roles").select(Role.AGENT)
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert not errors_of(at)
+    assert [e.value for e in at.error] == ["The username 'agent' is already taken."]
+    assert field(at.text_input, "display_name").value == "Qian Yu 钱宇"  # the rest is kept
+
+    field(at.text_input, "username").input("qian.yu")
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert [s.value for s in at.success][0].startswith("Temporary password for qian.yu: ")
+    assert field(at.text_input, "username").value == "" and field(at.text_input, "display_name").value == ""
