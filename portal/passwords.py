@@ -4,9 +4,13 @@ Length is what counts: at least `MIN_PASSWORD_LENGTH` characters, up to
 `MAX_PASSWORD_LENGTH` (any Unicode; counted after NFKC normalisation, so
 "ｐａｓｓ" and "pass" are the same password). No composition rules (no
 "a digit and a capital"). Refused: a password on the list of common
-passwords shipped in `common_passwords.txt`, and one made of the portal's
-name, the person's username or name, or a listed password, with a few
-digits and symbols around it ("Sunshine2026!"). Everything here is the rule; hashing is in `portal.security`.
+passwords shipped in `common_passwords.txt`, one character or two over and
+over, and one made of the portal's name, the person's username or name, or a
+listed password, with a few digits and symbols around it ("Sunshine2026!").
+
+The demo accounts' published password `academy-demo` is refused here like any
+context word; the demo seed writes its hash directly and does not pass through
+these rules. Hashing is in `portal.security`.
 """
 import unicodedata
 from functools import lru_cache
