@@ -212,3 +212,16 @@ def test_long_and_any_script_passwords_are_accepted(session, password):
     actor = make_user(session, "li.na")
     auth.change_own_password(session, actor, current=PASSWORD, new=password, confirm=password)
     assert auth.authenticate(session, "li.na", password).id == actor.id
+
+
+def test_the_demo_accounts_of_a_released_database_still_sign_in_with_the_demo_password():
+    """Hashes a released version wrote (plain bcrypt) keep working after the prehash came in."""
+    import json
+    from pathlib import Path
+
+    fixture = json.loads((Path(__file__).parent / "fixtures/release-0.1.0/demo.json").read_text(encoding="utf-8"))
+    table = fixture["tables"]["user_account"]
+    column = [name for name, _ in table["columns"]].index("password_hash")
+    hashes = {row[column] for row in table["rows"]}  # the seed hashes once for every demo account
+    assert hashes and not any(h.startswith(PREHASHED) for h in hashes)
+    assert all(verify_password("academy-demo", h) for h in hashes)
