@@ -225,3 +225,16 @@ def test_the_demo_accounts_of_a_released_database_still_sign_in_with_the_demo_pa
     hashes = {row[column] for row in table["rows"]}  # the seed hashes once for every demo account
     assert hashes and not any(h.startswith(PREHASHED) for h in hashes)
     assert all(verify_password("academy-demo", h) for h in hashes)
+
+
+def test_signing_in_with_a_long_password_against_an_old_hash_is_a_plain_refusal(session):
+    import bcrypt
+
+    make_user(session, "li.na")
+    user = auth.find_user(session, "li.na")
+    user.password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()  # as a release wrote it
+    session.add(user)
+    session.flush()
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(session, "li.na", LONG_CHINESE)
+    assert auth.authenticate(session, "li.na", PASSWORD).username == "li.na"
