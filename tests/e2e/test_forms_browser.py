@@ -112,7 +112,10 @@ def test_a_long_check_in_comment_is_refused_beside_it_then_a_double_click_checks
 
     comment.fill("今天的来电很多，" * 50)  # 400 characters
     page.get_by_role("button", name="Send my check-in").dblclick()
-    page.get_by_role("heading", name="Your result").wait_for()
+    # The result is kept only in this browser session's memory: should the socket reconnect under load,
+    # the page says "already checked in" instead. Either way: no error, and one check-in.
+    page.get_by_role("heading", name="Your result").or_(
+        page.get_by_text("You have already checked in this week.")).first.wait_for()
     page.wait_for_timeout(1500)
     expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
     with Session(server.engine) as session:
