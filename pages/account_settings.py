@@ -2,7 +2,9 @@ import streamlit as st
 
 from portal import auth
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
+from portal.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, POLICY_ERRORS
 from portal.ui import state
+from portal.ui.forms import RecordForm
 from portal.ui.widgets import run_action
 
 t = state.translator()
@@ -22,13 +24,21 @@ if choice != current:
         st.rerun()
 
 st.subheader(t("account.change_password"))
-with st.form("change_password", clear_on_submit=True):
-    current_pw = st.text_input(t("account.current_password"), type="password")
-    new_pw = st.text_input(t("account.new_password"), type="password", help=t("account.password_rule"))
-    confirm_pw = st.text_input(t("account.confirm_password"), type="password")
+st.caption(t("account.password_rule", minimum=MIN_PASSWORD_LENGTH, maximum=MAX_PASSWORD_LENGTH))
+form = RecordForm("change_password")
+form.show_saved()
+with st.form(form.key("form")):
+    current_pw = st.text_input(t("account.current_password"), type="password", key=form.key("current"))
+    form.show_error("current")
+    new_pw = st.text_input(t("account.new_password"), type="password", key=form.key("new"))
+    form.show_error("new")
+    confirm_pw = st.text_input(t("account.confirm_password"), type="password", key=form.key("confirm"))
+    form.show_error("confirm")
     submitted = st.form_submit_button(t("account.save_password"), type="primary")
-if submitted:
-    changed = run_action(t, lambda s: auth.change_own_password(s, actor, current=current_pw, new=new_pw,
-                                                               confirm=confirm_pw), "account.password_saved")
-    if changed and actor.must_change_password:
-        st.rerun()  # the app reloads the actor and opens the full menu
+if submitted and form.submit(
+        t, lambda s: auth.change_own_password(s, actor, current=current_pw, new=new_pw, confirm=confirm_pw),
+        fields_by_error={"auth.error.current_password_wrong": "current", "auth.error.passwords_differ": "confirm",
+                         **dict.fromkeys(POLICY_ERRORS, "new")},
+        clear_on_error={"current": ("current",), "new": ("new", "confirm"), "confirm": ("confirm",)}):
+    form.saved(t("account.password_saved"))
+    st.rerun()  # a fresh form; after a forced change the app reloads the actor and opens the full menu

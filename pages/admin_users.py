@@ -4,6 +4,7 @@ from portal import users
 from portal.roles import ALL_ROLES, Role
 from portal.settings import get_settings
 from portal.ui import state
+from portal.ui.forms import RecordForm
 from portal.ui.widgets import run_action, service_call
 
 t = state.translator()
@@ -38,25 +39,36 @@ st.dataframe(shown.drop(columns=["id"]), hide_index=True, use_container_width=Tr
 create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
 
 with create_tab:
-    with st.form("create_user", clear_on_submit=False):
+    form = RecordForm("create_user")
+    form.show_saved()
+    with st.form(form.key("form")):
         c1, c2 = st.columns(2)
-        username = c1.text_input(t("field.username"), help=t("admin.users.username_rule"))
-        display_name = c2.text_input(t("field.display_name"))
-        roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label)
+        username = c1.text_input(t("field.username"), help=t("admin.users.username_rule"), key=form.key("username"))
+        with c1:
+            form.show_error("username")
+        display_name = c2.text_input(t("field.display_name"), key=form.key("display_name"))
+        with c2:
+            form.show_error("display_name")
+        roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label, key=form.key("roles"))
+        form.show_error("roles")
         c3, c4, c5 = st.columns(3)
-        team_id = c3.selectbox(t("field.team"), [None, *team_names], format_func=lambda i: team_names.get(i, "—"))
+        team_id = c3.selectbox(t("field.team"), [None, *team_names], format_func=lambda i: team_names.get(i, "—"),
+                               key=form.key("team"))
         cohort_id = c4.selectbox(t("field.cohort"), [None, *cohort_names],
-                                 format_func=lambda i: cohort_names.get(i, "—"))
+                                 format_func=lambda i: cohort_names.get(i, "—"), key=form.key("cohort"))
         mentor_id = c5.selectbox(t("field.mentor"), [None, *mentor_names],
-                                 format_func=lambda i: mentor_names.get(i, "—"))
+                                 format_func=lambda i: mentor_names.get(i, "—"), key=form.key("mentor"))
         submitted = st.form_submit_button(t("admin.users.create_submit"), type="primary")
     if submitted:
         temp = users.temporary_password()
         new = users.NewUser(username=username, display_name=display_name, roles=tuple(roles), password=temp,
                             team_id=team_id, cohort_id=cohort_id, mentor_id=mentor_id, must_change_password=True)
-        if run_action(t, lambda s: users.create_user(s, actor, new), "admin.users.created", username=username):
-            st.success(t("admin.users.temp_password", username=username.strip().lower(), password=temp),
-                       icon=":material/key:")
+        if form.submit(t, lambda s: users.create_user(s, actor, new), fields_by_error={
+                "users.error.bad_username": "username", "users.error.duplicate_username": "username",
+                "users.error.display_name_required": "display_name", "users.error.no_role": "roles"}):
+            # A fresh form, and the temporary password shown once above it: a second click cannot hide it.
+            form.saved(t("admin.users.temp_password", username=username.strip().lower(), password=temp))
+            st.rerun()
 
 with edit_tab:
     if frame.empty:

@@ -4,10 +4,9 @@ from portal import onboarding
 from portal.clock import local_today
 from portal.onboarding.rules import CALL_TYPES, StageStatus
 from portal.ui import state
-from portal.ui.onboarding import call_type_label, clear_inputs, shadowing_table, show_flash, stage_dates, succeed
-from portal.ui.widgets import page_header, run_action, service_call
-
-FIELDS = ("shadow_date", "shadow_type", "shadow_did_well", "shadow_learned", "shadow_questions")
+from portal.ui.forms import RecordForm
+from portal.ui.onboarding import call_type_label, shadowing_table, show_flash, stage_dates, succeed
+from portal.ui.widgets import page_header, service_call
 
 t = state.translator()
 actor = state.actor()
@@ -33,22 +32,28 @@ if stage is not None:
         st.info(t("onboarding.shadowing.target_reached"), icon=":material/flag:")
 
 today = local_today()
-with st.form("shadowing_call"):
+form = RecordForm("shadowing_call")
+with st.form(form.key("form")):
     when, kind = st.columns(2)
     call_date = when.date_input(t("onboarding.field.call_date"), value=today, max_value=today, format="YYYY-MM-DD",
-                                key="shadow_date")
+                                key=form.key("date"))
     call_type = kind.selectbox(t("onboarding.field.call_type"), CALL_TYPES, format_func=call_type_label(t),
-                               key="shadow_type")
-    did_well = st.text_area(t("onboarding.field.did_well"), key="shadow_did_well",
+                               key=form.key("type"))
+    did_well = st.text_area(t("onboarding.field.did_well"), key=form.key("did_well"),
                             placeholder=t("onboarding.field.did_well_hint"))
-    learned = st.text_area(t("onboarding.field.learned"), key="shadow_learned",
+    form.show_error("did_well")
+    learned = st.text_area(t("onboarding.field.learned"), key=form.key("learned"),
                            placeholder=t("onboarding.field.learned_hint"))
-    questions = st.text_area(t("onboarding.field.questions"), key="shadow_questions",
+    form.show_error("learned")
+    questions = st.text_area(t("onboarding.field.questions"), key=form.key("questions"),
                              placeholder=t("onboarding.field.questions_hint"))
     submitted = st.form_submit_button(t("onboarding.shadowing.submit"), type="primary", icon=":material/add:")
-if submitted and run_action(t, lambda s: onboarding.record_shadowing_call(
-        s, actor, call_date=call_date, call_type=call_type, did_well=did_well, learned=learned, questions=questions)):
-    clear_inputs(*FIELDS)
+if submitted and form.submit(t, lambda s: onboarding.record_shadowing_call(
+        s, actor, call_date=call_date, call_type=call_type, did_well=did_well, learned=learned, questions=questions,
+        submission_key=form.submission_key),
+        fields_by_error={"onboarding.error.did_well_required": "did_well",
+                         "onboarding.error.learned_required": "learned"}):
+    form.saved()
     succeed(t, "onboarding.shadowing.saved", count=count + 1)
 
 st.subheader(t("onboarding.shadowing.log", count=len(log)))

@@ -4,11 +4,10 @@ from portal import onboarding
 from portal.clock import local_today
 from portal.onboarding.rules import CALL_TYPES, CHECKLIST, CRITICAL_AREAS, PASS_MARK, StageStatus
 from portal.ui import state
-from portal.ui.onboarding import (call_type_label, clear_inputs, percent, requirement_list, show_flash, stage_dates,
-                                  succeed, supervised_table)
-from portal.ui.widgets import page_header, run_action, service_call
-
-FIELDS = ("supervised_date", "supervised_type", "supervised_ticket", "supervised_summary")
+from portal.ui.forms import RecordForm
+from portal.ui.onboarding import (call_type_label, percent, requirement_list, show_flash, stage_dates, succeed,
+                                  supervised_table)
+from portal.ui.widgets import page_header, service_call
 
 t = state.translator()
 actor = state.actor()
@@ -40,20 +39,28 @@ if stage is not None:
         requirement_list(t, stage.evaluation)
 
 today = local_today()
-with st.form("supervised_call"):
+form = RecordForm("supervised_call")
+with st.form(form.key("form")):
     when, kind, ticket = st.columns(3)
     call_date = when.date_input(t("onboarding.field.call_date"), value=today, max_value=today, format="YYYY-MM-DD",
-                                key="supervised_date")
+                                key=form.key("date"))
     call_type = kind.selectbox(t("onboarding.field.call_type"), CALL_TYPES, format_func=call_type_label(t),
-                               key="supervised_type")
-    ticket_ref = ticket.text_input(t("onboarding.field.ticket_ref"), key="supervised_ticket",
-                                   placeholder="2611-0042", max_chars=40)
-    summary = st.text_area(t("onboarding.field.summary"), key="supervised_summary",
+                               key=form.key("type"))
+    ticket_ref = ticket.text_input(t("onboarding.field.ticket_ref"), key=form.key("ticket"),
+                                   placeholder="2611-0042")
+    with ticket:
+        form.show_error("ticket")
+    summary = st.text_area(t("onboarding.field.summary"), key=form.key("summary"),
                            placeholder=t("onboarding.field.summary_hint"))
+    form.show_error("summary")
     submitted = st.form_submit_button(t("onboarding.supervised.submit"), type="primary", icon=":material/add:")
-if submitted and run_action(t, lambda s: onboarding.record_supervised_call(
-        s, actor, call_date=call_date, call_type=call_type, ticket_ref=ticket_ref, summary=summary)):
-    clear_inputs(*FIELDS)
+if submitted and form.submit(t, lambda s: onboarding.record_supervised_call(
+        s, actor, call_date=call_date, call_type=call_type, ticket_ref=ticket_ref, summary=summary,
+        submission_key=form.submission_key),
+        fields_by_error={"onboarding.error.ticket_required": "ticket", "onboarding.error.ticket_too_long": "ticket",
+                         "onboarding.error.duplicate_ticket": "ticket",
+                         "onboarding.error.summary_required": "summary"}):
+    form.saved()
     succeed(t, "onboarding.supervised.saved", ticket=ticket_ref.strip())
 
 st.subheader(t("onboarding.supervised.list", count=len(calls)))

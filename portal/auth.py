@@ -17,8 +17,8 @@ from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.i18n import LANGUAGES
 from portal.models import AuthSession, CookieTicket, User, UserRole
 from portal.roles import Actor, Role
-from portal.security import (MIN_PASSWORD_LENGTH, dummy_hash, hash_password, new_session_token,
-                             token_digest, verify_password)
+from portal.passwords import check_new_password
+from portal.security import dummy_hash, hash_password, new_session_token, token_digest, verify_password
 from portal.settings import get_settings
 
 
@@ -196,26 +196,30 @@ def revoke_user_sessions(session: Session, user_id: int) -> None:
         session.add(record)
 
 
-def check_new_password(password: str, *, username: str = "") -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed("auth.error.password_too_short", minimum=MIN_PASSWORD_LENGTH)
-    if username and password.strip().lower() == username.lower():
-        raise ValidationFailed("auth.error.password_is_username")
+def change_own_password(session: Session, actor: Actor, *, current: str, new: str, confirm: str) -> bool:
+    """Change one's own password; False when this very change was already made.
 
-
-def change_own_password(session: Session, actor: Actor, *, current: str, new: str, confirm: str) -> None:
+    A double click or a resubmitted form sends the same change twice: the second
+    finds the new password already in place, and that is not "your current
+    password is not correct".
+    """
     user = session.get(User, actor.id)
-    if user is None or not verify_password(current or "", user.password_hash):
+    if user is None:
+        raise ValidationFailed("auth.error.current_password_wrong")
+    if not verify_password(current or "", user.password_hash):
+        if new and new == confirm and new != current and verify_password(new, user.password_hash):
+            return False
         raise ValidationFailed("auth.error.current_password_wrong")
     if new != confirm:
         raise ValidationFailed("auth.error.passwords_differ")
     if new == current:
         raise ValidationFailed("auth.error.password_unchanged")
-    check_new_password(new, username=user.username)
+    check_new_password(new, username=user.username, display_name=user.display_name)
     user.password_hash = hash_password(new)
     user.must_change_password = False
     session.add(user)
     audit.record(session, actor_id=actor.id, action="password.changed", target=user.username)
+    return True
 
 
 def set_own_language(session: Session, actor: Actor, language: str) -> None:

@@ -1,24 +1,44 @@
-"""Password hashing and session tokens."""
+"""Password hashing and session tokens.
+
+bcrypt reads at most 72 bytes (and refuses longer input), so a password is
+first normalised (NFKC, see `portal.passwords`) and reduced to a 44-character
+base64 HMAC-SHA256 digest keyed with the bcrypt salt (as passlib's
+bcrypt_sha256 does: the key keeps the digest from being looked up in lists of
+plain SHA-256 hashes). Such hashes carry the `PREHASHED` prefix. Hashes
+written before (plain bcrypt of the password's UTF-8 bytes) still verify.
+"""
+import base64
 import hashlib
+import hmac
 import secrets
 from functools import lru_cache
 
 import bcrypt
 
+from portal.passwords import normalise
 from portal.settings import get_settings
 
-MIN_PASSWORD_LENGTH = 10
+PREHASHED = "$bcrypt-sha256$"
+BCRYPT_SALT_LENGTH = 29  # "$2b$12$" and 22 characters of salt
+
+
+def _digest(password: str, salt: bytes) -> bytes:
+    mac = hmac.new(salt, normalise(password).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(mac)
 
 
 def hash_password(password: str) -> str:
     salt = bcrypt.gensalt(rounds=get_settings().bcrypt_rounds)
-    return bcrypt.hashpw(password.encode("utf-8"), salt).decode("ascii")
+    return PREHASHED + bcrypt.hashpw(_digest(password, salt), salt).decode("ascii")
 
 
 def verify_password(password: str, password_hash: str) -> bool:
     try:
+        if password_hash.startswith(PREHASHED):
+            stored = password_hash[len(PREHASHED):].encode("ascii")
+            return bcrypt.checkpw(_digest(password, stored[:BCRYPT_SALT_LENGTH]), stored)
         return bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii"))
-    except ValueError:
+    except ValueError:  # not a bcrypt hash, or an old-style hash against more than 72 bytes
         return False
 
 

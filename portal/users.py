@@ -12,9 +12,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from portal import audit, throttle
-from portal.auth import check_new_password, revoke_user_sessions
+from portal.auth import revoke_user_sessions
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Cohort, Team, TeamLead, User, UserRole
+from portal.passwords import check_new_password
 from portal.roles import ALL_ROLES, Actor, Role, require_role
 from portal.security import hash_password
 
@@ -64,7 +65,7 @@ def create_user(session: Session, actor: Actor | None, new: NewUser) -> User:
     username = validate_username(session, new.username)
     if not new.display_name.strip():
         raise ValidationFailed("users.error.display_name_required")
-    check_new_password(new.password, username=username)
+    check_new_password(new.password, username=username, display_name=new.display_name)
     roles = parse_roles(new.roles)
     _check_refs(session, new.team_id, new.cohort_id, new.mentor_id)
     user = User(username=username, display_name=new.display_name.strip(), password_hash=hash_password(new.password),
@@ -156,7 +157,7 @@ def reset_password(session: Session, actor: Actor | None, user_id: int, new_pass
         require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     password = new_password or temporary_password()
-    check_new_password(password, username=user.username)
+    check_new_password(password, username=user.username, display_name=user.display_name)
     user.password_hash = hash_password(password)
     user.must_change_password = actor is not None
     throttle.clear(session, user.username)

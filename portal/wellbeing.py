@@ -241,7 +241,7 @@ def check_in(session: Session, actor: Actor, answers: CheckIn) -> CheckInResult:
         raise ValidationFailed("wellbeing.error.incomplete") from None
     comment = (answers.comment or "").strip()
     if len(comment) > CHECKIN_COMMENT_MAX:
-        raise ValidationFailed("wellbeing.error.comment_too_long", maximum=CHECKIN_COMMENT_MAX)
+        raise ValidationFailed("wellbeing.error.comment_too_long", maximum=CHECKIN_COMMENT_MAX, length=len(comment))
     week = current_week()
     _serialise_check_ins(session)
     participation = WellbeingParticipation.__table__

@@ -9,7 +9,7 @@ from portal import auth
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.models import AuditEntry, AuthSession, User
 from portal.roles import Role
-from portal.security import hash_password, verify_password
+from portal.security import PREHASHED, hash_password, verify_password
 from portal.settings import Settings
 from tests.utils.factories import PASSWORD, make_user
 
@@ -21,7 +21,7 @@ def test_default_bcrypt_cost_is_at_least_12(monkeypatch):
 
 def test_passwords_are_bcrypt_hashed_with_configured_cost():
     hashed = hash_password("academy-demo")
-    assert hashed.startswith("$2b$04$") and "academy-demo" not in hashed
+    assert hashed.startswith(PREHASHED + "$2b$04$") and "academy-demo" not in hashed
     assert verify_password("academy-demo", hashed)
     assert not verify_password("academy-demo!", hashed)
     assert not verify_password("anything", "not-a-bcrypt-hash")
@@ -50,7 +50,7 @@ def test_unknown_user_still_runs_bcrypt(session, monkeypatch):
     monkeypatch.setattr(auth, "verify_password", lambda p, h: calls.append(h) or real(p, h))
     with pytest.raises(AuthenticationFailed):
         auth.authenticate(session, "ghost", "whatever-password")
-    assert len(calls) == 1 and calls[0].startswith("$2b$")
+    assert len(calls) == 1 and calls[0].startswith(PREHASHED + "$2b$")
 
 
 def fail(session, username, times=1, password="wrong-password"):
@@ -261,3 +261,107 @@ def test_resuming_touches_the_session_at_most_once_a_minute(session):
     session.flush()
     auth.resume_session(session, token)
     assert record.last_seen_at > fresh - auth.SESSION_TOUCH_INTERVAL
+
+
+LONG_CHINESE = "我们的客服中心每天接听很多电话所以密码要足够长才安全又好记住"  # 30 characters, 90 bytes in UTF-8
+
+
+def test_a_password_over_bcrypts_72_bytes_is_hashed_whole():
+    assert len(LONG_CHINESE) == 30 and len(LONG_CHINESE.encode()) == 90
+    hashed = hash_password(LONG_CHINESE)
+    assert verify_password(LONG_CHINESE, hashed)
+    assert not verify_password(LONG_CHINESE[:-1] + "记", hashed) and not verify_password(LONG_CHINESE[:24], hashed)
+    longer = "x" * 72
+    assert not verify_password(longer + "b", hash_password(longer + "a"))  # bytes past 72 count
+
+
+def test_hashes_written_before_the_prehash_still_verify():
+    """The demo data and every database made before: plain bcrypt of the UTF-8 bytes."""
+    import bcrypt
+
+    legacy = bcrypt.hashpw(b"academy-demo", bcrypt.gensalt(4)).decode()
+    assert verify_password("academy-demo", legacy)
+    assert not verify_password("academy-demo!", legacy)
+    assert not verify_password(LONG_CHINESE, legacy)  # more than 72 bytes against an old hash: no, not a crash
+
+
+def test_passwords_are_compared_after_nfkc_normalisation():
+    hashed = hash_password("ｆｕｌｌ-ｗｉｄｔｈ-ｐａｓｓｗｏｒｄ")  # full-width, as a Chinese input method types it
+    assert verify_password("full-width-password", hashed)
+
+
+def test_change_own_password_to_thirty_chinese_characters_then_sign_in(session):
+    actor = make_user(session, "li.na")
+    assert auth.change_own_password(session, actor, current=PASSWORD, new=LONG_CHINESE, confirm=LONG_CHINESE)
+    assert auth.authenticate(session, "li.na", LONG_CHINESE).id == actor.id
+
+
+def test_the_same_change_sent_twice_is_not_an_error(session):
+    """A double click on "Save password": the second finds the change made, and says so without an error."""
+    actor = make_user(session, "li.na")
+    assert auth.change_own_password(session, actor, current=PASSWORD, new="a-new-password", confirm="a-new-password")
+    assert not auth.change_own_password(session, actor, current=PASSWORD, new="a-new-password",
+                                        confirm="a-new-password")
+    assert auth.authenticate(session, "li.na", "a-new-password").id == actor.id
+    changes = session.exec(select(AuditEntry).where(AuditEntry.action == "password.changed")).all()
+    assert len(changes) == 1
+    with pytest.raises(ValidationFailed, match="current password"):  # a really wrong one is still refused
+        auth.change_own_password(session, actor, current=PASSWORD, new="other-new-pass", confirm="other-new-pass")
+
+
+@pytest.mark.parametrize("password, reason", [
+    ("short", "at least 10"),
+    ("x" * 129, "at most 128"),
+    ("qwertyuiop", "commonly used"),
+    ("Password123!", "commonly used"),
+    ("Sunshine2026!", "commonly used"),
+    ("woaini1314520", "commonly used"),
+    ("0000000000", "commonly used"),
+    ("academy-demo", "portal's name"),
+    ("Academy2026!", "portal's name"),
+    ("Li.Na-2026", "your username"),
+    ("Li.Na", "at least 10"),
+])
+def test_new_passwords_follow_nist_800_63b(session, password, reason):
+    actor = make_user(session, "li.na")
+    with pytest.raises(ValidationFailed, match=reason):
+        auth.change_own_password(session, actor, current=PASSWORD, new=password, confirm=password)
+
+
+@pytest.mark.parametrize("password", [
+    "correct horse battery staple",  # spaces are fine
+    "738492016583",  # digits only: no composition rules
+    LONG_CHINESE,
+    "a" + "b9" * 63,  # 127 characters
+    "baseball-4829-7731-2290",  # a listed word inside a long password
+])
+def test_long_and_any_script_passwords_are_accepted(session, password):
+    actor = make_user(session, "li.na")
+    auth.change_own_password(session, actor, current=PASSWORD, new=password, confirm=password)
+    assert auth.authenticate(session, "li.na", password).id == actor.id
+
+
+def test_the_demo_accounts_of_a_released_database_still_sign_in_with_the_demo_password():
+    """Hashes a released version wrote (plain bcrypt) keep working after the prehash came in."""
+    import json
+    from pathlib import Path
+
+    fixture = json.loads((Path(__file__).parent / "fixtures/release-0.1.0/demo.json").read_text(encoding="utf-8"))
+    table = fixture["tables"]["user_account"]
+    column = [name for name, _ in table["columns"]].index("password_hash")
+    hashes = {row[column] for row in table["rows"]}  # the seed hashes once for every demo account
+    assert hashes and not any(h.startswith(PREHASHED) for h in hashes)
+    assert all(verify_password("academy-demo", h) for h in hashes)
+
+
+def test_signing_in_with_a_long_password_against_an_old_hash_is_a_plain_refusal(session):
+    import bcrypt
+
+    make_user(session, "li.na")
+    user = auth.find_user(session, "li.na")
+    user.password_hash = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(4)).decode()  # as a release wrote it
+    session.add(user)
+    session.flush()
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(session, "li.na", LONG_CHINESE)
+    assert auth.authenticate(session, "li.na", PASSWORD).username == "li.na"

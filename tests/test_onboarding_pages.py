@@ -26,6 +26,13 @@ def journey(engine, username):
         return onboarding.journey(session, actor, actor.id)
 
 
+def form_key(at, form: str, name: str) -> str:
+    """The widget key of a RecordForm field as drawn now (it carries the form's idempotency key)."""
+    prefix = f"{name}.{form}."
+    widgets = [*at.text_area, *at.text_input, *at.selectbox, *at.date_input]
+    return next(w.key for w in widgets if (w.key or "").startswith(prefix))
+
+
 def texts(at) -> str:
     return "\n".join(e.value for e in [*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info])
 
@@ -66,22 +73,22 @@ def test_newhire_logs_a_shadowing_call_and_the_count_moves(demo_engine):
     assert "0 of 30 calls logged" in [p.proto.text for p in at.get("progress")][0]
     button(at, "Log this call").click().run()  # empty form
     assert [e.value for e in at.error] == ["Write what the agent did well."]
-    at.text_area(key="shadow_did_well").input("Suspended the SIM first, then verified.")
-    at.text_area(key="shadow_learned").input("Loss first, always.")
-    at.selectbox(key="shadow_type").set_value("loss_report")
+    at.text_area(key=form_key(at, "shadowing_call", "did_well")).input("Suspended the SIM first, then verified.")
+    at.text_area(key=form_key(at, "shadowing_call", "learned")).input("Loss first, always.")
+    at.selectbox(key=form_key(at, "shadowing_call", "type")).set_value("loss_report")
     button(at, "Log this call").click().run()
     assert not errors_of(at) and [s.value for s in at.success] == ["Call logged (1 so far)."]
     assert "1 of 30 calls logged" in [p.proto.text for p in at.get("progress")][0]
-    assert at.text_area(key="shadow_did_well").value == ""  # the form is cleared for the next call
+    assert at.text_area(key=form_key(at, "shadowing_call", "did_well")).value == ""  # the form is cleared for the next call
 
 
 def test_an_incomplete_call_is_refused_with_nothing_saved_and_nothing_lost(demo_engine):
     at = open_page(demo_engine, "newhire", "pages/training_shadowing.py")
-    assert at.date_input(key="shadow_date").max == local_today()  # the picker offers no future date
-    at.text_area(key="shadow_did_well").input("Verified before opening the bill.")
+    assert at.date_input(key=form_key(at, "shadowing_call", "date")).max == local_today()  # the picker offers no future date
+    at.text_area(key=form_key(at, "shadowing_call", "did_well")).input("Verified before opening the bill.")
     button(at, "Log this call").click().run()
     assert [e.value for e in at.error] == ["Write what you learned from the call."]
-    assert at.text_area(key="shadow_did_well").value == "Verified before opening the bill."
+    assert at.text_area(key=form_key(at, "shadowing_call", "did_well")).value == "Verified before opening the bill."
     with Session(demo_engine) as session:
         newhire = auth.find_user(session, "newhire")
         assert session.exec(select(func.count()).where(ShadowingCall.user_id == newhire.id)).one() == 0
@@ -89,8 +96,8 @@ def test_an_incomplete_call_is_refused_with_nothing_saved_and_nothing_lost(demo_
 
 def test_newhire_logs_a_supervised_call(demo_engine):
     at = open_page(demo_engine, "newhire", "pages/training_supervised.py")
-    at.text_input(key="supervised_ticket").input("2611-9001")
-    at.text_area(key="supervised_summary").input("Plan change read back and confirmed by SMS.")
+    at.text_input(key=form_key(at, "supervised_call", "ticket")).input("2611-9001")
+    at.text_area(key=form_key(at, "supervised_call", "summary")).input("Plan change read back and confirmed by SMS.")
     button(at, "Log this call").click().run()
     assert [s.value for s in at.success] == [
         "Call with ticket 2611-9001 logged; it now waits for your mentor's review."]

@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portal import auth, users
 from portal.errors import PermissionDenied, ValidationFailed
@@ -134,3 +134,57 @@ def test_cohort_with_same_name_refused(session, admin):
     make_cohort(session, "Intake")
     with pytest.raises(ValidationFailed):
         users.create_cohort(session, admin, "INTAKE", date(2026, 1, 1))
+
+
+LONG_CHINESE = "我们的客服中心每天接听很多电话所以密码要足够长才安全又好记住"  # 30 characters, 90 bytes
+
+
+def test_a_password_of_thirty_chinese_characters_is_set_by_a_reset_and_signs_in(session, admin):
+    agent = make_user(session, "agent.x")
+    users.reset_password(session, None, agent.id, LONG_CHINESE)  # as `portal user passwd` does
+    assert auth.authenticate(session, "agent.x", LONG_CHINESE).id == agent.id
+
+
+def test_new_users_get_the_same_password_rules(session, admin):
+    with pytest.raises(ValidationFailed, match="commonly used"):
+        users.create_user(session, admin, users.NewUser(username="wang.wu", display_name="Wang Wu",
+                                                        roles=(Role.AGENT,), password="qwertyuiop123"))
+    with pytest.raises(ValidationFailed, match="your name"):
+        users.create_user(session, admin, users.NewUser(username="w.wu", display_name="Wang Wu",
+                                                        roles=(Role.AGENT,), password="WangWu-2026"))
+
+
+def test_portal_user_passwd_takes_thirty_chinese_characters(engine):
+    from tests.test_cli import run_cli
+
+    result = run_cli("user", "add", "wang.wu", "--role", "agent", stdin=LONG_CHINESE + "\n")
+    assert result.returncode == 0, result.stderr
+    result = run_cli("user", "passwd", "wang.wu", stdin="学" + LONG_CHINESE + "\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    with Session(engine) as session:
+        assert auth.authenticate(session, "wang.wu", "学" + LONG_CHINESE).username == "wang.wu"
+    result = run_cli("user", "passwd", "wang.wu", stdin="academy-demo\n")
+    assert result.returncode == 1 and "portal's name" in result.stderr
+
+
+def test_admin_creates_a_user_in_the_page_and_sees_the_temporary_password_once(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "admin").run()
+    at.switch_page("pages/admin_users.py").run()
+
+    def field(widgets, name):
+        return next(w for w in widgets if (w.key or "").startswith(f"{name}.create_user."))
+
+    field(at.text_input, "username").input("agent")  # taken
+    field(at.text_input, "display_name").input("Qian Yu 钱宇")
+    field(at.multiselect, "roles").select(Role.AGENT)
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert not errors_of(at)
+    assert [e.value for e in at.error] == ["The username 'agent' is already taken."]
+    assert field(at.text_input, "display_name").value == "Qian Yu 钱宇"  # the rest is kept
+
+    field(at.text_input, "username").input("qian.yu")
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert [s.value for s in at.success][0].startswith("Temporary password for qian.yu: ")
+    assert field(at.text_input, "username").value == "" and field(at.text_input, "display_name").value == ""

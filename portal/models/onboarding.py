@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
+from portal.submissions import SUBMISSION_KEY_LENGTH, submission_key_index
 
 
 class ModuleProgress(SQLModel, table=True):
@@ -33,6 +34,7 @@ class ShadowingCall(SQLModel, table=True):
     """A call the new hire listened to beside their mentor (week 1 on the floor)."""
 
     __tablename__ = "shadowing_call"
+    __table_args__ = (submission_key_index("shadowing_call"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
@@ -42,13 +44,15 @@ class ShadowingCall(SQLModel, table=True):
     learned: str = Field(sa_column=Column(Text, nullable=False))
     questions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow)
+    submission_key: str | None = Field(default=None, max_length=SUBMISSION_KEY_LENGTH)
+    """The logging form's idempotency key (`portal.submissions`)."""
 
 
 class SupervisedCall(SQLModel, table=True):
     """A call the new hire took while the mentor listened in (week 2), with its ticket."""
 
     __tablename__ = "supervised_call"
-    __table_args__ = (UniqueConstraint("user_id", "ticket_ref"),)
+    __table_args__ = (UniqueConstraint("user_id", "ticket_ref"), submission_key_index("supervised_call"))
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", index=True)
@@ -57,6 +61,8 @@ class SupervisedCall(SQLModel, table=True):
     ticket_ref: str = Field(max_length=40)
     summary: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    submission_key: str | None = Field(default=None, max_length=SUBMISSION_KEY_LENGTH)
+    """The logging form's idempotency key (`portal.submissions`)."""
 
 
 class TicketReview(SQLModel, table=True):

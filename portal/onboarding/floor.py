@@ -20,6 +20,7 @@ from portal.onboarding.access import require_active_new_hire, require_review, re
 from portal.onboarding.rules import (CALL_TYPES, CHECKLIST, MARKS, PASS_MARK, ReviewOutcome, critical_misses,
                                      review_points)
 from portal.roles import Actor, Role, require_role
+from portal.submissions import checked_key, earlier_submission
 
 MAX_TEXT = 2000
 MAX_TICKET_REF = 40
@@ -61,15 +62,22 @@ def _flush(session: Session, key: str, **params) -> None:
 
 def record_shadowing_call(session: Session, actor: Actor, *, call_date: date | None, call_type: str,
                           did_well: str, learned: str, questions: str = "",
-                          today: date | None = None) -> ShadowingCall:
-    """A call the new hire heard beside their mentor: what the agent did well, what they learned, their questions."""
+                          today: date | None = None, submission_key: str | None = None) -> ShadowingCall:
+    """A call the new hire heard beside their mentor: what the agent did well, what they learned, their questions.
+
+    With a `submission_key` (the form's idempotency key), the same form sent twice logs one call.
+    """
     user = require_active_new_hire(session, actor)
+    earlier = earlier_submission(session, ShadowingCall, checked_key(submission_key), owner_id=user.id)
+    if earlier is not None:
+        return earlier
     _call_fields(session, user, call_date, call_type, today)
     call = ShadowingCall(user_id=user.id, call_date=call_date, call_type=call_type,
                          did_well=_text(did_well, "onboarding.error.did_well_required"),
                          learned=_text(learned, "onboarding.error.learned_required"),
-                         questions=_text(questions, None))
+                         questions=_text(questions, None), submission_key=submission_key)
     session.add(call)
+    _flush(session, "onboarding.error.already_logged")
     return call
 
 
@@ -91,9 +99,17 @@ def shadowing_log(session: Session, actor: Actor, user_id: int) -> pd.DataFrame:
 
 
 def record_supervised_call(session: Session, actor: Actor, *, call_date: date | None, call_type: str,
-                           ticket_ref: str, summary: str, today: date | None = None) -> SupervisedCall:
-    """A call the new hire took with the mentor listening in; its ticket waits for the mentor's review."""
+                           ticket_ref: str, summary: str, today: date | None = None,
+                           submission_key: str | None = None) -> SupervisedCall:
+    """A call the new hire took with the mentor listening in; its ticket waits for the mentor's review.
+
+    With a `submission_key` (the form's idempotency key), the same form sent twice logs one call
+    (and is not refused as a ticket logged twice).
+    """
     user = require_active_new_hire(session, actor)
+    earlier = earlier_submission(session, SupervisedCall, checked_key(submission_key), owner_id=user.id)
+    if earlier is not None:
+        return earlier
     _call_fields(session, user, call_date, call_type, today)
     ticket_ref = (ticket_ref or "").strip()
     if not ticket_ref:
@@ -105,7 +121,7 @@ def record_supervised_call(session: Session, actor: Actor, *, call_date: date | 
     if exists is not None:
         raise ValidationFailed("onboarding.error.duplicate_ticket", ticket=ticket_ref)
     call = SupervisedCall(user_id=user.id, call_date=call_date, call_type=call_type, ticket_ref=ticket_ref,
-                          summary=_text(summary, "onboarding.error.summary_required"))
+                          summary=_text(summary, "onboarding.error.summary_required"), submission_key=submission_key)
     session.add(call)
     _flush(session, "onboarding.error.duplicate_ticket", ticket=ticket_ref)
     return call
