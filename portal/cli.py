@@ -126,17 +126,12 @@ def cmd_restore(args) -> None:
 def cmd_quiz_import(args) -> None:
     import json
 
-    from portal.quizzes.detect import parse_question_file
+    from portal.quizzes.detect import read_question_file
     from portal.quizzes.interchange import QuestionFileError
 
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
-        raise SystemExit(1) from exc
-    try:
-        questions = parse_question_file(text, args.format, path.name)
+        questions = read_question_file(path.read_bytes(), args.format, path.name).questions
         if args.dry_run:
             result = None
         else:
@@ -146,6 +141,12 @@ def cmd_quiz_import(args) -> None:
             migrate()
             with session_scope() as session:
                 result = import_questions(session, None, questions, args.language)
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    except PortalError as exc:  # empty, too large, or not text
+        print(f"error: {path} was not imported: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
     except QuestionFileError as error:
         print(f"error: {path} was not imported ({len(error.problems)} problems):", file=sys.stderr)
         for problem in error.problems:

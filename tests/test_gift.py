@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.quizzes.gift import dump_gift, escape, parse_gift, unescape
+from portal.quizzes.gift import category_path, dump_gift, escape, parse_gift, unescape
 from portal.quizzes.interchange import (
     LOCALES_DIR,
     Answer,
@@ -339,6 +339,13 @@ def test_category_applies_to_following_questions():
 ])
 def test_category_path_is_filed_as_moodle_files_it(line, stored):
     assert one(f"{line}\n\nQ?{{T}}").category == stored
+
+
+def test_a_category_that_would_not_read_back_is_not_exported():
+    question = QuestionData("essay", "B", "Describe roaming.", category="$course$/top/Roaming")
+    with pytest.raises(QuestionFileError) as refused:
+        dump_gift([question])
+    assert refused.value.problems[0].params["field"] == "category"
 
 
 def test_a_filed_category_reads_back_from_an_export():
@@ -782,7 +789,7 @@ def questions(draw) -> QuestionData:
         questiontext=draw(gift_text()),
         questiontextformat=draw(st.sampled_from(["moodle", "html", "markdown", "plain"])),
         generalfeedback="" if qtype == "description" else draw(gift_text()),
-        category=draw(st.text(PLAIN_CHARS, max_size=10).map(php_trim)),
+        category=draw(st.text(PLAIN_CHARS, max_size=10).map(category_path)),
         tags=draw(TAGS),
         idnumber=draw(st.text(PLAIN_CHARS, max_size=8).map(php_trim)),
     )
