@@ -220,19 +220,28 @@ def cmd_report_marks(args) -> None:
     print(frame.to_csv(index=False) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
 
 
+UNDEFINED = "n/a"  # a figure not defined for the attempts at hand (printed; CSV leaves the cell empty)
+
+
 def cmd_report_item_analysis(args) -> None:
     from portal.db import migrate, session_scope
-    from portal.quizzes.analysis import exam_item_analysis, item_analysis_csv
+    from portal.quizzes.analysis import exam_item_analysis, item_analysis_csv, item_titles
 
     migrate()
     with session_scope() as session:
         _, analysis, _ = exam_item_analysis(session, _report_actor(), args.exam)
-    if args.csv:
+        titles = item_titles(session, _report_actor(), args.exam, "en")
+    if args.csv:  # undefined figures are empty cells; labels stay ids
         print(item_analysis_csv(analysis), end="")
-    else:
-        print(analysis.slots_frame().to_string(index=False))
-        print()
-        print(analysis.test_frame().to_string(index=False))
+        return
+    slots = analysis.slots_frame()
+    if titles:
+        slots.insert(2, "title", slots["label"].map(titles))
+    print(slots.astype(object).fillna(UNDEFINED).to_string(index=False))
+    print()
+    print(analysis.test_frame().fillna(UNDEFINED).to_string(index=False))
+    print(f"\n{UNDEFINED}: not defined for these attempts (too few attempts, no spread in the marks, "
+          "or a negative covariance with the total)")
 
 
 def build_parser() -> argparse.ArgumentParser:
