@@ -23,6 +23,10 @@ data = upload.getvalue()
 with service_call(t) as session:
     preview = user_import.preview_import(session, actor, data)
 
+if preview.refused_whole:  # empty, too large, not text: one message, no table
+    st.error(t(preview.problems[0].key, **preview.problems[0].params), icon=":material/error:")
+    st.stop()
+
 st.subheader(t("admin.import.preview", count=len(preview.rows)))
 if preview.encoding:
     st.caption(t("file.read_as", encoding=preview.encoding))

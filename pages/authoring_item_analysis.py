@@ -91,12 +91,16 @@ def flag_of(row) -> str:
 slots["flag"] = slots.apply(flag_of, axis=1)
 slots["flag_text"] = slots["flag"].map(lambda f: t(f"exams.analysis.flag.{f}"))
 slots["label"] = slots["label"].map(lambda label: titles.get(label, label))  # practical items by their text
-table = slots[["slot", "label", "attempts", "facility", "sd", "discrimination_index", "discriminative_efficiency",
-               "intended_weight", "effective_weight", "flag_text"]].copy()
-PERCENT_COLUMNS = ["facility", "sd", "discrimination_index", "discriminative_efficiency", "intended_weight",
-                   "effective_weight"]
+PERCENT_LABELS = {"facility": "exams.analysis.facility", "sd": "exams.analysis.sd",
+                  "discrimination_index": "exams.analysis.discrimination",
+                  "discriminative_efficiency": "exams.analysis.efficiency",
+                  "intended_weight": "exams.analysis.intended_weight",
+                  "effective_weight": "exams.analysis.effective_weight"}
+PERCENT_COLUMNS = list(PERCENT_LABELS)  # shown as text: Streamlit would print a missing number as "None"
+table = slots[["slot", "label", "attempts", *PERCENT_COLUMNS, "flag_text"]].copy()
+undefined_shown = table[PERCENT_COLUMNS].isna().any().any()
 for column in PERCENT_COLUMNS:
-    table[column] = table[column] * 100
+    table[column] = table[column].map(lambda v: pct(None if pd.isna(v) else v))
 
 
 def colour(row):
@@ -105,20 +109,14 @@ def colour(row):
 
 
 st.subheader(t("exams.analysis.slots"))
-# Undefined figures show "—" (not Streamlit's "None"); the numbers underneath still sort as numbers.
-styled = table.style.apply(colour, axis=1).format("{:.1f}%", subset=PERCENT_COLUMNS, na_rep=UNDEFINED)
-st.dataframe(styled, hide_index=True, width="stretch",
+st.dataframe(table.style.apply(colour, axis=1), hide_index=True, width="stretch",
              column_config={"slot": t("exams.analysis.slot"), "label": t("exams.analysis.question"),
-                            "attempts": t("exams.analysis.attempts"),
-                            "facility": t("exams.analysis.facility"), "sd": t("exams.analysis.sd"),
-                            "discrimination_index": t("exams.analysis.discrimination"),
-                            "discriminative_efficiency": t("exams.analysis.efficiency"),
-                            "intended_weight": t("exams.analysis.intended_weight"),
-                            "effective_weight": t("exams.analysis.effective_weight"),
-                            "flag_text": t("exams.analysis.flag")})
+                            "attempts": t("exams.analysis.attempts"), "flag_text": t("exams.analysis.flag"),
+                            **{column: st.column_config.TextColumn(t(key), alignment="right")
+                               for column, key in PERCENT_LABELS.items()}})
 st.caption(t("exams.analysis.flags_help", easy=f"{TOO_EASY_FACILITY:.0%}", hard=f"{TOO_HARD_FACILITY:.0%}",
              weak=f"{WEAK_DISCRIMINATION:.0%}"))
-if table[PERCENT_COLUMNS].isna().any().any():
+if undefined_shown:
     st.caption(t("exams.analysis.undefined_help"))
 
 st.subheader(t("exams.analysis.chart"))

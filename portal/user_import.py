@@ -24,6 +24,7 @@ from portal.users import NewUser, USERNAME_PATTERN, create_user, parse_roles, te
 REQUIRED_COLUMNS = ("username", "display_name", "roles")
 OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language")
 MAX_ROWS = 5000
+FILE_PROBLEM_PREFIX = "file.error."
 
 
 @dataclass
@@ -43,6 +44,11 @@ class ImportPreview:
     @property
     def valid(self) -> bool:
         return not self.problems and bool(self.rows)
+
+    @property
+    def refused_whole(self) -> bool:
+        """The file itself was refused (empty, too large, not text), before any row was read."""
+        return not self.rows and any(p.key.startswith(FILE_PROBLEM_PREFIX) for p in self.problems)
 
 
 def read_csv(text: str) -> tuple[list[str], list[dict]]:

@@ -76,7 +76,10 @@ def test_the_page_shows_practical_item_titles_not_slugs(demo_engine):
         at_.switch_page("pages/authoring_item_analysis.py").run()
         at_.selectbox(key="analysis_exam").set_value(practical.id).run()
         assert not errors_of(at_)
-        labels = list(at_.dataframe[0].value["label"])
+        table = at_.dataframe[0].value
+        labels = list(table["label"])
+        assert "—" in list(table["discrimination_index"])  # an item everyone got right: undefined, not "None"
+        assert not table.isna().any().any()
         assert "verify-before-details" not in labels
         assert all(not label.replace("-", "").isascii() or " " in label for label in labels), labels
         if language == "zh-CN":
