@@ -131,7 +131,8 @@ def cmd_quiz_import(args) -> None:
 
     path = Path(args.file)
     try:
-        questions = read_question_file(path.read_bytes(), args.format, path.name).questions
+        read = read_question_file(path.read_bytes(), args.format, path.name)
+        questions = read.questions
         if args.dry_run:
             result = None
         else:
@@ -159,7 +160,7 @@ def cmd_quiz_import(args) -> None:
     elif result is None:
         for question in questions:
             print(f"{question.line:>5}  {question.idnumber or '-':<12} {question.qtype:<12} {question.name}")
-        print(f"{len(questions)} questions read, nothing saved (dry run)")
+        print(f"{len(questions)} questions read ({read.encoding}), nothing saved (dry run)")
     else:
         print(f"{result.total} questions: {len(result.created)} new, {len(result.updated)} updated, "
               f"{len(result.unchanged)} unchanged ({args.language})")

@@ -130,7 +130,8 @@ def test_cli_reads_a_gbk_gift_file(capsys, tmp_path, monkeypatch):
     path = tmp_path / "bank.gift"
     path.write_bytes(GIFT.encode("gbk"))
     assert main(["quiz", "import", str(path), "--dry-run"]) == 0
-    assert "漫游" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "漫游" in out and "1 questions read (GB18030), nothing saved" in out
 
 
 def test_cli_refuses_an_empty_file_with_a_message(capsys, tmp_path, monkeypatch):
