@@ -5,6 +5,8 @@ One decode helper serves the users CSV, GIFT and Aiken imports and `portal quiz 
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal import user_import
 from portal.cli import main
@@ -142,3 +144,14 @@ def test_cli_refuses_an_empty_file_with_a_message(capsys, tmp_path, monkeypatch)
         main(["quiz", "import", str(path), "--dry-run"])
     assert exited.value.code == 1
     assert "The file is empty" in capsys.readouterr().err
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=300) | st.text(max_size=100).map(lambda s: s.encode("gb18030")))
+def test_any_bytes_decode_or_are_refused_clearly(data):
+    try:
+        decoded = decode_upload(data, max_bytes=200)
+    except FileRefused as refused:
+        assert refused.key in ("file.error.empty", "file.error.too_large", "file.error.unknown_encoding")
+        return
+    assert decoded.text.strip() and decoded.encoding
