@@ -2,6 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from portal import user_import
+from portal.text_files import MAX_USERS_CSV_BYTES, megabytes
 from portal.ui import state
 from portal.ui.widgets import run_action, service_call
 
@@ -9,7 +10,7 @@ t = state.translator()
 actor = state.actor()
 
 st.title(t("admin.import.title"))
-st.caption(t("admin.import.help"))
+st.caption(t("admin.import.help", limit=megabytes(MAX_USERS_CSV_BYTES)))
 st.code("username,display_name,roles,team,cohort,mentor,password,language\n"
         "li.na,Li Na 李娜,newhire,Mobile Team A,2026 Q4 intake,mentor,,zh-CN", language="csv")
 
@@ -22,7 +23,13 @@ data = upload.getvalue()
 with service_call(t) as session:
     preview = user_import.preview_import(session, actor, data)
 
+if preview.refused_whole:  # empty, too large, not text: one message, no table
+    st.error(t(preview.problems[0].key, **preview.problems[0].params), icon=":material/error:")
+    st.stop()
+
 st.subheader(t("admin.import.preview", count=len(preview.rows)))
+if preview.encoding:
+    st.caption(t("file.read_as", encoding=preview.encoding))
 if preview.rows:
     st.dataframe(pd.DataFrame(preview.rows).drop(columns=["password"], errors="ignore"), use_container_width=True)
 if preview.problems:

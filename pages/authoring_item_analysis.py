@@ -28,6 +28,7 @@ titles = dict(zip(listing["id"].tolist(), (listing["title_zh"] if t.language == 
 exam_id = st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get, key="analysis_exam")
 with service_call(t) as session:
     exam, result, _ = analysis.exam_item_analysis(session, actor, exam_id)
+    titles = analysis.item_titles(session, actor, exam_id, t.language)
 
 test = result.test
 if test.count == 0:
@@ -37,27 +38,38 @@ counted_key = "exams.analysis.counted_all" if exam.grading == "average" else "ex
 st.caption(t(counted_key, grading=t(f"exams.grading.{exam.grading}")))
 
 
+UNDEFINED = "—"
+
+
 def pct(value):
-    return "—" if value is None else f"{value * 100:.1f}%"
+    return UNDEFINED if value is None else f"{value * 100:.1f}%"
 
 
 def num(value, digits=2):
-    return "—" if value is None else f"{value:.{digits}f}"
+    return UNDEFINED if value is None else f"{value:.{digits}f}"
+
+
+def figure(column, label_key: str, value, shown: str, help_key: str | None = None) -> None:
+    """A metric; an undefined one shows "—" and says why in its help."""
+    notes = [t(help_key)] if help_key else []
+    if value is None:
+        notes.append(t(f"exams.analysis.undefined.{label_key.rsplit('.', 1)[-1]}"))
+    column.metric(t(label_key), shown, help="\n\n".join(notes) or None)
 
 
 st.subheader(t("exams.analysis.test"))
 row1 = st.columns(5)
 row1[0].metric(t("exams.analysis.attempts"), test.count)
-row1[1].metric(t("exams.analysis.mean"), pct(test.mean_fraction))
-row1[2].metric(t("exams.analysis.median"), pct(test.median_fraction))
-row1[3].metric(t("exams.analysis.sd"), pct(test.sd_fraction))
-row1[4].metric(t("exams.analysis.alpha"), pct(test.cronbach_alpha), help=t("exams.analysis.alpha_help"))
+figure(row1[1], "exams.analysis.mean", test.mean_fraction, pct(test.mean_fraction))
+figure(row1[2], "exams.analysis.median", test.median_fraction, pct(test.median_fraction))
+figure(row1[3], "exams.analysis.sd", test.sd_fraction, pct(test.sd_fraction))
+figure(row1[4], "exams.analysis.alpha", test.cronbach_alpha, pct(test.cronbach_alpha), "exams.analysis.alpha_help")
 row2 = st.columns(5)
-row2[0].metric(t("exams.analysis.skewness"), num(test.skewness))
-row2[1].metric(t("exams.analysis.kurtosis"), num(test.kurtosis))
-row2[2].metric(t("exams.analysis.error_ratio"), pct(test.error_ratio))
-row2[3].metric(t("exams.analysis.standard_error"), num(test.standard_error))
-row2[4].metric(t("exams.analysis.max_total"), num(test.max_total, 1))
+figure(row2[0], "exams.analysis.skewness", test.skewness, num(test.skewness))
+figure(row2[1], "exams.analysis.kurtosis", test.kurtosis, num(test.kurtosis))
+figure(row2[2], "exams.analysis.error_ratio", test.error_ratio, pct(test.error_ratio))
+figure(row2[3], "exams.analysis.standard_error", test.standard_error, num(test.standard_error))
+figure(row2[4], "exams.analysis.max_total", test.max_total, num(test.max_total, 1))
 if test.count < 10:
     st.warning(t("exams.analysis.few_attempts", n=test.count), icon=":material/info:")
 
@@ -78,11 +90,17 @@ def flag_of(row) -> str:
 
 slots["flag"] = slots.apply(flag_of, axis=1)
 slots["flag_text"] = slots["flag"].map(lambda f: t(f"exams.analysis.flag.{f}"))
-table = slots[["slot", "label", "attempts", "facility", "sd", "discrimination_index", "discriminative_efficiency",
-               "intended_weight", "effective_weight", "flag_text"]].copy()
-for column in ["facility", "sd", "discrimination_index", "discriminative_efficiency", "intended_weight",
-               "effective_weight"]:
-    table[column] = table[column] * 100
+slots["label"] = slots["label"].map(lambda label: titles.get(label, label))  # practical items by their text
+PERCENT_LABELS = {"facility": "exams.analysis.facility", "sd": "exams.analysis.sd",
+                  "discrimination_index": "exams.analysis.discrimination",
+                  "discriminative_efficiency": "exams.analysis.efficiency",
+                  "intended_weight": "exams.analysis.intended_weight",
+                  "effective_weight": "exams.analysis.effective_weight"}
+PERCENT_COLUMNS = list(PERCENT_LABELS)  # shown as text: Streamlit would print a missing number as "None"
+table = slots[["slot", "label", "attempts", *PERCENT_COLUMNS, "flag_text"]].copy()
+undefined_shown = table[PERCENT_COLUMNS].isna().any().any()
+for column in PERCENT_COLUMNS:
+    table[column] = table[column].map(lambda v: pct(None if pd.isna(v) else v))
 
 
 def colour(row):
@@ -93,20 +111,13 @@ def colour(row):
 st.subheader(t("exams.analysis.slots"))
 st.dataframe(table.style.apply(colour, axis=1), hide_index=True, width="stretch",
              column_config={"slot": t("exams.analysis.slot"), "label": t("exams.analysis.question"),
-                            "attempts": t("exams.analysis.attempts"),
-                            "facility": st.column_config.NumberColumn(t("exams.analysis.facility"), format="%.1f%%"),
-                            "sd": st.column_config.NumberColumn(t("exams.analysis.sd"), format="%.1f%%"),
-                            "discrimination_index": st.column_config.NumberColumn(
-                                t("exams.analysis.discrimination"), format="%.1f%%"),
-                            "discriminative_efficiency": st.column_config.NumberColumn(
-                                t("exams.analysis.efficiency"), format="%.1f%%"),
-                            "intended_weight": st.column_config.NumberColumn(
-                                t("exams.analysis.intended_weight"), format="%.1f%%"),
-                            "effective_weight": st.column_config.NumberColumn(
-                                t("exams.analysis.effective_weight"), format="%.1f%%"),
-                            "flag_text": t("exams.analysis.flag")})
+                            "attempts": t("exams.analysis.attempts"), "flag_text": t("exams.analysis.flag"),
+                            **{column: st.column_config.TextColumn(t(key), alignment="right")
+                               for column, key in PERCENT_LABELS.items()}})
 st.caption(t("exams.analysis.flags_help", easy=f"{TOO_EASY_FACILITY:.0%}", hard=f"{TOO_HARD_FACILITY:.0%}",
              weak=f"{WEAK_DISCRIMINATION:.0%}"))
+if undefined_shown:
+    st.caption(t("exams.analysis.undefined_help"))
 
 st.subheader(t("exams.analysis.chart"))
 points = slots.dropna(subset=["facility"]).assign(

@@ -5,10 +5,12 @@ from dataclasses import replace
 import altair as alt
 import streamlit as st
 
+from portal.errors import PortalError
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.quizzes import bank, render
-from portal.quizzes.detect import parse_question_file
+from portal.quizzes.detect import read_question_file
 from portal.quizzes.interchange import QTYPES, QuestionFileError
+from portal.text_files import MAX_QUESTION_FILE_BYTES, megabytes
 from portal.ui import state
 from portal.ui.question_form import blank_question, question_editor, question_preview
 from portal.ui.question_view import show_text
@@ -268,7 +270,7 @@ def translation_editor(target) -> None:
 
 
 def import_view() -> None:
-    st.caption(t("quizbank.import.caption"))
+    st.caption(t("quizbank.import.caption", limit=megabytes(MAX_QUESTION_FILE_BYTES)))
     upload = st.file_uploader(t("quizbank.import.file"), type=["gift", "txt", "aiken"], key="qb_upload")
     left, right = st.columns(2)
     fmt = left.selectbox(t("quizbank.import.format"), ["", "gift", "aiken"], key="qb_import_format",
@@ -278,18 +280,20 @@ def import_view() -> None:
     if upload is None:
         return
     try:
-        text = upload.getvalue().decode("utf-8")
-        questions = parse_question_file(text, fmt or None, upload.name)
-    except UnicodeDecodeError:
-        st.error(t("quizbank.import.not_utf8"), icon=":material/error:")
+        read = read_question_file(upload.getvalue(), fmt or None, upload.name)
+    except PortalError as error:  # empty, too large, or not text
+        st.error(t.error(error), icon=":material/error:")
         return
     except QuestionFileError as error:
         show_problems(error, "quizbank.import.rejected", file=upload.name)
         return
-    st.success(t("quizbank.import.read", count=len(questions), file=upload.name), icon=":material/check:")
+    questions = read.questions
+    st.success(t("quizbank.import.read", count=len(questions), file=upload.name) + " " +
+               t("file.read_as", encoding=read.encoding), icon=":material/check:")
     st.dataframe([{t("quizbank.import.line"): q.line, t("quizbank.form.idnumber"): q.idnumber or "-",
                    t("quizbank.form.qtype"): t(f"quizbank.qtype.{q.qtype}"), t("quizbank.form.name"): q.name,
-                   t("quizbank.form.tags"): ", ".join(q.tags)} for q in questions], hide_index=True, width="stretch")
+                   t("quizbank.form.category"): q.category or "—", t("quizbank.form.tags"): ", ".join(q.tags)}
+                  for q in questions], hide_index=True, width="stretch")
     if st.button(t("quizbank.import.save", count=len(questions), language=LANGUAGE_NAMES[language]), type="primary",
                  icon=":material/upload:"):
         outcome = {}

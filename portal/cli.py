@@ -126,17 +126,13 @@ def cmd_restore(args) -> None:
 def cmd_quiz_import(args) -> None:
     import json
 
-    from portal.quizzes.detect import parse_question_file
+    from portal.quizzes.detect import read_question_file
     from portal.quizzes.interchange import QuestionFileError
 
     path = Path(args.file)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
-        raise SystemExit(1) from exc
-    try:
-        questions = parse_question_file(text, args.format, path.name)
+        read = read_question_file(path.read_bytes(), args.format, path.name)
+        questions = read.questions
         if args.dry_run:
             result = None
         else:
@@ -146,6 +142,12 @@ def cmd_quiz_import(args) -> None:
             migrate()
             with session_scope() as session:
                 result = import_questions(session, None, questions, args.language)
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    except PortalError as exc:  # empty, too large, or not text
+        print(f"error: {path} was not imported: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
     except QuestionFileError as error:
         print(f"error: {path} was not imported ({len(error.problems)} problems):", file=sys.stderr)
         for problem in error.problems:
@@ -158,7 +160,7 @@ def cmd_quiz_import(args) -> None:
     elif result is None:
         for question in questions:
             print(f"{question.line:>5}  {question.idnumber or '-':<12} {question.qtype:<12} {question.name}")
-        print(f"{len(questions)} questions read, nothing saved (dry run)")
+        print(f"{len(questions)} questions read ({read.encoding}), nothing saved (dry run)")
     else:
         print(f"{result.total} questions: {len(result.created)} new, {len(result.updated)} updated, "
               f"{len(result.unchanged)} unchanged ({args.language})")
@@ -221,19 +223,28 @@ def cmd_report_marks(args) -> None:
     print(csv_text(frame) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
 
 
+UNDEFINED = "n/a"  # a figure not defined for the attempts at hand (printed; CSV leaves the cell empty)
+
+
 def cmd_report_item_analysis(args) -> None:
     from portal.db import migrate, session_scope
-    from portal.quizzes.analysis import exam_item_analysis, item_analysis_csv
+    from portal.quizzes.analysis import exam_item_analysis, item_analysis_csv, item_titles
 
     migrate()
     with session_scope() as session:
         _, analysis, _ = exam_item_analysis(session, _report_actor(), args.exam)
-    if args.csv:
+        titles = item_titles(session, _report_actor(), args.exam, "en")
+    if args.csv:  # undefined figures are empty cells; labels stay ids
         print(item_analysis_csv(analysis), end="")
-    else:
-        print(analysis.slots_frame().to_string(index=False))
-        print()
-        print(analysis.test_frame().to_string(index=False))
+        return
+    slots = analysis.slots_frame()
+    if titles:
+        slots.insert(2, "title", slots["label"].map(titles))
+    print(slots.astype(object).fillna(UNDEFINED).to_string(index=False))
+    print()
+    print(analysis.test_frame().fillna(UNDEFINED).to_string(index=False))
+    print(f"\n{UNDEFINED}: not defined for these attempts (too few attempts, no spread in the marks, "
+          "or a negative covariance with the total)")
 
 
 def build_parser() -> argparse.ArgumentParser:

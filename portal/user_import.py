@@ -3,7 +3,9 @@
 Columns: username, display_name, roles (separated by ';' or '|'), and
 optionally team, cohort (by name), mentor (username), password, language.
 Rows without a password get a temporary one that must be changed at first
-login; the import returns those passwords once, for handing out.
+login; the import returns those passwords once, for handing out. The file may
+be UTF-8 or what Chinese Excel saves (GBK/GB18030); the preview says which
+encoding was read.
 """
 import csv
 import io
@@ -16,11 +18,13 @@ from portal.errors import PortalError
 from portal.i18n import LANGUAGES
 from portal.models import Cohort, Team, User
 from portal.roles import Actor, Role, require_role
+from portal.text_files import MAX_USERS_CSV_BYTES, FileRefused, decode_upload
 from portal.users import NewUser, USERNAME_PATTERN, create_user, parse_roles, temporary_password
 
 REQUIRED_COLUMNS = ("username", "display_name", "roles")
 OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language")
 MAX_ROWS = 5000
+FILE_PROBLEM_PREFIX = "file.error."
 
 
 @dataclass
@@ -35,14 +39,19 @@ class RowProblem:
 class ImportPreview:
     rows: list[dict]
     problems: list[RowProblem]
+    encoding: str = ""  # the encoding the uploaded bytes were read in ("UTF-8", "GB18030", ...)
 
     @property
     def valid(self) -> bool:
         return not self.problems and bool(self.rows)
 
+    @property
+    def refused_whole(self) -> bool:
+        """The file itself was refused (empty, too large, not text), before any row was read."""
+        return not self.rows and any(p.key.startswith(FILE_PROBLEM_PREFIX) for p in self.problems)
 
-def read_csv(data: bytes | str) -> tuple[list[str], list[dict]]:
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+
+def read_csv(text: str) -> tuple[list[str], list[dict]]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
@@ -51,11 +60,18 @@ def read_csv(data: bytes | str) -> tuple[list[str], list[dict]]:
 
 
 def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportPreview:
+    """Every row checked; `data` is the uploaded file (bytes, any encoding we can tell) or text."""
     require_role(actor, Role.ADMIN)
+    encoding = ""
     try:
+        if isinstance(data, bytes):
+            decoded = decode_upload(data, max_bytes=MAX_USERS_CSV_BYTES)
+            data, encoding = decoded.text, decoded.encoding
         header, rows = read_csv(data)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        return ImportPreview([], [RowProblem(1, "", "import.error.unreadable", {"detail": str(exc)})])
+    except FileRefused as exc:
+        return ImportPreview([], [RowProblem(1, "", exc.key, exc.params)])
+    except csv.Error as exc:
+        return ImportPreview([], [RowProblem(1, "", "import.error.unreadable", {"detail": str(exc)})], encoding)
     problems = [RowProblem(1, col, "import.error.missing_column", {"column": col})
                 for col in REQUIRED_COLUMNS if col not in header]
     if not rows and not problems:
@@ -63,7 +79,7 @@ def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportP
     if len(rows) > MAX_ROWS:
         problems.append(RowProblem(1, "", "import.error.too_many_rows", {"maximum": MAX_ROWS}))
     if problems:
-        return ImportPreview(rows, problems)
+        return ImportPreview(rows, problems, encoding)
     teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
     cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
     existing = {name for name in session.exec(select(func.lower(User.username)))}
@@ -71,7 +87,7 @@ def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportP
     for number, row in enumerate(rows, start=2):
         problems.extend(_check_row(number, row, teams, cohorts, existing, seen))
         seen.setdefault(row.get("username", "").lower(), number)
-    return ImportPreview(rows, problems)
+    return ImportPreview(rows, problems, encoding)
 
 
 def _check_row(number, row, teams, cohorts, existing, seen) -> list[RowProblem]:

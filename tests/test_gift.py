@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.quizzes.gift import dump_gift, escape, parse_gift, unescape
+from portal.quizzes.gift import category_path, dump_gift, escape, parse_gift, unescape
 from portal.quizzes.interchange import (
     LOCALES_DIR,
     Answer,
@@ -323,12 +323,34 @@ def test_category_applies_to_following_questions():
         "$CATEGORY: $course$/top/Roaming\n\n"
         "Q3?{T}"
     )
-    assert [q.category for q in questions] == [
-        "",
-        "$course$/top/Tariffs",
-        "$course$/top/Tariffs",
-        "$course$/top/Roaming",
-    ]
+    assert [q.category for q in questions] == ["", "Tariffs", "Tariffs", "Roaming"]
+
+
+@pytest.mark.parametrize(("line", "stored"), [
+    # Moodle's create_category_path(): the context token goes, so does the hidden "top" category.
+    ("$CATEGORY: $course$/product/roaming", "product/roaming"),
+    ("$CATEGORY: $course$/top/product/roaming", "product/roaming"),
+    ("$CATEGORY: $system$/top", ""),
+    ("$CATEGORY: product / roaming ", "product/roaming"),
+    # Moodle's own fixture questions_in_category.gift.txt
+    ("$CATEGORY: $course$/Default for New Features", "Default for New Features"),
+    # split_category_path(): "//" is a "/" inside one name (kept escaped in the stored path)
+    ("$CATEGORY: $course$/top/Data//voice plans/EU", "Data//voice plans/EU"),
+])
+def test_category_path_is_filed_as_moodle_files_it(line, stored):
+    assert one(f"{line}\n\nQ?{{T}}").category == stored
+
+
+def test_a_category_that_would_not_read_back_is_not_exported():
+    question = QuestionData("essay", "B", "Describe roaming.", category="$course$/top/Roaming")
+    with pytest.raises(QuestionFileError) as refused:
+        dump_gift([question])
+    assert refused.value.problems[0].params["field"] == "category"
+
+
+def test_a_filed_category_reads_back_from_an_export():
+    question = one("$CATEGORY: $course$/top/Data//voice plans/EU\n\n::Q:: Roaming included?{T}")
+    assert one(dump_gift([question])).category == "Data//voice plans/EU"
 
 
 def test_category_line_directly_above_a_question():
@@ -539,7 +561,6 @@ def test_one_bad_question_rejects_the_whole_file():
         ("Q?{True#x}", [(1, "truefalse_invalid")]),
         ("Q?{T F}", [(1, "truefalse_invalid")]),
         ("Q?{TRUE ~x}", [(1, "answer_missing_marker")]),
-        ("Q?{Max Unlimited}", [(1, "answer_missing_marker")]),
         ("Q?{Max =Unlimited}", [(1, "answer_missing_marker")]),
         ("Q1?{T}\nQ2?{F}", [(2, "multiple_answer_blocks")]),
     ],
@@ -768,7 +789,7 @@ def questions(draw) -> QuestionData:
         questiontext=draw(gift_text()),
         questiontextformat=draw(st.sampled_from(["moodle", "html", "markdown", "plain"])),
         generalfeedback="" if qtype == "description" else draw(gift_text()),
-        category=draw(st.text(PLAIN_CHARS, max_size=10).map(php_trim)),
+        category=draw(st.text(PLAIN_CHARS, max_size=10).map(category_path)),
         tags=draw(TAGS),
         idnumber=draw(st.text(PLAIN_CHARS, max_size=8).map(php_trim)),
     )
@@ -856,3 +877,35 @@ def test_fuzz_parse_returns_questions_or_raises_question_file_error(text):
 @given(st.lists(questions(), max_size=4))
 def test_generated_questions_round_trip(generated):
     assert parse_gift(dump_gift(generated)) == generated
+
+
+# --- Moodle's reading of whitespace and lone answers (issue 12, item 15) -------------------
+
+
+def test_pre_keeps_its_indentation_and_spacing():
+    q = one("::Code::[html]<pre>def total(a, b):\n    return  a + b\n</pre>\n    What does it return?{\n"
+            "=the sum#Right:\n    the two added.\n~a product\n}")
+    assert q.questiontext == "<pre>def total(a, b):\n    return  a + b\n</pre>\nWhat does it return?"
+    assert q.answers[0].feedback == "Right:\nthe two added."  # outside <pre>, lines are trimmed as in Moodle
+
+
+def test_multi_line_feedback_keeps_its_line_breaks_and_inner_spaces():
+    q = one("Pick one{\n=Yes#Right:   checked\nagainst the tariff.\n~No#Wrong.\n####See\n   the tariff   table.\n}")
+    assert q.answers[0].feedback == "Right:   checked\nagainst the tariff."
+    assert q.generalfeedback == "See\nthe tariff   table."
+
+
+@pytest.mark.parametrize(("source", "answer", "feedback"), [
+    ("1 + 2 \\= {3}", "3", ""),          # the issue's example: Moodle reads a short answer
+    ("Capital of France? {Paris#Yes}", "Paris", "Yes"),
+    ("Plan for 5G? {%100%Unlimited Max}", "Unlimited Max", ""),
+    ("Q?{Max Unlimited}", "Max Unlimited", ""),
+])
+def test_a_lone_unmarked_answer_is_a_short_answer_as_in_moodle(source, answer, feedback):
+    q = one(source)
+    assert q.qtype == "shortanswer"
+    assert [(a.text, a.fraction, a.feedback) for a in q.answers] == [(answer, 1.0, feedback)]
+
+
+def test_the_issue_example_keeps_its_question_text():
+    assert one("1 + 2 \\= {3}").questiontext == "1 + 2 ="

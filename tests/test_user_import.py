@@ -62,8 +62,8 @@ def test_missing_columns_and_empty_files(session, world):
     assert preview.problems[0].params == {"column": "display_name"}
     preview = user_import.preview_import(session, world, "username,display_name,roles\n")
     assert [p.key for p in preview.problems] == ["import.error.empty"]
-    preview = user_import.preview_import(session, world, b"\xff\xfe\x00bad")
-    assert preview.problems[0].key == "import.error.unreadable"
+    preview = user_import.preview_import(session, world, bytes(range(256)) * 3)
+    assert [p.key for p in preview.problems] == ["file.error.unknown_encoding"]
 
 
 def test_only_admins_import(session, world):

@@ -182,6 +182,20 @@ def exam_item_analysis(session: Session, actor: Actor, exam_ref) -> tuple[Exam, 
     return exam, item_analysis(matrix.marks, matrix.max_marks, matrix.labels), matrix
 
 
+def item_titles(session: Session, actor: Actor, exam_ref, language: str) -> dict[str, str]:
+    """What a reader calls each slot label, in `language`. Trainers only.
+
+    A practical's slots are labelled by rubric item id (`verify-before-details`), which
+    stays the label in CSV reports; people read the item's text instead. A written
+    exam's labels are question id numbers and stay as they are.
+    """
+    require_role(actor, Role.TRAINER)
+    exam = exams_service.get_exam(session, exam_ref)
+    if exam.kind != "practical" or not exam.rubric_id:
+        return {}
+    return {item.id: item.text.get(language) for _, item in exams_service.rubric_for(session, exam).items()}
+
+
 def marks_frame(session: Session, actor: Actor, exam_ref) -> pd.DataFrame:
     """One row per counted attempt: who, which attempt, one column per slot (marks), total."""
     require_role(actor, Role.TRAINER)

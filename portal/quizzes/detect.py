@@ -1,13 +1,21 @@
-"""Pick GIFT or Aiken for an uploaded question file and read it."""
+"""Pick GIFT or Aiken for an uploaded question file and read it.
+
+`read_question_file` takes the uploaded bytes: it refuses empty files and
+files over MAX_QUESTION_FILE_BYTES (FileRefused), reads GBK/GB18030 as well
+as UTF-8 and says which encoding it read, and refuses a file without a
+single question (QuestionFileError), as the page and the CLI both need.
+"""
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from portal.quizzes.aiken import OPTION_RE, parse_aiken
 from portal.quizzes.gift import parse_gift
-from portal.quizzes.interchange import QuestionData, php_trim, split_lines
+from portal.quizzes.interchange import QuestionData, QuestionFileError, make_problem, php_trim, split_lines
+from portal.text_files import MAX_QUESTION_FILE_BYTES, decode_upload
 
 GIFT = "gift"
 AIKEN = "aiken"
@@ -17,10 +25,31 @@ FORMATS: dict[str, Callable[[str], list[QuestionData]]] = {GIFT: parse_gift, AIK
 _ANSWER_LINE_RE = re.compile(r"ANSWER\s*:\s*[A-Za-z]", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class QuestionFile:
+    questions: list[QuestionData]
+    format: str  # GIFT or AIKEN
+    encoding: str  # as people name it: "UTF-8", "GB18030", ...
+
+
+def read_question_file(data: bytes, fmt: str | None = None, filename: str | None = None) -> QuestionFile:
+    """Decode an uploaded question file and read it (FileRefused, QuestionFileError say why not)."""
+    decoded = decode_upload(data, max_bytes=MAX_QUESTION_FILE_BYTES)
+    chosen = choose_format(decoded.text, fmt, filename)
+    return QuestionFile(_read(decoded.text, chosen), chosen, decoded.encoding)
+
+
 def parse_question_file(text: str, fmt: str | None = None,
                         filename: str | None = None) -> list[QuestionData]:
     """Read questions from `text` in the format chosen by `choose_format`."""
-    return FORMATS[choose_format(text, fmt, filename)](text)
+    return _read(text, choose_format(text, fmt, filename))
+
+
+def _read(text: str, fmt: str) -> list[QuestionData]:
+    questions = FORMATS[fmt](text)
+    if not questions:
+        raise QuestionFileError([make_problem(1, "interchange.error.no_questions")])
+    return questions
 
 
 def choose_format(text: str, fmt: str | None = None, filename: str | None = None) -> str:

@@ -10,14 +10,21 @@ Writing produces canonical GIFT and checks each question by reading it back:
 anything that would not read back unchanged is reported, never written.
 
 Deliberate differences from Moodle:
-- Errors where Moodle guesses: text before the first =/~ (Moodle makes it an
-  answer), lower-case `{true}` (Moodle: a short answer "true"), `=%50%x` in
+- Errors where Moodle guesses: text before the first =/~ when marked answers
+  follow (Moodle makes it an answer; a block with no marker at all, like
+  `1 + 2 \\= {3}`, is a one-answer short answer as in Moodle), lower-case `{true}` (Moodle: a short answer "true"), `=%50%x` in
   multiple choice (Moodle: 100% with text "%50%x"), malformed `%..%` weights,
   non-numbers in numerical answers (a Moodle bug accepts them as "*"), junk
   after a numerical `~`, an unclosed `::title`, nested or repeated braces,
   text after an essay/matching block, empty answers, reversed ranges,
   negative tolerances.  Moodle's save-time grade rules (a 100% answer;
   positive weights adding to 100% for multiple answers) are checked here.
+- `$CATEGORY:` paths are stored as Moodle's importer files them: the context
+  token (`$course$`, `$system$`, ...) and Moodle's `top` category are dropped,
+  so `$course$/top/product/roaming` and `$course$/product/roaming` both give
+  `product/roaming` (names holding a `/` keep Moodle's `//` escape).
+- Lines are trimmed as Moodle's readquestions() does, except inside `<pre>`,
+  where leading spaces are the point (Moodle's readquestion() keeps them).
 - A `$CATEGORY:` line directly followed by a question (no blank line) sets
   the category and the question is read; Moodle would take the whole block
   as the category name.
@@ -38,8 +45,10 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from portal.quizzes.interchange import (
+    PHP_WHITESPACE,
     TEXT_FORMATS,
     Answer,
     ProblemList,
@@ -55,6 +64,7 @@ from portal.quizzes.interchange import (
 # Escape sequences GIFT understands (Moodle's escapedchar_pre/post).
 _ESCAPES = {"\\": "\\", ":": ":", "#": "#", "=": "=", "{": "{", "}": "}", "~": "~", "n": "\n"}
 _SPECIAL = "\\:#={}~"
+_ESCAPE_RE = re.compile("\\\\([" + re.escape("".join(_ESCAPES)) + "])")
 
 CATEGORY_PREFIX = "$CATEGORY:"
 COMMENT_PREFIX = "//"
@@ -73,6 +83,11 @@ _TRUEFALSE_LIKE_RE = re.compile(r"(?i)(?:true|false|t|f)\b")
 # Moodle's extract_idnumber_and_tags_from_comment(): "]" may be escaped as "\]".
 _ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])*)\]")
+_PRE_TAG_RE = re.compile(r"<(/?)pre\b[^>]*>", re.IGNORECASE)
+# Moodle's split_category_path(): a single "/" separates, "//" is a "/" inside a name.
+_CATEGORY_SPLIT_RE = re.compile(r"(?<!/)/(?!/)")
+_CONTEXT_TOKEN_RE = re.compile(r"\$[a-z]+\$")
+TOP_CATEGORY = "top"
 
 
 # --- text helpers -------------------------------------------------------------
@@ -80,16 +95,7 @@ _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>\x00-\x1f\x7f])*)\]")
 
 def unescape(raw: str) -> str:
     """Turn GIFT escapes (\\~ \\= \\# \\{ \\} \\: \\\\ \\n) into their characters."""
-    out: list[str] = []
-    i = 0
-    while i < len(raw):
-        if raw[i] == "\\" and i + 1 < len(raw) and raw[i + 1] in _ESCAPES:
-            out.append(_ESCAPES[raw[i + 1]])
-            i += 2
-        else:
-            out.append(raw[i])
-            i += 1
-    return "".join(out)
+    return _ESCAPE_RE.sub(lambda match: _ESCAPES[match.group(1)], raw)
 
 
 def escape(text: str) -> str:
@@ -148,6 +154,15 @@ class _Source:
         return _Frag(self, 0, len(self.text))
 
 
+@lru_cache(maxsize=64)
+def _marker_pattern(targets: tuple[str, ...]) -> re.Pattern[str]:
+    """An escape (skipped whole) or, looking ahead, one of `targets`: one regex pass instead of a
+    Python loop per character, which made a 10 MB file take a minute."""
+    escapes = "".join(re.escape(char) for char in _ESCAPES)
+    wanted = "|".join(re.escape(target) for target in targets)
+    return re.compile(rf"\\[{escapes}]|(?=({wanted}))")
+
+
 @dataclass(frozen=True)
 class _Frag:
     """A slice [start, end) of a question's source; positions are absolute.
@@ -181,28 +196,15 @@ class _Frag:
     def value(self) -> str:
         return php_trim(unescape(self.raw))
 
-    def _unescaped_positions(self) -> Iterator[int]:
-        text, i = self.src.text, self.start
-        while i < self.end:
-            if text[i] == "\\" and i + 1 < self.end and text[i + 1] in _ESCAPES:
-                i += 2
-                continue
-            yield i
-            i += 1
-
     def find_all(self, *targets: str) -> list[int]:
-        text = self.src.text
-        return [
-            i for i in self._unescaped_positions()
-            if any(text.startswith(target, i, self.end) for target in targets)
-        ]
+        """Positions of unescaped `targets` (overlapping ones too), in order."""
+        pattern = _marker_pattern(targets)
+        return [match.start() for match in pattern.finditer(self.src.text, self.start, self.end)
+                if match.group(1) is not None]
 
     def find(self, target: str) -> int:
-        text = self.src.text
-        for i in self._unescaped_positions():
-            if text.startswith(target, i, self.end):
-                return i
-        return -1
+        found = self.find_all(target)
+        return found[0] if found else -1
 
     def split_at(self, positions: list[int]) -> tuple[_Frag, list[_Frag]]:
         """(text before the first position, pieces each starting at a position)."""
@@ -225,7 +227,7 @@ def parse_gift(text: str) -> list[QuestionData]:
         comments = [line for _, line in block if line.startswith(COMMENT_PREFIX)]
         body = [(number, line) for number, line in block if not line.startswith(COMMENT_PREFIX)]
         if body and body[0][1].startswith(CATEGORY_PREFIX):
-            category = php_trim(body[0][1][len(CATEGORY_PREFIX):])
+            category = category_path(body[0][1][len(CATEGORY_PREFIX):])
             body = body[1:]
         if not body:
             continue
@@ -239,17 +241,41 @@ def parse_gift(text: str) -> list[QuestionData]:
 
 
 def _blocks(text: str) -> Iterator[list[tuple[int, str]]]:
-    """Blank-line separated chunks of trimmed, numbered lines."""
+    """Blank-line separated chunks of numbered lines, trimmed except where a `<pre>` keeps indentation."""
     block: list[tuple[int, str]] = []
+    in_pre = False
     for number, raw in enumerate(split_lines(text), start=1):
         line = php_trim(raw)
         if line:
-            block.append((number, line))
+            block.append((number, raw.rstrip(PHP_WHITESPACE) if in_pre else line))
         elif block:
             yield block
             block = []
+        in_pre = _inside_pre_after(raw, in_pre)
     if block:
         yield block
+
+
+def _inside_pre_after(line: str, in_pre: bool) -> bool:
+    """Whether a `<pre>` element is still open at the end of `line`."""
+    for tag in _PRE_TAG_RE.finditer(line):
+        in_pre = tag.group(1) != "/"
+    return in_pre
+
+
+def category_path(raw: str) -> str:
+    """A `$CATEGORY:` path as Moodle's create_category_path() files it.
+
+    `$course$/top/product/roaming` -> `product/roaming`: the context token is
+    dropped (the portal has one bank), and so is Moodle's hidden `top`
+    category. Names are trimmed; one holding a "/" keeps it escaped as "//".
+    """
+    names = [php_trim(name.replace("//", "/")) for name in _CATEGORY_SPLIT_RE.split(php_trim(raw))]
+    if names and _CONTEXT_TOKEN_RE.fullmatch(names[0]):
+        names = names[1:]
+    while names and names[0] == TOP_CATEGORY:
+        names = names[1:]
+    return "/".join(name.replace("/", "//") for name in names if name)
 
 
 def idnumber_and_tags(comments: str) -> tuple[str, list[str]]:
@@ -491,14 +517,18 @@ def _check_multichoice_grades(question: QuestionData, context: _Context) -> None
 
 def _read_shortanswer(question: QuestionData, answers: _Frag, context: _Context) -> None:
     leading, pieces = answers.split_at(answers.find_all("="))
-    _report_unmarked(leading, context, truefalse_hint=True)
-    for piece in pieces:
-        fraction, body = _read_weight(piece.cut(piece.start + 1).strip(), 1.0, context)
+    bodies = [piece.cut(piece.start + 1).strip() for piece in pieces]
+    if not pieces and not _TRUEFALSE_LIKE_RE.match(leading.value()):
+        bodies = [leading]  # Moodle: a lone unmarked answer, as in `1 + 2 \= {3}`, is the 100% answer
+    else:
+        _report_unmarked(leading, context, truefalse_hint=True)
+    for body in bodies:
+        fraction, body = _read_weight(body, 1.0, context)
         text, feedback = _text_and_feedback(body, context.textformat)
         if not text:
-            context.add(piece.line, "interchange.error.empty_answer")
+            context.add(body.line, "interchange.error.empty_answer")
         question.answers.append(Answer(text, fraction, feedback))
-    _check_has_full_credit(question, bool(pieces), context)
+    _check_has_full_credit(question, bool(bodies), context)
 
 
 def _check_has_full_credit(question: QuestionData, has_answers: bool, context: _Context) -> None:
@@ -636,7 +666,7 @@ def dump_gift(questions: list[QuestionData]) -> str:
         if chunk is None:
             continue
         wanted = php_trim(question.category)
-        if "\n" in wanted or "\r" in wanted:
+        if "\n" in wanted or "\r" in wanted or category_path(wanted) != wanted:
             problems.add(question.line, "interchange.error.export_not_faithful",
                          name=question.name, field="category")
             continue
@@ -735,7 +765,7 @@ def canonical_question(question: QuestionData) -> QuestionData:
         single=bool(question.single) if question.qtype == "multichoice" else None,
         answers=answers,
         subquestions=[SubQuestion(_clean(s.question), _clean(s.answer)) for s in question.subquestions],
-        category=_clean(question.category),
+        category=category_path(_clean(question.category)),
         tags=tags,
         idnumber=_clean(question.idnumber),
         line=question.line,

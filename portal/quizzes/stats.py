@@ -127,7 +127,10 @@ class ItemAnalysis:
         the dataclass) becomes pandas' missing value and an empty CSV cell.
         """
         columns = [f.name for f in fields(SlotStatistics)]
-        return pd.DataFrame([asdict(s) for s in self.slots], columns=columns)
+        frame = pd.DataFrame([asdict(s) for s in self.slots], columns=columns)
+        optional = [f.name for f in fields(SlotStatistics) if "None" in str(f.type)]
+        frame[optional] = frame[optional].astype(float)  # a column of only None would stay object
+        return frame
 
     def test_frame(self) -> pd.DataFrame:
         """Long format: columns ``statistic`` and ``value``, one row per
