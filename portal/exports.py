@@ -51,8 +51,8 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             out[column] = series.dt.tz_convert("UTC").dt.tz_localize(None)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            out[column] = [neutralise(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-                           for v in series]
+            out[column] = pd.Series([neutralise(", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+                                     for v in series], index=series.index, dtype=series.dtype)
     return out.rename(columns={c: neutralise(c) for c in out.columns if isinstance(c, str)})
 
 

@@ -78,3 +78,18 @@ def test_harmless_text_is_left_alone():
     assert exports.neutralise("Feng Jun 冯军") == "Feng Jun 冯军"
     assert exports.neutralise("a-b=c") == "a-b=c"
     assert exports.neutralise(-3) == -3 and exports.neutralise(None) is None
+
+
+def test_reports_defuse_a_hostile_question_name(session):
+    """The marks and item-analysis reports are exports too: a question named like a formula stays text."""
+    from portal.quizzes import analysis
+    from tests.test_item_analysis_db import sit_many
+
+    trainer, exam = sit_many(session, people=3, tries=1)
+    from portal.models import ExamSlot
+    for slot in session.exec(select(ExamSlot).where(ExamSlot.exam_id == exam.id, ExamSlot.idnumber == "PRD-001")):
+        slot.idnumber = '=HYPERLINK("http://evil.example","x")'
+        session.add(slot)
+    session.flush()
+    marks = analysis.marks_csv(session, trainer, exam.id)
+    assert "'=HYPERLINK" in marks and ',=HYPERLINK' not in marks

@@ -1,6 +1,7 @@
 """Item analysis as people read it: undefined figures say so, practical items by their text (issue 12, item 16)."""
 import csv
 import io
+import re
 
 from sqlmodel import Session, select
 
@@ -27,7 +28,7 @@ def test_csv_leaves_undefined_figures_empty_in_both_parts(session, capsys):
     sit_many(session, people=1, tries=1)
     session.commit()
     assert main(["report", "item-analysis", _code(session), "--csv"]) == 0
-    slots_part, test_part = capsys.readouterr().out.split("\n\n")
+    slots_part, test_part = re.split(r"\r?\n\r?\n", capsys.readouterr().out)
     slots = list(csv.DictReader(io.StringIO(slots_part)))
     figures = dict(list(csv.reader(io.StringIO(test_part)))[1:])
     assert {row["discrimination_index"] for row in slots} == {""}

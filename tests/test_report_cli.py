@@ -1,6 +1,7 @@
 """`portal report marks|item-analysis EXAM --csv`: shapes and figures."""
 import csv
 import io
+import re
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_item_analysis_csv_has_slot_rows_then_test_figures(sat_exam, session, ca
     trainer, exam = sat_exam
     assert main(["report", "item-analysis", exam.code, "--csv"]) == 0
     out = capsys.readouterr().out
-    slots_part, test_part = out.split("\n\n")
+    slots_part, test_part = re.split(r"\r?\n\r?\n", out)
     slots = read_csv(slots_part)
     assert slots[0][:4] == ["slot", "label", "max_mark", "attempts"] and "facility" in slots[0]
     assert "discrimination_index" in slots[0] and "effective_weight" in slots[0]

@@ -12,7 +12,6 @@ it was packed, or it was loaded around the app) is read from
 For a pool exam a slot holds a different random question in each attempt;
 as in Moodle the figures are per slot (position).
 """
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
@@ -26,6 +25,7 @@ from portal.db import session_scope
 from portal.models import Attempt, AttemptAnswer, AttemptMarks, Exam, User
 from portal.quizzes import attempt_marks
 from portal.quizzes import exams as exams_service
+from portal.exports import csv_text
 from portal.quizzes.results import counted_attempt_ids
 from portal.quizzes.stats import ItemAnalysis, item_analysis
 from portal.roles import Actor, Role, require_role
@@ -214,7 +214,7 @@ def marks_frame(session: Session, actor: Actor, exam_ref) -> pd.DataFrame:
 
 
 def marks_csv(session: Session, actor: Actor, exam_ref) -> str:
-    return marks_frame(session, actor, exam_ref).to_csv(index=False)
+    return csv_text(marks_frame(session, actor, exam_ref))
 
 
 def deferred_marks_csv(actor: Actor, exam_ref) -> Callable[[], str]:
@@ -233,8 +233,4 @@ def deferred_marks_csv(actor: Actor, exam_ref) -> Callable[[], str]:
 
 def item_analysis_csv(analysis: ItemAnalysis) -> str:
     """The per-slot table, a blank line, then the test-level figures (statistic,value)."""
-    out = io.StringIO()
-    analysis.slots_frame().to_csv(out, index=False)
-    out.write("\n")
-    analysis.test_frame().to_csv(out, index=False)
-    return out.getvalue()
+    return csv_text(analysis.slots_frame()) + "\r\n" + csv_text(analysis.test_frame())
