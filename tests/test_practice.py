@@ -69,6 +69,23 @@ def test_each_answer_gets_immediate_feedback(session, world):
         practice.answer_practice(session, learner, attempt_id, answered.slot, True)  # no second try in an attempt
 
 
+def test_a_partly_matched_question_is_refused_not_graded(session, world):
+    """Issue 12 item 4: the same rule as exams; the question stays open for a full answer."""
+    _, learner = world
+    attempt_id = practice.start_practice(session, learner, "practice-etiquette", "en")
+    slot = item(session, learner, attempt_id, "FIX-MATCH").slot
+    with pytest.raises(ValidationFailed) as refused:
+        practice.answer_practice(session, learner, attempt_id, slot, {0: "Hello, agent 1024 speaking"})
+    assert refused.value.key == "quizbank.error.answer_every_pair"
+    assert (refused.value.params["matched"], refused.value.params["total"]) == (1, 3)
+    assert not item(session, learner, attempt_id, "FIX-MATCH").answered
+    with pytest.raises(ValidationFailed) as empty:
+        practice.answer_practice(session, learner, attempt_id, slot, None)
+    assert empty.value.key == "quizbank.practice.answer_first"
+    full = {0: "Hello, agent 1024 speaking", 1: "Thank you for calling", 2: "Thank you for calling"}
+    assert practice.answer_practice(session, learner, attempt_id, slot, full).fraction == pytest.approx(2 / 3)
+
+
 def test_partial_credit_and_negative_weights(session, world):
     _, learner = world
     attempt_id = practice.start_practice(session, learner, "practice-product", "en")
