@@ -467,6 +467,14 @@ def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: dateti
         comment=attempt.comment if show_marks else "", questions=questions)
 
 
+def own_attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
+                     language: str | None = None) -> AttemptView:
+    """`attempt_view` for the attempt's taker only: a link to anyone else's attempt is refused,
+    whoever follows it (trainers read attempts in the marking pages)."""
+    _own_attempt(session, actor, attempt_id)
+    return attempt_view(session, actor, attempt_id, now=now, language=language)
+
+
 def _question_of(answer: AttemptAnswer, version: QuestionVersion | None, qtype: str | None,
                  show_marks: bool, show_answers: bool) -> AttemptQuestion:
     payload = question_payload(version, qtype) if version is not None else {"qtype": "rubric"}
