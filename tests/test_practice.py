@@ -255,9 +255,46 @@ def test_checking_without_an_answer_asks_for_one_and_saves_nothing(demo_engine):
     assert [w.value for w in at.warning] == ["Give an answer first."]
     assert at.caption[1].value == "Question 1 of 10"
     with Session(demo_engine) as session:
-        attempt_id = at.session_state["practice_attempt"]
+        attempt_id = int(at.query_params["attempt"])
         assert [a for a in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
                 if a.response is not None] == []
     _answer_current(at)  # answering now works, and the notice is gone
     assert not at.warning or at.warning[0].value != "Give an answer first."
     assert any(b.label == "Next question" for b in at.button)
+
+
+def _practice_page(engine, username, **query):
+    from tests.utils.apptest import app_as
+
+    at = app_as(engine, username).run()
+    at.switch_page("pages/training_quizzes.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_reload_or_shared_link_returns_to_the_practice_attempt(demo_engine):
+    """Issue 12 item 3: the attempt is in the URL; another person's attempt is refused by the service."""
+    from tests.utils.apptest import errors_of
+
+    at = _practice_page(demo_engine, "newhire")
+    next(b for b in at.button if b.key == "start-practice-theory").click().run()
+    assert at.query_params["quiz"] == "practice-theory"
+    attempt_id = at.query_params["attempt"]
+    _answer_current(at)
+    next(b for b in at.button if b.label == "Next question").click().run()
+    assert at.caption[1].value == "Question 2 of 10"
+
+    reloaded = _practice_page(demo_engine, "newhire", quiz="practice-theory", attempt=attempt_id)
+    assert not errors_of(reloaded)
+    assert reloaded.subheader[0].value == "Practice: the centre, rules and service standards"
+    assert reloaded.caption[1].value == "Question 2 of 10"
+
+    back = next(b for b in reloaded.button if b.label == "Back to my quizzes")
+    back.click().run()
+    assert "attempt" not in reloaded.query_params
+    assert [s.value for s in reloaded.subheader][:2] == ["Spaced review", "Practice quizzes"]
+
+    stranger = _practice_page(demo_engine, "agent", attempt=attempt_id)
+    assert [e.value for e in stranger.error] == ["This attempt belongs to someone else."]
+    assert not stranger.button or all(b.label != "Check my answer" for b in stranger.button)
