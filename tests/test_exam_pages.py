@@ -1,4 +1,6 @@
 """The exam pages in-process (AppTest) on the demo center."""
+import json
+
 from sqlmodel import Session, select
 
 from portal.models import Attempt, Exam, User
@@ -238,3 +240,28 @@ def test_a_link_to_someone_elses_attempt_is_refused(demo_engine):
     other = my_exams_page(demo_engine, "newhire", attempt_id)
     assert [e.value for e in other.error] == ["This attempt belongs to someone else."]
     assert not other.radio and not other.text_input
+
+
+def test_checkbox_and_text_answers_are_stored_and_come_back_after_a_reload(demo_engine):
+    """Issue 12 item 1 (newhire): answers shown as given are the answers in the database."""
+    at = my_exams_page(demo_engine, "newhire")
+    attempt_id = start_product_exam(at, demo_engine)
+    boxes = [b for b in at.checkbox][:2]
+    for box in boxes:
+        at.checkbox(key=box.key).check().run()
+    text = next(box for box in at.text_input if not box.placeholder)
+    at.text_input(key=text.key).input("  PUK 服务密码 ").run()
+    numeric = next(box for box in at.text_input if box.placeholder)
+    at.text_input(key=numeric.key).input("十").run()  # refused; the others stay
+    assert not errors_of(at), errors_of(at)
+    stored = stored_answers(demo_engine, attempt_id)
+    box_slot, text_slot = (int(w.key.split("-")[1]) for w in (boxes[0], text))
+    assert json.loads(stored[box_slot]) == sorted(int(b.key.rsplit("-", 1)[1]) for b in boxes)
+    assert json.loads(stored[text_slot]) == "PUK 服务密码"
+    assert progress_text(at) == "2 of 20 answered"
+
+    again = my_exams_page(demo_engine, "newhire", attempt_id)
+    assert [b.key for b in again.checkbox if b.value] == [b.key for b in boxes]
+    assert again.text_input(key=text.key).value == "PUK 服务密码"
+    assert again.text_input(key=numeric.key).value == ""
+    assert progress_text(again) == "2 of 20 answered"
