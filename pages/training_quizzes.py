@@ -58,7 +58,10 @@ def check_answer(attempt_id: int, item: practice.PracticeItem) -> None:
     """"Check my answer", run as the button's callback: the answer is saved before the page is
     drawn, which then shows the feedback straight away (one script run per click, not two)."""
     response = response_from_state(item.payload, item.layout, answer_key(attempt_id, item))
-    try:  # an empty or partly matched answer is refused by the service, with its reason
+    if render.response_is_empty(response):
+        st.session_state[NOTICE_KEY] = t("quizbank.practice.answer_first")
+        return
+    try:  # a partly matched answer is refused by the service, with its reason
         run_transaction(lambda s: practice.answer_practice(s, actor, attempt_id, item.slot, response))
     except PortalError as exc:
         st.session_state[NOTICE_KEY] = t.error(exc)

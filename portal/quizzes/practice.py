@@ -253,14 +253,14 @@ def answer_practice(session: Session, actor: Actor, attempt_id: int, slot: int, 
 
 
 def _require_complete(payload: dict, response) -> None:
-    """Refuse an empty or partly matched response before grading it (the same rule as exams,
-    `grading.is_complete_response`): it is not graded as if it were the learner's answer."""
-    if is_complete_response(payload, response):
+    """Refuse a partly matched response before grading it (the same rule as exams,
+    `grading.is_complete_response`): it is not graded as if it were the learner's answer.
+    No response at all scores 0, as an unanswered question does when the attempt is finished
+    (the page asks for an answer before it calls here)."""
+    if render.response_is_empty(response) or is_complete_response(payload, response):
         return
-    if payload.get("qtype") == "match" and not render.response_is_empty(response):
-        matched, total = matched_pairs(payload, response)
-        raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
-    raise ValidationFailed("quizbank.practice.answer_first")
+    matched, total = matched_pairs(payload, response)
+    raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
 
 
 def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
