@@ -1,10 +1,12 @@
 """The exam pages in-process (AppTest) on the demo center."""
 import json
 
+import pytest
 from sqlmodel import Session, select
 
 from portal.models import Attempt, Exam, User
 from tests.utils.apptest import app_as, errors_of
+from tests.utils.exam_papers import PRODUCT, SLOTS, pin_product_paper
 
 
 def texts(at) -> str:
@@ -116,7 +118,10 @@ def test_pages_in_chinese(demo_engine):
 
 # ------------------------------------------------------------------ issue 12: nothing lost, nothing decided for you
 
-PRODUCT = "written-product-q1"
+@pytest.fixture
+def pinned(demo_engine):
+    pin_product_paper(demo_engine)
+    return demo_engine
 
 
 def user_id(engine, username: str) -> int:
@@ -164,7 +169,7 @@ def progress_text(at) -> str:
     return next(p.proto.text for p in at.get("progress"))
 
 
-def test_a_word_in_the_numerical_answer_is_refused_beside_it_and_the_later_answers_are_kept(demo_engine):
+def test_a_word_in_the_numerical_answer_is_refused_beside_it_and_the_later_answers_are_kept(pinned, demo_engine):
     """Issue 12 item 1 (wu.hao): "about ten", then three later answers, then a reload."""
     at = my_exams_page(demo_engine, "wu.hao")
     attempt_id = start_product_exam(at, demo_engine)
@@ -242,7 +247,7 @@ def test_a_link_to_someone_elses_attempt_is_refused(demo_engine):
     assert not other.radio and not other.text_input
 
 
-def test_checkbox_and_text_answers_are_stored_and_come_back_after_a_reload(demo_engine):
+def test_checkbox_matching_and_text_answers_are_stored_and_come_back_after_a_reload(pinned, demo_engine):
     """Issue 12 item 1 (newhire): answers shown as given are the answers in the database."""
     at = my_exams_page(demo_engine, "newhire")
     attempt_id = start_product_exam(at, demo_engine)
@@ -253,15 +258,23 @@ def test_checkbox_and_text_answers_are_stored_and_come_back_after_a_reload(demo_
     at.text_input(key=text.key).input("  PUK 服务密码 ").run()
     numeric = next(box for box in at.text_input if box.placeholder)
     at.text_input(key=numeric.key).input("十").run()  # refused; the others stay
+    pairs = [box for box in at.selectbox if box.key.startswith(f"a{attempt_id}-{SLOTS['match']}-")]
+    at.selectbox(key=pairs[0].key).set_value(pairs[0].options[0]).run()
+    assert any(e.value.startswith(f"Question {SLOTS['match']}: match every item") for e in at.error)
+    for pair in pairs[1:]:
+        at.selectbox(key=pair.key).set_value(pair.options[0]).run()
     assert not errors_of(at), errors_of(at)
+    assert [e.value for e in at.error] == [f"Question {SLOTS['numerical']}: type a number, e.g. 180 or 12.5."]
     stored = stored_answers(demo_engine, attempt_id)
     box_slot, text_slot = (int(w.key.split("-")[1]) for w in (boxes[0], text))
     assert json.loads(stored[box_slot]) == sorted(int(b.key.rsplit("-", 1)[1]) for b in boxes)
     assert json.loads(stored[text_slot]) == "PUK 服务密码"
-    assert progress_text(at) == "2 of 20 answered"
+    assert len(json.loads(stored[SLOTS["match"]])) == len(pairs)
+    assert progress_text(at) == "3 of 20 answered"
 
     again = my_exams_page(demo_engine, "newhire", attempt_id)
     assert [b.key for b in again.checkbox if b.value] == [b.key for b in boxes]
     assert again.text_input(key=text.key).value == "PUK 服务密码"
     assert again.text_input(key=numeric.key).value == ""
-    assert progress_text(again) == "2 of 20 answered"
+    assert all(again.selectbox(key=pair.key).value == pair.options[0] for pair in pairs)
+    assert progress_text(again) == "3 of 20 answered"
