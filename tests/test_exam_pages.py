@@ -186,6 +186,11 @@ def test_a_word_in_the_numerical_answer_is_refused_beside_it_and_the_later_answe
     assert {int(r.key.rsplit("-", 1)[1]) for r in later} <= set(saved) and numeric_slot not in saved
     assert progress_text(at) == f"{len(saved)} of 20 answered"  # the server's count, not the widgets'
 
+    at.button(key="submit_attempt").click().run()  # the confirmation names the refused answer too
+    assert f"Not saved, so not counted: the answer to question {numeric_slot}. Correct it first to have it " \
+        "count." in [e.value for e in at.error]
+    at.button(key="keep_working").click().run()
+
     again = my_exams_page(demo_engine, "wu.hao", attempt_id)  # reload: the URL keeps the attempt
     assert not errors_of(again)
     kept = {int(r.key.rsplit("-", 1)[1]) for r in again.radio if r.value is not None}

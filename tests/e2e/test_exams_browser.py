@@ -101,6 +101,9 @@ def test_a_word_in_the_numerical_answer_loses_nothing_across_reload_and_back(app
     assert f"attempt={attempt_id}" in page.url
 
     numeric = page.get_by_placeholder("A number, e.g. 12.5").first
+    text = page.get_by_test_id("stTextInputField").first  # question 5, a short text answer, before it
+    text.fill("挂失 PUK")
+    text.press("Tab")
     numeric.fill("about ten")
     numeric.press("Tab")
     refusal = page.get_by_text(re.compile(r"^Question \d+: type a number, e\.g\. 180 or 12\.5\.$"))
@@ -114,13 +117,14 @@ def test_a_word_in_the_numerical_answer_loses_nothing_across_reload_and_back(app
         page.wait_for_timeout(400)
     expect(refusal).to_be_visible()
     progress = page.get_by_text(re.compile(r"^\d+ of 20 answered$"))
-    expect(progress).to_have_text("3 of 20 answered", timeout=10_000)
-    assert answered_in_db(demo_engine, attempt_id) == 3  # the count on the page is the database's
+    expect(progress).to_have_text("4 of 20 answered", timeout=10_000)
+    assert answered_in_db(demo_engine, attempt_id) == 4  # the count on the page is the database's
     screenshot(page, "exams-refused-number-en")
 
     page.reload()  # lands on the attempt again, every saved answer still given
     page.get_by_text("Question 20", exact=True).wait_for()
-    expect(progress).to_have_text("3 of 20 answered")
+    expect(progress).to_have_text("4 of 20 answered")
+    expect(text).to_have_value("挂失 PUK")
     for n in later:
         expect(radios.nth(n).get_by_role("radio").first).to_be_checked()
 
@@ -128,10 +132,10 @@ def test_a_word_in_the_numerical_answer_loses_nothing_across_reload_and_back(app
     page.get_by_role("heading", name="Spaced review").wait_for()
     page.go_back()  # Back returns to the attempt, not to the list or Home
     page.get_by_text("Question 20", exact=True).wait_for()
-    expect(progress).to_have_text("3 of 20 answered")
+    expect(progress).to_have_text("4 of 20 answered")
 
     page.get_by_role("button", name="Submit", exact=True).click()
-    dialog.get_by_text("Questions without a saved answer: 17 of 20. They score 0.").wait_for()
+    dialog.get_by_text("Questions without a saved answer: 16 of 20. They score 0.").wait_for()
     screenshot(page, "exams-submit-confirm-en")
     dialog.get_by_role("button", name="Submit now").dblclick()
     page.get_by_text(f"attempt {before + 1}").first.wait_for()
