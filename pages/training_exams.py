@@ -12,7 +12,7 @@ from portal.quizzes import attempts, my_exams
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
-ATTEMPT_PARAM = "attempt"
+ATTEMPT_PARAM = exam_widgets.ATTEMPT_PARAM
 CONFIRMING = "exams_confirming"  # ("start", exam id) or ("submit", attempt id) while its dialog is open
 
 t = state.translator()
@@ -24,11 +24,6 @@ with service_call(t) as session:
     expired = attempts.has_expired(session, now=now, user_id=actor.id)
 if expired and not run_action(t, lambda s: attempts.finalise_expired(s, now=now, user_id=actor.id)):
     st.stop()
-
-
-def attempt_in_url() -> int | None:
-    value = st.query_params.get(ATTEMPT_PARAM, "")
-    return int(value) if value.isdigit() else None
 
 
 def show_attempt_in_url(attempt_id: int) -> None:
@@ -247,7 +242,7 @@ def show_results(exam: my_exams.MyExam) -> None:
                            args=(attempt.attempt_id,))
 
 
-requested = attempt_in_url()
+requested = exam_widgets.attempt_in_url()
 if requested is not None:
     show_attempt(requested)
 else:

@@ -13,10 +13,11 @@ from portal.errors import PortalError
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
+from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
-ATTEMPT_PARAM, QUIZ_PARAM = "attempt", "quiz"
+QUIZ_PARAM = "quiz"
 FEEDBACK_KEY = "practice_feedback_slot"
 REVIEW_FEEDBACK_KEY = "review_feedback"
 NOTICE_KEY = "practice_notice"  # why the last "Check my answer" saved nothing
@@ -37,11 +38,6 @@ def open_requested_quiz(code: str) -> None:
 
     if run_action(t, start):
         st.query_params.update({QUIZ_PARAM: code, ATTEMPT_PARAM: str(opened["id"])})
-
-
-def attempt_in_url() -> int | None:
-    value = st.query_params.get(ATTEMPT_PARAM, "")
-    return int(value) if value.isdigit() else None
 
 
 def leave_attempt() -> None:

@@ -216,7 +216,8 @@ def test_pool_exam_draws_different_questions_in_the_learners_language(session, w
 
 
 def stored(session, attempt_id) -> dict:
-    return {r.slot: r.response for r in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))}
+    rows = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
+    return {r.slot: r.response for r in rows}
 
 
 @pytest.mark.parametrize("bad", [{2: 9}, {2: "zero"}, {99: 0}, {2: True}])
