@@ -109,10 +109,10 @@ def confirm_submit(attempt_id: int, unanswered: int, total: int, refused_slots: 
         st.rerun()
     if left.button(t("exams.confirm_submit.yes"), type="primary", key="confirm_submit",
                    icon=":material/send:"):
-        stop_asking()
-        if run_action(t, lambda s: attempts.submit_attempt(s, actor, attempt_id)):
+        if run_action(t, lambda s: attempts.submit_attempt(s, actor, attempt_id)):  # a refusal stays shown here
+            stop_asking()
             exam_widgets.flash("exams.submitted")
-        st.rerun()
+            st.rerun()
 
 
 def review(view: attempts.AttemptView) -> None:
@@ -150,7 +150,6 @@ def confirm_start(exam: my_exams.MyExam) -> None:
     if right.button(t("exams.confirm_start.no"), key="cancel_start", on_click=stop_asking):
         st.rerun()
     if left.button(t("exams.confirm_start.yes"), type="primary", key="confirm_start", icon=":material/play_arrow:"):
-        stop_asking()
         start(exam.exam_id)
 
 
@@ -161,7 +160,8 @@ def start(exam_id: int) -> None:
     def go(session):
         started["id"] = attempts.start_attempt(session, actor, exam_id)
 
-    if run_action(t, go):
+    if run_action(t, go):  # a refusal stays shown in the dialog
+        stop_asking()
         show_attempt_in_url(started["id"])
         st.rerun()
 
