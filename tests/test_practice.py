@@ -295,3 +295,36 @@ def test_a_reload_or_shared_link_returns_to_the_practice_attempt(demo_engine):
     stranger = _practice_page(demo_engine, "agent", attempt=attempt_id)
     assert [e.value for e in stranger.error] == ["This attempt belongs to someone else."]
     assert not stranger.button or all(b.label != "Check my answer" for b in stranger.button)
+
+
+def test_the_practice_page_refuses_a_partly_matched_answer_beside_the_question(demo_engine):
+    """Issue 12 item 4 on the page: "Check my answer" with one pair matched says so and grades nothing."""
+    from sqlmodel import Session
+
+    from portal.auth import actor_for, find_user
+    from portal.models import AttemptAnswer
+    from tests.utils.apptest import errors_of
+
+    with Session(demo_engine) as session:
+        learner = actor_for(session, find_user(session, "newhire"))
+        for _ in range(20):  # draws until a matching question is on the paper
+            attempt_id = practice.start_practice(session, learner, "practice-product", "en")
+            items = practice.get_practice_attempt(session, learner, attempt_id).items
+            if any(i.payload.get("qtype") == "match" for i in items):
+                break
+            practice.finish_practice(session, learner, attempt_id)
+        match = next(i for i in items if i.payload.get("qtype") == "match")
+        for other in items:
+            if other is not match:
+                practice.answer_practice(session, learner, attempt_id, other.slot, None)
+        session.commit()
+    at = _practice_page(demo_engine, "newhire", quiz="practice-product", attempt=str(attempt_id))
+    first = at.selectbox[0]
+    first.set_value(first.options[0])
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    assert not errors_of(at)
+    assert [w.value for w in at.warning] == [f"Match every item first (1 of {len(at.selectbox)} matched)."]
+    with Session(demo_engine) as session:
+        answer = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id,
+                                                          AttemptAnswer.slot == match.slot)).one()
+    assert answer.response is None and answer.mark is None
