@@ -283,3 +283,16 @@ def test_checkbox_matching_and_text_answers_are_stored_and_come_back_after_a_rel
     assert again.text_input(key=numeric.key).value == ""
     assert all(again.selectbox(key=pair.key).value == pair.options[0] for pair in pairs)
     assert progress_text(again) == "3 of 20 answered"
+
+
+def test_the_confirmations_in_chinese(pinned, demo_engine):
+    at = my_exams_page(demo_engine, "newhire", language="zh-CN")
+    at.button(key=f"start_{exam_id(demo_engine, PRODUCT)}").click().run()
+    assert "这是你的最后一次作答机会。" in [w.value for w in at.warning]
+    at.button(key="confirm_start").click().run()
+    numeric = at.text_input(key=f"a{at.query_params['attempt']}-{SLOTS['numerical']}")
+    numeric.input("大约十").run()
+    assert [e.value for e in at.error] == [f"第 {SLOTS['numerical']} 题：请输入数字，例如 180 或 12.5。"]
+    at.button(key="submit_attempt").click().run()
+    assert "没有保存答案的题目：20/20 题，这些题记 0 分。" in [w.value for w in at.warning]
+    assert not errors_of(at)
