@@ -1,3 +1,8 @@
+"""My exams: the list, sitting an attempt, and reviewing one.
+
+The attempt on screen is in the URL (`?attempt=<id>`), so a reload, Back and a
+shared link return to it; the service refuses anyone else's attempt.
+"""
 import json
 
 import streamlit as st
@@ -7,8 +12,8 @@ from portal.quizzes import attempts, my_exams
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
-SITTING = "exams_sitting"  # the attempt on screen
-REVIEWING = "exams_reviewing"
+ATTEMPT_PARAM = exam_widgets.ATTEMPT_PARAM
+CONFIRMING = "exams_confirming"  # ("start", exam id) or ("submit", attempt id) while its dialog is open
 
 t = state.translator()
 actor = state.actor()
@@ -21,19 +26,32 @@ if expired and not run_action(t, lambda s: attempts.finalise_expired(s, now=now,
     st.stop()
 
 
-def sit(attempt_id: int) -> None:
-    with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id, now=now, language=t.language)
-    if view.status != "in_progress":
-        st.session_state.pop(SITTING, None)
-        st.warning(t("exams.time_up_finalised"), icon=":material/timer_off:")
-        if st.button(t("exams.back_to_list"), key="back_after_expiry"):
-            st.rerun()
-        return
+def show_attempt_in_url(attempt_id: int) -> None:
+    st.query_params[ATTEMPT_PARAM] = str(attempt_id)
+
+
+def back_to_list() -> None:
+    st.query_params.pop(ATTEMPT_PARAM, None)
+
+
+def ask(action: str, target: int) -> None:
+    """Open a confirmation; it stays open across runs (and Streamlit's test runner) until answered."""
+    st.session_state[CONFIRMING] = (action, target)
+
+
+def asking(action: str, target: int) -> bool:
+    return st.session_state.get(CONFIRMING) == (action, target)
+
+
+def stop_asking() -> None:
+    st.session_state.pop(CONFIRMING, None)
+
+
+def sit(view: attempts.AttemptView) -> None:
     st.subheader(view.title)
     exam_widgets.countdown(view.deadline_at, t, key="exam_countdown")
     st.caption(t("exams.autosave_hint"))
-    responses = {}
+    responses, notes = {}, {}
     for question in view.questions:
         with st.container(border=True):
             st.markdown(f"**{t('exams.question_n', n=question.slot)}** · "
@@ -42,54 +60,109 @@ def sit(attempt_id: int) -> None:
             responses[question.slot] = question_view.answer_widget(
                 question.payload, question.layout, key=f"a{view.attempt_id}-{question.slot}", t=t,
                 value=question.response)
-    saved = {q.slot: q.response for q in view.questions}
-    changed = {slot: r for slot, r in responses.items() if json.loads(json.dumps(r)) != saved[slot]}
-    if changed:
-        run_action(t, lambda s: attempts.save_answers(s, actor, view.attempt_id, changed))
-    answered = sum(1 for r in responses.values() if r not in (None, "", [], {}))
-    st.progress(answered / max(1, len(responses)), text=t("exams.answered", n=answered, total=len(responses)))
+            notes[question.slot] = st.empty()  # a refusal is shown here, beside its answer
+    outcome = save_changed(view, responses)
+    refused = outcome.refused if outcome else {}
+    for slot, refusal in refused.items():
+        notes[slot].error(t.error(refusal), icon=":material/error:")
+    answered = outcome.answered if outcome else view.answered
+    total = len(view.questions)
+    st.progress(answered / max(1, total), text=t("exams.answered", n=answered, total=total))
     left, right = st.columns([1, 1])
-    if left.button(t("exams.submit"), type="primary", icon=":material/send:", key="submit_attempt"):
-        outcome = {}
+    left.button(t("exams.submit"), type="primary", icon=":material/send:", key="submit_attempt",
+                on_click=ask, args=("submit", view.attempt_id))
+    if asking("submit", view.attempt_id):
+        confirm_submit(view.attempt_id, total - answered, total, sorted(refused))
+    right.button(t("exams.leave"), icon=":material/pause:", key="leave_attempt", help=t("exams.leave_help"),
+                 on_click=back_to_list)
 
-        def submit(session):
-            outcome["result"] = attempts.submit_attempt(session, actor, view.attempt_id, responses)
 
-        if run_action(t, submit):
-            exam_widgets.flash("exams.submitted")
-            st.session_state.pop(SITTING, None)
-            st.session_state[REVIEWING] = view.attempt_id
-            if outcome["result"].late:
-                st.session_state["exams_late"] = True
-            st.rerun()
-    if right.button(t("exams.leave"), icon=":material/pause:", key="leave_attempt",
-                    help=t("exams.leave_help")):
-        st.session_state.pop(SITTING, None)
+def save_changed(view: attempts.AttemptView, responses: dict) -> attempts.SaveOutcome | None:
+    """Send the answers that differ from the stored ones; each is saved or refused on its own.
+
+    A refused answer stays in its widget, so it is sent (and refused, with its reason) again on
+    every run until it is corrected."""
+    stored = {q.slot: q.response for q in view.questions}
+    changed = {slot: r for slot, r in responses.items() if json.loads(json.dumps(r)) != stored[slot]}
+    if not changed:
+        return None
+    result = {}
+
+    def save(session):
+        result["outcome"] = attempts.save_answers(session, actor, view.attempt_id, changed)
+
+    return result["outcome"] if run_action(t, save) else None
+
+
+@st.dialog(t("exams.confirm_submit.title"), on_dismiss=stop_asking)
+def confirm_submit(attempt_id: int, unanswered: int, total: int, refused_slots: list[int]) -> None:
+    if unanswered:
+        st.warning(t("exams.confirm_submit.unanswered", n=unanswered, total=total), icon=":material/warning:")
+    else:
+        st.info(t("exams.confirm_submit.all_answered"), icon=":material/check_circle:")
+    if refused_slots:
+        st.error(t("exams.confirm_submit.refused", questions=", ".join(map(str, refused_slots))),
+                 icon=":material/error:")
+    st.markdown(t("exams.confirm_submit.final"))
+    left, right = st.columns(2)
+    if right.button(t("exams.confirm_submit.no"), key="keep_working", on_click=stop_asking):
         st.rerun()
+    if left.button(t("exams.confirm_submit.yes"), type="primary", key="confirm_submit",
+                   icon=":material/send:"):
+        if run_action(t, lambda s: attempts.submit_attempt(s, actor, attempt_id)):  # a refusal stays shown here
+            stop_asking()
+            exam_widgets.flash("exams.submitted")
+            st.rerun()
 
 
-def review(attempt_id: int) -> None:
-    if st.session_state.pop("exams_late", False):
-        st.warning(t("exams.submitted_late"), icon=":material/timer_off:")
-    with service_call(t) as session:
-        view = attempts.attempt_view(session, actor, attempt_id, now=now, language=t.language)
+def review(view: attempts.AttemptView) -> None:
+    if view.deadline_at is not None and view.submitted_at == view.deadline_at:
+        st.warning(t("exams.time_up_finalised"), icon=":material/timer_off:")
     st.subheader(t("exams.review_title", title=view.title, n=view.number))
     if view.status == "needs_marking":
         st.info(t("exams.awaiting_marking"), icon=":material/hourglass_top:")
     exam_widgets.show_review(view, t)
-    if st.button(t("exams.back_to_list"), key="back_from_review"):
-        st.session_state.pop(REVIEWING, None)
+    st.button(t("exams.back_to_list"), key="back_from_review", on_click=back_to_list)
+
+
+def show_attempt(attempt_id: int) -> None:
+    with service_call(t) as session:
+        view = attempts.own_attempt_view(session, actor, attempt_id, now=now, language=t.language)
+    if view.status == "in_progress":
+        sit(view)
+    else:
+        review(view)
+
+
+@st.dialog(t("exams.confirm_start.title"), on_dismiss=stop_asking)
+def confirm_start(exam: my_exams.MyExam) -> None:
+    st.markdown(f"**{exam.title}**")
+    if exam.time_limit_minutes:
+        st.markdown(t("exams.confirm_start.clock", limit=t("exams.minutes", n=exam.time_limit_minutes)))
+    else:
+        st.markdown(t("exams.confirm_start.no_clock"))
+    if exam.attempts_left == 1:
+        st.warning(t("exams.confirm_start.last_attempt"), icon=":material/warning:")
+    elif exam.attempts_left is not None:
+        st.info(t("exams.confirm_start.attempts_left", left=exam.attempts_left, allowed=exam.attempts_allowed),
+                icon=":material/info:")
+    left, right = st.columns(2)
+    if right.button(t("exams.confirm_start.no"), key="cancel_start", on_click=stop_asking):
         st.rerun()
+    if left.button(t("exams.confirm_start.yes"), type="primary", key="confirm_start", icon=":material/play_arrow:"):
+        start(exam.exam_id)
 
 
 def start(exam_id: int) -> None:
+    """Start (or, after a double click, return the attempt already started) and open it."""
     started = {}
 
     def go(session):
         started["id"] = attempts.start_attempt(session, actor, exam_id)
 
-    if run_action(t, go):
-        st.session_state[SITTING] = started["id"]
+    if run_action(t, go):  # a refusal stays shown in the dialog
+        stop_asking()
+        show_attempt_in_url(started["id"])
         st.rerun()
 
 
@@ -100,7 +173,7 @@ def overview() -> None:
         empty_state(t, "empty.my_exams")
         return
     running = [e for e in exams if e.in_progress_id]
-    available = [e for e in exams if e.window == "open" and not e.in_progress_id]
+    available = [e for e in exams if e.open_to_me]
     upcoming = [e for e in exams if e.window == "upcoming"]
     done = [e for e in exams if e.attempts and any(a.status != "in_progress" for a in e.attempts)]
 
@@ -110,10 +183,8 @@ def overview() -> None:
             with st.container(border=True):
                 st.markdown(f"**{exam.title}**")
                 exam_widgets.countdown(exam.deadline_at, t, key=f"countdown_{exam.exam_id}")
-                if st.button(t("exams.continue"), type="primary", key=f"continue_{exam.exam_id}",
-                             icon=":material/play_arrow:"):
-                    st.session_state[SITTING] = exam.in_progress_id
-                    st.rerun()
+                st.button(t("exams.continue"), type="primary", key=f"continue_{exam.exam_id}",
+                          icon=":material/play_arrow:", on_click=show_attempt_in_url, args=(exam.in_progress_id,))
 
     st.subheader(t("exams.my.open"))
     if not available:
@@ -128,12 +199,11 @@ def overview() -> None:
                           allowed=allowed, closes=exam_widgets.when(exam.close_at, t)))
             if exam.kind == "practical":
                 st.info(t("exams.my.practical_note"), icon=":material/record_voice_over:")
-            elif exam.can_start:
-                if st.button(t("exams.start"), type="primary", key=f"start_{exam.exam_id}",
-                             icon=":material/play_arrow:"):
-                    start(exam.exam_id)
             else:
-                st.caption(t("exams.my.no_attempts_left"))
+                st.button(t("exams.start"), type="primary", key=f"start_{exam.exam_id}", icon=":material/play_arrow:",
+                          on_click=ask, args=("start", exam.exam_id))
+                if asking("start", exam.exam_id):
+                    confirm_start(exam)
 
     if upcoming:
         st.subheader(t("exams.my.upcoming"))
@@ -144,32 +214,37 @@ def overview() -> None:
     if not done:
         st.caption(t("exams.my.no_results"))
     for exam in done:
-        with st.container(border=True):
-            st.markdown(f"**{exam.title}**")
-            if exam.marks_visible and exam.final_percent is not None:
-                st.markdown(t("exams.my.final", percent=exam_widgets.percent_text(exam.final_percent, t),
-                              verdict=exam_widgets.verdict(exam.final_passed, t),
-                              grading=t(f"exams.grading.{exam.grading}")))
-            elif not exam.marks_visible:
-                st.caption(t("exams.marks_hidden_until", closes=exam_widgets.when(exam.close_at, t)))
-            for attempt in exam.attempts:
-                if attempt.status == "in_progress":
-                    continue
-                cols = st.columns([3, 2, 2, 2])
-                cols[0].markdown(t("exams.my.attempt_line", n=attempt.number,
-                                   at=exam_widgets.when(attempt.submitted_at, t)))
-                status = t("exams.status.needs_marking") if attempt.status == "needs_marking" else \
-                    exam_widgets.percent_text(attempt.percent, t)
-                cols[1].markdown(status)
-                cols[2].markdown(exam_widgets.verdict(attempt.passed, t) if attempt.status == "graded" else "")
-                if cols[3].button(t("exams.review"), key=f"review_{attempt.attempt_id}"):
-                    st.session_state[REVIEWING] = attempt.attempt_id
-                    st.rerun()
+        show_results(exam)
 
 
-if st.session_state.get(SITTING):
-    sit(st.session_state[SITTING])
-elif st.session_state.get(REVIEWING):
-    review(st.session_state[REVIEWING])
+def show_results(exam: my_exams.MyExam) -> None:
+    with st.container(border=True):
+        st.markdown(f"**{exam.title}**")
+        if exam.marks_visible and exam.final_percent is not None:
+            st.markdown(t("exams.my.final", percent=exam_widgets.percent_text(exam.final_percent, t),
+                          verdict=exam_widgets.verdict(exam.final_passed, t),
+                          grading=t(f"exams.grading.{exam.grading}")))
+        elif not exam.marks_visible:
+            st.caption(t("exams.marks_hidden_until", closes=exam_widgets.when(exam.close_at, t)))
+        if exam.window == "open" and exam.attempts_left == 0:
+            st.caption(t("exams.my.no_attempts_left"))
+        for attempt in exam.attempts:
+            if attempt.status == "in_progress":
+                continue
+            cols = st.columns([3, 2, 2, 2])
+            cols[0].markdown(t("exams.my.attempt_line", n=attempt.number,
+                               at=exam_widgets.when(attempt.submitted_at, t)))
+            status = t("exams.status.needs_marking") if attempt.status == "needs_marking" else \
+                exam_widgets.percent_text(attempt.percent, t)
+            cols[1].markdown(status)
+            cols[2].markdown(exam_widgets.verdict(attempt.passed, t) if attempt.status == "graded" else "")
+            cols[3].button(t("exams.review"), key=f"review_{attempt.attempt_id}", on_click=show_attempt_in_url,
+                           args=(attempt.attempt_id,))
+
+
+requested = exam_widgets.attempt_in_url()
+if requested is not None:
+    show_attempt(requested)
 else:
+    back_to_list()  # a malformed ?attempt= is dropped
     overview()

@@ -1,7 +1,9 @@
 """Practice quizzes for new hires and agents: the review queue, the quizzes, an attempt, my history.
 
 `st.session_state["open_quiz"] = "practice-product"` (set by the onboarding
-page) opens that practice quiz directly.
+page) opens that practice quiz directly. The attempt on screen is in the URL
+(`?quiz=practice-product&attempt=<id>`), so a reload, Back and a shared link
+return to it; the service refuses anyone else's attempt.
 """
 import altair as alt
 import streamlit as st
@@ -11,10 +13,11 @@ from portal.errors import PortalError
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
+from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
-ATTEMPT_KEY = "practice_attempt"
+QUIZ_PARAM = "quiz"
 FEEDBACK_KEY = "practice_feedback_slot"
 REVIEW_FEEDBACK_KEY = "review_feedback"
 NOTICE_KEY = "practice_notice"  # why the last "Check my answer" saved nothing
@@ -26,17 +29,20 @@ page_header(t, "nav.my_quizzes", "quizbank.practice.caption")
 
 
 def open_requested_quiz(code: str) -> None:
-    """Resume the learner's open attempt at `code`, or start one."""
-    def start(session):
-        attempt_id = practice.open_attempt_id(session, actor, code) or \
-            practice.start_practice(session, actor, code, language)
-        st.session_state[ATTEMPT_KEY] = attempt_id
+    """Resume the learner's open attempt at `code`, or start one, and put it in the URL."""
+    opened = {}
 
-    run_action(t, start)
+    def start(session):
+        opened["id"] = practice.open_attempt_id(session, actor, code) or \
+            practice.start_practice(session, actor, code, language)
+
+    if run_action(t, start):
+        st.query_params.update({QUIZ_PARAM: code, ATTEMPT_PARAM: str(opened["id"])})
 
 
 def leave_attempt() -> None:
-    st.session_state.pop(ATTEMPT_KEY, None)
+    st.query_params.pop(ATTEMPT_PARAM, None)
+    st.query_params.pop(QUIZ_PARAM, None)
     st.session_state.pop(FEEDBACK_KEY, None)
 
 
@@ -51,7 +57,7 @@ def check_answer(attempt_id: int, item: practice.PracticeItem) -> None:
     if render.response_is_empty(response):
         st.session_state[NOTICE_KEY] = t("quizbank.practice.answer_first")
         return
-    try:
+    try:  # a partly matched answer is refused by the service, with its reason
         run_transaction(lambda s: practice.answer_practice(s, actor, attempt_id, item.slot, response))
     except PortalError as exc:
         st.session_state[NOTICE_KEY] = t.error(exc)
@@ -223,8 +229,8 @@ if requested:
     leave_attempt()
     open_requested_quiz(requested)
 
-if st.session_state.get(ATTEMPT_KEY):
-    show_attempt(st.session_state[ATTEMPT_KEY])
+if attempt_in_url() is not None:
+    show_attempt(attempt_in_url())
 else:
     show_review_queue()
     st.divider()

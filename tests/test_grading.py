@@ -1,6 +1,6 @@
 import pytest
 
-from portal.quizzes.grading import grade, shortanswer_matches
+from portal.quizzes.grading import grade, is_complete_response, matched_pairs, shortanswer_matches
 
 SINGLE = {"qtype": "multichoice", "single": True, "answers": [
     {"text": "180–250 characters a minute", "fraction": 1.0, "feedback": "Right: slower than normal speech."},
@@ -62,6 +62,15 @@ def test_numerical_tolerance_and_best_answer():
 def test_matching_scores_the_share_of_right_pairs():
     assert grade(MATCH, {0: "Average handle time", 1: "First-contact resolution"}).fraction == 1.0
     assert grade(MATCH, {"0": "average handle time", "1": "Abandon rate"}).fraction == 0.5
+
+
+def test_a_matching_answer_is_complete_only_when_every_pair_is_matched():
+    """Moodle's qtype_match is_complete_response; a distractor (no question) is not a pair to match."""
+    assert matched_pairs(MATCH, {0: "Average handle time"}) == (1, 2)
+    assert not is_complete_response(MATCH, {0: "Average handle time"})
+    assert not is_complete_response(MATCH, {"0": "Average handle time", "1": ""})
+    assert is_complete_response(MATCH, {"0": "Abandon rate", "1": "Abandon rate"})
+    assert not is_complete_response(SINGLE, None) and is_complete_response(SINGLE, 0)
 
 
 def test_essay_needs_marking_and_empty_responses_score_zero():

@@ -69,6 +69,20 @@ def test_each_answer_gets_immediate_feedback(session, world):
         practice.answer_practice(session, learner, attempt_id, answered.slot, True)  # no second try in an attempt
 
 
+def test_a_partly_matched_question_is_refused_not_graded(session, world):
+    """Issue 12 item 4: the same rule as exams; the question stays open for a full answer."""
+    _, learner = world
+    attempt_id = practice.start_practice(session, learner, "practice-etiquette", "en")
+    slot = item(session, learner, attempt_id, "FIX-MATCH").slot
+    with pytest.raises(ValidationFailed) as refused:
+        practice.answer_practice(session, learner, attempt_id, slot, {0: "Hello, agent 1024 speaking"})
+    assert refused.value.key == "quizbank.error.answer_every_pair"
+    assert (refused.value.params["matched"], refused.value.params["total"]) == (1, 3)
+    assert not item(session, learner, attempt_id, "FIX-MATCH").answered
+    full = {0: "Hello, agent 1024 speaking", 1: "Thank you for calling", 2: "Thank you for calling"}
+    assert practice.answer_practice(session, learner, attempt_id, slot, full).fraction == pytest.approx(2 / 3)
+
+
 def test_partial_credit_and_negative_weights(session, world):
     _, learner = world
     attempt_id = practice.start_practice(session, learner, "practice-product", "en")
@@ -238,9 +252,79 @@ def test_checking_without_an_answer_asks_for_one_and_saves_nothing(demo_engine):
     assert [w.value for w in at.warning] == ["Give an answer first."]
     assert at.caption[1].value == "Question 1 of 10"
     with Session(demo_engine) as session:
-        attempt_id = at.session_state["practice_attempt"]
+        attempt_id = int(at.query_params["attempt"])
         assert [a for a in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
                 if a.response is not None] == []
     _answer_current(at)  # answering now works, and the notice is gone
     assert not at.warning or at.warning[0].value != "Give an answer first."
     assert any(b.label == "Next question" for b in at.button)
+
+
+def _practice_page(engine, username, **query):
+    from tests.utils.apptest import app_as
+
+    at = app_as(engine, username).run()
+    at.switch_page("pages/training_quizzes.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_a_reload_or_shared_link_returns_to_the_practice_attempt(demo_engine):
+    """Issue 12 item 3: the attempt is in the URL; another person's attempt is refused by the service."""
+    from tests.utils.apptest import errors_of
+
+    at = _practice_page(demo_engine, "newhire")
+    next(b for b in at.button if b.key == "start-practice-theory").click().run()
+    assert at.query_params["quiz"] == "practice-theory"
+    attempt_id = at.query_params["attempt"]
+    _answer_current(at)
+    next(b for b in at.button if b.label == "Next question").click().run()
+    assert at.caption[1].value == "Question 2 of 10"
+
+    reloaded = _practice_page(demo_engine, "newhire", quiz="practice-theory", attempt=attempt_id)
+    assert not errors_of(reloaded)
+    assert reloaded.subheader[0].value == "Practice: the centre, rules and service standards"
+    assert reloaded.caption[1].value == "Question 2 of 10"
+
+    back = next(b for b in reloaded.button if b.label == "Back to my quizzes")
+    back.click().run()
+    assert "attempt" not in reloaded.query_params
+    assert [s.value for s in reloaded.subheader][:2] == ["Spaced review", "Practice quizzes"]
+
+    stranger = _practice_page(demo_engine, "agent", attempt=attempt_id)
+    assert [e.value for e in stranger.error] == ["This attempt belongs to someone else."]
+    assert not stranger.button or all(b.label != "Check my answer" for b in stranger.button)
+
+
+def test_the_practice_page_refuses_a_partly_matched_answer_beside_the_question(demo_engine):
+    """Issue 12 item 4 on the page: "Check my answer" with one pair matched says so and grades nothing."""
+    from sqlmodel import Session
+
+    from portal.auth import actor_for, find_user
+    from portal.models import AttemptAnswer
+    from tests.utils.apptest import errors_of
+
+    with Session(demo_engine) as session:
+        learner = actor_for(session, find_user(session, "newhire"))
+        for _ in range(20):  # draws until a matching question is on the paper
+            attempt_id = practice.start_practice(session, learner, "practice-product", "en")
+            items = practice.get_practice_attempt(session, learner, attempt_id).items
+            if any(i.payload.get("qtype") == "match" for i in items):
+                break
+            practice.finish_practice(session, learner, attempt_id)
+        match = next(i for i in items if i.payload.get("qtype") == "match")
+        for other in items:
+            if other is not match:
+                practice.answer_practice(session, learner, attempt_id, other.slot, None)
+        session.commit()
+    at = _practice_page(demo_engine, "newhire", quiz="practice-product", attempt=str(attempt_id))
+    first = at.selectbox[0]
+    first.set_value(first.options[0])
+    next(b for b in at.button if b.label == "Check my answer").click().run()
+    assert not errors_of(at)
+    assert [w.value for w in at.warning] == [f"Match every item first (1 of {len(at.selectbox)} matched)."]
+    with Session(demo_engine) as session:
+        answer = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id,
+                                                          AttemptAnswer.slot == match.slot)).one()
+    assert answer.response is None and answer.mark is None

@@ -23,10 +23,10 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion
+from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion, User
 from portal.quizzes import attempt_marks, bank, exams as exams_service
 from portal.quizzes import render
-from portal.quizzes.grading import grade, parse_number
+from portal.quizzes.grading import grade, is_complete_response, matched_pairs, parse_number
 from portal.roles import Actor, Role, require_role
 
 MAX_TEXT = 20_000
@@ -72,6 +72,24 @@ class AttemptView:
     passed: bool | None
     comment: str
     questions: list[AttemptQuestion] = field(default_factory=list)
+
+    @property
+    def answered(self) -> int:
+        """Questions with an answer stored on the server (what counts if submitted now)."""
+        return sum(1 for question in self.questions if question.response is not None)
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.questions) - self.answered
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What `save_answers` did: the slots stored, the slots refused (with why), and the server's count."""
+    saved: list[int]
+    refused: dict[int, ValidationFailed]
+    answered: int  # slots with an answer stored, after this save
+    total: int
 
 
 @dataclass(frozen=True)
@@ -146,6 +164,7 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
         raise PermissionDenied("exams.error.not_assigned")
     if exam.kind != "written":
         raise ValidationFailed("exams.error.practical_by_trainer")
+    _lock_learner(session, actor.id)
     finalise_expired(session, now=now, exam_id=exam.id, user_id=actor.id)
     running = session.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
                                                  Attempt.status == "in_progress")).first()
@@ -153,6 +172,14 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
         return running.id
     _check_may_start(session, exam, actor.id, now)
     return _create_written_attempt(session, exam, actor, now, rng or random.Random()).id
+
+
+def _lock_learner(session: Session, user_id: int) -> None:
+    """Serialise one person's starts (two tabs, a double click) so that only one attempt is created.
+
+    PostgreSQL locks the person's row until commit; SQLite's transactions already take the
+    writer lock up front (`portal.db.run_transaction`)."""
+    session.exec(select(User.id).where(User.id == user_id).with_for_update()).first()
 
 
 def _check_may_start(session: Session, exam: Exam, user_id: int, now: datetime) -> None:
@@ -219,7 +246,6 @@ def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *
     if user_id == actor.id:
         raise PermissionDenied("exams.error.own_attempt")
     from portal.auth import actor_for
-    from portal.models import User
 
     user = session.get(User, user_id)
     if user is None or not exams_service.assigned_to(session, actor_for(session, user), exam):
@@ -259,8 +285,10 @@ def _answer_rows(session: Session, attempt_id: int) -> list[tuple[AttemptAnswer,
 
 
 def save_answers(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any], *,
-                 now: datetime | None = None) -> None:
-    """Save responses by slot. Refused whole after the deadline or on any bad response."""
+                 now: datetime | None = None) -> SaveOutcome:
+    """Save each response by slot on its own: a bad one is refused (with its reason) and never
+    stops the others. The whole batch is refused only when the attempt takes no answers
+    (someone else's, submitted, or past its deadline)."""
     now = now or utcnow()
     attempt = _own_attempt(session, actor, attempt_id)
     if attempt.status != "in_progress":
@@ -268,16 +296,23 @@ def save_answers(session: Session, actor: Actor, attempt_id: int, responses: dic
     if is_expired(attempt, now):
         raise ValidationFailed("exams.error.time_up")
     rows = {answer.slot: (answer, version, qtype) for answer, version, qtype in _answer_rows(session, attempt_id)}
-    cleaned = {}
+    saved, refused = [], {}
     for slot, response in responses.items():
-        if int(slot) not in rows:
-            raise ValidationFailed("exams.error.no_such_slot", slot=slot)
-        answer, version, qtype = rows[int(slot)]
-        cleaned[int(slot)] = clean_response(question_payload(version, qtype), response, slot=int(slot))
-    for slot, response in cleaned.items():
-        answer = rows[slot][0]
-        answer.response = None if response is None else json.dumps(response, ensure_ascii=False)
+        slot = int(slot)
+        try:
+            if slot not in rows:
+                raise ValidationFailed("exams.error.no_such_slot", slot=slot)
+            answer, version, qtype = rows[slot]
+            cleaned = clean_response(question_payload(version, qtype), response, slot=slot)
+        except ValidationFailed as refusal:
+            refused[slot] = refusal
+            continue
+        answer.response = None if cleaned is None else json.dumps(cleaned, ensure_ascii=False)
         session.add(answer)
+        saved.append(slot)
+    session.flush()
+    answered = sum(1 for answer, _, _ in rows.values() if answer.response is not None)
+    return SaveOutcome(saved=sorted(saved), refused=refused, answered=answered, total=len(rows))
 
 
 def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
@@ -323,6 +358,9 @@ def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
                 raise bad()
             if value:
                 out[str(int(key))] = str(value)
+        if out and not is_complete_response(payload, out):
+            matched, total = matched_pairs(payload, out)
+            raise ValidationFailed("exams.error.answer_every_pair", slot=slot, matched=matched, total=total)
         return out or None
     return None
 
@@ -332,12 +370,14 @@ def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
 
 def submit_attempt(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any] | None = None, *,
                    now: datetime | None = None) -> SubmitOutcome:
-    """Save the last responses (if in time) and grade. After the deadline the attempt is
-    finalised with the answers saved in time only, and `late` says so."""
+    """Save the last responses (if in time; a refused one is left out, as when saving) and grade.
+    After the deadline the attempt is finalised with the answers saved in time only, and `late`
+    says so. Submitting an attempt already submitted (a double click) changes nothing and returns
+    its outcome."""
     now = now or utcnow()
     attempt = _own_attempt(session, actor, attempt_id)
     if attempt.status != "in_progress":
-        raise ValidationFailed("exams.error.attempt_closed")
+        return SubmitOutcome(attempt.id, attempt.status, late=False)
     exam = session.get(Exam, attempt.exam_id)
     if is_expired(attempt, now):
         grade_attempt(session, attempt, exam, submitted_at=attempt.deadline_at)
@@ -425,6 +465,14 @@ def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: dateti
         score=attempt.score if show_marks else None, max_score=attempt.max_score,
         percent=attempt.percent if show_marks else None, passed=attempt.passed if show_marks else None,
         comment=attempt.comment if show_marks else "", questions=questions)
+
+
+def own_attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
+                     language: str | None = None) -> AttemptView:
+    """`attempt_view` for the attempt's taker only: a link to anyone else's attempt is refused,
+    whoever follows it (trainers read attempts in the marking pages)."""
+    _own_attempt(session, actor, attempt_id)
+    return attempt_view(session, actor, attempt_id, now=now, language=language)
 
 
 def _question_of(answer: AttemptAnswer, version: QuestionVersion | None, qtype: str | None,

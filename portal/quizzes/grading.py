@@ -13,6 +13,12 @@ Works on the interchange payload (the Moodle field names of issue 4:
 - essay: the text written (marked by hand: fraction None)
 
 A missing response (None) scores 0, except essays, which stay unmarked.
+
+A matching question counts as answered only when every pair is matched
+(Moodle's `qtype_match_question::is_complete_response`): practice and exams
+refuse a partly matched one with "Answer every pair" (`matched_pairs` says how
+far it got), so it is never graded as if submitted. `_match` still grades per
+pair, as Moodle does, for responses stored before that rule.
 """
 import math
 import re
@@ -123,12 +129,34 @@ def _numerical(payload: dict, response) -> Grade:
     return Grade(_clamp(float(best["fraction"])), [best["feedback"]] if best.get("feedback") else [])
 
 
+def _scorable_pairs(payload: dict) -> list[int]:
+    """Indexes of the real pairs (a pair without a question is a distractor answer)."""
+    return [i for i, p in enumerate(payload.get("subquestions", [])) if str(p.get("question", "")).strip()]
+
+
+def matched_pairs(payload: dict, response) -> tuple[int, int]:
+    """(pairs given an answer, pairs to match) of a matching question's response."""
+    given = {int(k) for k, v in dict(response or {}).items() if v}
+    scorable = _scorable_pairs(payload)
+    return sum(1 for i in scorable if i in given), len(scorable)
+
+
+def is_complete_response(payload: dict, response) -> bool:
+    """A response that may be graded: not empty and, for matching, every pair matched."""
+    if response is None or response == "" or response == [] or response == {}:
+        return False
+    if payload.get("qtype") == "match":
+        given, total = matched_pairs(payload, response)
+        return given == total
+    return True
+
+
 def _match(payload: dict, response) -> Grade:
     pairs = [p for p in payload.get("subquestions", []) if str(p.get("question", "")).strip()]
     if not pairs:
         return Grade(0.0)
     chosen = {int(k): v for k, v in dict(response).items()}
-    scorable = [i for i, p in enumerate(payload.get("subquestions", [])) if str(p.get("question", "")).strip()]
+    scorable = _scorable_pairs(payload)
     right = sum(1 for i in scorable if _normalise(chosen.get(i, "")) == _normalise(payload["subquestions"][i]["answer"]))
     return Grade(right / len(scorable))
 

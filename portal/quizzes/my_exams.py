@@ -51,9 +51,18 @@ class MyExam:
     attempts: list[MyAttempt] = field(default_factory=list)
 
     @property
+    def attempts_left(self) -> int | None:
+        """Attempts the learner may still start; None when unlimited."""
+        return max(0, self.attempts_allowed - self.attempts_used) if self.attempts_allowed else None
+
+    @property
+    def open_to_me(self) -> bool:
+        """Listed under "Open now": open, nothing in progress, and an attempt left to use."""
+        return self.window == "open" and self.in_progress_id is None and self.attempts_left != 0
+
+    @property
     def can_start(self) -> bool:
-        left = not self.attempts_allowed or self.attempts_used < self.attempts_allowed
-        return self.kind == "written" and self.window == "open" and self.in_progress_id is None and left
+        return self.kind == "written" and self.open_to_me
 
 
 def my_exams(session: Session, actor: Actor, *, now: datetime | None = None,

@@ -28,7 +28,7 @@ from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
 from portal.quizzes import attempt_marks, bank, render
-from portal.quizzes.grading import Grade, grade
+from portal.quizzes.grading import Grade, grade, is_complete_response, matched_pairs
 from portal.roles import Actor, Role, require_role
 from portal.settings import REPO_ROOT
 
@@ -241,13 +241,26 @@ def answer_practice(session: Session, actor: Actor, attempt_id: int, slot: int, 
     if answer.mark is not None:
         raise ValidationFailed("quizbank.error.already_answered")
     version = session.get(QuestionVersion, answer.question_version_id)
-    result = grade(render.version_payload(version), response)
+    payload = render.version_payload(version)
+    _require_complete(payload, response)
+    result = grade(payload, response)
     answer.response = render.response_to_json(response)
     answer.mark = (result.fraction or 0.0) * answer.max_mark
     session.add(answer)
     _schedule_review(session, actor.id, answer.idnumber, result, now or utcnow())
     session.flush()
     return result
+
+
+def _require_complete(payload: dict, response) -> None:
+    """Refuse a partly matched response before grading it (the same rule as exams,
+    `grading.is_complete_response`): it is not graded as if it were the learner's answer.
+    No response at all scores 0, as an unanswered question does when the attempt is finished
+    (the page asks for an answer before it calls here)."""
+    if render.response_is_empty(response) or is_complete_response(payload, response):
+        return
+    matched, total = matched_pairs(payload, response)
+    raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
 
 
 def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
@@ -383,7 +396,9 @@ def answer_review(session: Session, actor: Actor, idnumber: str, response, langu
     version = bank.serve_version(session, idnumber, language)
     if version is None:
         raise NotFound("quizbank.error.no_such_review")
-    result = grade(render.version_payload(version), response)
+    payload = render.version_payload(version)
+    _require_complete(payload, response)
+    result = grade(payload, response)
     _schedule_review(session, actor.id, idnumber, result, now)
     session.flush()
     return ReviewOutcome(result, session.get(ReviewCard, (actor.id, idnumber)).due_at)

@@ -80,6 +80,16 @@ def show_review(view: AttemptView, t: Translator) -> None:
                 st.caption(t("exams.trainer_comment", comment=question.comment))
 
 
+ATTEMPT_PARAM = "attempt"
+
+
+def attempt_in_url() -> int | None:
+    """The attempt on screen, from the URL (`?attempt=<id>`; a reload, Back or a shared link keep it).
+    None when absent or malformed; whose attempt it is, the service checks."""
+    value = st.query_params.get(ATTEMPT_PARAM, "")
+    return int(value) if value.isdigit() else None
+
+
 FLASH_KEY = "exams_flash"
 
 

@@ -60,9 +60,15 @@ def test_newhire_takes_a_practice_quiz_and_sees_feedback(app_server, page):
     page.get_by_role("button", name="Next question").wait_for()
     screenshot(page, "practice-feedback-en")
 
+    assert "attempt=" in page.url
+    page.reload()  # the attempt is in the URL: back to it, the answer kept
+    page.get_by_text("1 of 10 answered").wait_for()
+    page.get_by_text("Question 2 of 10").wait_for()
+
     page.get_by_test_id("stSidebar").get_by_text("My account").click()
     page.get_by_text("简体中文").click()
-    page.get_by_test_id("stSidebar").get_by_text("练习测验").click()
+    page.get_by_test_id("stSidebar").get_by_text("我的账户").wait_for()
+    page.go_back()  # Back returns to the attempt, not Home
     page.get_by_text("已答 1 / 10 题").wait_for()  # the attempt stays open, in the language it was served in
     page.get_by_role("button", name="返回练习列表").click()
     page.get_by_role("heading", name="间隔复习").wait_for()
