@@ -4,6 +4,7 @@ import streamlit as st
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.ui import state
 from portal.ui.incident import run_guarded
+from portal.ui.text import plain
 from portal.ui.navigation import sections_for
 
 st.set_page_config(page_title="Agent Academy", page_icon=":material/headset_mic:", layout="wide")
@@ -25,7 +26,7 @@ else:
 
 if actor is not None:
     with st.sidebar:
-        st.caption(t("app.signed_in_as", name=actor.display_name, username=actor.username))
+        st.caption(t("app.signed_in_as", name=plain(actor.display_name), username=actor.username))
         if st.button(t("app.sign_out"), icon=":material/logout:", key="sign_out"):
             state.sign_out()
             st.rerun()

@@ -3,11 +3,12 @@ import streamlit as st
 from portal.roles import Role
 from portal.ui import state
 from portal.ui.navigation import pages_for
+from portal.ui.text import plain
 
 t = state.translator()
 actor = state.actor()
 
-st.title(t("home.welcome", name=actor.display_name))
+st.title(t("home.welcome", name=plain(actor.display_name)))
 roles = sorted(actor.roles)
 st.caption(t("home.roles", roles=", ".join(t(f"role.{r.value}") for r in roles)))
 

@@ -10,6 +10,7 @@ import streamlit as st
 from portal.clock import utcnow
 from portal.quizzes import attempts, my_exams
 from portal.ui import exam_widgets, question_view, state
+from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 ATTEMPT_PARAM = exam_widgets.ATTEMPT_PARAM
@@ -48,7 +49,7 @@ def stop_asking() -> None:
 
 
 def sit(view: attempts.AttemptView) -> None:
-    st.subheader(view.title)
+    st.subheader(plain(view.title))
     exam_widgets.countdown(view.deadline_at, t, key="exam_countdown")
     st.caption(t("exams.autosave_hint"))
     responses, notes = {}, {}
@@ -118,7 +119,7 @@ def confirm_submit(attempt_id: int, unanswered: int, total: int, refused_slots: 
 def review(view: attempts.AttemptView) -> None:
     if view.deadline_at is not None and view.submitted_at == view.deadline_at:
         st.warning(t("exams.time_up_finalised"), icon=":material/timer_off:")
-    st.subheader(t("exams.review_title", title=view.title, n=view.number))
+    st.subheader(t("exams.review_title", title=plain(view.title), n=view.number))
     if view.status == "needs_marking":
         st.info(t("exams.awaiting_marking"), icon=":material/hourglass_top:")
     exam_widgets.show_review(view, t)
@@ -136,7 +137,7 @@ def show_attempt(attempt_id: int) -> None:
 
 @st.dialog(t("exams.confirm_start.title"), on_dismiss=stop_asking)
 def confirm_start(exam: my_exams.MyExam) -> None:
-    st.markdown(f"**{exam.title}**")
+    st.markdown(f"**{plain(exam.title)}**")
     if exam.time_limit_minutes:
         st.markdown(t("exams.confirm_start.clock", limit=t("exams.minutes", n=exam.time_limit_minutes)))
     else:
@@ -181,7 +182,7 @@ def overview() -> None:
         st.subheader(t("exams.my.in_progress"))
         for exam in running:
             with st.container(border=True):
-                st.markdown(f"**{exam.title}**")
+                st.markdown(f"**{plain(exam.title)}**")
                 exam_widgets.countdown(exam.deadline_at, t, key=f"countdown_{exam.exam_id}")
                 st.button(t("exams.continue"), type="primary", key=f"continue_{exam.exam_id}",
                           icon=":material/play_arrow:", on_click=show_attempt_in_url, args=(exam.in_progress_id,))
@@ -191,7 +192,7 @@ def overview() -> None:
         st.caption(t("exams.my.none_open"))
     for exam in available:
         with st.container(border=True):
-            st.markdown(f"**{exam.title}**")
+            st.markdown(f"**{plain(exam.title)}**")
             st.caption(exam.description)
             allowed = t("exams.unlimited") if not exam.attempts_allowed else str(exam.attempts_allowed)
             limit = t("exams.minutes", n=exam.time_limit_minutes) if exam.time_limit_minutes else t("exams.none")
@@ -208,7 +209,7 @@ def overview() -> None:
     if upcoming:
         st.subheader(t("exams.my.upcoming"))
         for exam in upcoming:
-            st.markdown(t("exams.my.opens", title=exam.title, opens=exam_widgets.when(exam.open_at, t)))
+            st.markdown(t("exams.my.opens", title=plain(exam.title), opens=exam_widgets.when(exam.open_at, t)))
 
     st.subheader(t("exams.my.results"))
     if not done:
@@ -219,7 +220,7 @@ def overview() -> None:
 
 def show_results(exam: my_exams.MyExam) -> None:
     with st.container(border=True):
-        st.markdown(f"**{exam.title}**")
+        st.markdown(f"**{plain(exam.title)}**")
         if exam.marks_visible and exam.final_percent is not None:
             st.markdown(t("exams.my.final", percent=exam_widgets.percent_text(exam.final_percent, t),
                           verdict=exam_widgets.verdict(exam.final_passed, t),

@@ -14,6 +14,7 @@ from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
 from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
+from portal.ui.text import plain
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -75,7 +76,7 @@ def show_attempt(attempt_id: int) -> None:
         with service_call(t) as session:
             view = practice.get_practice_attempt(session, actor, attempt_id, language)
     total = len(view.items)
-    st.subheader(view.title)
+    st.subheader(plain(view.title))
     st.progress(view.answered / total if total else 1.0,
                 text=t("quizbank.practice.progress", done=view.answered, total=total))
     if view.attempt.status != "in_progress":
@@ -187,7 +188,7 @@ def show_quizzes() -> None:
     columns = st.columns(2)
     for n, quiz in enumerate(quizzes):
         with columns[n % 2].container(border=True):
-            st.markdown(f"**{render.escape_markdown(quiz.title)}**")
+            st.markdown(f"**{plain(quiz.title)}**")
             st.caption(render.escape_markdown(quiz.description))
             st.caption(t("quizbank.practice.size", count=min(quiz.count, quiz.available), pool=quiz.available))
             if quiz.best_percent is not None:
