@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from portal import users
-from portal.clock import today
+from portal.clock import center_time, center_zone, local_today
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, state
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -59,11 +59,12 @@ def date_time(label_key: str, value: datetime | None, default_days: int, key: st
     enabled = st.checkbox(t(label_key), value=value is not None, key=key + "on")
     if not enabled:
         return None
-    base = value or datetime.combine(today() + timedelta(days=default_days), time(9), tzinfo=UTC)
+    first_day = local_today() + timedelta(days=default_days)
+    base = center_time(value) if value else datetime.combine(first_day, time(9), tzinfo=center_zone())
     day_col, time_col = st.columns(2)
     day = day_col.date_input(t("exams.field.date"), value=base.date(), key=key + "d")
     at = time_col.time_input(t("exams.field.time_utc"), value=base.time(), key=key + "t")
-    return datetime.combine(day, at, tzinfo=UTC)
+    return datetime.combine(day, at, tzinfo=center_zone()).astimezone(UTC)
 
 
 st.subheader(t("exams.authoring.settings"))

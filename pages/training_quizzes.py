@@ -8,6 +8,7 @@ import streamlit as st
 
 from portal.db import run_transaction
 from portal.errors import PortalError
+from portal.formatting import format_datetime
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
@@ -137,7 +138,7 @@ def show_review_queue() -> None:
         with st.container(border=True):
             render_question_text(answered["version"], t)
             show_feedback(answered["grade"], answered["payload"], answered["response"], t)
-            st.caption(t("quizbank.review.next_due", when=answered["next_due"].strftime("%Y-%m-%d %H:%M UTC")))
+            st.caption(t("quizbank.review.next_due", when=format_datetime(answered["next_due"], t.language)))
             if st.button(t("quizbank.review.next"), type="primary"):
                 st.session_state.pop(REVIEW_FEEDBACK_KEY)
                 st.rerun()

@@ -16,7 +16,10 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today on the center's calendar (the day people see and enter: due dates, forms' defaults, weeks).
+
+    Not UTC's date: from midnight to 08:00 in Beijing, UTC still has yesterday."""
+    return local_today()
 
 
 def center_zone() -> ZoneInfo:
