@@ -6,6 +6,7 @@ from portal import users
 from portal.clock import center_time, center_zone, local_today
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, state
+from portal.ui.dates import datetime_column
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 NEW = 0
@@ -37,10 +38,8 @@ else:
                                 "pass_mark": st.column_config.NumberColumn(t("exams.field.pass_mark"), format="%.0f%%"),
                                 "attempts_allowed": t("exams.field.attempts_allowed"),
                                 "grading": t("exams.field.grading"),
-                                "open_at": st.column_config.DatetimeColumn(t("exams.field.open_at"),
-                                                                           format="YYYY-MM-DD HH:mm"),
-                                "close_at": st.column_config.DatetimeColumn(t("exams.field.close_at"),
-                                                                            format="YYYY-MM-DD HH:mm"), "attempts": t("exams.field.attempts"),
+                                "open_at": datetime_column(t, t("exams.field.open_at")),
+                                "close_at": datetime_column(t, t("exams.field.close_at")), "attempts": t("exams.field.attempts"),
                                 "to_mark": t("exams.field.to_mark")})
 
 labels = {NEW: t("exams.authoring.new")} | dict(zip(listing["id"].tolist(), listing["code"].tolist()))

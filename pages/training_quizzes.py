@@ -12,6 +12,7 @@ from portal.formatting import format_datetime
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
+from portal.ui.dates import datetime_column
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -211,8 +212,7 @@ def show_history() -> None:
         st.altair_chart(chart, width="stretch")
     st.dataframe(history[["submitted_at", "quiz", "number", "percent"]], hide_index=True, width="stretch",
                  column_config={
-                     "submitted_at": st.column_config.DatetimeColumn(t("quizbank.practice.col.when"),
-                                                                     format="YYYY-MM-DD HH:mm"),
+                     "submitted_at": datetime_column(t, t("quizbank.practice.col.when")),
                      "quiz": t("quizbank.practice.col.quiz"),
                      "number": t("quizbank.practice.col.number"),
                      "percent": st.column_config.ProgressColumn(t("quizbank.practice.col.percent"), min_value=0,

@@ -13,6 +13,9 @@ from portal.clock import center_time, center_zone, utcnow
 from portal.i18n import babel_locale
 
 NOTHING = "—"
+TABLE_FORMATS = {"en": ("MMM D, YYYY", "MMM D, YYYY, h:mm A"), "zh-CN": ("YYYY年M月D日", "YYYY年M月D日 HH:mm")}
+"""(date, date and time) patterns for table columns, in the grid's (Moment.js) syntax; the same readings
+as `format_date` and `format_datetime` give."""
 
 
 def _day(value: date | datetime) -> date:
@@ -66,3 +69,8 @@ def format_relative(value: datetime | None, language: str | None, *, now: dateti
 def zone_name(language: str | None) -> str:
     """The center's zone as people call it: "China Time" / "中国时间" (for a caption saying which clock)."""
     return babel_dates.get_timezone_name(center_zone(), locale=babel_locale(language))
+
+
+def table_formats(language: str | None) -> tuple[str, str]:
+    """The (date, date and time) column patterns for `language` (see `TABLE_FORMATS`)."""
+    return TABLE_FORMATS.get(language, TABLE_FORMATS["en"])

@@ -30,10 +30,16 @@ def texts(at) -> str:
     return "\n".join(e.value for e in [*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info])
 
 
+def page_links(at) -> dict[str, tuple[str, str]]:
+    return {e.proto.label: (e.proto.page, e.proto.query_string) for e in at.get("page_link")}
+
+
 def test_newhire_reads_a_module_and_completes_it(demo_engine):
     at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
-    assert "Read next: “Converged services: how our home bundles work”" in texts(at)
+    assert page_links(at)["Read next: “Converged services: how our home bundles work”"] == \
+        ("training_onboarding", "module=product-bundles")
     at.button(key="read-product-bundles").click().run()
+    assert at.query_params["module"] == "product-bundles"  # in the URL: a reload or Back comes back here
     assert any(m.value.startswith("# Converged services") for m in at.markdown)  # the English body
     at.number_input(key="minutes-product-bundles").set_value(9)
     button(at, "Mark as complete").click().run()
@@ -42,6 +48,38 @@ def test_newhire_reads_a_module_and_completes_it(demo_engine):
     assert "Required modules read: 3 of 5" in texts(at)
     module = next(m for m in journey(demo_engine, "newhire").stage("product").modules if m.spec.id == "product-bundles")
     assert module.done and module.minutes_spent == 9 and module.completed_version == module.spec.version
+
+
+def test_a_module_in_the_url_opens_in_the_reader_and_closes(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.query_params["module"] = "product-roaming"
+    at.switch_page("pages/training_onboarding.py").run()
+    assert not errors_of(at)
+    assert any(m.value.startswith("# International roaming") for m in at.markdown)
+    button(at, "Close").click().run()
+    assert "module" not in at.query_params
+    assert not any(m.value.startswith("# International roaming") for m in at.markdown)
+
+
+def test_a_module_the_programme_does_not_have_is_refused_in_words(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.query_params["module"] = "no-such-module"
+    at.switch_page("pages/training_onboarding.py").run()
+    assert [w.value for w in at.warning] == ["There is no module “no-such-module” in the course files."]
+
+
+@pytest.mark.parametrize("minutes", [-5, 0, 99999])
+def test_minutes_out_of_range_are_refused_beside_the_field_and_kept(demo_engine, minutes):
+    at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
+    at.button(key="read-product-bundles").click().run()
+    at.number_input(key="minutes-product-bundles").set_value(minutes)
+    button(at, "Mark as complete").click().run()
+    assert [e.value for e in at.error] == ["Minutes spent must be a whole number from 1 to 240."]
+    form = next(f for f in at.get("form") if f.proto.form.form_id == "complete-product-bundles")
+    assert [e.value for e in form.error] == ["Minutes spent must be a whole number from 1 to 240."]  # beside it
+    assert at.number_input(key="minutes-product-bundles").value == minutes  # what was typed stays
+    module = next(m for m in journey(demo_engine, "newhire").stage("product").modules if m.spec.id == "product-bundles")
+    assert not module.done
 
 
 def test_newhire_reads_the_module_in_chinese(demo_engine):
