@@ -260,3 +260,41 @@ def test_mentor_reads_a_mentees_questions_in_the_shadowing_log(demo_engine):
     assert "Shadowing log (30 calls)" in [e.label for e in at.expander]
     log = next(d.value for d in at.dataframe if "questions" in d.value.columns)
     assert "What if the caller can't pass verification at all?" in log["questions"].tolist()
+
+
+# --------------------------------------------------------------------------- the person picked is in the URL
+
+
+def open_with_params(engine, username, path, **params):
+    at = app_as(engine, username).run()
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(path).run()
+    assert not errors_of(at), errors_of(at)
+    return at
+
+
+@pytest.mark.parametrize("path,key", [("pages/team_mentees.py", "mentee_pick"),
+                                      ("pages/team_cohort_board.py", "board_pick")])
+def test_a_link_with_a_person_picks_them(demo_engine, path, key):
+    """Picking writes `?person=` in the browser (tests/e2e/test_onboarding_browser.py: AppTest does not see
+    a URL changed from a widget's callback); a reload or a shared link reads it back."""
+    he_tao = user_id(demo_engine, "he.tao")
+    at = open_with_params(demo_engine, "mentor" if "mentees" in path else "trainer", path, person=str(he_tao))
+    assert at.selectbox(key=key).value == he_tao
+    assert any(b.key == f"signoff-{he_tao}-supervised_calls-pass" for b in at.button)  # his stage, his decision
+
+
+def test_a_link_to_someone_the_viewer_may_not_see_is_refused(demo_engine):
+    """The lead of Mobile Team A follows a link to a Broadband Team B new hire: the service refuses it."""
+    with Session(demo_engine) as session:
+        lead = auth.actor_for(session, auth.find_user(session, "lead"))
+        visible = {j.user_id for j in onboarding.visible_journeys(session, lead)}
+        trainer = auth.actor_for(session, auth.find_user(session, "trainer"))
+        hidden = next(j for j in onboarding.visible_journeys(session, trainer) if j.user_id not in visible)
+    at = open_with_params(demo_engine, "lead", "pages/team_cohort_board.py", person=str(hidden.user_id))
+    assert [w.value for w in at.warning] == [
+        "You can only see the onboarding of your own mentees, your teams' new hires, or your own."]
+    assert at.selectbox(key="board_pick").value in visible
+    at = open_with_params(demo_engine, "lead", "pages/team_cohort_board.py", person="nobody")
+    assert [w.value for w in at.warning] == ["No such user (nobody)."]

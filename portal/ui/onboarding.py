@@ -9,6 +9,8 @@ import streamlit as st
 
 from portal import onboarding
 from portal.courses import STAGE_KEYS
+from portal.db import read_scope
+from portal.errors import NotFound, PortalError
 from portal.formatting import format_date
 from portal.i18n import Translator
 from portal.onboarding import Journey, JourneyStatus, PendingTicket, StageState
@@ -247,12 +249,43 @@ def signoff_panel(t: Translator, actor: Actor, journey: Journey, stage: StageSta
                         outcome=t(f"onboarding.outcome.{outcome.value}"))
 
 
+def person_in_url(t: Translator, actor: Actor, journeys: list[Journey]) -> Journey | None:
+    """The person the URL picks (`?person=<id>`): one of `journeys`, else anyone the service lets the
+    actor see (a link shared from a wider board); someone the actor may not see is refused, in words."""
+    wanted = st.query_params.get(PERSON_PARAM)
+    if wanted is None:
+        return None
+    listed = next((j for j in journeys if str(j.user_id) == wanted), None)
+    if listed is not None:
+        return listed
+    try:
+        if not wanted.isdigit():
+            raise NotFound("users.error.no_such_user", user=wanted)
+        with read_scope() as session:
+            return onboarding.journey(session, actor, int(wanted))
+    except PortalError as exc:
+        st.warning(t.error(exc), icon=":material/link_off:")
+        return None
+
+
+def _person_to_url(key: str) -> None:
+    """Each pick is a step in the browser's history: Back returns to the person before."""
+    st.query_params[PERSON_PARAM] = str(st.session_state[key])
+
+
 def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: list[tuple[Journey, StageState]],
                    *, label_key: str, key: str) -> None:
     """Pick one person: their journey, and the decision on their current stage if the actor may take it
-    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off)."""
+    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off).
+    The pick is in the URL, so a reload, Back or a shared link shows the same person."""
+    linked = person_in_url(t, actor, journeys)
+    if linked is not None:
+        if all(j.user_id != linked.user_id for j in journeys):
+            journeys = [*journeys, linked]
+        st.session_state[key] = linked.user_id
     names = {j.user_id: j.display_name for j in journeys}
-    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key)
+    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key, on_change=_person_to_url,
+                          args=(key,))
     journey = next(j for j in journeys if j.user_id == chosen)
     journey_overview(t, journey)
     logs_of(t, actor, journey)
