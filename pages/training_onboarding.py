@@ -113,7 +113,15 @@ def close_reader() -> None:
 def module_in_url() -> str | None:
     """The module the URL opens, if the programme has it (else say so, and open none)."""
     wanted = st.query_params.get(MODULE_PARAM)
-    if wanted is None or any(m.spec.id == wanted for s in journey.stages for m in s.modules):
+    if wanted is None:
+        return None
+    module = next((m for s in journey.stages for m in s.modules if m.spec.id == wanted), None)
+    if module is not None:
+        # A page link to this page hands the script its parameters but leaves the address bar as it was:
+        # write it there, so that a reload or a shared link opens the same module.
+        st.query_params[MODULE_PARAM] = wanted
+        if module.opened_at is None and journey.status is JourneyStatus.IN_PROGRESS:
+            run_action(t, lambda s: onboarding.open_module(s, actor, wanted))  # for the time-spent estimate
         return wanted
     st.warning(t("onboarding.error.no_such_module", module=wanted), icon=":material/link_off:")
     return None

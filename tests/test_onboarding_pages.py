@@ -276,10 +276,12 @@ def open_with_params(engine, username, path, **params):
 
 @pytest.mark.parametrize("path,key", [("pages/team_mentees.py", "mentee_pick"),
                                       ("pages/team_cohort_board.py", "board_pick")])
-def test_a_link_with_a_person_picks_them(demo_engine, path, key):
-    """Picking writes `?person=` in the browser (tests/e2e/test_onboarding_browser.py: AppTest does not see
-    a URL changed from a widget's callback); a reload or a shared link reads it back."""
-    he_tao = user_id(demo_engine, "he.tao")
+def test_the_picked_person_goes_into_the_url_and_a_link_picks_them(demo_engine, path, key):
+    """Picking writes `?person=`; a reload or a shared link reads it back (Back: tests/e2e)."""
+    he_tao, xu_jing = user_id(demo_engine, "he.tao"), user_id(demo_engine, "xu.jing")
+    at = open_page(demo_engine, "mentor" if "mentees" in path else "trainer", path)
+    at.selectbox(key=key).set_value(xu_jing).run()
+    assert at.query_params["person"] == str(xu_jing)
     at = open_with_params(demo_engine, "mentor" if "mentees" in path else "trainer", path, person=str(he_tao))
     assert at.selectbox(key=key).value == he_tao
     assert any(b.key == f"signoff-{he_tao}-supervised_calls-pass" for b in at.button)  # his stage, his decision

@@ -268,9 +268,10 @@ def person_in_url(t: Translator, actor: Actor, journeys: list[Journey]) -> Journ
         return None
 
 
-def _person_to_url(key: str) -> None:
-    """Each pick is a step in the browser's history: Back returns to the person before."""
-    st.query_params[PERSON_PARAM] = str(st.session_state[key])
+def _picked(key: str) -> None:
+    """Remember that the person was picked by hand this run (a callback cannot write the URL: the run
+    that follows resets the parameters to the address bar's)."""
+    st.session_state[f"{key}-picked"] = True
 
 
 def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: list[tuple[Journey, StageState]],
@@ -278,14 +279,16 @@ def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: 
     """Pick one person: their journey, and the decision on their current stage if the actor may take it
     (unless it is already offered among `ready`, the stages awaiting the actor's sign-off).
     The pick is in the URL, so a reload, Back or a shared link shows the same person."""
-    linked = person_in_url(t, actor, journeys)
+    picked = st.session_state.pop(f"{key}-picked", False)
+    linked = None if picked else person_in_url(t, actor, journeys)
     if linked is not None:
         if all(j.user_id != linked.user_id for j in journeys):
             journeys = [*journeys, linked]
         st.session_state[key] = linked.user_id
     names = {j.user_id: j.display_name for j in journeys}
-    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key, on_change=_person_to_url,
-                          args=(key,))
+    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key, on_change=_picked, args=(key,))
+    if picked:  # each pick a step in the browser's history: Back returns to the person before
+        st.query_params[PERSON_PARAM] = str(chosen)
     journey = next(j for j in journeys if j.user_id == chosen)
     journey_overview(t, journey)
     logs_of(t, actor, journey)
