@@ -8,10 +8,11 @@ import streamlit as st
 
 from portal.db import run_transaction
 from portal.errors import PortalError
-from portal.formatting import format_datetime
+from portal.formatting import center_wall_clock, format_datetime
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
+from portal.ui.dashboard_charts import day_axis, in_language
 from portal.ui.dates import datetime_column
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -204,12 +205,13 @@ def show_history() -> None:
         st.caption(t("quizbank.practice.no_history"))
         return
     if len(history) >= 2:
-        chart = alt.Chart(history).mark_line(point=True).encode(
-            x=alt.X("submitted_at:T", title=t("quizbank.practice.col.when")),
+        chart = alt.Chart(history.assign(submitted_at=center_wall_clock(history["submitted_at"]))).mark_line(
+            point=True).encode(
+            x=day_axis("submitted_at:T", t("quizbank.practice.col.when"), t.language),
             y=alt.Y("percent:Q", title=t("quizbank.practice.col.percent"), scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("quiz:N", title=t("quizbank.practice.col.quiz")),
             tooltip=["quiz", "number", "percent"])
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(in_language(chart, t.language), width="stretch")
     st.dataframe(history[["submitted_at", "quiz", "number", "percent"]], hide_index=True, width="stretch",
                  column_config={
                      "submitted_at": datetime_column(t, t("quizbank.practice.col.when")),

@@ -6,7 +6,9 @@ the same day everywhere. An instant (a `datetime`) is first moved to the center'
 (`portal.clock.center_zone`); a `date` is already a center calendar day.
 """
 from datetime import date, datetime
+from functools import lru_cache
 
+import pandas as pd
 from babel import dates as babel_dates
 
 from portal.clock import center_time, center_zone, utcnow
@@ -74,3 +76,39 @@ def zone_name(language: str | None) -> str:
 def table_formats(language: str | None) -> tuple[str, str]:
     """The (date, date and time) column patterns for `language` (see `TABLE_FORMATS`)."""
     return TABLE_FORMATS.get(language, TABLE_FORMATS["en"])
+
+
+# --------------------------------------------------------------------------- charts (Vega-Lite)
+
+CHART_DATE_FORMATS = {"en": ("%b %-d", "%b %-d, %Y"), "zh-CN": ("%-m月%-d日", "%Y年%-m月%-d日")}
+"""(axis, tooltip) day patterns for chart time axes, in d3-time-format syntax: the readings `format_day_month`
+and `format_date` give."""
+
+
+def chart_date_formats(language: str | None) -> tuple[str, str]:
+    return CHART_DATE_FORMATS.get(language, CHART_DATE_FORMATS["en"])
+
+
+@lru_cache
+def chart_time_locale(language: str | None) -> dict:
+    """A d3 time-format locale from CLDR (Vega-Lite's `config.locale.time`): month and day names in the
+    viewer's language wherever a chart writes a date itself."""
+    locale = babel_locale(language)
+    months, days = locale.months["format"], locale.days["format"]
+    sunday_first = (6, 0, 1, 2, 3, 4, 5)  # d3 counts from Sunday, CLDR from Monday
+    periods = locale.day_periods["format"]["abbreviated"]
+    axis, full = chart_date_formats(language)
+    return {"dateTime": f"{full} %H:%M:%S", "date": full, "time": "%H:%M:%S",
+            "periods": [periods["am"], periods["pm"]],
+            "days": [days["wide"][i] for i in sunday_first], "shortDays": [days["abbreviated"][i] for i in sunday_first],
+            "months": [months["wide"][i] for i in range(1, 13)],
+            "shortMonths": [months["abbreviated"][i] for i in range(1, 13)]}
+
+
+def center_wall_clock(moments: pd.Series) -> pd.Series:
+    """Instants as the center's clock reads them, without a zone: a chart draws a zoneless time as
+    written, where it would move a UTC one to the browser's zone."""
+    moments = pd.to_datetime(moments)
+    if moments.dt.tz is None:
+        moments = moments.dt.tz_localize("UTC")
+    return moments.dt.tz_convert(center_zone().key).dt.tz_localize(None)

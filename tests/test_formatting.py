@@ -1,12 +1,22 @@
 """Dates and times shown to people: the center's clock, the viewer's language (Babel/CLDR)."""
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 
+import altair as alt
+import pandas as pd
 import pytest
 
 from portal.clock import center_time, local_date
-from portal.formatting import (NOTHING, format_date, format_datetime, format_day_month, format_month,
-                               format_relative, format_time)
+from portal.coaching import CoachingSettings
+from portal.coaching_pdf import _ack_text
+from portal.formatting import (NOTHING, center_wall_clock, chart_time_locale, format_date, format_datetime,
+                               format_day_month, format_month, format_relative, format_time)
+from portal.i18n import Translator
 from portal.settings import get_settings
+from portal.ui.coaching_views import ack_badge
+from portal.ui.dashboard_charts import day_axis, in_language, trend_chart_inline
+from portal.ui.exam_widgets import when
+from portal.ui.onboarding import day as onboarding_day
 
 LATE_UTC = datetime(2026, 12, 22, 22, 0, tzinfo=UTC)
 """22:00 UTC is already 06:00 the next morning in Shanghai."""
@@ -46,3 +56,47 @@ def test_months_days_relative_and_missing_values():
     assert format_relative(datetime(2026, 12, 25, 22, tzinfo=UTC), "en", now=LATE_UTC) == "in 3 days"
     assert format_relative(datetime(2026, 12, 25, 22, tzinfo=UTC), "zh-CN", now=LATE_UTC) == "3天后"
     assert format_datetime(None, "en") == format_date(None, "zh-CN") == NOTHING
+
+
+# --------------------------------------------------------------------------- the same event, the same day, everywhere
+
+
+@pytest.mark.parametrize("language,day", [("en", "Dec 23, 2026"), ("zh-CN", "2026年12月23日")])
+def test_an_instant_late_in_the_utc_day_shows_the_centers_next_day_on_every_page(language, day):
+    """22:00 UTC on Dec 22 is Dec 23 in Shanghai: an exam's time, a coaching acknowledgement (page and PDF),
+    a practice review's due time and an onboarding day all say Dec 23."""
+    t = Translator(language)
+    acknowledged = SimpleNamespace(acknowledged=True, acknowledged_at=LATE_UTC, ack_overdue=False,
+                                   ack_due_on=date(2026, 12, 30))
+    shown = {"exam": when(LATE_UTC, t), "coaching page": ack_badge(t, acknowledged),
+             "coaching pdf": _ack_text(acknowledged, t), "practice": format_datetime(LATE_UTC, language),
+             "onboarding": onboarding_day(t, local_date(LATE_UTC))}
+    assert all(day in text for text in shown.values()), shown
+    assert not any("UTC" in text or "2026-12-22" in text for text in shown.values()), shown
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def test_chart_dates_are_written_in_the_viewers_language():
+    chart = alt.Chart(pd.DataFrame({"on": pd.to_datetime(["2026-11-15"]), "v": [1]})).mark_point().encode(
+        x=day_axis("on:T", "日期", "zh-CN"), y="v:Q")
+    spec = in_language(chart, "zh-CN").to_dict()
+    assert spec["encoding"]["x"]["axis"]["format"] == "%-m月%-d日"
+    assert spec["config"]["locale"]["time"]["months"][11] == "十二月"
+    assert chart_time_locale("zh-CN")["shortMonths"][10] == "11月"
+    assert chart_time_locale("en")["shortDays"][0] == "Sun"
+
+
+def test_the_team_trend_chart_speaks_the_viewers_language(monkeypatch):
+    results = pd.DataFrame({"agent": ["Chen Jie"], "exam_en": ["Product"], "percent": [91.0], "pass_mark": [80.0],
+                            "submitted_on": [date(2026, 11, 15)]})
+    means = pd.DataFrame({"taken_on": [date(2026, 11, 15)], "mean": [91.0], "exam_en": ["Product"]})
+    spec = trend_chart_inline(results, means, CoachingSettings(), Translator("zh-CN"), set(), "exam_en")
+    assert spec["config"]["locale"]["time"]["shortMonths"][10] == "11月"
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%-m月%-d日"
+
+
+def test_center_wall_clock_is_the_centers_time_without_a_zone():
+    shown = center_wall_clock(pd.Series([LATE_UTC]))
+    assert shown.iloc[0] == pd.Timestamp("2026-12-23 06:00") and shown.dt.tz is None
