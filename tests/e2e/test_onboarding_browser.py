@@ -191,3 +191,20 @@ def test_chinese_pages_show_chinese_dates(app_server, browser):
         open_page(page, "我的入职培训")
         expect(page.get_by_text(re.compile(r"计划 \d{4}年\d{1,2}月\d{1,2}日 至 \d{4}年\d{1,2}月\d{1,2}日")).first).to_be_visible()
         assert not page.get_by_text(re.compile(r"\b\d{4}-\d{2}-\d{2}\b")).count()
+
+
+def test_the_lead_reads_the_team_trend_in_chinese_with_chinese_dates(app_server, browser):
+    with chinese_page(browser) as page:
+        sign_in(page, app_server, "lead")
+        open_page(page, "班组看板")
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        chart.wait_for()
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        screenshot(page, "dashboard-trend-zh")
+        axis_labels = chart.locator("svg text, [aria-label]").evaluate_all(
+            "els => els.map(e => e.textContent + ' ' + (e.getAttribute('aria-label') || ''))")
+        text = " ".join(axis_labels)
+        assert re.search(r"\d{1,2}月\d{1,2}日", text), text[:500]
+        found = re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d|December|November", text)
+        assert not found, text[max(0, found.start() - 300):found.end() + 100]
