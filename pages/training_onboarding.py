@@ -23,7 +23,8 @@ with service_call(t) as session:
 
 if journey.status is JourneyStatus.WITHDRAWN:
     record = journey.withdrawal
-    st.warning(t("onboarding.my.withdrawn", date=day(t, record.signed_on), reason=record.reason), icon=":material/block:")
+    st.warning(t("onboarding.my.withdrawn", date=day(t, record.signed_on), reason=record.reason),
+               icon=":material/block:")
 elif journey.status is JourneyStatus.GRADUATED:
     st.success(t("onboarding.my.graduated"), icon=":material/school:")
 overall(t, journey)

@@ -100,7 +100,8 @@ def chart_time_locale(language: str | None) -> dict:
     axis, full = chart_date_formats(language)
     return {"dateTime": f"{full} %H:%M:%S", "date": full, "time": "%H:%M:%S",
             "periods": [periods["am"], periods["pm"]],
-            "days": [days["wide"][i] for i in sunday_first], "shortDays": [days["abbreviated"][i] for i in sunday_first],
+            "days": [days["wide"][i] for i in sunday_first],
+            "shortDays": [days["abbreviated"][i] for i in sunday_first],
             "months": [months["wide"][i] for i in range(1, 13)],
             "shortMonths": [months["abbreviated"][i] for i in range(1, 13)]}
 

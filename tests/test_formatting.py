@@ -15,6 +15,7 @@ from portal.i18n import Translator
 from portal.settings import get_settings
 from portal.ui.coaching_views import ack_badge
 from portal.ui.dashboard_charts import day_axis, in_language, trend_chart_inline
+from portal.ui.dates import time_columns
 from portal.ui.exam_widgets import when
 from portal.ui.onboarding import day as onboarding_day
 
@@ -100,3 +101,12 @@ def test_the_team_trend_chart_speaks_the_viewers_language(monkeypatch):
 def test_center_wall_clock_is_the_centers_time_without_a_zone():
     shown = center_wall_clock(pd.Series([LATE_UTC]))
     assert shown.iloc[0] == pd.Timestamp("2026-12-23 06:00") and shown.dt.tz is None
+
+
+def test_tables_show_their_date_and_time_columns_the_viewers_way():
+    frame = pd.DataFrame({"taken_on": [date(2026, 6, 10)], "at": pd.to_datetime([LATE_UTC]), "n": [1]})
+    config = time_columns(Translator("zh-CN"), frame, {"taken_on": "考试日期"})
+    assert set(config) == {"考试日期", "at"}
+    assert config["考试日期"]["type_config"]["format"] == "YYYY年M月D日"
+    assert config["at"]["type_config"]["format"] == "YYYY年M月D日 HH:mm"
+    assert config["at"]["type_config"]["timezone"] == "Asia/Shanghai"

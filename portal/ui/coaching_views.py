@@ -7,6 +7,7 @@ from portal import exports
 from portal.coaching import CoachingSettings, SessionView, focus_label
 from portal.formatting import format_date
 from portal.i18n import Translator
+from portal.ui.dates import time_columns
 
 BAND_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "none": "#9e9e9e"}
 
@@ -64,7 +65,7 @@ def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: 
     shown = exports.with_headers(frame, t)
     header = dict(zip(frame.columns, shown.columns))
     present = [c for c in score_columns if c in header]
-    config = {header[c]: st.column_config.NumberColumn(format="%.1f") for c in present}
+    config = {header[c]: st.column_config.NumberColumn(format="%.1f") for c in present} | time_columns(t, frame, header)
     config.update(dataframe_kwargs.pop("column_config", None) or {})
     display = shown
     if settings and present:
