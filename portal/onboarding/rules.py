@@ -16,6 +16,8 @@
   at least `min_reviewed_calls` reviewed calls, the last `last_n_passed`
   reviewed calls all passed with no critical miss, and no ticket still
   waiting for review (the mentor reviews every ticket).
+- **Standing.** `stage_standing` gives a stage's status word and percent done from one rule, so that
+  "not started" never shows work done and 90% always means "requirements met, sign-off to come".
 - **Schedule.** Stages run one after another for `duration_days` working
   days (Monday to Friday; public holidays are not modelled) from the
   cohort's start date.
