@@ -2,6 +2,7 @@ import streamlit as st
 
 from portal import audit
 from portal.ui import state
+from portal.ui.dates import datetime_column
 from portal.ui.widgets import service_call
 
 t = state.translator()
@@ -16,6 +17,6 @@ if entries.empty:
     st.info(t("admin.audit.empty"))
 else:
     st.dataframe(entries, hide_index=True, use_container_width=True, column_config={
-        "at": st.column_config.DatetimeColumn(t("field.when"), format="YYYY-MM-DD HH:mm:ss"),
+        "at": datetime_column(t, t("field.when")),
         "actor": t("field.actor"), "action": t("admin.audit.action"), "target": t("field.target"),
         "details": t("field.details")})

@@ -3,9 +3,10 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from portal import users
-from portal.clock import today
+from portal.clock import center_time, center_zone, local_today
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, state
+from portal.ui.dates import datetime_column
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 NEW = 0
@@ -37,10 +38,8 @@ else:
                                 "pass_mark": st.column_config.NumberColumn(t("exams.field.pass_mark"), format="%.0f%%"),
                                 "attempts_allowed": t("exams.field.attempts_allowed"),
                                 "grading": t("exams.field.grading"),
-                                "open_at": st.column_config.DatetimeColumn(t("exams.field.open_at"),
-                                                                           format="YYYY-MM-DD HH:mm"),
-                                "close_at": st.column_config.DatetimeColumn(t("exams.field.close_at"),
-                                                                            format="YYYY-MM-DD HH:mm"), "attempts": t("exams.field.attempts"),
+                                "open_at": datetime_column(t, t("exams.field.open_at")),
+                                "close_at": datetime_column(t, t("exams.field.close_at")), "attempts": t("exams.field.attempts"),
                                 "to_mark": t("exams.field.to_mark")})
 
 labels = {NEW: t("exams.authoring.new")} | dict(zip(listing["id"].tolist(), listing["code"].tolist()))
@@ -59,11 +58,12 @@ def date_time(label_key: str, value: datetime | None, default_days: int, key: st
     enabled = st.checkbox(t(label_key), value=value is not None, key=key + "on")
     if not enabled:
         return None
-    base = value or datetime.combine(today() + timedelta(days=default_days), time(9), tzinfo=UTC)
+    first_day = local_today() + timedelta(days=default_days)
+    base = center_time(value) if value else datetime.combine(first_day, time(9), tzinfo=center_zone())
     day_col, time_col = st.columns(2)
     day = day_col.date_input(t("exams.field.date"), value=base.date(), key=key + "d")
     at = time_col.time_input(t("exams.field.time_utc"), value=base.time(), key=key + "t")
-    return datetime.combine(day, at, tzinfo=UTC)
+    return datetime.combine(day, at, tzinfo=center_zone()).astimezone(UTC)
 
 
 st.subheader(t("exams.authoring.settings"))

@@ -3,6 +3,7 @@ import streamlit as st
 from portal.quizzes import attempts, marking
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, question_view, state
+from portal.ui.dates import datetime_column
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 t = state.translator()
@@ -80,8 +81,7 @@ with queue_tab:
     else:
         st.dataframe(queue[["submitted_at", "learner", "exam", "kind", "number"]].assign(
             kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, width="stretch",
-            column_config={"submitted_at": st.column_config.DatetimeColumn(t("exams.field.submitted_at"),
-                                                                           format="YYYY-MM-DD HH:mm"),
+            column_config={"submitted_at": datetime_column(t, t("exams.field.submitted_at")),
                            "learner": t("exams.field.learner"),
                            "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
                            "number": t("exams.field.attempt")})
@@ -134,8 +134,7 @@ with override_tab:
         else:
             st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, width="stretch",
                          column_config={"learner": t("exams.field.learner"), "number": t("exams.field.attempt"),
-                                        "submitted_at": st.column_config.DatetimeColumn(
-                                            t("exams.field.submitted_at"), format="YYYY-MM-DD HH:mm"),
+                                        "submitted_at": datetime_column(t, t("exams.field.submitted_at")),
                                         "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
                                         "passed": t("exams.passed"), "overridden": t("exams.field.overridden")})
             choices = {row.attempt_id: f"{row.learner} · #{row.number} · {row.percent:.1f}%"

@@ -12,6 +12,7 @@ from portal.quizzes.detect import read_question_file
 from portal.quizzes.interchange import QTYPES, QuestionFileError
 from portal.text_files import MAX_QUESTION_FILE_BYTES, megabytes
 from portal.ui import state
+from portal.ui.dates import datetime_column
 from portal.ui.question_form import blank_question, question_editor, question_preview
 from portal.ui.question_view import show_text
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -201,8 +202,7 @@ def existing_editor(question_id: int) -> None:
                      [["version", "status", "name", "created_at"]], hide_index=True, width="stretch",
                      column_config={"version": t("quizbank.bank.version"), "status": t("quizbank.bank.status"),
                                     "name": t("quizbank.form.name"),
-                                    "created_at": st.column_config.DatetimeColumn(t("quizbank.edit.saved_at"),
-                                                                                  format="YYYY-MM-DD HH:mm")})
+                                    "created_at": datetime_column(t, t("quizbank.edit.saved_at"))})
         st.caption(t("quizbank.edit.history_hint"))
     translations_panel(detail)
     archive_label = "quizbank.edit.restore" if question.archived else "quizbank.edit.archive"

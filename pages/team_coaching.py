@@ -7,6 +7,7 @@ from portal import coaching
 from portal.clock import today
 from portal.coaching_pdf import deferred_session_pdf
 from portal.errors import PortalError
+from portal.formatting import format_date
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, localise_exam, session_body, table
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -47,7 +48,7 @@ overview = pd.DataFrame([{"held_on": v.held_on, "focus_area": coaching.focus_lab
 table(t, overview, "coaching-sessions", "sessions_table", empty_key="empty.coaching")
 
 for view in sessions:
-    label = f"{view.held_on.isoformat()} · {coaching.focus_label(t, view.focus_area)}"
+    label = f"{format_date(view.held_on, t.language)} · {coaching.focus_label(t, view.focus_area)}"
     if view.ack_overdue:
         label += " · " + t("coaching.ack_overdue_short")
     with st.expander(label, icon=":material/record_voice_over:"):
@@ -74,7 +75,7 @@ for view in sessions:
 editing = next((v for v in sessions if v.id == st.session_state.get(EDIT_KEY) and v.can_edit), None)
 st.divider()
 if editing:
-    st.subheader(t("coaching.edit_title", date=editing.held_on.isoformat()))
+    st.subheader(t("coaching.edit_title", date=format_date(editing.held_on, t.language)))
     if editing.acknowledged:
         st.info(t("coaching.edit_reacknowledge"), icon=":material/history:")
     if st.button(t("coaching.cancel_edit"), key="cancel_edit"):
@@ -92,7 +93,7 @@ with service_call(t) as session:
     carried = coaching.previous_open_items(session, actor, agent_id, editing.id if editing else None)
 if carried:
     st.warning(t("coaching.previous_open_items", count=len(carried)) + "\n\n" +
-               "\n".join(f"- {i.description} ({i.owner_name}, {i.due_on.isoformat()})" for i in carried),
+               "\n".join(f"- {i.description} ({i.owner_name}, {format_date(i.due_on, t.language)})" for i in carried),
                icon=":material/assignment_late:")
 
 form_id = f"{agent_id}-{editing.id if editing else 'new'}-{template.id if template else 0}"
@@ -100,7 +101,7 @@ focus_options = list(settings.focus_areas)
 initial_focus = editing.focus_area if editing else (template.focus_area if template else None)
 owner_names = {agent_id: agent_names[agent_id], actor.id: actor.display_name}
 attempt_labels = {int(r.attempt_id): f"{r.title_zh if t.language == 'zh-CN' else r.title_en} · "
-                  f"{r.submitted_at.date().isoformat()} · {r.percent:.0f}%"
+                  f"{format_date(r.submitted_at, t.language)} · {r.percent:.0f}%"
                   for r in attempts.itertuples() if r.percent is not None}
 open_items = [i for i in editing.action_items if not i.done] if editing else []
 item_texts = [i.description for i in open_items] or (list(template.action_items) if template else [])

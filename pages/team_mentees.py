@@ -29,14 +29,14 @@ st.dataframe(pd.DataFrame([{
     t("onboarding.board.reviewed_calls"): j.reviewed_calls,
     t("onboarding.board.pending_reviews"): j.pending_reviews,
     t("onboarding.board.flags"): ", ".join(flag_labels(t, j)),
-    t("onboarding.board.last_activity"): day(j.last_activity),
+    t("onboarding.board.last_activity"): day(t, j.last_activity),
 } for j in journeys]), hide_index=True, width="stretch")
 
 st.subheader(t("onboarding.mentees.queue", count=len(queue)))
 if not queue:
     st.info(t("onboarding.mentees.queue_empty"), icon=":material/done_all:")
 for i, ticket in enumerate(queue):
-    label = f"{day(ticket.call_date)} · {ticket.new_hire} · {ticket.ticket_ref}"
+    label = f"{day(t, ticket.call_date)} · {ticket.new_hire} · {ticket.ticket_ref}"
     with st.expander(label, expanded=i == 0, icon=":material/rate_review:"):
         review_form(t, actor, ticket)
 

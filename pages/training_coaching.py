@@ -3,6 +3,7 @@ import streamlit as st
 from portal import coaching
 from portal.coaching_pdf import deferred_session_pdf
 from portal.errors import PortalError
+from portal.formatting import format_date
 from portal.ui import state
 from portal.ui.coaching_views import items_frame, session_body
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -43,7 +44,7 @@ if waiting:
 
 for view in sessions:
     with st.container(border=True):
-        st.markdown(f"#### {view.held_on.isoformat()} · {coaching.focus_label(t, view.focus_area)}")
+        st.markdown(f"#### {format_date(view.held_on, t.language)} · {coaching.focus_label(t, view.focus_area)}")
         session_body(t, view, show_private=False)
         try:
             st.download_button(t("coaching.download_pdf"), deferred_session_pdf(view, t),

@@ -10,9 +10,12 @@ import streamlit as st
 
 from portal.db import run_transaction
 from portal.errors import PortalError
+from portal.formatting import center_wall_clock, format_datetime
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
 from portal.ui import state
+from portal.ui.dashboard_charts import day_axis, in_language
+from portal.ui.dates import datetime_column
 from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
 from portal.ui.text import plain
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
@@ -144,7 +147,7 @@ def show_review_queue() -> None:
         with st.container(border=True):
             render_question_text(answered["version"], t)
             show_feedback(answered["grade"], answered["payload"], answered["response"], t)
-            st.caption(t("quizbank.review.next_due", when=answered["next_due"].strftime("%Y-%m-%d %H:%M UTC")))
+            st.caption(t("quizbank.review.next_due", when=format_datetime(answered["next_due"], t.language)))
             if st.button(t("quizbank.review.next"), type="primary"):
                 st.session_state.pop(REVIEW_FEEDBACK_KEY)
                 st.rerun()
@@ -209,16 +212,16 @@ def show_history() -> None:
         st.caption(t("quizbank.practice.no_history"))
         return
     if len(history) >= 2:
-        chart = alt.Chart(history).mark_line(point=True).encode(
-            x=alt.X("submitted_at:T", title=t("quizbank.practice.col.when")),
+        chart = alt.Chart(history.assign(submitted_at=center_wall_clock(history["submitted_at"]))).mark_line(
+            point=True).encode(
+            x=day_axis("submitted_at:T", t("quizbank.practice.col.when"), t.language),
             y=alt.Y("percent:Q", title=t("quizbank.practice.col.percent"), scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("quiz:N", title=t("quizbank.practice.col.quiz")),
             tooltip=["quiz", "number", "percent"])
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(in_language(chart, t.language), width="stretch")
     st.dataframe(history[["submitted_at", "quiz", "number", "percent"]], hide_index=True, width="stretch",
                  column_config={
-                     "submitted_at": st.column_config.DatetimeColumn(t("quizbank.practice.col.when"),
-                                                                     format="YYYY-MM-DD HH:mm"),
+                     "submitted_at": datetime_column(t, t("quizbank.practice.col.when")),
                      "quiz": t("quizbank.practice.col.quiz"),
                      "number": t("quizbank.practice.col.number"),
                      "percent": st.column_config.ProgressColumn(t("quizbank.practice.col.percent"), min_value=0,

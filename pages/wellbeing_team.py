@@ -32,7 +32,7 @@ if not trend["shown"].any():
     empty_state(t, "wellbeing.team.no_data", icon=":material/visibility_off:")
 else:
     latest = trend[trend["shown"]].iloc[-1]
-    st.caption(t("wellbeing.team.latest", period=period_label(latest["period"], latest["period_start"])))
+    st.caption(t("wellbeing.team.latest", period=period_label(latest["period"], latest["period_start"], t.language)))
     who5_col, pss4_col, support_col, count_col = st.columns(4)
     who5_col.metric(t("wellbeing.field.who5"), f"{latest['who5_mean_pct']:.0f}")
     pss4_col.metric(t("wellbeing.field.pss4"), f"{latest['pss4_mean']:.1f}")

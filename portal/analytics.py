@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, exists, func, select as sa_select
 from sqlmodel import Session, select
 
 from portal import coaching
-from portal.clock import today
+from portal.clock import local_date, today
 from portal.errors import NotFound, PermissionDenied
 from portal.i18n import Translator
 from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, StageSignoff, Team, User, UserRole
@@ -59,7 +59,7 @@ def stage_signoff_dates(session: Session, user_ids: list[int]) -> pd.DataFrame:
                         .group_by(StageSignoff.user_id, StageSignoff.stage_key)).all() if user_ids else []
     return pd.DataFrame({"user_id": pd.Series([r[0] for r in rows], dtype="int64"),
                          "stage": pd.Series([r[1] for r in rows], dtype="object"),
-                         "signed_off_on": pd.Series([r[2].date() for r in rows], dtype="object")})
+                         "signed_off_on": pd.Series([local_date(r[2]) for r in rows], dtype="object")})
 
 
 # --- scope ----------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Times are timezone-aware UTC (SQLModel's UTCDateTime refuses naive values).
 Calendar days people see and enter (a call's date, a stage's due date) are
 the call center's: `settings.center_timezone`. At 07:00 in Beijing it is
-still yesterday in UTC.
+still yesterday in UTC. Showing a time to people goes through `portal.formatting`.
 """
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -16,12 +16,27 @@ def utcnow() -> datetime:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today on the center's calendar (the day people see and enter: due dates, forms' defaults, weeks).
+
+    Not UTC's date: from midnight to 08:00 in Beijing, UTC still has yesterday."""
+    return local_today()
+
+
+def center_zone() -> ZoneInfo:
+    """The call center's time zone (`CENTER_TIMEZONE`): every date and time people see is in it."""
+    return ZoneInfo(get_settings().center_timezone)
+
+
+def center_time(moment: datetime) -> datetime:
+    """`moment` on the center's clock; a naive value is taken as UTC (SQLite hands some back naive)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(center_zone())
 
 
 def local_date(moment: datetime) -> date:
     """The calendar day `moment` falls on in the call center's time zone."""
-    return moment.astimezone(ZoneInfo(get_settings().center_timezone)).date()
+    return center_time(moment).date()
 
 
 def local_today() -> date:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Row
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.clock import today, utcnow
+from portal.clock import local_date, today, utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import Translator
 from portal.models import (ActionItem, Attempt, CoachingLink, CoachingRevision, CoachingSession, CoachingSetting,
@@ -450,7 +450,7 @@ def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]
     found: dict[int, list[LinkView]] = {}
     for sid, kind, ref, title_en, title_zh, percent, submitted in rows:
         found.setdefault(sid, []).append(LinkView(kind, ref, title_en or "", title_zh or "", percent,
-                                                  submitted.date() if submitted else None))
+                                                  local_date(submitted) if submitted else None))
     return found
 
 

@@ -22,6 +22,7 @@ from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from portal.coaching import SessionView, focus_label
 from portal.errors import ValidationFailed
+from portal.formatting import format_date
 from portal.i18n import Translator
 
 FONT_CANDIDATES = (
@@ -178,8 +179,9 @@ def _refuse_uncovered(font: CjkFont, drawn: set[str]) -> None:
 
 def _facts(view: SessionView, t: Translator) -> list[tuple[str, str]]:
     facts = [(t("coaching.col.agent"), view.agent_name), (t("coaching.col.coach"), view.author_name),
-             (t("coaching.col.held_on"), view.held_on.isoformat()), (t("coaching.col.focus_area"), focus_label(t, view.focus_area)),
-             (t("coaching.col.follow_up_on"), view.follow_up_on.isoformat() if view.follow_up_on else "—"),
+             (t("coaching.col.held_on"), format_date(view.held_on, t.language)),
+             (t("coaching.col.focus_area"), focus_label(t, view.focus_area)),
+             (t("coaching.col.follow_up_on"), format_date(view.follow_up_on, t.language)),
              (t("coaching.col.acknowledged"), _ack_text(view, t))]
     if view.effect is not None:
         facts.append((t("coaching.col.effect"), _effect_text(view, t)))
@@ -220,13 +222,13 @@ def _action_table(pdf: FPDF, view: SessionView, t: Translator) -> None:
         table.row([t("coaching.col.description"), t("coaching.col.owner"), t("coaching.col.due_on"), t("coaching.col.status")])
         for item in view.action_items:
             status = t("coaching.item_done") if item.done else t("coaching.item_open")
-            table.row([item.description, item.owner_name, item.due_on.isoformat(), status])
+            table.row([item.description, item.owner_name, format_date(item.due_on, t.language), status])
 
 
 def _ack_text(view: SessionView, t: Translator) -> str:
     if view.acknowledged_at is not None:
-        return t("coaching.acknowledged_on", when=view.acknowledged_at.date().isoformat())
-    return t("coaching.awaiting_ack_until", due=view.ack_due_on.isoformat())
+        return t("coaching.acknowledged_on", when=format_date(view.acknowledged_at, t.language))
+    return t("coaching.awaiting_ack_until", due=format_date(view.ack_due_on, t.language))
 
 
 def _effect_text(view: SessionView, t: Translator) -> str:
@@ -242,4 +244,4 @@ def _link_text(link, t: Translator) -> str:
         return t("coaching.link_review", ref=link.ref_id)
     percent = "—" if link.percent is None else f"{link.percent:.0f}"
     return t("coaching.link_attempt", title=title or "#" + str(link.ref_id), percent=percent,
-             on=link.submitted_on.isoformat() if link.submitted_on else "—")
+             on=format_date(link.submitted_on, t.language))

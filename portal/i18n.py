@@ -3,23 +3,57 @@
 Catalogs live in portal/locales/<language>/<area>.json as flat objects
 (key -> text with `str.format` placeholders). Every area file must exist in
 every language with the same keys; tests/test_i18n.py enforces it.
+
+A text that depends on a number is a *plural entry*: an object of CLDR plural
+forms, `{"one": "{count} question", "other": "{count} questions"}`, chosen by
+the language's plural rule (Babel) for the parameter `count`, or for the
+parameter named under `"by"` (`{"by": "attempts", ...}`). A language whose
+rule has a single form (Chinese) may keep a plain string.
 """
 import json
+import numbers
 from functools import lru_cache
 from pathlib import Path
+
+from babel import Locale
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 LANGUAGES = ("en", "zh-CN")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "zh-CN": "简体中文"}
+BABEL_LOCALES = {"en": "en", "zh-CN": "zh_Hans_CN"}
+PLURAL_BY = "by"
+"""In a plural entry: the name of the parameter that picks the form (default `count`)."""
+
+Entry = str | dict[str, str]
 
 
 @lru_cache
-def catalog(language: str) -> dict[str, str]:
-    merged: dict[str, str] = {}
+def catalog(language: str) -> dict[str, Entry]:
+    merged: dict[str, Entry] = {}
     for path in sorted((LOCALES_DIR / language).glob("*.json")):
         merged.update(json.loads(path.read_text(encoding="utf-8")))
     return merged
+
+
+@lru_cache
+def babel_locale(language: str | None) -> Locale:
+    """The Babel (CLDR) locale of one of our languages."""
+    return Locale.parse(BABEL_LOCALES[language if language in LANGUAGES else DEFAULT_LANGUAGE])
+
+
+def plural_forms(language: str) -> frozenset[str]:
+    """The CLDR plural categories a plural entry in `language` must give: "other" and the rule's own."""
+    return babel_locale(language).plural_form.tags | {"other"}
+
+
+def plural_text(entry: Entry, language: str, params: dict) -> str:
+    """The form of a plural entry for its count in `language` (a plain string is its only form)."""
+    if isinstance(entry, str):
+        return entry
+    count = params.get(entry.get(PLURAL_BY, "count"))
+    form = babel_locale(language).plural_form(count) if isinstance(count, numbers.Real) else "other"
+    return entry.get(form) or entry["other"]
 
 
 def translate(key: str, language: str | None = None, /, **params) -> str:
@@ -29,7 +63,10 @@ def translate(key: str, language: str | None = None, /, **params) -> str:
     are rendered, in the same language, into the `{reason}` placeholder.
     """
     language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    text = catalog(language).get(key) or catalog(DEFAULT_LANGUAGE).get(key) or key
+    entry = catalog(language).get(key)
+    if not entry:
+        language, entry = DEFAULT_LANGUAGE, catalog(DEFAULT_LANGUAGE).get(key)
+    text = plural_text(entry, language, params) if entry else key
     if "reason_key" in params:
         params = {**params, "reason": translate(params["reason_key"], language, **params.get("reason_params", {}))}
     try:

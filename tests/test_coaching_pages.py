@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from portal import coaching
 from portal.clock import today
+from portal.formatting import format_date
 from portal.models import CoachingSession, CoachingSetting, User
 from tests.utils.apptest import app_as, errors_of
 
@@ -77,8 +78,8 @@ def test_agent_sees_only_shared_notes_and_acknowledges(demo_engine):
     at = open_page(demo_engine, "agent", "pages/training_coaching.py")
     text = page_text(at)
     assert SHARED in text and PRIVATE not in text and "Private notes" not in text
-    assert "wait for your acknowledgement" in text
-    due = (today() + timedelta(days=7)).isoformat()
+    assert "1 session waits for your acknowledgement." in text
+    due = format_date(today() + timedelta(days=7), "en")
     item_line = f":orange-badge[Open] Use the closing on every call 每通电话使用结束语 · Chen Jie 陈杰 · Due {due}"
     assert item_line in text  # the session's action item, with its status, owner and due date
     ack_button = next(b for b in at.button if b.label == "Acknowledge")

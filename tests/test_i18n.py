@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.i18n import LANGUAGES, LOCALES_DIR, Translator, catalog, negotiate, translate
+from portal.i18n import (LANGUAGES, LOCALES_DIR, PLURAL_BY, Translator, catalog, negotiate, plural_forms,
+                         translate)
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY_LITERAL = re.compile(r"""["']((?:[a-z0-9_]+\.)+[a-z0-9_]+)["']""")
@@ -31,17 +32,62 @@ def test_every_area_catalog_exists_in_every_language_with_the_same_keys():
             assert not missing and not extra, f"{language}/{name}: missing {sorted(missing)}, extra {sorted(extra)}"
 
 
-def test_placeholders_match_between_languages():
-    def fields(text):
-        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+def fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
-    for key, text in catalog("en").items():
-        assert fields(text) == fields(catalog("zh-CN")[key]), key
+
+def forms(entry) -> dict[str, str]:
+    """A catalog entry's texts by plural form; a plain string is the only ("other") form."""
+    return {"other": entry} if isinstance(entry, str) else {k: v for k, v in entry.items() if k != PLURAL_BY}
+
+
+def test_placeholders_match_between_languages():
+    """The full ("other") forms take the same placeholders; a smaller form ("one") may leave some out."""
+    for key, entry in catalog("en").items():
+        assert fields(forms(entry)["other"]) == fields(forms(catalog("zh-CN")[key])["other"]), key
+        for language in LANGUAGES:
+            texts = forms(catalog(language)[key])
+            assert all(fields(text) <= fields(texts["other"]) for text in texts.values()), (language, key)
+
+
+def test_plural_entries_give_every_form_of_the_language_and_count_a_parameter_they_show():
+    plural_keys = {key for key, entry in catalog("en").items() if isinstance(entry, dict)}
+    assert {"quizbank.practice.best", "quizbank.home.due", "coaching.please_acknowledge"} <= plural_keys
+    for language in LANGUAGES:
+        for key, entry in catalog(language).items():
+            if isinstance(entry, dict):
+                assert set(forms(entry)) == plural_forms(language), (language, key)
+                assert entry.get(PLURAL_BY, "count") in fields(entry["other"]), (language, key)
+            else:
+                assert plural_forms(language) == {"other"} or key not in plural_keys, (language, key)
+
+
+def test_no_hand_made_plurals_left():
+    """"(s)" or a number glued to a plural noun in a plain English string is a plural entry waiting to happen."""
+    hand_made = re.compile(r"\w\(s\)|\{(count|n|attempts|days|minutes)\} (\w+ )?(questions|tries|sessions|items|rows|"
+                           r"users|problems|calls|minutes|days|months|attempts)\b")
+    plain = [key for key, entry in catalog("en").items() if isinstance(entry, str) and hand_made.search(entry)]
+    assert not plain, plain
+
+
+@pytest.mark.parametrize("language,count,expected", [
+    ("en", 1, "Best 92% in 1 try"), ("en", 3, "Best 92% in 3 tries"), ("en", 0, "Best 92% in 0 tries"),
+    ("zh-CN", 1, "最好成绩 92%（共练习 1 次）"), ("zh-CN", 3, "最好成绩 92%（共练习 3 次）")])
+def test_plural_forms_follow_the_languages_rule(language, count, expected):
+    assert translate("quizbank.practice.best", language, percent="92", attempts=count) == expected
+
+
+def test_plural_by_count_and_numpy_counts():
+    import numpy as np
+
+    assert translate("quizbank.home.due", "en", count=1) == "1 question due for review"
+    assert translate("quizbank.home.due", "en", count=np.int64(2)) == "2 questions due for review"
+    assert translate("coaching.please_acknowledge", "en", count=1) == "1 session waits for your acknowledgement."
 
 
 def test_no_empty_translations():
     for language in LANGUAGES:
-        empty = [k for k, v in catalog(language).items() if not v.strip()]
+        empty = [k for k, v in catalog(language).items() if not all(text.strip() for text in forms(v).values())]
         assert not empty, f"{language}: empty texts {empty}"
 
 

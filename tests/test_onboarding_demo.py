@@ -44,6 +44,8 @@ def check_demo(session, today: date) -> None:
         for stage in journey.stages:
             if stage.status is StageStatus.PASSED:
                 assert stage.evaluation.met, f"{journey.username}: {stage.key} passed without its requirements"
+            if stage.status is StageStatus.NOT_STARTED:  # never "Not started — 30% done"
+                assert round(stage.progress * 100) == 0, f"{journey.username}: {stage.key} not started but done"
     assert journeys["wu.hao"].current.status is StageStatus.AWAITING_SIGNOFF
     newhire_product = journeys["newhire"].stage("product")
     assert 0 < sum(m.done for m in newhire_product.modules) < len(newhire_product.modules)

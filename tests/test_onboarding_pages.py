@@ -37,10 +37,16 @@ def texts(at) -> str:
     return "\n".join(e.value for e in [*at.markdown, *at.caption, *at.success, *at.error, *at.warning, *at.info])
 
 
+def page_links(at) -> dict[str, tuple[str, str]]:
+    return {e.proto.label: (e.proto.page, e.proto.query_string) for e in at.get("page_link")}
+
+
 def test_newhire_reads_a_module_and_completes_it(demo_engine):
     at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
-    assert "Read next: “Converged services: how our home bundles work”" in texts(at)
+    assert page_links(at)["Read next: “Converged services: how our home bundles work”"] == \
+        ("training_onboarding", "module=product-bundles")
     at.button(key="read-product-bundles").click().run()
+    assert at.query_params["module"] == "product-bundles"  # in the URL: a reload or Back comes back here
     assert any(m.value.startswith("# Converged services") for m in at.markdown)  # the English body
     at.number_input(key="minutes-product-bundles").set_value(9)
     button(at, "Mark as complete").click().run()
@@ -49,6 +55,38 @@ def test_newhire_reads_a_module_and_completes_it(demo_engine):
     assert "Required modules read: 3 of 5" in texts(at)
     module = next(m for m in journey(demo_engine, "newhire").stage("product").modules if m.spec.id == "product-bundles")
     assert module.done and module.minutes_spent == 9 and module.completed_version == module.spec.version
+
+
+def test_a_module_in_the_url_opens_in_the_reader_and_closes(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.query_params["module"] = "product-roaming"
+    at.switch_page("pages/training_onboarding.py").run()
+    assert not errors_of(at)
+    assert any(m.value.startswith("# International roaming") for m in at.markdown)
+    button(at, "Close").click().run()
+    assert "module" not in at.query_params
+    assert not any(m.value.startswith("# International roaming") for m in at.markdown)
+
+
+def test_a_module_the_programme_does_not_have_is_refused_in_words(demo_engine):
+    at = app_as(demo_engine, "newhire").run()
+    at.query_params["module"] = "no-such-module"
+    at.switch_page("pages/training_onboarding.py").run()
+    assert [w.value for w in at.warning] == ["There is no module “no-such-module” in the course files."]
+
+
+@pytest.mark.parametrize("minutes", [-5, 0, 99999])
+def test_minutes_out_of_range_are_refused_beside_the_field_and_kept(demo_engine, minutes):
+    at = open_page(demo_engine, "newhire", "pages/training_onboarding.py")
+    at.button(key="read-product-bundles").click().run()
+    at.number_input(key="minutes-product-bundles").set_value(minutes)
+    button(at, "Mark as complete").click().run()
+    assert [e.value for e in at.error] == ["Minutes spent must be a whole number from 1 to 240."]
+    form = next(f for f in at.get("form") if f.proto.form.form_id == "complete-product-bundles")
+    assert [e.value for e in form.error] == ["Minutes spent must be a whole number from 1 to 240."]  # beside it
+    assert at.number_input(key="minutes-product-bundles").value == minutes  # what was typed stays
+    module = next(m for m in journey(demo_engine, "newhire").stage("product").modules if m.spec.id == "product-bundles")
+    assert not module.done
 
 
 def test_newhire_reads_the_module_in_chinese(demo_engine):
@@ -229,3 +267,43 @@ def test_mentor_reads_a_mentees_questions_in_the_shadowing_log(demo_engine):
     assert "Shadowing log (30 calls)" in [e.label for e in at.expander]
     log = next(d.value for d in at.dataframe if "questions" in d.value.columns)
     assert "What if the caller can't pass verification at all?" in log["questions"].tolist()
+
+
+# --------------------------------------------------------------------------- the person picked is in the URL
+
+
+def open_with_params(engine, username, path, **params):
+    at = app_as(engine, username).run()
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(path).run()
+    assert not errors_of(at), errors_of(at)
+    return at
+
+
+@pytest.mark.parametrize("path,key", [("pages/team_mentees.py", "mentee_pick"),
+                                      ("pages/team_cohort_board.py", "board_pick")])
+def test_the_picked_person_goes_into_the_url_and_a_link_picks_them(demo_engine, path, key):
+    """Picking writes `?person=`; a reload or a shared link reads it back (Back: tests/e2e)."""
+    he_tao, xu_jing = user_id(demo_engine, "he.tao"), user_id(demo_engine, "xu.jing")
+    at = open_page(demo_engine, "mentor" if "mentees" in path else "trainer", path)
+    at.selectbox(key=key).set_value(xu_jing).run()
+    assert at.query_params["person"] == str(xu_jing)
+    at = open_with_params(demo_engine, "mentor" if "mentees" in path else "trainer", path, person=str(he_tao))
+    assert at.selectbox(key=key).value == he_tao
+    assert any(b.key == f"signoff-{he_tao}-supervised_calls-pass" for b in at.button)  # his stage, his decision
+
+
+def test_a_link_to_someone_the_viewer_may_not_see_is_refused(demo_engine):
+    """The lead of Mobile Team A follows a link to a Broadband Team B new hire: the service refuses it."""
+    with Session(demo_engine) as session:
+        lead = auth.actor_for(session, auth.find_user(session, "lead"))
+        visible = {j.user_id for j in onboarding.visible_journeys(session, lead)}
+        trainer = auth.actor_for(session, auth.find_user(session, "trainer"))
+        hidden = next(j for j in onboarding.visible_journeys(session, trainer) if j.user_id not in visible)
+    at = open_with_params(demo_engine, "lead", "pages/team_cohort_board.py", person=str(hidden.user_id))
+    assert [w.value for w in at.warning] == [
+        "You can only see the onboarding of your own mentees, your teams' new hires, or your own."]
+    assert at.selectbox(key="board_pick").value in visible
+    at = open_with_params(demo_engine, "lead", "pages/team_cohort_board.py", person="nobody")
+    assert [w.value for w in at.warning] == ["No such user (nobody)."]

@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.courses import StageRequirements, load_programme
-from portal.onboarding.rules import (MET, MISSED, PARTLY, CheckStatus, ReviewFact, StageEvaluator, StageFacts,
+from portal.onboarding.rules import (MET, MISSED, PARTLY, CheckStatus, RequirementCheck, ReviewFact, StageEvaluation,
+                                     StageEvaluator, StageFacts, StageStanding, StageStatus, stage_standing,
                                      add_working_days, clean_streak, critical_misses, evaluate_stage, is_stalled, is_working_day,
                                      review_points, stage_schedule, working_days_between)
 
@@ -165,3 +166,52 @@ def test_working_days_between_counts_like_a_calendar(earlier, span):
     later = earlier + timedelta(days=span)
     days = [earlier + timedelta(days=i) for i in range(1, span)]
     assert working_days_between(earlier, later) == sum(is_working_day(d) for d in days)
+
+
+# --------------------------------------------------------------------------- a stage's standing (status and percent)
+
+
+def test_a_later_stage_with_modules_read_is_in_progress_not_not_started():
+    """The report: "3. Systems and skills — Not started — 30% done"."""
+    systems = PROGRAMME.stage("systems_skills")
+    read = frozenset(m.id for m in systems.required_modules[:1])
+    evaluation = evaluate_stage(systems, systems.requirements, StageFacts(modules_done=read))
+    standing = stage_standing(evaluation, signed_off=False, withdrawn=False, current=False)
+    assert standing.progress > 0 and standing.status is StageStatus.IN_PROGRESS
+
+
+def test_shadowing_calls_logged_ahead_make_the_shadowing_stage_in_progress():
+    """The report: "4. Shadowing — Not started — 9% done" after three logged calls."""
+    evaluation = evaluate_stage(SHADOWING, SHADOWING.requirements, StageFacts(shadowing_calls=3))
+    standing = stage_standing(evaluation, signed_off=False, withdrawn=False, current=False)
+    assert standing.status is StageStatus.IN_PROGRESS and round(standing.progress * 100) == 9
+    untouched = stage_standing(evaluate_stage(SHADOWING, SHADOWING.requirements, StageFacts()), signed_off=False,
+                               withdrawn=False, current=False)
+    assert untouched == StageStanding(StageStatus.NOT_STARTED, 0.0)
+
+
+def test_tickets_waiting_for_review_keep_the_percent_below_requirements_met():
+    evaluation = evaluate_stage(SUPERVISED, SUPERVISED.requirements,
+                                StageFacts(reviews=reviews("P" * 12), pending_reviews=2))
+    assert not evaluation.met
+    standing = stage_standing(evaluation, signed_off=False, withdrawn=False, current=True)
+    assert standing.status is StageStatus.IN_PROGRESS and round(standing.progress * 100) < 90
+    nothing = evaluate_stage(SUPERVISED, SUPERVISED.requirements, StageFacts())
+    assert nothing.progress == 0.0  # no ticket waiting is not progress made
+
+
+@given(met_checks=st.lists(st.tuples(st.sampled_from(list(CheckStatus)), st.none() | st.floats(0, 1)), max_size=5),
+       signed_off=st.booleans(), withdrawn=st.booleans(), current=st.booleans())
+def test_the_status_word_and_the_percent_never_contradict(met_checks, signed_off, withdrawn, current):
+    evaluation = StageEvaluation(tuple(RequirementCheck(f"c{i}", status, None, None, progress=progress)
+                                       for i, (status, progress) in enumerate(met_checks)))
+    standing = stage_standing(evaluation, signed_off=signed_off, withdrawn=withdrawn, current=current)
+    percent = round(standing.progress * 100)
+    assert (standing.status is StageStatus.PASSED) == (percent == 100)
+    if standing.status is StageStatus.NOT_STARTED:
+        assert standing.progress == 0
+    if standing.status is StageStatus.AWAITING_SIGNOFF:
+        assert evaluation.met and current and percent == 90
+    if percent >= 90 and standing.status is not StageStatus.PASSED:
+        assert evaluation.met
+    assert standing.can_be_signed_off == (standing.status is StageStatus.AWAITING_SIGNOFF)

@@ -19,9 +19,9 @@ from portal.models import (Cohort, ModuleProgress, ShadowingCall, StageSignoff, 
                            User)
 from portal.onboarding.access import require_view
 from portal.onboarding.programme import current_programme, requirements_in_force
-from portal.onboarding.rules import (CHECKLIST, REQUIREMENTS_SHARE, ReviewFact, ReviewOutcome, SignoffOutcome,
+from portal.onboarding.rules import (CHECKLIST, ReviewFact, ReviewOutcome, SignoffOutcome,
                                      StageEvaluation, StageEvaluator, StageFacts, StageStatus, critical_misses,
-                                     is_stalled, stage_schedule)
+                                     is_stalled, stage_schedule, stage_standing)
 from portal.roles import Actor
 from portal.settings import get_settings
 
@@ -89,7 +89,7 @@ class StageState:
     evaluation: StageEvaluation
     status: StageStatus
     progress: float
-    """0..1: passed is 1; otherwise the requirements' progress, which makes `REQUIREMENTS_SHARE` of it."""
+    """0..1, agreeing with `status`: see `portal.onboarding.rules.stage_standing`."""
     planned_start: date | None
     due_date: date | None
     behind_schedule: bool
@@ -271,20 +271,16 @@ def _stage_states(plan: _Plan, loaded: "_Records", user_id: int, cohort_id: int 
         requirements = plan.requirements[stage.key]
         history = histories.get(stage.key, ())
         evaluation = plan.evaluators[stage.key](facts)
-        if history and history[-1].outcome is SignoffOutcome.PASSED:
-            status = StageStatus.PASSED
-        elif withdrawn:
-            status = StageStatus.WITHDRAWN
-        elif not current_seen:
-            current_seen = True
-            status = StageStatus.AWAITING_SIGNOFF if evaluation.met else StageStatus.IN_PROGRESS
-        else:
-            status = StageStatus.NOT_STARTED
+        signed_off = bool(history) and history[-1].outcome is SignoffOutcome.PASSED
+        current = not (signed_off or withdrawn or current_seen)
+        current_seen = current_seen or current
+        standing = stage_standing(evaluation, signed_off=signed_off, withdrawn=withdrawn, current=current)
+        status = standing.status
         planned_start, due = schedule.get(stage.key, (None, None))
         open_stage = status in (StageStatus.NOT_STARTED, StageStatus.IN_PROGRESS, StageStatus.AWAITING_SIGNOFF)
         states.append(StageState(
             spec=stage, requirements=requirements, evaluation=evaluation, status=status,
-            progress=1.0 if status is StageStatus.PASSED else REQUIREMENTS_SHARE * evaluation.progress,
+            progress=standing.progress,
             planned_start=planned_start,
             due_date=due, behind_schedule=open_stage and due is not None and today > due,
             modules=_module_states(stage, progress, plan.untouched[stage.key]), signoffs=history))

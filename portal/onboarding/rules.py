@@ -16,6 +16,8 @@
   at least `min_reviewed_calls` reviewed calls, the last `last_n_passed`
   reviewed calls all passed with no critical miss, and no ticket still
   waiting for review (the mentor reviews every ticket).
+- **Standing.** `stage_standing` gives a stage's status word and percent done from one rule, so that
+  "not started" never shows work done and 90% always means "requirements met, sign-off to come".
 - **Schedule.** Stages run one after another for `duration_days` working
   days (Monday to Friday; public holidays are not modelled) from the
   cohort's start date.
@@ -182,9 +184,16 @@ def evaluate_stage(stage: StageSpec, requirements: StageRequirements, facts: Sta
     if requirements.last_n_passed is not None:
         checks.append(_last_n_check(facts.reviews, requirements.last_n_passed))
     if requirements.min_reviewed_calls is not None or requirements.last_n_passed is not None:
-        status = CheckStatus.UNMET if facts.pending_reviews else CheckStatus.MET
-        checks.append(RequirementCheck("pending", status, facts.pending_reviews, 0))
+        checks.append(_pending_check(len(facts.reviews), facts.pending_reviews))
     return StageEvaluation(tuple(checks))
+
+
+def _pending_check(reviewed: int, pending: int) -> RequirementCheck:
+    """No ticket waiting for review. Measured only while some wait (the share of tickets reviewed):
+    with nothing logged yet it would otherwise count as progress made."""
+    if not pending:
+        return RequirementCheck("pending", CheckStatus.MET, 0, 0)
+    return RequirementCheck("pending", CheckStatus.UNMET, pending, 0, progress=reviewed / (reviewed + pending))
 
 
 class StageEvaluator:
@@ -250,6 +259,53 @@ def _last_n_check(reviews: Sequence[ReviewFact], n: int) -> RequirementCheck:
     streak = min(clean_streak(reviews), n)
     return RequirementCheck("last_n", CheckStatus.MET if streak >= n else CheckStatus.UNMET, streak, n,
                             progress=streak / n)
+
+
+# --------------------------------------------------------------------------- a stage's standing
+
+
+@dataclass(frozen=True)
+class StageStanding:
+    """What a stage screen shows: the status word and the percent done, from one rule so they agree."""
+
+    status: StageStatus
+    progress: float
+    """0..1; requirements make `REQUIREMENTS_SHARE` of it and the sign-off the rest."""
+
+    @property
+    def can_be_signed_off(self) -> bool:
+        return self.status is StageStatus.AWAITING_SIGNOFF
+
+
+UNMET_CEILING = 0.99
+"""The most the requirements' part can show while one of them is still unmet (so 90% always means
+"requirements met, sign-off to come")."""
+
+
+def stage_standing(evaluation: StageEvaluation, *, signed_off: bool, withdrawn: bool,
+                   current: bool) -> StageStanding:
+    """The one status rule for a stage of one journey.
+
+    - *passed*: the latest decision signed it off; 100%.
+    - *withdrawn*: the journey ended before it passed.
+    - *awaiting sign-off*: it is the current stage (the first not passed) and every requirement is met; 90%.
+    - *in progress*: the current stage, or a later one with something already done towards it.
+    - *not started*: a later stage with nothing done towards it; 0%.
+
+    So "not started" never shows a percent above 0, a percent of 90 is always "awaiting sign-off" (or
+    requirements met early on a later stage, which cannot be signed off before the ones before it).
+    """
+    if signed_off:
+        return StageStanding(StageStatus.PASSED, 1.0)
+    done = evaluation.progress if evaluation.met else min(evaluation.progress, UNMET_CEILING)
+    progress = REQUIREMENTS_SHARE * done
+    if withdrawn:
+        return StageStanding(StageStatus.WITHDRAWN, progress)
+    if current and evaluation.met:  # met, even with nothing to measure: all of the requirements' part
+        return StageStanding(StageStatus.AWAITING_SIGNOFF, REQUIREMENTS_SHARE)
+    if current:
+        return StageStanding(StageStatus.IN_PROGRESS, progress)
+    return StageStanding(StageStatus.IN_PROGRESS if progress > 0 else StageStatus.NOT_STARTED, progress)
 
 
 # --------------------------------------------------------------------------- schedule

@@ -5,7 +5,9 @@ import streamlit as st
 
 from portal import exports
 from portal.coaching import CoachingSettings, SessionView, focus_label
+from portal.formatting import format_date
 from portal.i18n import Translator
+from portal.ui.dates import time_columns
 
 BAND_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "none": "#9e9e9e"}
 
@@ -63,7 +65,7 @@ def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: 
     shown = exports.with_headers(frame, t)
     header = dict(zip(frame.columns, shown.columns))
     present = [c for c in score_columns if c in header]
-    config = {header[c]: st.column_config.NumberColumn(format="%.1f") for c in present}
+    config = {header[c]: st.column_config.NumberColumn(format="%.1f") for c in present} | time_columns(t, frame, header)
     config.update(dataframe_kwargs.pop("column_config", None) or {})
     display = shown
     if settings and present:
@@ -89,10 +91,10 @@ def effect_text(t: Translator, view: SessionView) -> str:
 
 def ack_badge(t: Translator, view: SessionView) -> str:
     if view.acknowledged:
-        return ":green-badge[" + t("coaching.acknowledged_on", when=view.acknowledged_at.date().isoformat()) + "]"
+        return ":green-badge[" + t("coaching.acknowledged_on", when=format_date(view.acknowledged_at, t.language)) + "]"
     if view.ack_overdue:
-        return ":red-badge[" + t("coaching.ack_overdue", due=view.ack_due_on.isoformat()) + "]"
-    return ":orange-badge[" + t("coaching.awaiting_ack_until", due=view.ack_due_on.isoformat()) + "]"
+        return ":red-badge[" + t("coaching.ack_overdue", due=format_date(view.ack_due_on, t.language)) + "]"
+    return ":orange-badge[" + t("coaching.awaiting_ack_until", due=format_date(view.ack_due_on, t.language)) + "]"
 
 
 def link_lines(t: Translator, view: SessionView) -> list[str]:
@@ -104,7 +106,7 @@ def link_lines(t: Translator, view: SessionView) -> list[str]:
         title = link.exam_title_zh if t.language == "zh-CN" and link.exam_title_zh else link.exam_title_en
         lines.append(t("coaching.link_attempt", title=title or f"#{link.ref_id}",
                        percent="—" if link.percent is None else f"{link.percent:.0f}",
-                       on=link.submitted_on.isoformat() if link.submitted_on else "—"))
+                       on=format_date(link.submitted_on, t.language)))
     return lines
 
 
@@ -123,7 +125,7 @@ def item_lines(t: Translator, items) -> list[str]:
     for item in items:
         state = "done" if item.done else ("overdue" if item.overdue else "open")
         lines.append(f"- {badges[state].format(t(f'coaching.item_{state}'))} {item.description} · "
-                     f"{item.owner_name} · {t('coaching.col.due_on')} {item.due_on.isoformat()}")
+                     f"{item.owner_name} · {t('coaching.col.due_on')} {format_date(item.due_on, t.language)}")
     return lines
 
 
@@ -142,7 +144,7 @@ def session_body(t: Translator, view: SessionView, *, show_private: bool) -> Non
         st.markdown(f"**{t('coaching.action_items')}**")
         st.markdown("\n".join(item_lines(t, view.action_items)))
     if view.follow_up_on:
-        st.caption(t("coaching.follow_up_caption", on=view.follow_up_on.isoformat()))
+        st.caption(t("coaching.follow_up_caption", on=format_date(view.follow_up_on, t.language)))
     st.caption(t("coaching.effect_caption", text=effect_text(t, view)))
     if view.ack_comment:
         st.markdown(f"**{t('coaching.agent_comment')}:** {view.ack_comment}")

@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from portal.coaching import CoachingSettings
+from portal.formatting import chart_date_formats, chart_time_locale
 from portal.i18n import Translator
 from portal.ui.coaching_views import BAND_COLOURS
 
@@ -42,23 +43,38 @@ def _with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
 # --- trend ----------------------------------------------------------------------
 
 def _trend_labels(t: Translator) -> tuple[str, ...]:
+    """The chart's texts, and last the language (for its dates)."""
     return tuple(t(key) for key in ("analytics.axis_date", "analytics.axis_score", "coaching.col.agent",
                                     "coaching.col.exam", "coaching.col.percent", "coaching.col.submitted_on",
                                     "analytics.risk_legend", "analytics.not_at_risk", "analytics.at_risk",
-                                    "analytics.team_mean"))
+                                    "analytics.team_mean")) + (t.language,)
+
+
+def in_language(chart, language: str):
+    """`chart` writing month and day names in `language` (Vega's time-format locale, from CLDR)."""
+    return chart.configure(locale={"time": chart_time_locale(language)})
+
+
+def day_axis(field: str, title: str, language: str) -> alt.X:
+    """A time x axis labelled with days as the viewer writes them ("Nov 15" / "11月15日")."""
+    return alt.X(field, title=title, axis=alt.Axis(format=chart_date_formats(language)[0]))
+
+
+def day_tooltip(field: str, title: str, language: str) -> alt.Tooltip:
+    return alt.Tooltip(field, title=title, format=chart_date_formats(language)[1])
 
 
 def _trend_altair(data, means, rules, labels: tuple[str, ...], floor: int, exam_column: str) -> alt.LayerChart:
     """One line per agent (at-risk agents drawn thicker), points in threshold colours,
     the team mean as a dashed black line, the pass mark and the low line as rules."""
     (axis_date, axis_score, col_agent, col_exam, col_percent, col_submitted, risk_legend, not_at_risk, at_risk,
-     team_mean) = labels
-    x = alt.X("submitted_on:T", title=axis_date)
+     team_mean, language) = labels
+    x = day_axis("submitted_on:T", axis_date, language)
     y = alt.Y("percent:Q", title=axis_score, scale=alt.Scale(domain=[floor, 100]))
     tooltip = [alt.Tooltip("agent:N", title=col_agent),
                alt.Tooltip(f"{exam_column}:N", title=col_exam),
                alt.Tooltip("percent:Q", title=col_percent, format=".0f"),
-               alt.Tooltip("submitted_on:T", title=col_submitted)]
+               day_tooltip("submitted_on:T", col_submitted, language)]
     pick = alt.selection_point(fields=["agent"], bind="legend")
     lines = alt.Chart(data).mark_line().encode(
         x=x, y=y, color=alt.Color("agent:N", title=col_agent),
@@ -77,7 +93,8 @@ def _trend_altair(data, means, rules, labels: tuple[str, ...], floor: int, exam_
         y="y:Q", color=alt.Color("colour:N", scale=None))
     label = alt.Chart(rules).mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(
         y="y:Q", x=alt.value(0), text="label:N", color=alt.Color("colour:N", scale=None))
-    return alt.layer(lines, points, mean, rule, label).resolve_scale(color="independent").properties(height=380)
+    return in_language(alt.layer(lines, points, mean, rule, label).resolve_scale(color="independent")
+                       .properties(height=380), language)
 
 
 @lru_cache(maxsize=64)

@@ -4,13 +4,15 @@ from datetime import datetime
 import streamlit as st
 
 from portal.clock import utcnow
+from portal.formatting import format_datetime
 from portal.i18n import Translator
 from portal.quizzes.attempts import AttemptView
 from portal.ui import question_view
 
 
 def when(value: datetime | None, t: Translator) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else t("exams.no_date")
+    """An exam's time on the center's clock, in the viewer's language."""
+    return format_datetime(value, t.language) if value else t("exams.no_date")
 
 
 def clock_text(seconds: int) -> str:

@@ -9,6 +9,9 @@ import streamlit as st
 
 from portal import onboarding
 from portal.courses import STAGE_KEYS
+from portal.db import read_scope
+from portal.errors import NotFound, PortalError
+from portal.formatting import format_date
 from portal.i18n import Translator
 from portal.onboarding import Journey, JourneyStatus, PendingTicket, StageState
 from portal.onboarding.access import can_sign_off
@@ -16,9 +19,14 @@ from portal.onboarding.programme import quiz_titles
 from portal.onboarding.rules import (CHECKLIST, CRITICAL_AREAS, MARKS, PASS_MARK, CheckStatus,
                                      RequirementCheck, ReviewOutcome, SignoffOutcome, StageEvaluation, StageStatus)
 from portal.roles import Actor
+from portal.ui.dates import date_column
 from portal.ui.widgets import run_action, service_call
 
 FLASH_KEY = "onboarding_flash"
+MODULE_PARAM = "module"
+"""URL query parameter: the module open in the reader on My onboarding."""
+PERSON_PARAM = "person"
+"""URL query parameter: the person picked on My mentees and the cohort board."""
 STATUS_STYLE = {
     StageStatus.PASSED: ("green", ":material/check_circle:", "✓"),
     StageStatus.AWAITING_SIGNOFF: ("violet", ":material/pending_actions:", "☑"),
@@ -33,8 +41,14 @@ CHECK_ICON = {CheckStatus.MET: ":green[:material/check_circle:]",
 FLAG_SYMBOL = {"behind_schedule": "⚠", "stalled": "‖", "asked_to_repeat": "↺"}
 
 
-def day(value: date | None) -> str:
-    return value.isoformat() if value else "—"
+def day(t: Translator, value: date | None) -> str:
+    """A day as the viewer reads it: their language, the center's calendar."""
+    return format_date(value, t.language)
+
+
+def iso_day(value: date | None) -> str:
+    """A day for a spreadsheet: ISO, which every spreadsheet reads as a date."""
+    return value.isoformat() if value else ""
 
 
 def percent(value: float) -> int:
@@ -109,11 +123,11 @@ def requirement_list(t: Translator, evaluation: StageEvaluation) -> None:
 def stage_dates(t: Translator, stage: StageState) -> str:
     if stage.status is StageStatus.PASSED:
         record = stage.last_signoff
-        return t("onboarding.stage.passed_on", date=day(record.signed_on), name=record.signed_by)
+        return t("onboarding.stage.passed_on", date=day(t, record.signed_on), name=record.signed_by)
     if stage.due_date is None:
         return t("onboarding.stage.no_schedule", days=stage.spec.duration_days)
     key = "onboarding.stage.overdue" if stage.behind_schedule else "onboarding.stage.due"
-    return t(key, start=day(stage.planned_start), date=day(stage.due_date), days=stage.spec.duration_days)
+    return t(key, start=day(t, stage.planned_start), date=day(t, stage.due_date), days=stage.spec.duration_days)
 
 
 def signers(t: Translator, stage: StageState) -> str:
@@ -132,7 +146,7 @@ def stage_card(t: Translator, stage: StageState, *, show_checks: bool) -> Iterat
         st.caption(f":red[{stage_dates(t, stage)}]" if stage.behind_schedule else stage_dates(t, stage))
         if stage.asked_to_repeat and stage.status is not StageStatus.PASSED:
             record = stage.last_signoff
-            st.warning(t("onboarding.stage.repeat", name=record.signed_by, date=day(record.signed_on),
+            st.warning(t("onboarding.stage.repeat", name=record.signed_by, date=day(t, record.signed_on),
                          reason=record.reason), icon=":material/replay:")
         if show_checks:
             st.markdown(t("onboarding.stage.requirements", signers=signers(t, stage)))
@@ -146,7 +160,7 @@ def overall(t: Translator, journey: Journey) -> None:
     with st.container(horizontal=True):
         flag_badges(t, journey)
     if journey.cohort:
-        st.caption(t("onboarding.journey.cohort", cohort=journey.cohort, start=day(journey.cohort_start),
+        st.caption(t("onboarding.journey.cohort", cohort=journey.cohort, start=day(t, journey.cohort_start),
                      mentor=journey.mentor or "—", team=journey.team or "—"))
 
 
@@ -167,7 +181,7 @@ def journey_overview(t: Translator, journey: Journey) -> None:
 def shadowing_table(t: Translator, log: pd.DataFrame) -> None:
     shown = log.drop(columns=["id", "logged_at"]).assign(call_type=log["call_type"].map(call_type_label(t)))
     st.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+        "call_date": date_column(t, t("onboarding.field.call_date")),
         "call_type": t("onboarding.field.call_type"), "did_well": t("onboarding.field.did_well"),
         "learned": t("onboarding.field.learned"), "questions": t("onboarding.field.questions")})
 
@@ -181,7 +195,7 @@ def supervised_table(t: Translator, calls: pd.DataFrame) -> None:
                  column_order=["call_date", "call_type", "ticket_ref", "summary", "outcome", "points", "critical_miss",
                                "comment", "reviewer"],
                  column_config={
-                     "call_date": st.column_config.DateColumn(t("onboarding.field.call_date"), format="YYYY-MM-DD"),
+                     "call_date": date_column(t, t("onboarding.field.call_date")),
                      "call_type": t("onboarding.field.call_type"), "ticket_ref": t("onboarding.field.ticket_ref"),
                      "summary": t("onboarding.field.summary"), "outcome": t("onboarding.review.outcome"),
                      "points": st.column_config.NumberColumn(t("onboarding.review.points"), format="%d"),
@@ -235,12 +249,46 @@ def signoff_panel(t: Translator, actor: Actor, journey: Journey, stage: StageSta
                         outcome=t(f"onboarding.outcome.{outcome.value}"))
 
 
+def person_in_url(t: Translator, actor: Actor, journeys: list[Journey]) -> Journey | None:
+    """The person the URL picks (`?person=<id>`): one of `journeys`, else anyone the service lets the
+    actor see (a link shared from a wider board); someone the actor may not see is refused, in words."""
+    wanted = st.query_params.get(PERSON_PARAM)
+    if wanted is None:
+        return None
+    listed = next((j for j in journeys if str(j.user_id) == wanted), None)
+    if listed is not None:
+        return listed
+    try:
+        if not wanted.isdigit():
+            raise NotFound("users.error.no_such_user", user=wanted)
+        with read_scope() as session:
+            return onboarding.journey(session, actor, int(wanted))
+    except PortalError as exc:
+        st.warning(t.error(exc), icon=":material/link_off:")
+        return None
+
+
+def _picked(key: str) -> None:
+    """Remember that the person was picked by hand this run (a callback cannot write the URL: the run
+    that follows resets the parameters to the address bar's)."""
+    st.session_state[f"{key}-picked"] = True
+
+
 def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: list[tuple[Journey, StageState]],
                    *, label_key: str, key: str) -> None:
     """Pick one person: their journey, and the decision on their current stage if the actor may take it
-    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off)."""
+    (unless it is already offered among `ready`, the stages awaiting the actor's sign-off).
+    The pick is in the URL, so a reload, Back or a shared link shows the same person."""
+    picked = st.session_state.pop(f"{key}-picked", False)
+    linked = None if picked else person_in_url(t, actor, journeys)
+    if linked is not None:
+        if all(j.user_id != linked.user_id for j in journeys):
+            journeys = [*journeys, linked]
+        st.session_state[key] = linked.user_id
     names = {j.user_id: j.display_name for j in journeys}
-    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key)
+    chosen = st.selectbox(t(label_key), list(names), format_func=names.get, key=key, on_change=_picked, args=(key,))
+    if picked:  # each pick a step in the browser's history: Back returns to the person before
+        st.query_params[PERSON_PARAM] = str(chosen)
     journey = next(j for j in journeys if j.user_id == chosen)
     journey_overview(t, journey)
     logs_of(t, actor, journey)
@@ -253,7 +301,7 @@ def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: 
 def review_form(t: Translator, actor: Actor, ticket: PendingTicket) -> None:
     key = f"review-{ticket.call_id}"
     call_type = t(f"onboarding.call_type.{ticket.call_type}")
-    st.markdown(f"**{ticket.ticket_ref}** · {call_type} · {day(ticket.call_date)}")
+    st.markdown(f"**{ticket.ticket_ref}** · {call_type} · {day(t, ticket.call_date)}")
     st.markdown(f"> {ticket.summary}")
     with st.form(key):
         marks = {}
@@ -286,14 +334,14 @@ def stage_cell(t: Translator, row: Mapping, key: str, today: date) -> str:
     icon, label = STATUS_STYLE[status][2], t(f"onboarding.status.{status.value}")
     due = row[f"{key}_due"]
     if status is StageStatus.PASSED:
-        return f"{icon} {day(row[f'{key}_signed_off'])}"
+        return f"{icon} {day(t, row[f'{key}_signed_off'])}"
     if status is StageStatus.WITHDRAWN:
         return f"{icon} {label}"
     if due is not None and today > due:
-        return f"⚠ {label} · {t('onboarding.board.was_due', date=day(due))}"
+        return f"⚠ {label} · {t('onboarding.board.was_due', date=day(t, due))}"
     if status is StageStatus.NOT_STARTED:
-        return f"{icon} {t('onboarding.board.due', date=day(due))}" if due else icon
-    return f"{icon} {label}" + (f" · {t('onboarding.board.due', date=day(due))}" if due else "")
+        return f"{icon} {t('onboarding.board.due', date=day(t, due))}" if due else icon
+    return f"{icon} {label}" + (f" · {t('onboarding.board.due', date=day(t, due))}" if due else "")
 
 
 def board_display(t: Translator, frame: pd.DataFrame, today: date) -> pd.DataFrame:
@@ -309,7 +357,7 @@ def board_display(t: Translator, frame: pd.DataFrame, today: date) -> pd.DataFra
                   status_head: t(f"onboarding.journey.{row['status']}"),
                   overall_head: percent(row["overall_progress"])}
         record.update({titles[key]: stage_cell(t, row, key, today) for key in STAGE_KEYS})
-        record[last_head] = day(row["last_activity"])
+        record[last_head] = day(t, row["last_activity"])
         record[team_head] = row["team"]
         record[mentor_head] = row["mentor"]
         rows.append(record)
@@ -337,12 +385,12 @@ def board_csv(t: Translator, frame: pd.DataFrame) -> bytes:
             title = short_title(t, key)
             status = row[f"{key}_status"]
             record[t("onboarding.csv.stage_status", stage=title)] = t(f"onboarding.status.{status}") if status else ""
-            record[t("onboarding.csv.stage_due", stage=title)] = day(row[f"{key}_due"])
-            record[t("onboarding.csv.stage_signed_off", stage=title)] = day(row[f"{key}_signed_off"])
+            record[t("onboarding.csv.stage_due", stage=title)] = iso_day(row[f"{key}_due"])
+            record[t("onboarding.csv.stage_signed_off", stage=title)] = iso_day(row[f"{key}_signed_off"])
         for flag in ("behind_schedule", "stalled", "asked_to_repeat"):
             record[t(f"onboarding.flag.{flag}")] = yes_no[bool(row[flag])]
         record[t("onboarding.csv.repeat_reason")] = row["repeat_reason"] or ""
-        record[t("onboarding.board.last_activity")] = day(row["last_activity"])
+        record[t("onboarding.board.last_activity")] = iso_day(row["last_activity"])
         record[t("onboarding.board.shadowing_calls")] = row["shadowing_calls"]
         record[t("onboarding.board.reviewed_calls")] = row["reviewed_calls"]
         record[t("onboarding.board.pending_reviews")] = row["pending_reviews"]

@@ -2,6 +2,7 @@
 import pandas as pd
 import streamlit as st
 
+from portal.formatting import format_day_month, format_month
 from portal.i18n import Translator
 from portal.ui.widgets import empty_state
 from portal.wellbeing import CheckInResult, Resource
@@ -76,8 +77,9 @@ def _phone_link(number: str) -> str:
     return f"**[{number}](tel:{digits})**"
 
 
-def period_label(period: str, start) -> str:
-    return f"{start:%m-%d}" if "-W" in period else period
+def period_label(period: str, start, language: str) -> str:
+    """A week by the day it starts ("Nov 16" / "11月16日"), a month by name ("Nov 2026" / "2026年11月")."""
+    return format_day_month(start, language) if "-W" in period else format_month(start, language)
 
 
 def trend_charts(t: Translator, trend: pd.DataFrame, period_kind: str) -> None:
@@ -87,7 +89,7 @@ def trend_charts(t: Translator, trend: pd.DataFrame, period_kind: str) -> None:
     three layered Altair charts cost about a third of a second on every run.
     Hidden periods carry their label and the "not enough responses" note only.
     """
-    rows = [{"label": period_label(row.period, row.period_start), "shown": bool(row.shown), "row": row}
+    rows = [{"label": period_label(row.period, row.period_start, t.language), "shown": bool(row.shown), "row": row}
             for row in trend.itertuples()]
     x = {"field": "label", "type": "nominal", "sort": [r["label"] for r in rows],
          "title": t(f"wellbeing.axis.{period_kind}"), "axis": {"labelAngle": 0}}
@@ -169,7 +171,7 @@ def trend_table(t: Translator, trend: pd.DataFrame) -> pd.DataFrame:
     suppressed = t("wellbeing.team.suppressed")
     rows = []
     for row in trend.itertuples():
-        label = period_label(row.period, row.period_start)
+        label = period_label(row.period, row.period_start, t.language)
         if not row.shown:
             rows.append({"period": label, "responses": suppressed, "who5": "", "pss4": "", "very_low": "",
                          "support": ""})

@@ -120,3 +120,91 @@ def test_trainer_reads_the_cohort_board_in_chinese(app_server, browser, tmp_path
         rows = {row["姓名"]: row for row in export_board(page, tmp_path)}
         assert len(rows) == 9
         assert rows["Li Na 李娜"]["进度落后"] == "是" and rows["He Tao 何涛"]["停滞"] == "是"
+
+
+MINUTES_RULE = "Minutes spent must be a whole number from 1 to 240."
+
+
+def test_the_open_module_survives_reload_and_back_and_bad_minutes_are_refused_beside_the_field(app_server, page):
+    sign_in(page, app_server, "newhire")
+    open_page(page, "My onboarding")
+    place_before = page.url
+    page.get_by_role("link", name="Read next: “Converged services: how our home bundles work”").click()
+    page.get_by_role("heading", name="Converged services: home bundles").wait_for()
+    expect(page).to_have_url(re.compile(r"[?&]module=product-bundles"))
+
+    page.reload()  # the URL holds the open module
+    page.get_by_role("heading", name="Converged services: home bundles").wait_for()
+
+    form = page.locator(".st-key-reader-product-bundles").get_by_test_id("stForm")
+    field = form.get_by_test_id("stNumberInputField")
+    field.fill("-5")
+    form.get_by_role("button", name="Mark as complete").click()
+    expect(form.get_by_text(MINUTES_RULE)).to_be_visible()  # inside the form, beside the field
+    expect(field).to_have_value("-5")  # nothing lost
+    screenshot(page, "onboarding-newhire-minutes-refused-en")
+    field.fill("99999")
+    form.get_by_role("button", name="Mark as complete").click()
+    expect(form.get_by_text(MINUTES_RULE)).to_be_visible()
+    expect(field).to_have_value("99999")
+
+    page.go_back()  # the place before the module was opened
+    expect(page).not_to_have_url(re.compile("module="))
+    expect(page.get_by_role("heading", name="Converged services: home bundles")).to_have_count(0)
+    assert page.url.split("?")[0] == place_before.split("?")[0]
+
+
+def pick(page, key: str, option: str) -> None:
+    """Choose `option` in a selectbox (opened again if a rerun closed its list before the click)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    for _ in range(3):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    expect(box).to_have_value(option)
+
+
+def test_the_mentor_picks_mentees_and_reload_and_back_keep_the_pick(app_server, page):
+    sign_in(page, app_server, "mentor")
+    open_page(page, "My mentees")
+    pick(page, "mentee_pick", "Xu Jing 徐静")
+    expect(page).to_have_url(re.compile(r"[?&]person=\d+"))
+    xu_jing = page.url
+    pick(page, "mentee_pick", "Wu Hao 吴浩")
+    expect(page).not_to_have_url(xu_jing)
+    page.reload()
+    expect(page.locator(".st-key-mentee_pick").get_by_role("combobox")).to_have_value("Wu Hao 吴浩")
+    page.go_back()
+    expect(page).to_have_url(xu_jing)
+    expect(page.locator(".st-key-mentee_pick").get_by_role("combobox")).to_have_value("Xu Jing 徐静")
+    screenshot(page, "onboarding-mentor-picked-after-back-en")
+
+
+def test_chinese_pages_show_chinese_dates(app_server, browser):
+    with chinese_page(browser) as page:
+        sign_in(page, app_server, "newhire")
+        open_page(page, "我的入职培训")
+        expect(page.get_by_text(re.compile(r"计划 \d{4}年\d{1,2}月\d{1,2}日 至 \d{4}年\d{1,2}月\d{1,2}日")).first).to_be_visible()
+        assert not page.get_by_text(re.compile(r"\b\d{4}-\d{2}-\d{2}\b")).count()
+
+
+def test_the_lead_reads_the_team_trend_in_chinese_with_chinese_dates(app_server, browser):
+    with chinese_page(browser) as page:
+        sign_in(page, app_server, "lead")
+        open_page(page, "班组看板")
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        chart.wait_for()
+        chart.scroll_into_view_if_needed()
+        page.wait_for_timeout(1500)
+        screenshot(page, "dashboard-trend-zh")
+        axis_labels = chart.locator("svg text, [aria-label]").evaluate_all(
+            "els => els.map(e => e.textContent + ' ' + (e.getAttribute('aria-label') || ''))")
+        text = " ".join(axis_labels)
+        assert re.search(r"\d{1,2}月\d{1,2}日", text), text[:500]
+        found = re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d|December|November", text)
+        assert not found, text[max(0, found.start() - 300):found.end() + 100]
