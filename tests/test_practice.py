@@ -13,6 +13,7 @@ from portal.quizzes import bank, practice
 from portal.quizzes.gift import parse_gift
 from portal.quizzes.specs import LocalizedText, PracticeSpec
 from portal.roles import Role
+from portal.ui.text import plain
 from tests.utils.factories import make_user
 
 GOOD = (Path(__file__).parent / "fixtures" / "quizbank" / "good.gift").read_text(encoding="utf-8")
@@ -215,7 +216,7 @@ def test_newhire_takes_a_practice_quiz_opened_from_onboarding(demo_engine):
     at.session_state["open_quiz"] = "practice-theory"
     at.switch_page("pages/training_quizzes.py").run()
     assert not errors_of(at)
-    assert at.subheader[0].value == "Practice: the centre, rules and service standards"
+    assert at.subheader[0].value == plain("Practice: the centre, rules and service standards")
     verdicts = []
     for _ in range(10):
         _answer_current(at)
@@ -284,7 +285,7 @@ def test_a_reload_or_shared_link_returns_to_the_practice_attempt(demo_engine):
 
     reloaded = _practice_page(demo_engine, "newhire", quiz="practice-theory", attempt=attempt_id)
     assert not errors_of(reloaded)
-    assert reloaded.subheader[0].value == "Practice: the centre, rules and service standards"
+    assert reloaded.subheader[0].value == plain("Practice: the centre, rules and service standards")
     assert reloaded.caption[1].value == "Question 2 of 10"
 
     back = next(b for b in reloaded.button if b.label == "Back to my quizzes")
