@@ -180,3 +180,38 @@ def test_nobody_marks_their_own_attempt(session, world):
     marking.mark_practical(session, world["trainer"], attempt_id, points)
     with pytest.raises(PermissionDenied):
         marking.override_grade(session, world["learner_trainer"], attempt_id, 50, "Self-serving change")
+
+
+def test_an_untouched_practical_sheet_is_refused_naming_every_item(session, world):
+    """Issue 12 item 10: the sheet started at full marks and "Save marks" untouched passed the learner."""
+    exam = make_practical_exam(session, world["trainer"])
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    sheet = marking.marking_sheet(session, world["trainer"], attempt_id)
+    assert set(sheet.points.values()) == {None}  # nothing scored for the marker
+    blank = {item_id: None for item_id in sheet.points}
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_practical(session, world["trainer"], attempt_id, blank)
+    assert refused.value.key == "exams.error.unscored_items" and refused.value.params["count"] == 17
+    assert session.get(Attempt, attempt_id).status == "needs_marking"
+
+
+def test_a_partly_scored_sheet_names_the_items_left(session, world):
+    exam = make_practical_exam(session, world["trainer"])
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    points = full_points(marking.marking_sheet(session, world["trainer"], attempt_id))
+    items = list(points)
+    points[items[3]] = None
+    del points[items[8]]
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_practical(session, world["trainer"], attempt_id, points)
+    assert refused.value.params == {"count": 2, "items": "4, 9"}
+    assert "no. 4, 9" in str(refused.value)
+    assert all(r.mark is None for r in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)))
+
+
+def test_an_unmarked_essay_is_refused_naming_the_question(session, world):
+    exam, attempt_id = essay_attempt(session, world)
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_essays(session, world["trainer"], attempt_id, {3: None})
+    assert refused.value.key == "exams.error.unmarked_essays" and refused.value.params["questions"] == "3"
+    assert session.get(Attempt, attempt_id).status == "needs_marking"
