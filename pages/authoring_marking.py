@@ -134,11 +134,11 @@ with queue_tab:
 
 with practical_tab:
     with service_call(t) as session:
-        practicals = [e for e in exams_service.list_exams(session, actor).itertuples() if e.kind == "practical"]
-    if not practicals:
-        empty_state(t, "exams.marking.no_practicals")
+        practicals = exams_service.open_practicals(session, actor)
+    if practicals.empty:
+        empty_state(t, "exams.marking.no_open_practicals")
     else:
-        names = {e.id: (e.title_zh if t.language == "zh-CN" else e.title_en) for e in practicals}
+        names = {e.id: (e.title_zh if t.language == "zh-CN" else e.title_en) for e in practicals.itertuples()}
         exam_id = st.selectbox(t("exams.field.exam"), list(names), format_func=names.get, key="practical_exam")
         with service_call(t) as session:
             learners = dict(exams_service.learners_for(session, actor, exam_id))

@@ -120,6 +120,39 @@ def test_authoring_page_refuses_bad_exam_clearly(demo_engine):
     assert at.error and "Code" in at.error[0].value
 
 
+def test_creating_an_exam_opens_it_and_leaves_the_new_form_blank(demo_engine):
+    """Issue 12 item 12: after "Create exam" the New exam form stayed filled with its Create button."""
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_exams.py").run()
+    at.text_input(key="exam0_code").input("roaming-check")
+    at.text_input(key="exam0_ten").input("Roaming check")
+    at.text_input(key="exam0_tzh").input("漫游小测")
+    bank = at.multiselect(key="exam0_qs")
+    bank.set_value(bank.options[:2] if isinstance(bank.options[0], str) else []).run()
+    next(b for b in at.button if b.label == "Create exam").click().run()
+    assert not errors_of(at) and not at.error, [e.value for e in at.error]
+    with Session(demo_engine) as session:
+        created = session.exec(select(Exam).where(Exam.code == "roaming-check")).all()
+    assert len(created) == 1
+    assert at.selectbox(key="exam_pick").value == created[0].id  # the new exam is open for changes
+    assert "Create exam" not in [b.label for b in at.button]
+    at.selectbox(key="exam_pick").set_value(0).run()  # New exam again: blank
+    assert at.text_input(key="exam0_code").value == "" and at.text_input(key="exam0_ten").value == ""
+
+
+def test_the_exam_list_shows_words_not_raw_values(demo_engine):
+    for language, raw in (("en", None), ("zh-CN", ("Archived", "Written", "Practical"))):
+        at = app_as(demo_engine, "trainer", language=language).run()
+        at.switch_page("pages/authoring_exams.py").run()
+        table = at.dataframe[0].value
+        cells = {str(v) for v in table.to_numpy().ravel()}
+        assert not cells & {"None", "nan", "NaT", "archived", "written", "practical", "published", "draft"}
+        if raw:
+            assert not cells & set(raw)
+        states = list(table.iloc[:, 0])
+        assert states.index(states[-1]) > 0 and states[0] in ("Open", "开放中")
+
+
 def test_pages_in_chinese(demo_engine):
     for username, path in (("newhire", "pages/training_exams.py"), ("trainer", "pages/authoring_marking.py"),
                            ("trainer", "pages/authoring_item_analysis.py"), ("trainer", "pages/authoring_exams.py")):

@@ -8,6 +8,7 @@ from sqlmodel import select
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, AuditEntry, GradeOverride
 from portal.quizzes import attempts, marking
+from portal.quizzes import exams as exams_service
 from portal.roles import Role
 from tests.utils.factories import make_cohort, make_user
 from tests.utils.quiz_factories import at, make_practical_exam, make_question, make_questions, make_written_exam
@@ -215,3 +216,23 @@ def test_an_unmarked_essay_is_refused_naming_the_question(session, world):
         marking.mark_essays(session, world["trainer"], attempt_id, {3: None})
     assert refused.value.key == "exams.error.unmarked_essays" and refused.value.params["questions"] == "3"
     assert session.get(Attempt, attempt_id).status == "needs_marking"
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"status": "archived"}, "exams.error.exam_archived"), ({"status": "draft"}, "exams.error.exam_draft"),
+    ({"close_at": T0 - timedelta(days=1)}, "exams.error.exam_closed"),
+    ({"open_at": T0 + timedelta(days=1)}, "exams.error.exam_upcoming")])
+def test_a_practical_that_cannot_run_is_refused_for_its_real_reason(session, world, changes, key):
+    """Issue 12 item 11: an archived exam was refused with "not a learner assigned to the exam"."""
+    exam = make_practical_exam(session, world["trainer"], **changes)
+    with pytest.raises(ValidationFailed) as refused:
+        attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    assert refused.value.key == key
+    assert exams_service.open_practicals(session, world["trainer"], now=T0).empty  # and it is not offered
+
+
+def test_the_practical_picker_offers_only_open_practicals(session, world):
+    make_practical_exam(session, world["trainer"], code="old-practical", status="archived")
+    running = make_practical_exam(session, world["trainer"], code="running-practical")
+    make_written_exam(session, world["trainer"], questions=[q for q in make_questions(session, "PQ", 2)])
+    assert list(exams_service.open_practicals(session, world["trainer"], now=T0)["id"]) == [running.id]

@@ -218,6 +218,7 @@ def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *
         raise ValidationFailed("exams.error.not_practical")
     if user_id == actor.id:
         raise PermissionDenied("exams.error.own_attempt")
+    exams_service.require_sittable(exam, now)  # the exam's own state first: it is the reason, not the learner
     from portal.auth import actor_for
     from portal.models import User
 
