@@ -27,12 +27,12 @@ def points_choice(item, before, key: str):
         options = sorted({float(v) for v in range(int(item.max_points) + 1)} | ({float(before)} if before else set()))
         label = lambda v: f"{v:g}"  # noqa: E731
     return st.segmented_control(item.text.get(t.language), options, default=before, format_func=label, key=key,
-                                label_visibility="collapsed")
+                                label_visibility="collapsed", wrap=True)  # a narrow window: wrap, hide none
 
 
 def rubric_item_row(sheet, number: int, item, flag_unscored: bool) -> tuple[float | None, str]:
     """One line per rubric item: number and text, the points, a comment; "not scored" beside it when asked."""
-    text, points_col, comment_col = st.columns([5, 3, 3], vertical_alignment="center")
+    text, points_col, comment_col = st.columns([3.8, 4, 2.2], vertical_alignment="center")
     badge = f":red-badge[:material/priority_high: {t('exams.marking.critical')}] " if item.critical else ""
     text.markdown(f"**{number}.** {badge}{item.text.get(t.language)}")
     with points_col:
