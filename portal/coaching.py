@@ -447,7 +447,8 @@ def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]
     rows = session.exec(select(CoachingLink.session_id, CoachingLink.kind, CoachingLink.ref_id, Exam.title_en,
                                Exam.title_zh, Attempt.percent, Attempt.submitted_at)
                         .join(CoachingSession, CoachingSession.id == CoachingLink.session_id)
-                        .join(Attempt, and_(Attempt.id == CoachingLink.ref_id, Attempt.user_id == CoachingSession.agent_id,
+                        .join(Attempt, and_(Attempt.id == CoachingLink.ref_id,
+                                            Attempt.user_id == CoachingSession.agent_id,
                                             CoachingLink.kind.in_(("attempt", "practical"))), isouter=True)
                         .join(Exam, Exam.id == Attempt.exam_id, isouter=True)
                         .where(CoachingLink.session_id.in_(session_ids),

@@ -31,6 +31,6 @@ __all__ = [
     "cohort_board",
     "complete_module", "current_programme", "journey", "mentee_journeys", "open_module", "quiz_scores_for",
     "record_shadowing_call", "record_supervised_call", "requirement_settings", "reset_requirements",
-    "review_queue", "review_ticket", "unchosen_areas", "set_requirements", "shadowing_log", "sign_off", "suggested_minutes",
-    "supervised_calls", "visible_journeys",
+    "review_queue", "review_ticket", "set_requirements", "shadowing_log", "sign_off", "suggested_minutes",
+    "supervised_calls", "unchosen_areas", "visible_journeys",
 ]
