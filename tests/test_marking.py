@@ -236,3 +236,30 @@ def test_the_practical_picker_offers_only_open_practicals(session, world):
     running = make_practical_exam(session, world["trainer"], code="running-practical")
     make_written_exam(session, world["trainer"], questions=[q for q in make_questions(session, "PQ", 2)])
     assert list(exams_service.open_practicals(session, world["trainer"], now=T0)["id"]) == [running.id]
+
+
+def test_a_practical_opened_twice_with_its_token_waits_once_in_the_queue(session, world):
+    """A double click on "Add to the marking queue" opened two attempts of an exam with unlimited attempts."""
+    exam = make_practical_exam(session, world["trainer"])
+    token = "a" * 32
+    first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
+    again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
+    assert again == first and len(marking.marking_queue(session, world["trainer"])) == 1
+    with pytest.raises(ValidationFailed) as refused:  # a later click: one practical waits per learner and exam
+        attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
+                                request_token="b" * 32)
+    assert refused.value.key == "exams.error.practical_waiting"
+    assert len(marking.marking_queue(session, world["trainer"])) == 1
+
+
+def test_the_learner_picker_leaves_out_who_cannot_sit_the_practical_now(session, world):
+    exam = make_practical_exam(session, world["trainer"], attempts_allowed=1)
+    other = make_user(session, "newhire3", Role.NEWHIRE)
+    assert {world["newhire"].id, other.id} <= {u for u, _ in exams_service.learners_for(session, world["trainer"],
+                                                                                         exam.id)}
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    assert world["newhire"].id not in {u for u, _ in exams_service.learners_for(session, world["trainer"], exam.id)}
+    marking.mark_practical(session, world["trainer"], attempt_id,
+                           full_points(marking.marking_sheet(session, world["trainer"], attempt_id)))
+    learners = {u for u, _ in exams_service.learners_for(session, world["trainer"], exam.id)}
+    assert world["newhire"].id not in learners and other.id in learners  # the one attempt allowed is used

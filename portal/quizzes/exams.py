@@ -278,13 +278,19 @@ def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exa
     return exam
 
 
-def _created_with(session: Session, request_token: str) -> Exam | None:
-    """The exam an earlier create with this token made (kept in its audit entry), if any."""
+def earlier_request(session: Session, action: str, request_token: str) -> dict | None:
+    """The audit details of the `action` an earlier click with this form token made, if any (see submit_once)."""
     if not TOKEN_PATTERN.fullmatch(request_token or ""):
         raise ValidationFailed("exams.error.bad_request_token")
     details = session.exec(select(AuditEntry.details).where(
-        AuditEntry.action == "exam.created", AuditEntry.details.contains(f'"request": "{request_token}"'))).first()
-    return session.get(Exam, json.loads(details)["exam_id"]) if details else None
+        AuditEntry.action == action, AuditEntry.details.contains(f'"request": "{request_token}"'))).first()
+    return json.loads(details) if details else None
+
+
+def _created_with(session: Session, request_token: str) -> Exam | None:
+    """The exam an earlier create with this token made, if any."""
+    earlier = earlier_request(session, "exam.created", request_token)
+    return session.get(Exam, earlier["exam_id"]) if earlier else None
 
 
 def _clean_list(values) -> list[str]:
@@ -431,7 +437,8 @@ def settings_from_spec(spec: ExamSpec, rubrics: dict[str, RubricSpec], cohort_id
 
 
 def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int, str]]:
-    """(user id, display name) of the active learners an exam is assigned to, for trainers."""
+    """(user id, display name) of the active learners an exam is assigned to who can sit it now, for trainers:
+    not those with this practical already waiting to be marked, nor those with no attempts left."""
     from portal.models import User, UserRole
 
     require_role(actor, *STAFF_ROLES)
@@ -442,4 +449,9 @@ def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int
              .distinct().order_by(User.display_name))
     if cohorts:
         query = query.where(User.cohort_id.in_(cohorts))
-    return [(row[0], row[1]) for row in session.exec(query).all()]
+    used = dict(session.exec(select(Attempt.user_id, func.count(Attempt.id)).where(Attempt.exam_id == exam.id)
+                             .group_by(Attempt.user_id)).all())
+    waiting = set(session.exec(select(Attempt.user_id).where(Attempt.exam_id == exam.id,
+                                                             Attempt.status == "needs_marking")).all())
+    return [(user_id, name) for user_id, name in session.exec(query).all()
+            if user_id not in waiting and not (exam.attempts_allowed and used.get(user_id, 0) >= exam.attempts_allowed)]

@@ -91,7 +91,7 @@ def test_double_click_on_create_exam_makes_one_exam_and_blanks_the_form(app_serv
     assert page.get_by_label("Title (English)").input_value() == ""
 
 
-def test_start_a_practical_offers_only_open_exams(app_server, page, demo_engine):
+def test_start_a_practical_offers_only_open_exams_and_adds_one(app_server, page, demo_engine):
     sign_in(page, app_server, "trainer")
     open_page(page, "Marking queue")
     page.get_by_role("tab", name="Start a practical").click()
@@ -101,9 +101,19 @@ def test_start_a_practical_offers_only_open_exams(app_server, page, demo_engine)
     offered = page.get_by_role("option").all_inner_texts()
     page.keyboard.press("Escape")
     assert offered == ["Q1 practical exam: role-played call"]  # no archived or closed monthly practicals
-    page.get_by_role("button", name="Add to the marking queue").click()
+    assert page.get_by_label("Learner", exact=True).input_value() == "He Tao 何涛"  # Gao Yan's is waiting
+    before = waiting_practicals(demo_engine)
+    page.get_by_role("button", name="Add to the marking queue").dblclick()
     page.get_by_text("Practical added to the marking queue.").first.wait_for()
+    page.wait_for_timeout(1500)
     assert page.get_by_text("not a learner assigned").count() == 0
+    assert waiting_practicals(demo_engine) == before + 1  # a double click adds one practical
+    page.get_by_role("tab", name="Start a practical").click()  # the one just added is not offered again
+    learner_box = page.get_by_label("Learner", exact=True)
+    learner_box.click()
+    learners = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert "He Tao 何涛" not in learners and "Gao Yan 高燕" not in learners, learners  # both waiting to be marked
 
 
 def test_the_answer_grid_shows_its_feedback_column_at_1280_px(app_server, page):
