@@ -1,12 +1,12 @@
 from datetime import UTC, datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from portal import users
 from portal.clock import center_time, center_zone, local_today
 from portal.quizzes import exams as exams_service
-from portal.ui import exam_widgets, state
-from portal.ui.dates import datetime_column
+from portal.ui import exam_widgets, state, submit_once
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 NEW = 0
@@ -16,6 +16,12 @@ actor = state.actor()
 page_header(t, "nav.exams", "exams.authoring.caption")
 exam_widgets.show_flash(t)
 
+NEXT_PICK = "exam_pick_next"  # set after a create: the picker opens the new exam and the New form is blank
+if NEXT_PICK in st.session_state:
+    for key in [k for k in st.session_state if str(k).startswith(f"exam{NEW}_")]:
+        del st.session_state[key]
+    st.session_state["exam_pick"] = st.session_state.pop(NEXT_PICK)
+
 with service_call(t) as session:
     listing = exams_service.list_exams(session, actor)
     cohorts = {c.id: c.name for c in users.list_cohorts(session)}
@@ -23,26 +29,38 @@ with service_call(t) as session:
     bank = sorted(exams_service.bank_entries(session))
     rubrics = exams_service.rubric_codes(session)
 
-if listing.empty:
-    empty_state(t, "empty.exams")
-else:
-    shown = listing.assign(title=listing["title_zh"] if t.language == "zh-CN" else listing["title_en"],
-                           kind=listing["kind"].map(lambda k: t(f"exams.kind.{k}")),
-                           grading=listing["grading"].map(lambda g: t(f"exams.grading.{g}")))
-    st.dataframe(shown[["code", "title", "kind", "status", "time_limit_minutes", "pass_mark", "attempts_allowed",
+
+def listing_table(listing) -> None:
+    """The exams, open first, archived last; every value in words in the reader's language, no raw None."""
+    shown = listing.assign(
+        title=listing["title_zh"] if t.language == "zh-CN" else listing["title_en"],
+        kind=listing["kind"].map(lambda k: t(f"exams.kind.{k}")),
+        state=listing["state"].map(lambda s: t(f"exams.state.{s}")),
+        grading=listing["grading"].map(lambda g: t(f"exams.grading.{g}")),
+        time_limit_minutes=listing["time_limit_minutes"].map(lambda m: f"{m:g}" if pd.notna(m) else "—"),
+        attempts_allowed=listing["attempts_allowed"].map(lambda n: str(n) if n else t("exams.unlimited")),
+        open_at=listing["open_at"].map(lambda v: exam_widgets.when(None if pd.isna(v) else v, t)),
+        close_at=listing["close_at"].map(lambda v: exam_widgets.when(None if pd.isna(v) else v, t)))
+    st.dataframe(shown[["state", "code", "title", "kind", "time_limit_minutes", "pass_mark", "attempts_allowed",
                         "grading", "open_at", "close_at", "attempts", "to_mark"]],
                  hide_index=True, width="stretch",
-                 column_config={"code": t("exams.field.code"), "title": t("exams.field.title"),
-                                "kind": t("exams.field.kind"), "status": t("exams.field.status"),
+                 column_config={"state": t("exams.field.status"), "code": t("exams.field.code"),
+                                "title": t("exams.field.title"), "kind": t("exams.field.kind"),
                                 "time_limit_minutes": t("exams.field.time_limit"),
                                 "pass_mark": st.column_config.NumberColumn(t("exams.field.pass_mark"), format="%.0f%%"),
                                 "attempts_allowed": t("exams.field.attempts_allowed"),
-                                "grading": t("exams.field.grading"),
-                                "open_at": datetime_column(t, t("exams.field.open_at")),
-                                "close_at": datetime_column(t, t("exams.field.close_at")), "attempts": t("exams.field.attempts"),
+                                "grading": t("exams.field.grading"), "open_at": t("exams.field.open_at"),
+                                "close_at": t("exams.field.close_at"), "attempts": t("exams.field.attempts"),
                                 "to_mark": t("exams.field.to_mark")})
 
-labels = {NEW: t("exams.authoring.new")} | dict(zip(listing["id"].tolist(), listing["code"].tolist()))
+
+if listing.empty:
+    empty_state(t, "empty.exams")
+else:
+    listing_table(listing)
+
+labels = {NEW: t("exams.authoring.new")} | {
+    row.id: f"{row.code} · {t(f'exams.state.{row.state}')}" for row in listing.itertuples()}
 chosen = st.selectbox(t("exams.authoring.pick"), list(labels), format_func=labels.get, key="exam_pick")
 
 if chosen == NEW:
@@ -157,9 +175,26 @@ else:
                                       format_func=lambda v: t(f"exams.critical_miss.{v}"), key=k + "crit")
     settings.shuffle_answers = False
 
-label = t("exams.authoring.create") if chosen == NEW else t("exams.authoring.save")
-if st.button(label, type="primary", icon=":material/save:", key=k + "save"):
-    if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, None if chosen == NEW else chosen)):
+def create(settings) -> None:
+    """Create once however often the button is clicked; then open the new exam and blank the New form."""
+    created = {}
+
+    def action(session) -> None:
+        created["id"] = exams_service.save_exam(session, actor, settings,
+                                                request_token=submit_once.form_token("new_exam")).id
+
+    if run_action(t, action):
+        submit_once.renew_token("new_exam")
+        st.session_state[NEXT_PICK] = created["id"]
+        exam_widgets.flash("exams.authoring.created")
+        st.rerun()
+
+
+if chosen == NEW:
+    if st.button(t("exams.authoring.create"), type="primary", icon=":material/save:", key=k + "save"):
+        create(settings)
+elif st.button(t("exams.authoring.save"), type="primary", icon=":material/save:", key=k + "save"):
+    if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, chosen)):
         exam_widgets.flash("action.saved")
         st.rerun()
 if chosen != NEW:

@@ -2,7 +2,7 @@ import streamlit as st
 
 from portal.quizzes import attempts, marking
 from portal.quizzes import exams as exams_service
-from portal.ui import exam_widgets, question_view, state
+from portal.ui import exam_widgets, question_view, state, submit_once
 from portal.ui.dates import datetime_column
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -15,39 +15,73 @@ queue_tab, practical_tab, override_tab = st.tabs([t("exams.marking.queue"), t("e
                                                   t("exams.marking.override")])
 
 
+def points_choice(item, before, key: str):
+    """One item's points as a row of buttons, blank until the marker chooses.
+
+    A critical item is met (full points) or missed (0); the others take whole points
+    (plus a half given before, if any, so an earlier mark still shows).
+    """
+    if item.critical:
+        options = [float(item.max_points), 0.0]
+        label = lambda v: t("exams.marking.met" if v else "exams.marking.missed") + f" · {v:g}"  # noqa: E731
+    else:
+        options = sorted({float(v) for v in range(int(item.max_points) + 1)} | ({float(before)} if before else set()))
+        label = lambda v: f"{v:g}"  # noqa: E731
+    return st.segmented_control(item.text.get(t.language), options, default=before, format_func=label, key=key,
+                                label_visibility="collapsed", wrap=True)  # a narrow window: wrap, hide none
+
+
+def rubric_item_row(sheet, number: int, item, flag_unscored: bool) -> tuple[float | None, str]:
+    """One line per rubric item: number and text, the points, a comment; "not scored" beside it when asked."""
+    text, points_col, comment_col = st.columns([3.8, 4, 2.2], vertical_alignment="center")
+    badge = f":red-badge[:material/priority_high: {t('exams.marking.critical')}] " if item.critical else ""
+    text.markdown(f"**{number}.** {badge}{item.text.get(t.language)}")
+    with points_col:
+        points = points_choice(item, sheet.points.get(item.id), f"p{sheet.attempt_id}-{item.id}")
+        if flag_unscored and points is None:
+            st.markdown(f":red[:material/error: {t('exams.marking.not_scored')}]")
+    comment = comment_col.text_input(t("exams.marking.item_comment"), sheet.comments.get(item.id, ""),
+                                     placeholder=t("exams.marking.comment_placeholder"),
+                                     label_visibility="collapsed", key=f"c{sheet.attempt_id}-{item.id}")
+    return points, comment
+
+
 def practical_form(sheet) -> None:
     rubric = sheet.rubric
+    flag_key = f"flag_unscored_{sheet.attempt_id}"
     st.caption(t("exams.marking.critical_rule_zero_section" if rubric.critical_miss == "zero_section"
                  else "exams.marking.critical_rule_fail_exam"))
-    points, comments = {}, {}
+    points, comments, number = {}, {}, 0
     for section in rubric.sections:
-        st.markdown(f"#### {section.title.get(t.language)} · {t('exams.marking.weight', weight=f'{section.weight:g}')}")
-        for item in section.items:
-            with st.container(border=True):
-                text = item.text.get(t.language)
-                if item.critical:
-                    st.markdown(f":red-background[:material/priority_high: {t('exams.marking.critical')}] {text}")
-                else:
-                    st.markdown(text)
-                left, right = st.columns([1, 3])
-                before = sheet.points.get(item.id)
-                points[item.id] = left.number_input(
-                    t("exams.marking.points", maximum=f"{item.max_points:g}"), 0.0, float(item.max_points),
-                    float(before if before is not None else item.max_points),
-                    step=float(item.max_points) if item.critical else 0.5, key=f"p{sheet.attempt_id}-{item.id}")
-                comments[item.id] = right.text_input(t("exams.marking.item_comment"), sheet.comments.get(item.id, ""),
-                                                     key=f"c{sheet.attempt_id}-{item.id}")
-    preview = rubric.score(points)
-    cols = st.columns(3)
-    cols[0].metric(t("exams.score"), f"{preview.percent:.1f}%")
-    cols[1].metric(t("exams.result"), exam_widgets.verdict(preview.passed(sheet.exam.pass_mark), t))
-    cols[2].metric(t("exams.marking.critical_missed"), len(preview.critical_missed))
-    if preview.critical_missed:
-        st.error(t("exams.marking.critical_missed_list", items=", ".join(preview.critical_missed)),
+        st.markdown(f"**{section.title.get(t.language)}** · {t('exams.marking.weight', weight=f'{section.weight:g}')}")
+        with st.container(border=True):
+            for item in section.items:
+                number += 1
+                points[item.id], comments[item.id] = rubric_item_row(sheet, number, item,
+                                                                     st.session_state.get(flag_key, False))
+    unscored = marking.unscored_items(rubric, points)
+    total = sum(1 for _ in rubric.items())
+    preview = None if unscored else rubric.score(points)
+    cols = st.columns(4)
+    cols[0].metric(t("exams.marking.scored"), f"{total - len(unscored)} / {total}")
+    cols[1].metric(t("exams.score"), "—" if preview is None else f"{preview.percent:.1f}%")
+    cols[2].metric(t("exams.result"), "—" if preview is None else
+                   exam_widgets.verdict(preview.passed(sheet.exam.pass_mark), t))
+    cols[3].metric(t("exams.marking.critical_missed"), "—" if preview is None else len(preview.critical_missed))
+    if preview is not None and preview.critical_missed:
+        numbers = {item.id: str(n) for n, (_, item) in enumerate(rubric.items(), start=1)}
+        st.error(t("exams.marking.critical_missed_list", items=", ".join(numbers[i] for i in preview.critical_missed)),
                  icon=":material/priority_high:")
     comment = st.text_area(t("exams.marking.overall_comment"), sheet.comment, key=f"oc{sheet.attempt_id}")
+    if unscored and st.session_state.get(flag_key):
+        st.error(t("exams.error.unscored_items", count=len(unscored), items=", ".join(str(n) for n, _ in unscored)),
+                 icon=":material/error:")
     if st.button(t("exams.marking.save_marks"), type="primary", key=f"save_practical_{sheet.attempt_id}"):
+        if unscored:  # the service refuses it too; here each unscored item is named beside it
+            st.session_state[flag_key] = True
+            st.rerun()
         if run_action(t, lambda s: marking.mark_practical(s, actor, sheet.attempt_id, points, comments, comment)):
+            st.session_state.pop(flag_key, None)
             exam_widgets.flash("exams.marking.marked")
             st.rerun()
 
@@ -63,7 +97,8 @@ def essay_form(sheet) -> None:
             left, right = st.columns([1, 3])
             marks[essay.slot] = left.number_input(
                 t("exams.marking.points", maximum=f"{essay.max_mark:g}"), 0.0, float(essay.max_mark),
-                float(essay.mark or 0.0), step=0.5, key=f"m{sheet.attempt_id}-{essay.slot}")
+                essay.mark, step=0.5, placeholder=t("exams.marking.not_scored"),
+                key=f"m{sheet.attempt_id}-{essay.slot}")
             comments[essay.slot] = right.text_input(t("exams.marking.item_comment"), essay.comment,
                                                     key=f"mc{sheet.attempt_id}-{essay.slot}")
     comment = st.text_area(t("exams.marking.overall_comment"), sheet.comment, key=f"eoc{sheet.attempt_id}")
@@ -99,11 +134,11 @@ with queue_tab:
 
 with practical_tab:
     with service_call(t) as session:
-        practicals = [e for e in exams_service.list_exams(session, actor).itertuples() if e.kind == "practical"]
-    if not practicals:
-        empty_state(t, "exams.marking.no_practicals")
+        practicals = exams_service.open_practicals(session, actor)
+    if practicals.empty:
+        empty_state(t, "exams.marking.no_open_practicals")
     else:
-        names = {e.id: (e.title_zh if t.language == "zh-CN" else e.title_en) for e in practicals}
+        names = {e.id: (e.title_zh if t.language == "zh-CN" else e.title_en) for e in practicals.itertuples()}
         exam_id = st.selectbox(t("exams.field.exam"), list(names), format_func=names.get, key="practical_exam")
         with service_call(t) as session:
             learners = dict(exams_service.learners_for(session, actor, exam_id))
@@ -114,7 +149,10 @@ with practical_tab:
                                       key="practical_learner")
             st.caption(t("exams.marking.open_practical_help"))
             if st.button(t("exams.marking.open_practical_button"), type="primary", key="open_practical"):
-                if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id)):
+                token = submit_once.form_token("open_practical")
+                if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id,
+                                                                   request_token=token)):
+                    submit_once.renew_token("open_practical")
                     exam_widgets.flash("exams.marking.practical_opened")
                     st.rerun()
 

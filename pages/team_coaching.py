@@ -121,7 +121,7 @@ with st.form(f"coaching_form_{form_id}"):
     linked_now = [link.ref_id for link in editing.links if link.ref_id in attempt_labels] if editing else []
     links = st.multiselect(t("coaching.links"), list(attempt_labels), default=linked_now,
                            format_func=attempt_labels.get, key=f"links_{form_id}",
-                           placeholder=t("coaching.choose_attempts"))
+                           placeholder=t("coaching.choose_attempts"), select_all=False)
     follow_up = st.date_input(t("coaching.col.follow_up_on"), value=editing.follow_up_on if editing else None,
                               key=f"follow_{form_id}")
     st.markdown(f"**{t('coaching.action_items')}**")
@@ -145,8 +145,7 @@ if submitted:
     draft = coaching.SessionDraft(
         agent_id=agent_id, held_on=held_on, focus_area=focus or "", shared_notes=shared, private_notes=private,
         follow_up_on=follow_up,
-        links=tuple(coaching.LinkInput("practical" if (attempts.set_index("attempt_id").loc[ref, "kind"]
-                                                       == "practical") else "attempt", ref) for ref in links),
+        links=coaching.attempt_links(attempts, links),
         action_items=tuple(coaching.ActionItemInput(text, owner, due) for text, owner, due in item_inputs
                            if text.strip()))
     if editing:

@@ -44,6 +44,19 @@ m2.metric(t("analytics.metric_results"), result_count)
 m3.metric(t("analytics.metric_mean"), f"{result_mean:.1f}" if result_mean is not None else "—")
 m4.metric(t("analytics.metric_at_risk"), len(flagged))
 
+def trend_people(agents: list[str], at_risk: set[str]) -> list[str]:
+    """Whose lines the trend chart draws: at first the people at risk (the team mean is always drawn)."""
+    key = f"dash_trend_people_{slug}"
+    if key not in st.session_state:
+        st.session_state[key] = [a for a in agents if a in at_risk]
+    else:  # a narrower period or kind may leave someone chosen without results
+        st.session_state[key] = [a for a in st.session_state[key] if a in agents]
+    chosen = st.multiselect(t("analytics.trend_people"), agents, key=key, select_all=False,
+                            placeholder=t("analytics.trend_people_placeholder"))
+    st.caption(t("analytics.trend_people_help"))
+    return chosen
+
+
 # Only the open tab runs: each tab's queries, tables and charts cost about as much as the
 # rest of the page, and every widget change reruns the page.
 tab_overview, tab_distribution, tab_effect, tab_speed = st.tabs(
@@ -75,8 +88,9 @@ with tab_overview:
         if results.empty:
             empty_state(t, "empty.team_dashboard")
         else:
-            st.vega_lite_chart(spec=trend_chart(results, means, settings, t, set(flagged["agent"]), "exam"),
-                               width="stretch")
+            shown = trend_people(sorted(set(results["agent"])), set(flagged["agent"]))
+            st.vega_lite_chart(spec=trend_chart(results, means, settings, t, set(flagged["agent"]), "exam",
+                                                set(shown)), width="stretch")
             table(t, means[["exam", "taken_on", "mean", "results", "pass_mark"]], f"team-mean-{slug}", "means_table",
                   settings=settings, score_columns=("mean",))
 

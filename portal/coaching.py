@@ -293,26 +293,28 @@ def _validate_draft(session: Session, draft: SessionDraft, agent: User, settings
 
 
 def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
-    """Attempts and ticket reviews must belong to someone in the agent's team; attempts of the right kind."""
+    """Links point only at the coached person's own attempts and ticket reviews, attempts of the right kind.
+
+    Anyone else's record would leak: the coach and the agent both read a linked result's score.
+    """
     if link.kind not in LINK_KINDS:
         raise ValidationFailed("coaching.error.link_kind", kind=link.kind)
     if link.kind == "supervised_review":
-        row = session.exec(select(SupervisedCall.user_id, User.team_id)
-                           .join(TicketReview, TicketReview.call_id == SupervisedCall.id)
-                           .join(User, User.id == SupervisedCall.user_id)
-                           .where(TicketReview.id == link.ref_id)).first()
-        if row is None:
+        owner = session.exec(select(SupervisedCall.user_id)
+                             .join(TicketReview, TicketReview.call_id == SupervisedCall.id)
+                             .where(TicketReview.id == link.ref_id)).first()
+        if owner is None:
             raise ValidationFailed("coaching.error.link_missing", kind=link.kind, ref=link.ref_id)
-        if row[0] != agent.id and (row[1] is None or row[1] != agent.team_id):
-            raise ValidationFailed("coaching.error.link_other_team", ref=link.ref_id, agent=agent.display_name)
+        if owner != agent.id:
+            raise ValidationFailed("coaching.error.link_not_own", ref=link.ref_id, agent=agent.display_name)
         return
-    row = session.exec(select(Attempt, Exam.kind, User.team_id).join(Exam, Exam.id == Attempt.exam_id)
-                       .join(User, User.id == Attempt.user_id).where(Attempt.id == link.ref_id)).first()
+    row = session.exec(select(Attempt.user_id, Exam.kind).join(Exam, Exam.id == Attempt.exam_id)
+                       .where(Attempt.id == link.ref_id)).first()
     if row is None:
         raise ValidationFailed("coaching.error.link_missing", kind=link.kind, ref=link.ref_id)
-    attempt, exam_kind, team_id = row
-    if attempt.user_id != agent.id and (team_id is None or team_id != agent.team_id):
-        raise ValidationFailed("coaching.error.link_other_team", ref=link.ref_id, agent=agent.display_name)
+    owner, exam_kind = row
+    if owner != agent.id:
+        raise ValidationFailed("coaching.error.link_not_own", ref=link.ref_id, agent=agent.display_name)
     if (link.kind == "practical") != (exam_kind == "practical"):
         raise ValidationFailed("coaching.error.link_wrong_kind", ref=link.ref_id, kind=link.kind)
 
@@ -441,12 +443,17 @@ def _item_view(item: ActionItem, names: dict[int, str]) -> ActionItemView:
 def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]]:
     if not session_ids:
         return {}
+    # An attempt shows only when it is the coached person's own (older rows may link anyone's: never shown).
     rows = session.exec(select(CoachingLink.session_id, CoachingLink.kind, CoachingLink.ref_id, Exam.title_en,
                                Exam.title_zh, Attempt.percent, Attempt.submitted_at)
+                        .join(CoachingSession, CoachingSession.id == CoachingLink.session_id)
                         .join(Attempt, and_(Attempt.id == CoachingLink.ref_id,
+                                            Attempt.user_id == CoachingSession.agent_id,
                                             CoachingLink.kind.in_(("attempt", "practical"))), isouter=True)
                         .join(Exam, Exam.id == Attempt.exam_id, isouter=True)
-                        .where(CoachingLink.session_id.in_(session_ids)).order_by(CoachingLink.id)).all()
+                        .where(CoachingLink.session_id.in_(session_ids),
+                               or_(CoachingLink.kind == "supervised_review", Attempt.id.is_not(None)))
+                        .order_by(CoachingLink.id)).all()
     found: dict[int, list[LinkView]] = {}
     for sid, kind, ref, title_en, title_zh, percent, submitted in rows:
         found.setdefault(sid, []).append(LinkView(kind, ref, title_en or "", title_zh or "", percent,
@@ -562,6 +569,13 @@ def revisions_of(session: Session, actor: Actor, session_ids: list[int]) -> dict
         out[r.session_id].append({**json.loads(r.snapshot), "acknowledged_at": r.acknowledged_at,
                                   "ack_comment": r.ack_comment, "replaced_at": r.replaced_at})
     return out
+
+
+def attempt_links(attempts: pd.DataFrame, chosen) -> tuple[LinkInput, ...]:
+    """One link per chosen attempt (each once, in the order chosen), of the kind its exam is."""
+    kinds = dict(zip(attempts["attempt_id"].astype(int), attempts["kind"]))
+    return tuple(LinkInput("practical" if kinds.get(ref) == "practical" else "attempt", ref)
+                 for ref in dict.fromkeys(int(ref) for ref in chosen))
 
 
 def agent_attempts(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:

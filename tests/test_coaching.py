@@ -10,7 +10,8 @@ from portal.clock import today, utcnow
 from portal.coaching_pdf import session_pdf
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import Translator
-from portal.models import ActionItem, Attempt, CoachingRevision, CoachingSession, Exam, SupervisedCall, TicketReview
+from portal.models import (ActionItem, Attempt, CoachingLink, CoachingRevision, CoachingSession, Exam, SupervisedCall,
+                           TicketReview)
 from portal.roles import Role
 from portal.users import set_team_leads
 from tests.utils.factories import make_team, make_user
@@ -152,11 +153,41 @@ def ticket_review_for(session, user_id, reviewer_id):
     return review
 
 
-def test_link_to_another_teams_attempt_is_refused(session, world):
-    other = attempt_for(session, world["agent_b"].id)
-    with pytest.raises(ValidationFailed, match="outside Agent.A's team"):
+@pytest.mark.parametrize("owner", ["agent_b", "peer_a"])
+def test_link_to_anyone_elses_attempt_is_refused(session, world, owner):
+    """Another team's or a teammate's attempt: the score would leak to the coach and the coached person."""
+    other = attempt_for(session, world[owner].id)
+    with pytest.raises(ValidationFailed, match="not Agent.A's own"):
         coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(
             coaching.LinkInput("attempt", other.id),)))
+    review = ticket_review_for(session, world[owner].id, world["lead_a"].id)
+    with pytest.raises(ValidationFailed, match="not Agent.A's own"):
+        coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(
+            coaching.LinkInput("supervised_review", review.id),)))
+
+
+def test_mentor_cannot_read_an_agents_score_through_a_mentee_session(session, world):
+    """Issue 13 item 5: a mentor linked an agent's attempt into their mentee's session; both then read it."""
+    agents_attempt = attempt_for(session, world["agent_a"].id, percent=42.0)
+    with pytest.raises(ValidationFailed, match="not Mentee.M's own"):
+        coaching.write_session(session, world["mentor"], draft(world["mentee"], links=(
+            coaching.LinkInput("attempt", agents_attempt.id),)))
+    sid = coaching.write_session(session, world["mentor"], draft(world["mentee"]))
+    session.add(CoachingLink(session_id=sid, kind="attempt", ref_id=agents_attempt.id))  # a row from before the fix
+    session.flush()
+    for reader in ("mentor", "mentee"):
+        assert coaching.get_session(session, world[reader], sid).links == ()
+
+
+def test_a_session_stores_each_chosen_link_once(session, world):
+    first, second = attempt_for(session, world["agent_a"].id), attempt_for(session, world["agent_a"].id, days_ago=9)
+    chosen = coaching.attempt_links(coaching.agent_attempts(session, world["lead_a"], world["agent_a"].id),
+                                    [second.id, first.id, second.id])
+    sid = coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=chosen))
+    assert [link.ref_id for link in coaching.get_session(session, world["lead_a"], sid).links] == [second.id, first.id]
+
+
+def test_link_of_the_wrong_kind_or_missing_is_refused(session, world):
     practical = attempt_for(session, world["agent_a"].id, kind="practical")
     with pytest.raises(ValidationFailed, match="is not a attempt result"):
         coaching.write_session(session, world["lead_a"], draft(world["agent_a"], links=(

@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from portal import coaching
+from portal import analytics, auth, coaching
 from portal.clock import today
 from portal.formatting import format_date
 from portal.models import CoachingSession, CoachingSetting, User
+from portal.i18n import Translator
+from portal.ui.dashboard_charts import trend_chart
 from tests.utils.apptest import app_as, errors_of
 
 PRIVATE = "Private: worried about attrition 担心流失"
@@ -103,6 +105,37 @@ def test_dashboard_flags_the_two_at_risk_agents_with_reasons(demo_engine):
     assert "falling trend" in reasons["Tang"] and "not acknowledged in time" in reasons["Tang"]
     assert "behind schedule" in reasons["Li"] and "asked to repeat" in reasons["Xu"]
     assert [m.value for m in at.metric if m.label == "At risk"] == ["5"]
+
+
+def test_the_trend_chart_draws_the_people_at_risk_then_those_the_lead_picks(demo_engine):
+    """Issue 12 item 17: twelve agent lines drawn over each other; the lead picks whom to see."""
+    at = open_page(demo_engine, "lead", "pages/team_dashboard.py")
+    key = next(m.key for m in at.multiselect if m.key.startswith("dash_trend_people_"))
+    people = at.multiselect(key=key)
+    risk = at.dataframe[0].value
+    flagged = set(risk.loc[risk["At risk"] == "Yes", "Agent"])
+    assert set(people.value) == flagged & set(people.options) and len(people.options) > len(people.value)
+    chen = next(a for a in people.options if a.startswith("Chen Jie"))
+    people.set_value([chen]).run()
+    assert not errors_of(at)
+    assert at.multiselect(key=key).value == [chen]
+
+
+def test_the_trend_chart_holds_lines_only_for_the_people_shown(demo_engine):
+    with Session(demo_engine) as session:
+        lead = auth.actor_for(session, auth.find_user(session, "lead"))
+        scope = analytics.available_scopes(session, lead)[0]
+        filt = analytics.ResultFilter()
+        results = analytics.exam_results(session, lead, scope, filt)
+        means = analytics.team_means(session, lead, scope, filt)
+        settings = coaching.load_settings(session)
+    t = Translator("en")
+    one = results["agent"].iloc[0]
+    everyone = trend_chart(results, means, settings, t, set(), "exam_en")
+    chosen = trend_chart(results, means, settings, t, set(), "exam_en", {one})
+    assert set(everyone["datasets"]["results"]["agent"]) == set(results["agent"])
+    assert set(chosen["datasets"]["results"]["agent"]) == {one}
+    assert len(chosen["datasets"]["means"]) == len(everyone["datasets"]["means"])  # the team mean always drawn
 
 
 def test_dashboard_marks_low_and_amber_averages_in_words(demo_engine):

@@ -66,19 +66,37 @@ def test_newhire_results_respect_review_options(demo_engine):
     assert "Marks are shown after the exam closes" in texts(at)
 
 
-def test_trainer_marks_the_waiting_practical(demo_engine):
+def waiting_practicals(engine) -> list[Attempt]:
+    with Session(engine) as session:
+        practical = session.exec(select(Exam).where(Exam.code == "practical-roleplay-q1")).one()
+        return session.exec(select(Attempt).where(Attempt.exam_id == practical.id,
+                                                  Attempt.status == "needs_marking")).all()
+
+
+def test_trainer_marks_the_waiting_practical_only_once_every_item_is_scored(demo_engine):
+    """Issue 12 item 10: the sheet started at full marks, so "Save marks" untouched passed the learner."""
     at = app_as(demo_engine, "trainer").run()
     at.switch_page("pages/authoring_marking.py").run()
     assert not errors_of(at)
     assert at.selectbox(key="mark_pick").value is not None
-    save = next(b for b in at.button if b.label == "Save marks")
-    save.click().run()
+    sheet = [c for c in at.segmented_control if c.key.startswith("p")]
+    assert len(sheet) == 17 and all(c.value is None for c in sheet)  # blank, nothing decided for the marker
+    next(b for b in at.button if b.label == "Save marks").click().run()
     assert not errors_of(at), errors_of(at)
-    with Session(demo_engine) as session:
-        practical = session.exec(select(Exam).where(Exam.code == "practical-roleplay-q1")).one()
-        waiting = session.exec(select(Attempt).where(Attempt.exam_id == practical.id,
-                                                     Attempt.status == "needs_marking")).all()
-    assert waiting == []
+    assert any("Score every item before saving: 17 not scored yet" in e.value for e in at.error)
+    assert sum("Not scored yet" in m.value for m in at.markdown) == 17  # named beside each item
+    assert len(waiting_practicals(demo_engine)) == 1
+    for control in sheet[:-1]:
+        at.segmented_control(key=control.key).set_value(0.0)
+    at.run()
+    assert sum("Not scored yet" in m.value for m in at.markdown) == 1  # the one still blank
+    next(b for b in at.button if b.label == "Save marks").click().run()
+    assert len(waiting_practicals(demo_engine)) == 1
+    last = sheet[-1]
+    at.segmented_control(key=last.key).set_value(0.0).run()
+    next(b for b in at.button if b.label == "Save marks").click().run()
+    assert not errors_of(at) and not at.error, [e.value for e in at.error]
+    assert waiting_practicals(demo_engine) == []
 
 
 def test_item_analysis_page_shows_test_figures_and_chart(demo_engine):
@@ -107,6 +125,39 @@ def test_authoring_page_refuses_bad_exam_clearly(demo_engine):
     next(b for b in at.button if b.label == "Create exam").click().run()
     assert not errors_of(at)
     assert at.error and "Code" in at.error[0].value
+
+
+def test_creating_an_exam_opens_it_and_leaves_the_new_form_blank(demo_engine):
+    """Issue 12 item 12: after "Create exam" the New exam form stayed filled with its Create button."""
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_exams.py").run()
+    at.text_input(key="exam0_code").input("roaming-check")
+    at.text_input(key="exam0_ten").input("Roaming check")
+    at.text_input(key="exam0_tzh").input("漫游小测")
+    bank = at.multiselect(key="exam0_qs")
+    bank.set_value(bank.options[:2] if isinstance(bank.options[0], str) else []).run()
+    next(b for b in at.button if b.label == "Create exam").click().run()
+    assert not errors_of(at) and not at.error, [e.value for e in at.error]
+    with Session(demo_engine) as session:
+        created = session.exec(select(Exam).where(Exam.code == "roaming-check")).all()
+    assert len(created) == 1
+    assert at.selectbox(key="exam_pick").value == created[0].id  # the new exam is open for changes
+    assert "Create exam" not in [b.label for b in at.button]
+    at.selectbox(key="exam_pick").set_value(0).run()  # New exam again: blank
+    assert at.text_input(key="exam0_code").value == "" and at.text_input(key="exam0_ten").value == ""
+
+
+def test_the_exam_list_shows_words_not_raw_values(demo_engine):
+    for language, raw in (("en", None), ("zh-CN", ("Archived", "Written", "Practical"))):
+        at = app_as(demo_engine, "trainer", language=language).run()
+        at.switch_page("pages/authoring_exams.py").run()
+        table = at.dataframe[0].value
+        cells = {str(v) for v in table.to_numpy().ravel()}
+        assert not cells & {"None", "nan", "NaT", "archived", "written", "practical", "published", "draft"}
+        if raw:
+            assert not cells & set(raw)
+        states = list(table.iloc[:, 0])
+        assert states.index(states[-1]) > 0 and states[0] in ("Open", "开放中")
 
 
 def test_pages_in_chinese(demo_engine):

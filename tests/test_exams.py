@@ -79,6 +79,35 @@ def test_bad_exam_settings_are_refused_and_nothing_is_saved(session, world, chan
     assert session.exec(select(Exam)).all() == []
 
 
+def test_a_create_sent_twice_with_its_token_makes_one_exam(session, world):
+    """Issue 12 item 12: a double click on "Create exam" must not create a second exam (nor say the code is taken)."""
+    token = "0123456789abcdef0123456789abcdef"
+    first = exams.save_exam(session, world["trainer"], written_settings("twice", questions=world["questions"][:2]),
+                            request_token=token)
+    again = exams.save_exam(session, world["trainer"], written_settings("twice", questions=world["questions"][:2]),
+                            request_token=token)
+    assert again.id == first.id and len(session.exec(select(Exam)).all()) == 1
+    other = exams.save_exam(session, world["trainer"], written_settings("next", questions=world["questions"][:2]),
+                            request_token="f" * 32)
+    assert other.id != first.id
+    with pytest.raises(ValidationFailed):
+        exams.save_exam(session, world["trainer"], written_settings("odd", questions=world["questions"][:2]),
+                        request_token="%' OR 1=1 --")
+
+
+def test_the_exam_list_puts_open_exams_first_and_archived_last(session, world):
+    """Issue 12 item 12: archived exams were listed first."""
+    paper = {"questions": world["questions"][:2]}
+    for code, changes in (("a-archived", {"status": "archived"}), ("b-closed", {"close_at": T0 - timedelta(days=1)}),
+                          ("c-draft", {"status": "draft"}), ("d-upcoming", {"open_at": T0 + timedelta(days=2)}),
+                          ("e-open", {})):
+        make_written_exam(session, world["trainer"], code, **paper, **changes)
+    listing = exams.list_exams(session, world["trainer"], now=T0)
+    assert list(zip(listing["code"], listing["state"])) == [
+        ("e-open", "open"), ("d-upcoming", "upcoming"), ("c-draft", "draft"), ("b-closed", "closed"),
+        ("a-archived", "archived")]
+
+
 def test_close_before_open_is_refused(session, world):
     with pytest.raises(ValidationFailed, match="close"):
         exam_for(session, world, open_at=T0, close_at=T0 - timedelta(hours=1))

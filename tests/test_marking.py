@@ -8,6 +8,7 @@ from sqlmodel import select
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, AuditEntry, GradeOverride
 from portal.quizzes import attempts, marking
+from portal.quizzes import exams as exams_service
 from portal.roles import Role
 from tests.utils.factories import make_cohort, make_user
 from tests.utils.quiz_factories import at, make_practical_exam, make_question, make_questions, make_written_exam
@@ -180,3 +181,85 @@ def test_nobody_marks_their_own_attempt(session, world):
     marking.mark_practical(session, world["trainer"], attempt_id, points)
     with pytest.raises(PermissionDenied):
         marking.override_grade(session, world["learner_trainer"], attempt_id, 50, "Self-serving change")
+
+
+def test_an_untouched_practical_sheet_is_refused_naming_every_item(session, world):
+    """Issue 12 item 10: the sheet started at full marks and "Save marks" untouched passed the learner."""
+    exam = make_practical_exam(session, world["trainer"])
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    sheet = marking.marking_sheet(session, world["trainer"], attempt_id)
+    assert set(sheet.points.values()) == {None}  # nothing scored for the marker
+    blank = {item_id: None for item_id in sheet.points}
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_practical(session, world["trainer"], attempt_id, blank)
+    assert refused.value.key == "exams.error.unscored_items" and refused.value.params["count"] == 17
+    assert session.get(Attempt, attempt_id).status == "needs_marking"
+
+
+def test_a_partly_scored_sheet_names_the_items_left(session, world):
+    exam = make_practical_exam(session, world["trainer"])
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    points = full_points(marking.marking_sheet(session, world["trainer"], attempt_id))
+    items = list(points)
+    points[items[3]] = None
+    del points[items[8]]
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_practical(session, world["trainer"], attempt_id, points)
+    assert refused.value.params == {"count": 2, "items": "4, 9"}
+    assert "no. 4, 9" in str(refused.value)
+    assert all(r.mark is None for r in session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)))
+
+
+def test_an_unmarked_essay_is_refused_naming_the_question(session, world):
+    exam, attempt_id = essay_attempt(session, world)
+    with pytest.raises(ValidationFailed) as refused:
+        marking.mark_essays(session, world["trainer"], attempt_id, {3: None})
+    assert refused.value.key == "exams.error.unmarked_essays" and refused.value.params["questions"] == "3"
+    assert session.get(Attempt, attempt_id).status == "needs_marking"
+
+
+@pytest.mark.parametrize("changes,key", [
+    ({"status": "archived"}, "exams.error.exam_archived"), ({"status": "draft"}, "exams.error.exam_draft"),
+    ({"close_at": T0 - timedelta(days=1)}, "exams.error.exam_closed"),
+    ({"open_at": T0 + timedelta(days=1)}, "exams.error.exam_upcoming")])
+def test_a_practical_that_cannot_run_is_refused_for_its_real_reason(session, world, changes, key):
+    """Issue 12 item 11: an archived exam was refused with "not a learner assigned to the exam"."""
+    exam = make_practical_exam(session, world["trainer"], **changes)
+    with pytest.raises(ValidationFailed) as refused:
+        attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    assert refused.value.key == key
+    assert exams_service.open_practicals(session, world["trainer"], now=T0).empty  # and it is not offered
+
+
+def test_the_practical_picker_offers_only_open_practicals(session, world):
+    make_practical_exam(session, world["trainer"], code="old-practical", status="archived")
+    running = make_practical_exam(session, world["trainer"], code="running-practical")
+    make_written_exam(session, world["trainer"], questions=[q for q in make_questions(session, "PQ", 2)])
+    assert list(exams_service.open_practicals(session, world["trainer"], now=T0)["id"]) == [running.id]
+
+
+def test_a_practical_opened_twice_with_its_token_waits_once_in_the_queue(session, world):
+    """A double click on "Add to the marking queue" opened two attempts of an exam with unlimited attempts."""
+    exam = make_practical_exam(session, world["trainer"])
+    token = "a" * 32
+    first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
+    again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
+    assert again == first and len(marking.marking_queue(session, world["trainer"])) == 1
+    with pytest.raises(ValidationFailed) as refused:  # a later click: one practical waits per learner and exam
+        attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
+                                request_token="b" * 32)
+    assert refused.value.key == "exams.error.practical_waiting"
+    assert len(marking.marking_queue(session, world["trainer"])) == 1
+
+
+def test_the_learner_picker_leaves_out_who_cannot_sit_the_practical_now(session, world):
+    exam = make_practical_exam(session, world["trainer"], attempts_allowed=1)
+    other = make_user(session, "newhire3", Role.NEWHIRE)
+    assert {world["newhire"].id, other.id} <= {u for u, _ in exams_service.learners_for(session, world["trainer"],
+                                                                                         exam.id)}
+    attempt_id = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0)
+    assert world["newhire"].id not in {u for u, _ in exams_service.learners_for(session, world["trainer"], exam.id)}
+    marking.mark_practical(session, world["trainer"], attempt_id,
+                           full_points(marking.marking_sheet(session, world["trainer"], attempt_id)))
+    learners = {u for u, _ in exams_service.learners_for(session, world["trainer"], exam.id)}
+    assert world["newhire"].id not in learners and other.id in learners  # the one attempt allowed is used

@@ -224,8 +224,10 @@ def test_ticket_review_rules(session, world):
                                  marks={**ALL_MET, "accuracy": MISSED, "closing": PARTLY})
     with pytest.raises(ValidationFailed, match="what needs rework"):
         onboarding.review_ticket(session, world.mentor, call.id, outcome="rework", marks=ALL_MET, comment=" ")
-    with pytest.raises(ValidationFailed, match="Mark every checklist area"):
+    with pytest.raises(ValidationFailed, match="4 not chosen yet"):
         onboarding.review_ticket(session, world.mentor, call.id, outcome="passed", marks={"greeting": MET})
+    with pytest.raises(ValidationFailed, match="Mark every checklist area"):
+        onboarding.review_ticket(session, world.mentor, call.id, outcome="passed", marks={**ALL_MET, "closing": 7})
     with pytest.raises(ValidationFailed, match="Unknown outcome"):
         onboarding.review_ticket(session, world.mentor, call.id, outcome="great", marks=ALL_MET)
     session.flush()
@@ -233,6 +235,23 @@ def test_ticket_review_rules(session, world):
     onboarding.review_ticket(session, world.trainer, call.id, **review)  # a trainer may review too
     with pytest.raises(ValidationFailed, match="already been reviewed"):
         onboarding.review_ticket(session, world.mentor, call.id, **review)
+
+
+def test_a_review_with_an_area_or_the_outcome_not_chosen_is_refused_naming_them(session, world):
+    """Issue 12 item 10: a review was saved with no radio chosen (the form defaulted every area to met)."""
+    call = onboarding.record_supervised_call(session, world.newhire, call_date=CALL_DAY, call_type="complaint",
+                                             ticket_ref="T-2", summary="Summary.", today=TODAY)
+    blank = {area: None for area in ALL_MET}
+    with pytest.raises(ValidationFailed) as refused:
+        onboarding.review_ticket(session, world.mentor, call.id, outcome=None, marks=blank)
+    assert refused.value.key == "onboarding.error.checklist_unchosen" and refused.value.params["count"] == 5
+    with pytest.raises(ValidationFailed, match=r"1 not chosen yet \(Verification\)"):
+        onboarding.review_ticket(session, world.mentor, call.id, outcome="passed",
+                                 marks={**ALL_MET, "verification": None})
+    with pytest.raises(ValidationFailed, match="Choose the review"):
+        onboarding.review_ticket(session, world.mentor, call.id, outcome=None, marks=ALL_MET)
+    session.flush()
+    assert count(session, TicketReview) == 0
 
 
 def test_supervised_call_input_is_checked(session, world):

@@ -5,7 +5,7 @@ from sqlmodel import Session, func, select
 from portal import auth, onboarding
 from portal.clock import local_today
 from portal.models import ShadowingCall, StageSignoff
-from portal.onboarding.rules import ReviewOutcome
+from portal.onboarding.rules import CHECKLIST, MET, ReviewOutcome
 from tests.utils.apptest import app_as, errors_of
 
 
@@ -144,7 +144,11 @@ def test_newhire_logs_a_supervised_call(demo_engine):
 def test_mentor_reviews_the_oldest_ticket_and_signs_off_a_stage(demo_engine):
     at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
     assert "Tickets to review (4, oldest first)" in [h.value for h in at.subheader]
-    button(at, "Save review").click().run()  # first form: every area met, passed
+    first = onboarding_first_ticket(demo_engine)
+    for area in CHECKLIST:
+        at.radio(key=f"review-{first}-{area}").set_value(MET)
+    at.radio(key=f"review-{first}-outcome").set_value(ReviewOutcome.PASSED)
+    button(at, "Save review").click().run()
     assert not errors_of(at)
     assert at.success[0].value.startswith("Review of ticket ") and "Zhou Min" in at.success[0].value
     assert "Tickets to review (3, oldest first)" in [h.value for h in at.subheader]
@@ -162,9 +166,24 @@ def journey_status(engine, username):
 def test_a_rework_without_comment_is_refused_in_the_review_form(demo_engine):
     at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
     first = onboarding_first_ticket(demo_engine)
+    for area in CHECKLIST:
+        at.radio(key=f"review-{first}-{area}").set_value(MET)
     at.radio(key=f"review-{first}-outcome").set_value(ReviewOutcome.REWORK)
     button(at, "Save review").click().run()
     assert [e.value for e in at.error] == ["Say in the comment what needs rework."]
+    assert "Tickets to review (4, oldest first)" in [h.value for h in at.subheader]
+
+
+def test_an_untouched_review_is_refused_naming_each_blank_area(demo_engine):
+    """Issue 12 item 10: every radio started on "met" and "passed", so an untouched review was saved."""
+    at = open_page(demo_engine, "mentor", "pages/team_mentees.py")
+    first = onboarding_first_ticket(demo_engine)
+    assert all(at.radio(key=f"review-{first}-{area}").value is None for area in (*CHECKLIST, "outcome"))
+    button(at, "Save review").click().run()
+    assert not errors_of(at)
+    assert any("5 not chosen yet (Greeting, Verification, Accuracy, Resolution, Closing)" in e.value
+               for e in at.error)
+    assert sum("Not chosen yet" in m.value for m in at.markdown) == 6
     assert "Tickets to review (4, oldest first)" in [h.value for h in at.subheader]
 
 

@@ -17,7 +17,7 @@ working-day schedule, stalled) are pure functions in `portal.onboarding.rules`.
 from portal.onboarding.board import (BOARD_COLUMNS, awaiting_signoff, board_frame, cohort_board, mentee_journeys,
                                      visible_journeys)
 from portal.onboarding.floor import (PendingTicket, record_shadowing_call, record_supervised_call, review_queue,
-                                     review_ticket, shadowing_log, supervised_calls)
+                                     review_ticket, shadowing_log, supervised_calls, unchosen_areas)
 from portal.onboarding.journey import (QUIZ_RESULTS_WIRED, Journey, JourneyStatus, ModuleState, SignoffRecord,
                                        StageState, journey, quiz_scores_for)
 from portal.onboarding.modules import complete_module, open_module, suggested_minutes
@@ -32,5 +32,5 @@ __all__ = [
     "complete_module", "current_programme", "journey", "mentee_journeys", "open_module", "quiz_scores_for",
     "record_shadowing_call", "record_supervised_call", "requirement_settings", "reset_requirements",
     "review_queue", "review_ticket", "set_requirements", "shadowing_log", "sign_off", "suggested_minutes",
-    "supervised_calls", "visible_journeys",
+    "supervised_calls", "unchosen_areas", "visible_journeys",
 ]

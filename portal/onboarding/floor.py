@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.clock import local_today
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import translate
 from portal.models import Cohort, ShadowingCall, SupervisedCall, TicketReview, User
 from portal.onboarding.access import require_active_new_hire, require_review, require_view, subject
 from portal.onboarding.rules import (CALL_TYPES, CHECKLIST, MARKS, PASS_MARK, ReviewOutcome, critical_misses,
@@ -178,7 +179,13 @@ def review_queue(session: Session, actor: Actor) -> list[PendingTicket]:
             for c, name in rows]
 
 
-def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str, marks: Mapping[str, int],
+def unchosen_areas(marks: Mapping[str, int | None]) -> list[str]:
+    """The checklist areas with no mark chosen: a review starts blank and is saved only when complete."""
+    return [area for area in CHECKLIST if marks.get(area) is None]
+
+
+def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str | None,
+                  marks: Mapping[str, int | None],
                   comment: str = "") -> TicketReview:
     """The mentor's review of one ticket: checklist marks, pass or needs rework, and a comment.
 
@@ -192,6 +199,12 @@ def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str,
     require_review(actor, user)
     if session.exec(select(TicketReview.id).where(TicketReview.call_id == call_id)).first() is not None:
         raise ValidationFailed("onboarding.error.already_reviewed", ticket=call.ticket_ref)
+    unchosen = unchosen_areas(marks)
+    if unchosen:
+        raise ValidationFailed("onboarding.error.checklist_unchosen", count=len(unchosen), areas=", ".join(
+            translate(f"onboarding.checklist.{area}", actor.language) for area in unchosen))
+    if outcome is None:
+        raise ValidationFailed("onboarding.error.outcome_required")
     if outcome not in set(ReviewOutcome):
         raise ValidationFailed("onboarding.error.unknown_outcome", outcome=str(outcome))
     if set(marks) != set(CHECKLIST) or any(marks[area] not in MARKS for area in CHECKLIST):

@@ -236,20 +236,31 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
 
 
 def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *,
-                   now: datetime | None = None) -> int:
-    """A trainer opens a practical attempt for a learner; it waits in the marking queue."""
+                   now: datetime | None = None, request_token: str | None = None) -> int:
+    """A trainer opens a practical attempt for a learner; it waits in the marking queue.
+
+    A second click with the same form token (`request_token`) returns the attempt the first one opened.
+    """
     require_role(actor, Role.TRAINER)
     now = now or utcnow()
+    earlier = request_token and exams_service.earlier_request(session, "exam.practical_opened", request_token)
+    if earlier:
+        return earlier["attempt"]
     exam = exams_service.get_exam(session, exam_id)
     if exam.kind != "practical":
         raise ValidationFailed("exams.error.not_practical")
     if user_id == actor.id:
         raise PermissionDenied("exams.error.own_attempt")
+    exams_service.require_sittable(exam, now)  # the exam's own state first: it is the reason, not the learner
     from portal.auth import actor_for
 
     user = session.get(User, user_id)
     if user is None or not exams_service.assigned_to(session, actor_for(session, user), exam):
         raise ValidationFailed("exams.error.learner_not_assigned")
+    waiting = session.exec(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == user_id,
+                                                    Attempt.status == "needs_marking")).first()
+    if waiting is not None:
+        raise ValidationFailed("exams.error.practical_waiting", learner=user.display_name)
     _check_may_start(session, exam, user_id, now)
     rubric = exams_service.rubric_for(session, exam)
     attempt = Attempt(exam_id=exam.id, user_id=user_id, number=attempts_used(session, exam.id, user_id) + 1,
@@ -260,7 +271,7 @@ def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *
         session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=item.id,
                                   max_mark=float(item.max_points)))
     audit.record(session, actor_id=actor.id, action="exam.practical_opened", target=exam.code,
-                 attempt=attempt.id, user=user.username)
+                 attempt=attempt.id, user=user.username, **({"request": request_token} if request_token else {}))
     return attempt.id
 
 

@@ -19,8 +19,10 @@ from sqlalchemy import case, func
 from sqlmodel import Session, select
 
 from portal import audit
+from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.models import Attempt, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag, QuestionVersion, Rubric
+from portal.models import (Attempt, AuditEntry, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag,
+                           QuestionVersion, Rubric)
 from portal.quizzes.specs import ExamSpec, RubricSpec, pool_matches
 from portal.roles import Actor, Role, require_role
 
@@ -31,6 +33,7 @@ CRITICAL_MISS = ("fail_exam", "zero_section")
 LEARNER_ROLES = (Role.NEWHIRE, Role.AGENT)
 STAFF_ROLES = (Role.TRAINER,)
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,79}$")
+TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_TIME_LIMIT = 600
 
 
@@ -152,9 +155,24 @@ def settings_of(session: Session, exam: Exam) -> ExamSettings:
         critical_miss=exam.critical_miss, cohort_ids=exam_cohort_ids(session, exam.id))
 
 
-def list_exams(session: Session, actor: Actor) -> pd.DataFrame:
-    """Every graded exam with its setup and counts, for trainers."""
+STATE_ORDER = ("open", "upcoming", "draft", "closed", "archived")  # useful first
+
+
+def exam_state(status: str, open_at: datetime | None, close_at: datetime | None, now: datetime) -> str:
+    """What a trainer needs to know at a glance: open | upcoming | draft | closed | archived."""
+    if status != "published":
+        return status
+    if open_at and now < open_at:
+        return "upcoming"
+    if close_at and now >= close_at:
+        return "closed"
+    return "open"
+
+
+def list_exams(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
+    """Every graded exam with its setup, counts and `state`, for trainers: open first, archived last."""
     require_role(actor, *STAFF_ROLES)
+    now = now or utcnow()
     attempts = (select(Attempt.exam_id, func.count(Attempt.id).label("attempts"),
                        func.sum(case((Attempt.status == "needs_marking", 1), else_=0)).label("to_mark"))
                 .group_by(Attempt.exam_id).subquery())
@@ -164,9 +182,27 @@ def list_exams(session: Session, actor: Actor) -> pd.DataFrame:
                func.coalesce(attempts.c.attempts, 0), func.coalesce(attempts.c.to_mark, 0))
         .join(attempts, attempts.c.exam_id == Exam.id, isouter=True)
         .where(Exam.kind.in_(GRADED_KINDS)).order_by(Exam.code)).all()
-    return pd.DataFrame(rows, columns=["id", "code", "kind", "title_en", "title_zh", "status", "time_limit_minutes",
-                                       "pass_mark", "attempts_allowed", "grading", "open_at", "close_at",
-                                       "attempts", "to_mark"])
+    frame = pd.DataFrame(rows, columns=["id", "code", "kind", "title_en", "title_zh", "status", "time_limit_minutes",
+                                        "pass_mark", "attempts_allowed", "grading", "open_at", "close_at",
+                                        "attempts", "to_mark"])
+    frame["state"] = [exam_state(status, open_at, close_at, now) for status, open_at, close_at
+                      in zip(frame["status"], frame["open_at"], frame["close_at"])]
+    rank = frame["state"].map(STATE_ORDER.index)
+    return frame.assign(_rank=rank).sort_values(["_rank", "code"], kind="stable").drop(columns="_rank") \
+        .reset_index(drop=True)
+
+
+def open_practicals(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
+    """The practical exams a trainer can run now (published, inside their dates), for the "Start a practical" picker."""
+    listing = list_exams(session, actor, now=now)
+    return listing[(listing["kind"] == "practical") & (listing["state"] == "open")].reset_index(drop=True)
+
+
+def require_sittable(exam: Exam, now: datetime) -> None:
+    """Refuse an exam nobody can sit now, naming why: archived, draft, not open yet, or closed."""
+    state = exam_state(exam.status, exam.open_at, exam.close_at, now)
+    if state != "open":
+        raise ValidationFailed(f"exams.error.exam_{state}", exam=exam.title_en)
 
 
 # ----------------------------------------------------------------- who may sit what
@@ -204,14 +240,21 @@ def window_state(exam: Exam, now: datetime) -> str:
 # ----------------------------------------------------------------- creating and editing
 
 
-def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exam_id: int | None = None) -> Exam:
+def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exam_id: int | None = None, *,
+              request_token: str | None = None) -> Exam:
     """Create (exam_id None) or update an exam, its paper and its cohorts. Trainers only.
 
     Once an exam has attempts its paper (questions or pool) is locked, so
     marks already given and item statistics keep meaning the same thing.
+    A create carrying a `request_token` already used (a double click) returns
+    the exam that token created instead of a second one.
     """
     if actor is not None:
         require_role(actor, *STAFF_ROLES)
+    if exam_id is None and request_token is not None:
+        already = _created_with(session, request_token)
+        if already is not None:
+            return already
     exam = session.get(Exam, exam_id) if exam_id else None
     if exam_id and exam is None:
         raise NotFound("exams.error.no_such_exam", exam=exam_id)
@@ -230,8 +273,24 @@ def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exa
         _replace_slots(session, exam, settings)
     _replace_cohorts(session, exam, settings.cohort_ids)
     audit.record(session, actor_id=actor.id if actor else None,
-                 action="exam.created" if creating else "exam.updated", target=exam.code)
+                 action="exam.created" if creating else "exam.updated", target=exam.code, exam_id=exam.id,
+                 **({"request": request_token} if creating and request_token else {}))
     return exam
+
+
+def earlier_request(session: Session, action: str, request_token: str) -> dict | None:
+    """The audit details of the `action` an earlier click with this form token made, if any (see submit_once)."""
+    if not TOKEN_PATTERN.fullmatch(request_token or ""):
+        raise ValidationFailed("exams.error.bad_request_token")
+    details = session.exec(select(AuditEntry.details).where(
+        AuditEntry.action == action, AuditEntry.details.contains(f'"request": "{request_token}"'))).first()
+    return json.loads(details) if details else None
+
+
+def _created_with(session: Session, request_token: str) -> Exam | None:
+    """The exam an earlier create with this token made, if any."""
+    earlier = earlier_request(session, "exam.created", request_token)
+    return session.get(Exam, earlier["exam_id"]) if earlier else None
 
 
 def _clean_list(values) -> list[str]:
@@ -378,7 +437,8 @@ def settings_from_spec(spec: ExamSpec, rubrics: dict[str, RubricSpec], cohort_id
 
 
 def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int, str]]:
-    """(user id, display name) of the active learners an exam is assigned to, for trainers."""
+    """(user id, display name) of the active learners an exam is assigned to who can sit it now, for trainers:
+    not those with this practical already waiting to be marked, nor those with no attempts left."""
     from portal.models import User, UserRole
 
     require_role(actor, *STAFF_ROLES)
@@ -389,4 +449,9 @@ def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int
              .distinct().order_by(User.display_name))
     if cohorts:
         query = query.where(User.cohort_id.in_(cohorts))
-    return [(row[0], row[1]) for row in session.exec(query).all()]
+    used = dict(session.exec(select(Attempt.user_id, func.count(Attempt.id)).where(Attempt.exam_id == exam.id)
+                             .group_by(Attempt.user_id)).all())
+    waiting = set(session.exec(select(Attempt.user_id).where(Attempt.exam_id == exam.id,
+                                                             Attempt.status == "needs_marking")).all())
+    return [(user_id, name) for user_id, name in session.exec(query).all()
+            if user_id not in waiting and not (exam.attempts_allowed and used.get(user_id, 0) >= exam.attempts_allowed)]

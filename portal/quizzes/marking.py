@@ -17,7 +17,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question, QuestionVersion, User
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, update_totals
-from portal.quizzes.specs import RubricScore, RubricSpec
+from portal.quizzes.specs import RubricItem, RubricScore, RubricSpec
 from portal.roles import Actor, Role, require_role
 
 MAX_COMMENT = 5_000
@@ -117,10 +117,14 @@ def mark_essays(session: Session, actor: Actor, attempt_id: int, marks: dict[int
     essays = {e.slot: e for e in _essays(session, attempt.id)}
     marks = {int(slot): mark for slot, mark in marks.items()}
     comments = comments or {}
-    if set(marks) != set(essays):
+    if set(marks) - set(essays):
         raise ValidationFailed("exams.error.mark_every_essay")
+    unmarked = [slot for slot in essays if marks.get(slot) is None]
+    if unmarked:
+        raise ValidationFailed("exams.error.unmarked_essays", count=len(unmarked),
+                               questions=", ".join(str(slot) for slot in unmarked))
     for slot, mark in marks.items():
-        if mark is None or not 0 <= float(mark) <= essays[int(slot)].max_mark:
+        if not 0 <= float(mark) <= essays[int(slot)].max_mark:
             raise ValidationFailed("exams.error.mark_out_of_range", slot=slot, maximum=essays[int(slot)].max_mark)
     texts = {int(s): _check_comment(c) for s, c in comments.items()}
     overall = _check_comment(comment)
@@ -137,6 +141,15 @@ def mark_essays(session: Session, actor: Actor, attempt_id: int, marks: dict[int
     return attempt
 
 
+def unscored_items(rubric: RubricSpec, points: dict[str, float | None]) -> list[tuple[int, RubricItem]]:
+    """(number on the sheet, item) of every rubric item without points yet: a sheet is saved only when complete.
+
+    Nothing is scored by default: an item nobody scored is not "full marks" nor "0".
+    """
+    return [(number, item) for number, (_, item) in enumerate(rubric.items(), start=1)
+            if points.get(item.id) is None]
+
+
 def mark_practical(session: Session, actor: Actor, attempt_id: int, points: dict[str, float],
                    comments: dict[str, str] | None = None, comment: str = "") -> RubricScore:
     """Mark a practical against its rubric: per-item points, comments, the critical-miss rule."""
@@ -145,10 +158,14 @@ def mark_practical(session: Session, actor: Actor, attempt_id: int, points: dict
         raise ValidationFailed("exams.error.not_practical")
     rubric = exams_service.rubric_for(session, exam)
     items = {item.id: item for _, item in rubric.items()}
-    if set(points) != set(items):
+    if set(points) - set(items):
         raise ValidationFailed("exams.error.mark_every_item")
+    unscored = unscored_items(rubric, points)
+    if unscored:
+        raise ValidationFailed("exams.error.unscored_items", count=len(unscored),
+                               items=", ".join(str(number) for number, _ in unscored))
     for item_id, value in points.items():
-        if value is None or not 0 <= float(value) <= items[item_id].max_points:
+        if not 0 <= float(value) <= items[item_id].max_points:
             raise ValidationFailed("exams.error.points_out_of_range", item=item_id,
                                    maximum=items[item_id].max_points)
     texts = {k: _check_comment(v) for k, v in (comments or {}).items()}

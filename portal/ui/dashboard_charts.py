@@ -104,7 +104,8 @@ def _trend_spec(labels: tuple[str, ...], floor: int, exam_column: str) -> dict:
 
 
 def _trend_frames(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
-                  at_risk_agents: set[str]):
+                  at_risk_agents: set[str], shown_agents: set[str] | None = None):
+    """The chart's frames; only `shown_agents` get lines (None: everyone), the axis and rules from all results."""
     data = results.assign(
         band=["red" if p < settings.low_score else "amber" if p < settings.amber_score else "green"
               for p in results["percent"]],
@@ -116,20 +117,26 @@ def _trend_frames(results: pd.DataFrame, means: pd.DataFrame, settings: Coaching
                           "label": [t("analytics.pass_mark_label", mark=f"{pass_mark:g}"),
                                     t("analytics.low_line_label", low=f"{settings.low_score:g}")],
                           "colour": ["#1f77b4", BAND_COLOURS["red"]]})
+    if shown_agents is not None:
+        data = data[data["agent"].isin(shown_agents)]
     return data, means.assign(taken_on=pd.to_datetime(means["taken_on"])), rules, floor
 
 
 def trend_chart(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
-                at_risk_agents: set[str], exam_column: str) -> dict:
-    """The trend chart's Vega-Lite spec with this run's data attached (for `st.vega_lite_chart`)."""
-    data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents)
+                at_risk_agents: set[str], exam_column: str, shown_agents: set[str] | None = None) -> dict:
+    """The trend chart's Vega-Lite spec with this run's data attached (for `st.vega_lite_chart`).
+
+    A dozen lines on one chart cannot be read: the page passes the people the lead chose
+    (`shown_agents`; the team mean is always drawn).
+    """
+    data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents, shown_agents)
     return _with_data(_trend_spec(_trend_labels(t), floor, exam_column), results=data, means=means, rules=rules)
 
 
 def trend_chart_inline(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
-                       at_risk_agents: set[str], exam_column: str) -> dict:
+                       at_risk_agents: set[str], exam_column: str, shown_agents: set[str] | None = None) -> dict:
     """The same chart compiled from scratch with its data inline (the uncached reference)."""
-    data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents)
+    data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents, shown_agents)
     return _to_spec(_trend_altair(data, means, rules, _trend_labels(t), floor, exam_column))
 
 

@@ -299,7 +299,13 @@ def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: 
 
 
 def review_form(t: Translator, actor: Actor, ticket: PendingTicket) -> None:
+    """The checklist starts blank: every area and the outcome are chosen by the reviewer, never by default.
+
+    Saving with an area left unchosen is refused (by the service too) and each such area says so beside it.
+    """
     key = f"review-{ticket.call_id}"
+    flag_key = f"{key}-flag-unchosen"
+    flag = st.session_state.get(flag_key, False)
     call_type = t(f"onboarding.call_type.{ticket.call_type}")
     st.markdown(f"**{ticket.ticket_ref}** · {call_type} · {day(t, ticket.call_date)}")
     st.markdown(f"> {ticket.summary}")
@@ -309,17 +315,31 @@ def review_form(t: Translator, actor: Actor, ticket: PendingTicket) -> None:
             label = t(f"onboarding.checklist.{area}")
             if area in CRITICAL_AREAS:
                 label += " · " + t("onboarding.checklist.critical")
-            marks[area] = st.radio(label, MARKS, format_func=lambda m: t(f"onboarding.mark.{m}"), horizontal=True,
-                                   key=f"{key}-{area}")
-        outcome = st.radio(t("onboarding.review.outcome"), list(ReviewOutcome), horizontal=True, key=f"{key}-outcome",
-                           format_func=lambda o: t(f"onboarding.review_outcome.{o.value}"))
+            marks[area] = st.radio(label, MARKS, index=None, format_func=lambda m: t(f"onboarding.mark.{m}"),
+                                   horizontal=True, key=f"{key}-{area}")
+            if flag and marks[area] is None:
+                st.markdown(f":red[:material/error: {t('onboarding.review.not_chosen')}]")
+        outcome = st.radio(t("onboarding.review.outcome"), list(ReviewOutcome), index=None, horizontal=True,
+                           key=f"{key}-outcome", format_func=lambda o: t(f"onboarding.review_outcome.{o.value}"))
+        if flag and outcome is None:
+            st.markdown(f":red[:material/error: {t('onboarding.review.not_chosen')}]")
         comment = st.text_area(t("onboarding.review.comment"), key=f"{key}-comment",
                                help=t("onboarding.review.comment_help"))
         st.caption(t("onboarding.review.rule", pass_mark=PASS_MARK,
                      critical=", ".join(t(f"onboarding.checklist.{a}") for a in CHECKLIST if a in CRITICAL_AREAS)))
         submitted = st.form_submit_button(t("onboarding.review.submit"), type="primary")
-    if submitted and run_action(t, lambda s: onboarding.review_ticket(s, actor, ticket.call_id, outcome=outcome.value,
-                                                                      marks=marks, comment=comment)):
+    unchosen = onboarding.unchosen_areas(marks)
+    if flag and unchosen:
+        st.error(t("onboarding.error.checklist_unchosen", count=len(unchosen),
+                   areas=", ".join(t(f"onboarding.checklist.{area}") for area in unchosen)), icon=":material/error:")
+    elif flag and outcome is None:
+        st.error(t("onboarding.error.outcome_required"), icon=":material/error:")
+    if submitted and (unchosen or outcome is None):  # the service refuses it too; here each blank is named
+        st.session_state[flag_key] = True
+        st.rerun()
+    if submitted and run_action(t, lambda s: onboarding.review_ticket(
+            s, actor, ticket.call_id, outcome=outcome.value if outcome else None, marks=marks, comment=comment)):
+        st.session_state.pop(flag_key, None)
         succeed(t, "onboarding.review.saved", ticket=ticket.ticket_ref, name=ticket.new_hire)
 
 

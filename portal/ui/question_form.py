@@ -76,6 +76,11 @@ def question_editor(t: Translator, initial: QuestionData, key: str, *, idnumber_
                         idnumber=idnumber.strip())
 
 
+# column -> pixels, for choice answers and for numerical ones (with a tolerance column)
+ANSWER_WIDTHS = {False: {"text": 170, "percent": 95, "feedback": 165},
+                 True: {"text": 90, "percent": 95, "feedback": 140, "tolerance": 90}}
+
+
 def _answer_table(t: Translator, answers: list[Answer], key: str, *, numerical: bool) -> list[Answer]:
     rows = [{"text": a.text, "percent": _percent(a.fraction), "feedback": a.feedback,
              **({"tolerance": float(a.tolerance or 0.0)} if numerical else {})} for a in answers]
@@ -83,15 +88,20 @@ def _answer_table(t: Translator, answers: list[Answer], key: str, *, numerical: 
     frame = pd.DataFrame(rows or [{"text": "", "percent": 100.0, "feedback": "", **({"tolerance": 0.0}
                                                                                      if numerical else {})}],
                          columns=columns)
+    # Widths in pixels that fit together in the editor's column at 1280 px (about 460 px): "large" text
+    # columns pushed Feedback off to the right, where nobody saw it.
+    widths = ANSWER_WIDTHS[numerical]
     config = {
         "text": st.column_config.TextColumn(t("quizbank.form.number" if numerical else "quizbank.form.answer"),
-                                            required=True, width="large"),
+                                            required=True, width=widths["text"]),
         "percent": st.column_config.NumberColumn(t("quizbank.form.percent"), min_value=-100, max_value=100,
-                                                 default=0.0, format="%g%%", help=t("quizbank.form.percent_help")),
-        "feedback": st.column_config.TextColumn(t("quizbank.form.feedback"), width="large"),
+                                                 default=0.0, format="%g%%", help=t("quizbank.form.percent_help"),
+                                                 width=widths["percent"]),
+        "feedback": st.column_config.TextColumn(t("quizbank.form.feedback"), width=widths["feedback"]),
     }
     if numerical:
-        config["tolerance"] = st.column_config.NumberColumn(t("quizbank.form.tolerance"), min_value=0, default=0.0)
+        config["tolerance"] = st.column_config.NumberColumn(t("quizbank.form.tolerance"), min_value=0, default=0.0,
+                                                            width=widths["tolerance"])
     st.caption(t("quizbank.form.answers_help"))
     edited = st.data_editor(frame, num_rows="dynamic", key=f"{key}-answers", hide_index=True, column_config=config,
                             width="stretch")

@@ -155,6 +155,14 @@ def test_trainer_marks_a_practical_in_chinese(app_server, browser):
         page.get_by_role("button", name="保存评分").wait_for()
         page.wait_for_timeout(1500)
         screenshot(page, "exams-trainer-marking-zh")
+        page.get_by_role("button", name="保存评分").click()  # untouched: refused, nothing scored by default
+        page.get_by_text("请先为每一项打分再保存：还有 17 项未打分").wait_for()
+        sheet = page.get_by_test_id("stButtonGroup")
+        for group in sheet.all():
+            group.locator("button").last.click()  # full points, "未达标 · 0" on a critical item
+        page.get_by_text("17 / 17").wait_for()
+        page.get_by_text("未做到的关键项：第 4, 11, 12 项").wait_for()
+        screenshot(page, "exams-trainer-marking-scored-zh")
         page.get_by_role("button", name="保存评分").click()
         page.get_by_text("评分已保存。").first.wait_for()
         page.get_by_text("Wu Hao 吴浩：第 1 次作答").wait_for()  # the essay is next in the queue

@@ -72,7 +72,15 @@ def test_mentor_reviews_a_ticket_and_signs_off_a_stage(app_server, page):
     open_page(page, "My mentees")
     page.get_by_text("Tickets to review (4, oldest first)").wait_for()
     screenshot(page, "onboarding-mentor-queue-en")
-    page.get_by_role("button", name="Save review").first.click()
+    review = page.get_by_test_id("stForm").first
+    review.get_by_role("button", name="Save review").click()  # untouched: nothing is chosen for the mentor
+    page.get_by_text("5 not chosen yet (Greeting, Verification, Accuracy, Resolution, Closing)").wait_for()
+    assert review.get_by_text("Not chosen yet").count() == 6
+    page.get_by_text("Tickets to review (4, oldest first)").wait_for()
+    for group in review.get_by_role("radiogroup").all()[:5]:
+        group.get_by_text("Met", exact=True).click()
+    review.get_by_role("radiogroup").nth(5).get_by_text("Passed", exact=True).click()
+    review.get_by_role("button", name="Save review").click()
     page.get_by_text(re.compile(r"^Review of ticket .* \(Zhou Min 周敏\) saved\.$")).wait_for()
     page.get_by_text("Tickets to review (3, oldest first)").wait_for()
 
