@@ -6,7 +6,8 @@ import streamlit as st
 from portal import users
 from portal.clock import center_time, center_zone, local_today
 from portal.quizzes import exams as exams_service
-from portal.ui import exam_widgets, state, submit_once
+from portal.ui import exam_widgets, state
+from portal.ui.forms import RecordForm
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 NEW = 0
@@ -178,13 +179,13 @@ else:
 def create(settings) -> None:
     """Create once however often the button is clicked; then open the new exam and blank the New form."""
     created = {}
+    form = RecordForm("new_exam")
 
     def action(session) -> None:
-        created["id"] = exams_service.save_exam(session, actor, settings,
-                                                request_token=submit_once.form_token("new_exam")).id
+        created["id"] = exams_service.save_exam(session, actor, settings, request_token=form.submission_key).id
 
     if run_action(t, action):
-        submit_once.renew_token("new_exam")
+        form.saved()
         st.session_state[NEXT_PICK] = created["id"]
         exam_widgets.flash("exams.authoring.created")
         st.rerun()

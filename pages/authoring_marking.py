@@ -2,7 +2,8 @@ import streamlit as st
 
 from portal.quizzes import attempts, marking
 from portal.quizzes import exams as exams_service
-from portal.ui import exam_widgets, question_view, state, submit_once
+from portal.ui import exam_widgets, question_view, state
+from portal.ui.forms import RecordForm
 from portal.ui.dates import datetime_column
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -149,10 +150,10 @@ with practical_tab:
                                       key="practical_learner")
             st.caption(t("exams.marking.open_practical_help"))
             if st.button(t("exams.marking.open_practical_button"), type="primary", key="open_practical"):
-                token = submit_once.form_token("open_practical")
+                form = RecordForm("open_practical")
                 if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id,
-                                                                   request_token=token)):
-                    submit_once.renew_token("open_practical")
+                                                                   request_token=form.submission_key)):
+                    form.saved()
                     exam_widgets.flash("exams.marking.practical_opened")
                     st.rerun()
 

@@ -25,6 +25,7 @@ from portal.models import (Attempt, AuditEntry, Cohort, Exam, ExamCohort, ExamSl
                            QuestionVersion, Rubric)
 from portal.quizzes.specs import ExamSpec, RubricSpec, pool_matches
 from portal.roles import Actor, Role, require_role
+from portal.submissions import checked_key
 
 GRADED_KINDS = ("written", "practical")
 GRADING_METHODS = ("highest", "last", "first", "average")
@@ -33,7 +34,6 @@ CRITICAL_MISS = ("fail_exam", "zero_section")
 LEARNER_ROLES = (Role.NEWHIRE, Role.AGENT)
 STAFF_ROLES = (Role.TRAINER,)
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,79}$")
-TOKEN_PATTERN = re.compile(r"[0-9a-f]{32}")
 MAX_TIME_LIMIT = 600
 
 
@@ -279,9 +279,8 @@ def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exa
 
 
 def earlier_request(session: Session, action: str, request_token: str) -> dict | None:
-    """The audit details of the `action` an earlier click with this form token made, if any (see submit_once)."""
-    if not TOKEN_PATTERN.fullmatch(request_token or ""):
-        raise ValidationFailed("exams.error.bad_request_token")
+    """The audit details of the `action` an earlier click with this form token made, if any (see portal/ui/forms.RecordForm)."""
+    request_token = checked_key(request_token)
     details = session.exec(select(AuditEntry.details).where(
         AuditEntry.action == action, AuditEntry.details.contains(f'"request": "{request_token}"'))).first()
     return json.loads(details) if details else None
