@@ -1,4 +1,5 @@
 """Wellbeing check-ins: scoring, the weekly check-in, resources, aggregates, retention, pages."""
+import secrets
 from datetime import date, datetime, UTC
 
 import pytest
@@ -8,7 +9,7 @@ from portal import wellbeing
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, TeamLead, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
 from portal.roles import Role
-from portal.wellbeing import CheckIn, score
+from portal.wellbeing import CheckIn, periods, score
 from tests.utils.apptest import app_as, errors_of
 from tests.utils.factories import make_team, make_user
 
@@ -94,7 +95,7 @@ def test_check_in_once_a_week_and_again_next_week(session, team_world, monkeypat
     assert stored.team_id == team.id and stored.iso_week == wellbeing.current_week()
 
     next_monday = date.fromordinal(wellbeing.week_start(wellbeing.current_week()).toordinal() + 7)
-    monkeypatch.setattr(wellbeing, "today", lambda: next_monday)
+    monkeypatch.setattr(periods, "today", lambda: next_monday)
     assert not wellbeing.has_checked_in(session, agent)
     wellbeing.check_in(session, agent, GOOD)
     session.commit()
@@ -178,7 +179,7 @@ def test_hidden_resources_are_not_shown_to_staff(session):
 
 def _responses(session, team_id, week, count, who5=(3, 3, 3, 3, 3), comment=None):
     for _ in range(count):
-        session.add(WellbeingResponse(id=wellbeing.secrets.token_hex(16), iso_week=week, team_id=team_id,
+        session.add(WellbeingResponse(id=secrets.token_hex(16), iso_week=week, team_id=team_id,
                                       comment=comment, **{f"who5_{i}": a for i, a in enumerate(who5, 1)},
                                       pss4_1=1, pss4_2=3, pss4_3=3, pss4_4=1))
 

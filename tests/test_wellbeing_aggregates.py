@@ -5,6 +5,7 @@ Python with `score()`, then grouped with pandas), kept here as the oracle.
 """
 import itertools
 import random
+import secrets
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from sqlalchemy import event, insert, select, text
 from portal import wellbeing
 from portal.models import WellbeingAggregate, WellbeingResponse
 from portal.roles import Role
+from portal.wellbeing import aggregates, checkin, publication
 from portal.wellbeing import CENTER, NO_TEAM, month_of_week, score, team_key
 from tests.utils.apptest import app_as, errors_of
 from tests.utils.factories import make_team, make_user
@@ -50,7 +52,7 @@ def reference_published(session) -> dict:
 
 def _add(session, team_id, week, answers: list[tuple[tuple, tuple]], comment=None):
     session.execute(insert(WellbeingResponse.__table__), [
-        dict(id=wellbeing.secrets.token_hex(16), iso_week=week, team_id=team_id, comment=comment,
+        dict(id=secrets.token_hex(16), iso_week=week, team_id=team_id, comment=comment,
              **{f"who5_{i}": a for i, a in enumerate(who5, 1)}, **{f"pss4_{i}": a for i, a in enumerate(pss4, 1)})
         for who5, pss4 in answers])
 
@@ -68,11 +70,11 @@ def test_sql_scoring_agrees_with_score_on_every_answer(session):
     _add(session, None, "2026-W10", rows)
     table = WellbeingResponse.__table__
     query = select(*[table.c[f"who5_{i}"] for i in range(1, 6)], *[table.c[f"pss4_{i}"] for i in range(1, 5)],
-                   wellbeing._who5_raw_sql(table), wellbeing._pss4_total_sql(table))
+                   aggregates.who5_raw_sql(table), aggregates.pss4_total_sql(table))
     for row in session.execute(query):
         assert row[9] == score("who5", row[0:5]).total
         assert row[10] == score("pss4", row[5:9]).total
-    sums = wellbeing._week_cell_sums(session)
+    sums = aggregates.week_cell_sums(session)
     assert wellbeing.aggregate_cells(sums) == reference_cells(session)
 
 
@@ -109,37 +111,37 @@ def test_published_cells_equal_the_row_by_row_definition_on_small_groups(session
 def test_the_cache_follows_every_write_and_holds_only_published_cells(session, tricky):
     teams, weeks = tricky
     first = wellbeing.published_cells(session)
-    token = wellbeing._data_token(session)
-    assert wellbeing.published_cells(session) == first and wellbeing._data_token(session) == token
-    cached = next(value for key, value in wellbeing._published_cache.values() if key[0] == token)
+    token = publication._data_token(session)
+    assert wellbeing.published_cells(session) == first and publication._data_token(session) == token
+    cached = next(value for key, value in publication._published_cache.values() if key[0] == token)
     assert set(cached) == set(first)  # nothing of a hidden cell is kept, not even its size
     assert (team_key(teams[4].id), weeks[-2]) not in cached
 
     # one more response makes the team of 4 a team of 5; that write alone must show through
     _add(session, teams[4].id, weeks[-2], _random_answers(random.Random(1), 1))
     session.commit()
-    assert wellbeing._data_token(session) != token
+    assert publication._data_token(session) != token
     assert wellbeing.published_cells(session) == reference_published(session) != first
 
     for change in ("UPDATE wellbeing_response SET who5_1 = 0", "DELETE FROM wellbeing_response WHERE team_id IS NULL"):
-        token = wellbeing._data_token(session)
+        token = publication._data_token(session)
         session.execute(text(change))
         session.commit()
-        assert wellbeing._data_token(session) != token
+        assert publication._data_token(session) != token
         assert wellbeing.published_cells(session) == reference_published(session)
 
-    rolled_back = wellbeing._data_token(session)
+    rolled_back = publication._data_token(session)
     _add(session, teams[9].id, weeks[-1], _random_answers(random.Random(2), 20))
     assert wellbeing.published_cells(session) == reference_published(session)  # sees its own writes
     session.rollback()
-    assert wellbeing._data_token(session) == rolled_back
+    assert publication._data_token(session) == rolled_back
     assert (team_key(teams[9].id), weeks[-1]) not in wellbeing.published_cells(session)
 
-    token = wellbeing._data_token(session)
+    token = publication._data_token(session)
     session.add(WellbeingAggregate(group_key=CENTER, period="2020-01", responses=50, who5_mean_pct=50.0, pss4_mean=8.0,
                                    very_low=1, low=2, ok=47, support_signal=3))
     session.commit()
-    assert wellbeing._data_token(session) != token
+    assert publication._data_token(session) != token
     assert wellbeing.published_cells(session)[(CENTER, "2020-01")]["responses"] == 50
 
 
@@ -162,9 +164,9 @@ def test_comments_and_pss4_range_match_the_row_by_row_definition(session, tricky
 
     team_rows = [r for r in rows if r["team_id"] == teams[11].id]
     assert len(team_rows) >= 10
-    assert wellbeing._pss4_typical_range(session, teams[11].id) == (middle_half(team_rows), "team")
-    assert wellbeing._pss4_typical_range(session, teams[4].id) == (middle_half(rows), "center")  # 4 < 10
-    assert wellbeing._pss4_typical_range(session, None) == (middle_half(rows), "center")
+    assert checkin._pss4_typical_range(session, teams[11].id) == (middle_half(team_rows), "team")
+    assert checkin._pss4_typical_range(session, teams[4].id) == (middle_half(rows), "center")  # 4 < 10
+    assert checkin._pss4_typical_range(session, None) == (middle_half(rows), "center")
 
 
 def _count_statements(engine, action) -> int:

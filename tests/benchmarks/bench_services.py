@@ -54,7 +54,7 @@ def _first_team(bench: Bench, role: Role) -> str:
 
 def _published_cold(bench: Bench):
     def run():
-        wellbeing._published_cache.clear()  # as after a check-in: sums in SQL, suppression over every cell
+        wellbeing.publication._published_cache.clear()  # as after a check-in: sums in SQL, suppression over every cell
         wellbeing.published_cells(bench.session)
     return run
 
