@@ -1,4 +1,4 @@
-"""Demo wellbeing: support resources, and 12 weeks of anonymous check-ins for two teams.
+"""Demo wellbeing: support resources, and 12 past (closed, published) weeks of anonymous check-ins for two teams.
 
 Public numbers are real (12356 is the National Health Commission's national
 psychological assistance line; 400-161-9995 is the Hope 24 crisis line;
@@ -120,7 +120,9 @@ def _load_responses(ctx: SeedContext) -> None:
             rows.extend(_response(rng, week, team_id, mood) for _ in range(count))
     rng.shuffle(rows)
     ctx.session.add_all(rows)
+    ctx.session.flush()
     ctx.count("wellbeing responses", len(rows))
+    ctx.count("wellbeing periods published", len(wellbeing.publish_closed_periods(ctx.session).periods))
 
 
 def _response(rng: random.Random, week: str, team_id: int, mood: float) -> WellbeingResponse:

@@ -10,16 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, event, insert, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal.errors import ValidationFailed
-from portal.models import User, WellbeingParticipation, WellbeingResponse
+from portal.models import User, WellbeingParticipation, WellbeingPublication, WellbeingResponse
 from portal.roles import ALL_ROLES, Actor, require_role
 from portal.settings import REPO_ROOT, get_settings
 from portal.wellbeing.aggregates import pss4_total_sql
-from portal.wellbeing.periods import current_week, recent_periods
+from portal.wellbeing.periods import closed_periods, current_week
+from portal.wellbeing.publication import PUBLICATION_LOCK
 from portal.wellbeing.scoring import CHECKIN_COMMENT_MAX, Score, score
 
 # --- participation: HMAC under a secret outside the database ------------------
@@ -92,8 +93,10 @@ def check_in(session: Session, actor: Actor, answers: CheckIn) -> CheckInResult:
     comment = (answers.comment or "").strip()
     if len(comment) > CHECKIN_COMMENT_MAX:
         raise ValidationFailed("wellbeing.error.comment_too_long", maximum=CHECKIN_COMMENT_MAX)
-    week = current_week()
     _serialise_check_ins(session)
+    week = current_week()  # read under the lock: publication of the week that just ended waits for this
+    if session.get(WellbeingPublication, week) is not None:  # only if the clock went back
+        raise ValidationFailed("wellbeing.error.week_closed")
     participation = WellbeingParticipation.__table__
     try:
         session.execute(insert(participation).values(token=participation_token(actor.id, week), iso_week=week))
@@ -110,18 +113,39 @@ def check_in(session: Session, actor: Actor, answers: CheckIn) -> CheckInResult:
     return CheckInResult(week, who5, pss4, typical, scope)
 
 
-CHECK_IN_LOCK = 7_470_001  # any constant; PostgreSQL advisory lock id for check-ins
+CHECK_IN_LOCK = PUBLICATION_LOCK  # PostgreSQL advisory lock id, shared with publication
 
 
 def _serialise_check_ins(session: Session) -> None:
-    """One check-in at a time, because each rewrites the whole week.
+    """One check-in at a time, because each rewrites the whole week, and none while a week is published.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite: the participation
-    INSERT that follows is the transaction's first statement, so it takes
-    the write lock before anything is read.
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: the PRAGMA that
+    follows is the transaction's first statement, so under `run_action`
+    (BEGIN IMMEDIATE) it takes the write lock before anything is read. It
+    makes SQLite overwrite deleted rows with zeros, and once the check-in
+    has committed, a truncating checkpoint empties the `-wal` file: no file
+    of the database then keeps an earlier copy of the week, whose number of
+    copies would give each response's place in the order of arrival.
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHECK_IN_LOCK})
+    else:
+        session.execute(text("PRAGMA secure_delete=ON"))
+        if not event.contains(session, "after_commit", _truncate_wal):
+            event.listen(session, "after_commit", _truncate_wal, once=True)
+
+
+def _truncate_wal(session: Session) -> None:
+    """Copy the WAL into the database file and cut it to zero bytes (waits for readers, up to the busy
+    timeout; if one still holds an old snapshot the next check-in's checkpoint finishes the job)."""
+    raw = session.get_bind().engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.fetchall()
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def _rewrite_week_shuffled(session: Session, table, week: str, new_row: dict | None = None) -> None:
@@ -142,11 +166,13 @@ def _rewrite_week_shuffled(session: Session, table, week: str, new_row: dict | N
 def _pss4_typical_range(session: Session, team_id: int | None) -> tuple[tuple[int, int] | None, str | None]:
     """The middle half (25th..75th percentile) of recent PSS-4 totals, team first, else the center.
 
-    Only from at least `wellbeing_min_comments` responses over the last 12 weeks.
+    Only from at least `wellbeing_min_comments` responses over the last 12 closed weeks: the current
+    week stays out, so that checking in shows nothing of this week's other answers.
     """
     minimum = get_settings().wellbeing_min_comments
     table = WellbeingResponse.__table__
-    recent = select(pss4_total_sql(table)).where(table.c.iso_week >= recent_periods("week", 12)[0])
+    recent = select(pss4_total_sql(table)).where(table.c.iso_week >= closed_periods("week", 12)[0],
+                                                 table.c.iso_week < current_week())
     for scope, query in (("team", recent.where(table.c.team_id == team_id) if team_id else None), ("center", recent)):
         totals = session.execute(query).scalars().all() if query is not None else []
         if len(totals) >= minimum:

@@ -2,18 +2,17 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import and_, func
 from sqlmodel import Session, select
 
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import Team, WellbeingAggregate, WellbeingResponse
+from portal.models import Team, WellbeingResponse
 from portal.roles import Actor, Role, require_role
 from portal.settings import get_settings
 from portal.users import teams_led_by
 from portal.wellbeing.aggregates import (CENTER, NO_TEAM, PERIOD_KINDS, TREND_PERIODS, GroupOption, group_of,
                                          team_key)
-from portal.wellbeing.periods import iso_week, month_of_week, period_start, recent_periods
-from portal.wellbeing.publication import published_cells
+from portal.wellbeing.periods import closed_periods, month_of_week, period_start, weeks_of_month
+from portal.wellbeing.publication import published_cells, published_periods
 
 def wellbeing_groups(session: Session, actor: Actor) -> list[GroupOption]:
     """The groups the actor may look at: a lead their teams and the center; an admin everything."""
@@ -39,8 +38,10 @@ TREND_COLUMNS = ["period", "period_start", "shown", "responses", "who5_mean_pct"
 
 
 def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str) -> pd.DataFrame:
-    """One group's recent weeks or months. Hidden cells have `shown=False` and no numbers at all.
+    """One group's recent closed weeks or months. Hidden cells have `shown=False` and no numbers at all.
 
+    Only published periods: the current week and month never appear, and a
+    period's figures never change once shown (portal/wellbeing/publication.py).
     One grouping at a time (a team, staff without a team, or the center) by
     one kind of period: there is deliberately no free combination of filters.
     """
@@ -49,10 +50,11 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
     if period_kind not in PERIOD_KINDS:
         raise ValidationFailed("wellbeing.error.bad_period", period=period_kind)
     published = published_cells(session)
-    periods = recent_periods(period_kind, TREND_PERIODS[period_kind])
     first = _first_period(session, period_kind)
     rows = []
-    for period in [p for p in periods if first is None or p >= first]:
+    for period in closed_periods(period_kind, TREND_PERIODS[period_kind]):
+        if first is None or period < first:
+            continue
         stats = published.get((group, period))
         row = {"period": period, "period_start": period_start(period), "shown": stats is not None}
         if stats:
@@ -65,52 +67,39 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
 
 
 def _first_period(session: Session, period_kind: str) -> str | None:
-    """The first week or month anyone checked in at all (a trend starts there; it says nothing about a group)."""
-    weeks = [session.exec(select(func.min(WellbeingResponse.iso_week))).one()]
-    archived = [row for row in session.exec(select(WellbeingAggregate.period))]
-    weeks += [p for p in archived if "-W" in p]
-    weeks = [w for w in weeks if w]
-    if period_kind == "week":
-        return min(weeks, default=None)
-    months = [month_of_week(w) for w in weeks] + [p for p in archived if "-W" not in p]
-    return min(months, default=None)
+    """The first week or month published at all (a trend starts there; it says nothing about a group)."""
+    periods = [p for p in published_periods(session) if ("-W" in p) == (period_kind == "week")]
+    return min(periods, default=None)
 
 
 def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, list[str]]:
-    """Comments by month for the recent months, newest month first, each list sorted (not by time).
+    """Comments by closed month for the recent months, newest month first, each list sorted (not by time).
 
-    A comment is shown only if its own team-and-month cell has at least
-    `wellbeing_min_comments` responses; the center shows the union of those,
-    so no difference of two lists can isolate a smaller group.
+    A comment is shown only once its month is published, and only if its own
+    team-and-month cell was published with at least `wellbeing_min_comments`
+    responses; the center shows the union of those, so no difference of two
+    lists can isolate a smaller group. Weeks never change once closed, so
+    neither do the lists.
     """
     require_role(actor, Role.LEAD, Role.ADMIN)
     _require_group(session, actor, group)
-    months = recent_periods("month", TREND_PERIODS["month"])
+    months = set(closed_periods("month", TREND_PERIODS["month"]))
     minimum = get_settings().wellbeing_min_comments
+    eligible = {(cell_group, month) for (cell_group, month), stats in published_cells(session).items()
+                if month in months and cell_group != CENTER and stats["responses"] >= minimum
+                and (group == CENTER or cell_group == group)}
+    if not eligible:
+        return {}
     table = WellbeingResponse.__table__
-    since = table.c.iso_week >= iso_week(period_start(months[0]))
-    if group == CENTER:
-        scope = since
-    elif group == NO_TEAM:
-        scope = and_(since, table.c.team_id.is_(None))
-    else:
-        scope = and_(since, table.c.team_id == int(group.removeprefix("team:")))
-    sizes: dict[tuple[str, str], int] = {}
-    for week, team_id, n in session.execute(select(table.c.iso_week, table.c.team_id, func.count())
-                                            .where(scope).group_by(table.c.iso_week, table.c.team_id)):
-        key = (group_of(team_id), month_of_week(week))
-        sizes[key] = sizes.get(key, 0) + n
-    eligible = {(cell_group, month) for (cell_group, month), n in sizes.items()
-                if month in months and n >= minimum and (group == CENTER or cell_group == group)}
+    weeks = [week for _, month in eligible for week in weeks_of_month(month)]
+    query = select(table.c.iso_week, table.c.team_id, table.c.comment).where(
+        table.c.iso_week.in_(sorted(set(weeks))), table.c.comment.is_not(None))
     result: dict[str, list[str]] = {}
-    if eligible:
-        query = select(table.c.iso_week, table.c.team_id, table.c.comment).where(scope, table.c.comment.is_not(None))
-        for week, team_id, comment in session.execute(query):
-            month = month_of_week(week)
-            if (group_of(team_id), month) in eligible and comment.strip():
-                result.setdefault(month, []).append(comment)
-    return {month: sorted(result[month]) for month in sorted(result, reverse=True) if result[month]}
-
+    for week, team_id, comment in session.execute(query):
+        month = month_of_week(week)
+        if (group_of(team_id), month) in eligible and comment.strip():
+            result.setdefault(month, []).append(comment)
+    return {month: sorted(result[month]) for month in sorted(result, reverse=True)}
 
 
 def thresholds() -> tuple[int, int]:
