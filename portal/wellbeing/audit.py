@@ -151,7 +151,8 @@ class Feasibility:
         bounds = np.column_stack([self.bounds[:, 0], np.minimum(self.bounds[:, 1], caps)])
         a_ub, a_eq = _repeat_blocks(self.a_ub, len(queries)), _repeat_blocks(self.a_eq, len(queries))
         result = linprog(objective, A_ub=a_ub, b_ub=np.zeros(a_ub.shape[0]), A_eq=a_eq, b_eq=np.zeros(a_eq.shape[0]),
-                         bounds=np.tile(bounds, (len(queries), 1)), method="highs")
+                         bounds=np.tile(bounds, (len(queries), 1)), method="highs-ds",
+                         options={"presolve": False})  # small sparse blocks: presolve costs more than it saves
         if result.status != 0:
             raise InconsistentFigures(result.message)
         values = []
