@@ -51,6 +51,7 @@ SCORE_SUMS = (WHO5_SUM, PSS4_SUM)
 WIDTH = len(PER_RESPONSE_MAXIMUM)
 EPSILON = 1e-6
 CAP = 1e6  # responses: an optimum this large means "no limit" (see Feasibility.optima)
+BLOCK_VARIABLES = 3000  # variables per linear program when several queries share one
 
 
 class InconsistentFigures(Exception):
@@ -133,13 +134,20 @@ class Feasibility:
         """For each (cell, measure, sign): the largest (sign -1) or smallest (sign +1) whole value the attacker
         can give that unknown; math.inf when there is no upper limit.
 
-        One linear program for all of them: the constraints are copied once per
-        query into a block-diagonal system whose objective is the sum of the
-        queries' objectives, so each block is solved as if alone (a linprog
-        call costs far more than its size). Limits are capped at `CAP` times
-        the per-response maximum so that one unbounded query cannot hide the
-        others' optima; a value at the cap means "no limit".
+        Several queries share one linear program: the constraints are copied
+        once per query into a block-diagonal system whose objective is the sum
+        of the queries' objectives, so each block is solved as if alone (a
+        linprog call on a small program costs far more than its size). Blocks
+        go together up to `BLOCK_VARIABLES` variables; beyond that the solver
+        slows down faster than the calls add up. Limits are capped at `CAP`
+        times the per-response maximum so that one unbounded query cannot hide
+        the others' optima; a value at the cap means "no limit".
         """
+        per_program = max(1, BLOCK_VARIABLES // len(self.bounds))
+        return [value for first in range(0, len(queries), per_program)
+                for value in self._block_optima(queries[first:first + per_program])]
+
+    def _block_optima(self, queries: list[tuple[Cell, int, int]]) -> list[float]:
         if not queries:
             return []
         size = len(self.bounds)
@@ -221,10 +229,11 @@ def audit_batch(cells: Mapping[Cell, tuple[int, ...]], relations: Iterable[Relat
     """Which cells of `batch` may be published, given the component's true sums (`cells`), its relations and
     the cells published before (with the sums shown then).
 
-    Primary suppression hides batch cells under `minimum` responses; then,
-    while a hidden cell is unprotected, the shown batch cell closest to it
-    (sharing a relation, else one hop further, else any) with the fewest
-    responses is hidden too.
+    Primary suppression hides batch cells under `minimum` responses; then, in
+    rounds, for each hidden cell still unprotected, the shown batch cell
+    closest to it (sharing a relation, else one hop further, else any) with
+    the fewest responses is hidden too, unless a neighbour was just hidden
+    for another cell (then it is checked again first).
     """
     relations = list(relations)
     count = {key: sums[0] for key, sums in cells.items()}
@@ -240,23 +249,26 @@ def audit_batch(cells: Mapping[Cell, tuple[int, ...]], relations: Iterable[Relat
         partners = _partners(relations)
         result = AuditResult(shown)
         checked: set[Cell] = set()
+        derived: set[Cell] = set()  # shown because they follow from what is shown: hiding them protects nothing
         while unchecked := hidden - checked:
             checked |= protected_cells(lp, unchecked, minimum)
-            failing = sorted(unchecked - checked, key=lambda k: (count[k], k))
-            if not failing:
-                break
-            key = failing[0]
-            if key in batch and count[key] >= minimum and is_determined(lp, key):
-                hidden.discard(key)  # follows from what is shown: publishing it tells nothing new
-                shown.add(key)
-                lp.show(key)
-            elif partner := _closest_shown(key, shown, hidden, partners, count):
-                shown.discard(partner)
-                hidden.add(partner)
-                lp.hide(partner)
-            else:
-                result.unprotected.append(key)
-                checked.add(key)
+            hidden_now: set[Cell] = set()  # partners hidden in this round: their neighbours wait for the next
+            for key in sorted(unchecked - checked, key=lambda k: (count[k], k)):
+                if partners.get(key, set()) & hidden_now:
+                    continue
+                if key in batch and count[key] >= minimum and is_determined(lp, key):
+                    hidden.discard(key)  # follows from what is shown: publishing it tells nothing new
+                    shown.add(key)
+                    derived.add(key)
+                    lp.show(key)
+                elif partner := _closest_shown(key, shown - derived, hidden, partners, count):
+                    shown.discard(partner)
+                    hidden.add(partner)
+                    hidden_now.add(partner)
+                    lp.hide(partner)
+                elif not hidden_now:  # nothing left to hide, and nothing changed in this round
+                    result.unprotected.append(key)
+                    checked.add(key)
         return result
     except InconsistentFigures:
         return AuditResult(set(), unprotected=sorted(batch))
