@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,25 +128,34 @@ def _serialise_check_ins(session: Session) -> None:
     of the database then keeps an earlier copy of the week, whose number of
     copies would give each response's place in the order of arrival.
     """
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHECK_IN_LOCK})
     else:
         session.execute(text("PRAGMA secure_delete=ON"))
-        if not event.contains(session, "after_commit", _truncate_wal):
-            event.listen(session, "after_commit", _truncate_wal, once=True)
+        database = bind.url.database
+        if database and database != ":memory:":
+            event.listen(session, "after_commit", lambda _session: _truncate_wal(database), once=True)
 
 
-def _truncate_wal(session: Session) -> None:
-    """Copy the WAL into the database file and cut it to zero bytes (waits for readers, up to the busy
-    timeout; if one still holds an old snapshot the next check-in's checkpoint finishes the job)."""
-    raw = session.get_bind().engine.raw_connection()
+CHECKPOINT_BUSY_MS = 2000
+
+
+def _truncate_wal(database: str) -> None:
+    """Copy the WAL into the database file and cut it to zero bytes.
+
+    On a connection of its own, outside the pool (the committing session
+    still holds its pooled connection). It waits up to CHECKPOINT_BUSY_MS
+    for readers and writers; if one still holds an older snapshot, the WAL
+    is left as it is and the next check-in's checkpoint finishes the job.
+    """
+    connection = sqlite3.connect(database, timeout=CHECKPOINT_BUSY_MS / 1000, isolation_level=None)
     try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.fetchall()
-        cursor.close()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlite3.OperationalError:
+        pass  # busy: the next check-in's checkpoint truncates it
     finally:
-        raw.close()
+        connection.close()
 
 
 def _rewrite_week_shuffled(session: Session, table, week: str, new_row: dict | None = None) -> None:
