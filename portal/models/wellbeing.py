@@ -13,9 +13,10 @@ Anonymity is a property of these tables (see portal/wellbeing.py for the rest):
   outlive the raw rows' retention. `WellbeingPublication` lists the periods
   published.
 - `WellbeingDataVersion` is one row whose random token database triggers
-  replace on every write to responses or archived aggregates, so the
-  published aggregates cached in memory know when to recompute. Random, not
-  a counter or a time: it says nothing about how many writes or when.
+  replace on every write to responses or aggregates (migration 0006b). It
+  keyed an in-memory cache of the aggregates; published cells are now read
+  from their table and the token is no longer read. Random, not a counter
+  or a time: it says nothing about how many writes or when.
 """
 import uuid
 
