@@ -68,7 +68,8 @@ def test_a_week_and_its_month_appear_when_the_week_ends_in_the_center(session, n
     sunday_late = datetime(2026, 11, 1, 23, 30, tzinfo=center)
     set_center_day(monkeypatch, sunday_late.date(), sunday_late)
     for index, person in enumerate(people[:10]):
-        assert wellbeing.check_in(session, person, CheckIn(STEADY.who5, STEADY.pss4, f"late {index}")).week == "2026-W44"
+        result = wellbeing.check_in(session, person, CheckIn(STEADY.who5, STEADY.pss4, f"late {index}"))
+        assert result.week == "2026-W44"
         session.commit()
     group = wellbeing.team_key(team.id)
 
