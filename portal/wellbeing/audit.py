@@ -16,20 +16,23 @@ signals). What the attacker knows:
   assumption: a team of one on leave is no secret).
 
 For a hidden cell, the smallest and the largest value of an unknown subject
-to all of that is its feasible range. A hidden cell is protected when its
-count's range spans at least k (the minimum group size) and, for a cell of
-fewer than k responses, neither score sum (WHO-5, PSS-4) can be pinned
-within one response's worth. The band
-counts take part in the program (they narrow the others) but are not
-required to stay open: when the center shows 0% "very low", every part
-holds 0 too, and only hiding the center would hide that. Secondary suppression hides more
-cells of the batch being published until every hidden cell is protected.
+to all of that is its feasible range (the program's optimum, rounded inward
+to whole numbers). A hidden cell is protected when its count's range spans
+at least k (the minimum group size) and, for a cell of fewer than k
+responses, neither score sum (WHO-5, PSS-4) can be pinned within one
+response's worth. The band counts take part in the program (they narrow the
+others) but are not required to stay open: when the center shows 0% "very
+low", every part holds 0 too, and only hiding the center would hide that.
+Secondary suppression hides more cells of the batch being published until
+every hidden cell is protected.
 
 Hiding a cell only removes facts, so ranges only widen: a cell once found
-protected stays protected while more cells are hidden, and the loop ends
+protected stays protected while more cells are hidden, and the rounds end
 after at most one pass over the batch. A hidden cell whose range is a single
 value is no secret (it follows from what is shown): when it belongs to the
 batch it is published as it is, which adds nothing a reader did not know.
+If the published figures contradict each other (a response that slipped into
+a closed week), nothing of the batch is published.
 """
 from __future__ import annotations
 
