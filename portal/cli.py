@@ -203,7 +203,17 @@ def cmd_wellbeing_purge(args) -> None:
     with session_scope() as session:
         report = purge_expired_responses(session, utcnow())
     print(f"deleted {report.deleted_responses} responses from before {report.kept_from_month}, "
-          f"kept {report.archived_cells} aggregate cells, cleared {report.deleted_participation} participation rows")
+          f"published {report.archived_cells} cells, cleared {report.deleted_participation} participation rows")
+def cmd_wellbeing_publish(args) -> None:
+    from portal.db import migrate, run_transaction
+    from portal.wellbeing import publish_closed_periods
+
+    migrate()
+    report = run_transaction(publish_closed_periods)
+    print(f"published {len(report.periods)} periods ({', '.join(report.periods) or 'none'}): "
+          f"{report.cells_published} cells shown, {report.cells_unprotected} hidden cells left unprotected")
+
+
 def _report_actor():
     """Reports run with a trainer's rights: whoever can reach the server's shell may read them."""
     from portal.roles import Actor, Role
@@ -275,8 +285,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     wellbeing = sub.add_parser("wellbeing", help="wellbeing check-ins").add_subparsers(dest="wellbeing_command",
                                                                                       required=True)
-    wellbeing.add_parser("purge", help="delete responses past retention, keeping aggregates that meet the "
-                                       "thresholds").set_defaults(func=cmd_wellbeing_purge)
+    wellbeing.add_parser("purge", help="publish closed periods, then delete responses past retention "
+                                       "(published cells stay)").set_defaults(func=cmd_wellbeing_purge)
+    wellbeing.add_parser("publish", help="publish the weeks and months that have closed (audited; idempotent; "
+                                         "the first read after a period closes does it too)"
+                         ).set_defaults(func=cmd_wellbeing_publish)
     report = sub.add_parser("report", help="exam reports").add_subparsers(dest="report_command", required=True)
     marks = report.add_parser("marks", help="marks per counted attempt and question slot, and the total")
     marks.add_argument("exam", help="exam id or code")

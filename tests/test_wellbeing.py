@@ -1,4 +1,5 @@
 """Wellbeing check-ins: scoring, the weekly check-in, resources, aggregates, retention, pages."""
+import secrets
 from datetime import date, datetime, UTC
 
 import pytest
@@ -10,6 +11,7 @@ from portal.models import AuditEntry, TeamLead, WellbeingAggregate, WellbeingPar
 from portal.roles import Role
 from portal.wellbeing import CheckIn, score
 from tests.utils.apptest import app_as, errors_of
+from tests.utils.clock import set_center_day
 from tests.utils.factories import make_team, make_user
 
 GOOD = CheckIn(who5=[4, 4, 3, 4, 3], pss4=[1, 3, 3, 1])
@@ -94,7 +96,7 @@ def test_check_in_once_a_week_and_again_next_week(session, team_world, monkeypat
     assert stored.team_id == team.id and stored.iso_week == wellbeing.current_week()
 
     next_monday = date.fromordinal(wellbeing.week_start(wellbeing.current_week()).toordinal() + 7)
-    monkeypatch.setattr(wellbeing, "today", lambda: next_monday)
+    set_center_day(monkeypatch, next_monday)
     assert not wellbeing.has_checked_in(session, agent)
     wellbeing.check_in(session, agent, GOOD)
     session.commit()
@@ -121,12 +123,16 @@ def test_low_answers_ask_for_prominent_support(session, team_world):
     assert result.who5.band == "very_low" and result.needs_support and result.pss4.total == 16
 
 
-def test_pss4_is_shown_against_the_teams_own_middle_half(session):
+def test_pss4_is_shown_against_the_teams_own_middle_half_of_closed_weeks(session, monkeypatch):
     team = make_team(session, "Team Q")
-    people = [make_user(session, f"q{i}", Role.AGENT, team_id=team.id) for i in range(10)]
-    for i, person in enumerate(people):
+    people = [make_user(session, f"q{i}", Role.AGENT, team_id=team.id) for i in range(11)]
+    set_center_day(monkeypatch, date(2026, 11, 4))
+    for i, person in enumerate(people[:10]):
         result = wellbeing.check_in(session, person, CheckIn(who5=[3] * 5, pss4=[i % 5, 2, 2, 1]))
         session.commit()
+    assert result.pss4_typical is None  # this week's answers never show, not even as a range
+    set_center_day(monkeypatch, date(2026, 11, 11))
+    result = wellbeing.check_in(session, people[10], CheckIn(who5=[3] * 5, pss4=[4, 0, 0, 4]))
     assert result.pss4_typical_scope == "team" and result.pss4_typical is not None
     low, high = result.pss4_typical
     assert 0 <= low <= high <= 16
@@ -178,15 +184,15 @@ def test_hidden_resources_are_not_shown_to_staff(session):
 
 def _responses(session, team_id, week, count, who5=(3, 3, 3, 3, 3), comment=None):
     for _ in range(count):
-        session.add(WellbeingResponse(id=wellbeing.secrets.token_hex(16), iso_week=week, team_id=team_id,
+        session.add(WellbeingResponse(id=secrets.token_hex(16), iso_week=week, team_id=team_id,
                                       comment=comment, **{f"who5_{i}": a for i, a in enumerate(who5, 1)},
                                       pss4_1=1, pss4_2=3, pss4_3=3, pss4_4=1))
 
 
 @pytest.fixture
 def four_teams(session):
-    """Teams of 4, 5, 9 and 10 responses in last week; lead runs the team of 9."""
-    week = wellbeing.recent_periods("week", 2)[0]
+    """Teams of 4, 5, 9 and 10 responses in the last week of the last closed month; lead runs the team of 9."""
+    week = wellbeing.last_week_of_month(wellbeing.periods.last_closed_month())
     teams = {n: make_team(session, f"Team {n}") for n in (4, 5, 9, 10)}
     for n, team in teams.items():
         _responses(session, team.id, week, n, comment=f"note from the team of {n}")
@@ -213,28 +219,22 @@ def test_groups_under_5_are_hidden_and_the_next_smallest_too(session, four_teams
     assert hidden[["responses", "who5_mean_pct", "pss4_mean", "support_share"]].isna().all()
 
 
-def test_rule_of_2_in_isolation():
-    counts = {"a": 4, "b": 5, "c": 9, "d": 10, "total": 28}
-    assert wellbeing.suppressed_cells(counts, [("total", ["a", "b", "c", "d"])], 5) == {"a", "b"}
-    assert wellbeing.suppressed_cells({"a": 5, "b": 9, "total": 14}, [("total", ["a", "b"])], 5) == set()
-    # two small groups already protect each other; empty groups protect nothing
-    counts = {"a": 4, "b": 3, "c": 9, "e": 0, "total": 16}
-    assert wellbeing.suppressed_cells(counts, [("total", ["a", "b", "c", "e"])], 5) == {"a", "b", "e"}
-    counts = {"a": 4, "e": 0, "c": 9, "total": 13}
-    assert wellbeing.suppressed_cells(counts, [("total", ["a", "e", "c"])], 5) == {"a", "e", "c"}
-
-
 def test_a_hidden_week_cannot_be_worked_out_from_its_month(session):
+    """One team: its month minus its shown weeks would give the hidden week, so the month is hidden too."""
     team = make_team(session, "Team M")
     admin = make_user(session, "boss", Role.ADMIN)
-    weeks = [w for w in wellbeing.recent_periods("week", 12) if wellbeing.month_of_week(w) ==
-             wellbeing.month_of_week(wellbeing.recent_periods("week", 12)[4])]
+    month = wellbeing.closed_periods("month", 2)[0]
+    weeks = wellbeing.weeks_of_month(month)
     for week, count in zip(weeks, [3] + [8] * (len(weeks) - 1)):
         _responses(session, team.id, week, count)
     session.commit()
-    trend = wellbeing.wellbeing_trend(session, admin, wellbeing.team_key(team.id), "week").set_index("period")
-    assert not trend.loc[weeks[0], "shown"]
-    assert (~trend.loc[weeks, "shown"]).sum() >= 2  # month total minus the shown weeks leaves two unknowns
+    group = wellbeing.team_key(team.id)
+    by_week = wellbeing.wellbeing_trend(session, admin, group, "week").set_index("period")
+    by_month = wellbeing.wellbeing_trend(session, admin, group, "month").set_index("period")
+    assert not by_week.loc[weeks[0], "shown"] and by_week.loc[list(weeks[1:]), "shown"].all()
+    assert not by_month.loc[month, "shown"]
+    center = wellbeing.wellbeing_trend(session, admin, wellbeing.CENTER, "month").set_index("period")
+    assert not center.loc[month, "shown"]  # the center is this one team: it would give the month away
 
 
 def test_comments_need_10_responses_and_come_unordered_without_dates(session, four_teams):
@@ -283,7 +283,7 @@ def test_thresholds_are_server_settings_that_cannot_go_below_the_minimums(monkey
 
 # --- retention ---------------------------------------------------------------------------
 
-def test_purge_keeps_only_published_aggregates_of_expired_months(session):
+def test_purge_publishes_closed_periods_first_and_keeps_published_cells(session):
     big, small = make_team(session, "Big"), make_team(session, "Small")
     old_weeks = ["2025-W02", "2025-W03"]  # January 2025
     for week in old_weeks:
@@ -299,7 +299,13 @@ def test_purge_keeps_only_published_aggregates_of_expired_months(session):
     assert report.kept_from_month == "2025-11" and report.deleted_responses == 18
     assert {r.iso_week for r in session.exec(select(WellbeingResponse))} == {"2026-W40"}
     archived = {(a.group_key, a.period): a.responses for a in session.exec(select(WellbeingAggregate))}
-    assert archived == {("center", "2025-W02"): 9, ("center", "2025-W03"): 9, ("center", "2025-01"): 18}
+    big_key = wellbeing.team_key(big.id)
+    # Small (2) is hidden, and Big with it (else the center minus Big gives Small); in January Big's month
+    # would give Small's month away; the center's month is the sum of its shown weeks anyway.
+    assert archived == {("center", "2025-W02"): 9, ("center", "2025-W03"): 9, ("center", "2025-01"): 18,
+                        (big_key, "2026-W40"): 6, ("center", "2026-W40"): 6, (big_key, "2026-10"): 6,
+                        ("center", "2026-10"): 6}
+    assert report.archived_cells == len(archived)
     assert [p.iso_week for p in session.exec(select(WellbeingParticipation))] == ["2026-W47"]
     again = wellbeing.purge_expired_responses(session, date(2026, 11, 22))
     assert (again.deleted_responses, again.archived_cells) == (0, 0)
@@ -310,6 +316,24 @@ def test_cli_purge(engine, capsys):
 
     assert main(["wellbeing", "purge"]) == 0
     assert "deleted 0 responses" in capsys.readouterr().out
+
+
+def test_cli_publish_publishes_closed_periods_once(engine, capsys):
+    from sqlmodel import Session
+
+    from portal.cli import main
+
+    last_week = wellbeing.periods.last_closed_week()
+    with Session(engine) as session:
+        team = make_team(session, "Team CLI")
+        _responses(session, team.id, last_week, 6)
+        _responses(session, team.id, wellbeing.current_week(), 6)
+        session.commit()
+    assert main(["wellbeing", "publish"]) == 0
+    out = capsys.readouterr().out
+    assert f"({last_week}" in out and wellbeing.current_week() not in out and "0 hidden cells left unprotected" in out
+    assert main(["wellbeing", "publish"]) == 0
+    assert "published 0 periods (none)" in capsys.readouterr().out
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -355,5 +379,7 @@ def test_lead_sees_the_trend_with_small_weeks_suppressed_in_both_languages(demo_
         at.switch_page("pages/wellbeing_team.py").run()
         assert not errors_of(at)
         table = at.dataframe[0].value
-        assert (table.iloc[:, 1] == suppressed).sum() >= 2
+        assert (table.iloc[:, 1] == suppressed).sum() >= 1
+        newest = f"{wellbeing.week_start(wellbeing.periods.last_closed_week()):%m-%d}"
+        assert table.iloc[0, 0] == newest  # this week never shows
         assert at.selectbox[0].options[0] == "Mobile Team A"

@@ -1,10 +1,12 @@
-"""The SQL aggregates equal the row-by-row definition; the cache follows every write; the page's query count is flat.
+"""The SQL aggregates equal the row-by-row definition; published cells never change; the page's query count is flat.
 
 `reference_cells` is the original implementation (every response scored in
 Python with `score()`, then grouped with pandas), kept here as the oracle.
 """
 import itertools
 import random
+import secrets
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -12,10 +14,12 @@ import pytest
 from sqlalchemy import event, insert, select, text
 
 from portal import wellbeing
-from portal.models import WellbeingAggregate, WellbeingResponse
+from portal.models import WellbeingResponse
 from portal.roles import Role
+from portal.wellbeing import aggregates, checkin, publication
 from portal.wellbeing import CENTER, NO_TEAM, month_of_week, score, team_key
 from tests.utils.apptest import app_as, errors_of
+from tests.utils.clock import set_center_day
 from tests.utils.factories import make_team, make_user
 
 
@@ -41,16 +45,16 @@ def reference_cells(session) -> dict:
     return cells
 
 
-def reference_published(session) -> dict:
+def assert_published_equal_reference(session, published) -> None:
+    """Every published cell holds exactly the row-by-row figures of its cell."""
     cells = reference_cells(session)
-    hidden = wellbeing.suppressed_cells({k: v["responses"] for k, v in cells.items()},
-                                        wellbeing.cell_relations(cells), wellbeing.thresholds()[0])
-    return {key: stats for key, stats in cells.items() if key not in hidden}
+    for key, stats in published.items():
+        assert dict(stats) == pytest.approx(cells[key]), key
 
 
 def _add(session, team_id, week, answers: list[tuple[tuple, tuple]], comment=None):
     session.execute(insert(WellbeingResponse.__table__), [
-        dict(id=wellbeing.secrets.token_hex(16), iso_week=week, team_id=team_id, comment=comment,
+        dict(id=secrets.token_hex(16), iso_week=week, team_id=team_id, comment=comment,
              **{f"who5_{i}": a for i, a in enumerate(who5, 1)}, **{f"pss4_{i}": a for i, a in enumerate(pss4, 1)})
         for who5, pss4 in answers])
 
@@ -68,17 +72,22 @@ def test_sql_scoring_agrees_with_score_on_every_answer(session):
     _add(session, None, "2026-W10", rows)
     table = WellbeingResponse.__table__
     query = select(*[table.c[f"who5_{i}"] for i in range(1, 6)], *[table.c[f"pss4_{i}"] for i in range(1, 5)],
-                   wellbeing._who5_raw_sql(table), wellbeing._pss4_total_sql(table))
+                   aggregates.who5_raw_sql(table), aggregates.pss4_total_sql(table))
     for row in session.execute(query):
         assert row[9] == score("who5", row[0:5]).total
         assert row[10] == score("pss4", row[5:9]).total
-    sums = wellbeing._week_cell_sums(session)
+    sums = aggregates.week_cell_sums(session)
     assert wellbeing.aggregate_cells(sums) == reference_cells(session)
 
 
 @pytest.fixture
-def tricky(session):
-    """Groups of 4, 5, 9 and 10 in one week, rule-of-2 partners across weeks and months, staff without a team."""
+def tricky(session, monkeypatch):
+    """Groups of 4, 5, 9 and 10 in one week, partners across weeks and months, staff without a team.
+
+    The clock stands on Wednesday 4 November 2026 (2026-W45): weeks[-2] is
+    2026-W44, the last week of October, so October is closed.
+    """
+    set_center_day(monkeypatch, date(2026, 11, 4))
     rng = random.Random(7)
     teams = {n: make_team(session, f"Team {n}") for n in (4, 5, 9, 10, 11)}
     weeks = wellbeing.recent_periods("week", 10)
@@ -97,54 +106,32 @@ def tricky(session):
 def test_published_cells_equal_the_row_by_row_definition_on_small_groups(session, tricky):
     teams, weeks = tricky
     published = wellbeing.published_cells(session)
-    assert published == reference_published(session)
+    assert_published_equal_reference(session, published)
     week = weeks[-2]
     parts = [team_key(t.id) for t in teams.values()] + [NO_TEAM]
     hidden = {g for g in parts if (g, week) not in published}
-    assert team_key(teams[4].id) in hidden and len(hidden) >= 2  # under 5, and a partner (rule of 2)
+    assert team_key(teams[4].id) in hidden and len(hidden) >= 2  # under 5, and a partner
     assert {team_key(teams[n].id) for n in (9, 10, 11)} - hidden  # the rest stays visible
     assert (team_key(teams[11].id), weeks[0]) not in published  # 3 responses
+    assert not [key for key in published if key[1] in (weeks[-1], "2026-11")]  # the current week and month
 
 
-def test_the_cache_follows_every_write_and_holds_only_published_cells(session, tricky):
+def test_published_cells_never_change_whatever_happens_to_the_responses(session, tricky):
     teams, weeks = tricky
     first = wellbeing.published_cells(session)
-    token = wellbeing._data_token(session)
-    assert wellbeing.published_cells(session) == first and wellbeing._data_token(session) == token
-    cached = next(value for key, value in wellbeing._published_cache.values() if key[0] == token)
-    assert set(cached) == set(first)  # nothing of a hidden cell is kept, not even its size
-    assert (team_key(teams[4].id), weeks[-2]) not in cached
-
-    # one more response makes the team of 4 a team of 5; that write alone must show through
-    _add(session, teams[4].id, weeks[-2], _random_answers(random.Random(1), 1))
+    assert first
+    _add(session, teams[4].id, weeks[-2], _random_answers(random.Random(1), 1))  # a late row in a closed week
+    session.execute(text("UPDATE wellbeing_response SET who5_1 = 0"))
+    session.execute(text("DELETE FROM wellbeing_response WHERE team_id IS NULL"))
     session.commit()
-    assert wellbeing._data_token(session) != token
-    assert wellbeing.published_cells(session) == reference_published(session) != first
-
-    for change in ("UPDATE wellbeing_response SET who5_1 = 0", "DELETE FROM wellbeing_response WHERE team_id IS NULL"):
-        token = wellbeing._data_token(session)
-        session.execute(text(change))
-        session.commit()
-        assert wellbeing._data_token(session) != token
-        assert wellbeing.published_cells(session) == reference_published(session)
-
-    rolled_back = wellbeing._data_token(session)
-    _add(session, teams[9].id, weeks[-1], _random_answers(random.Random(2), 20))
-    assert wellbeing.published_cells(session) == reference_published(session)  # sees its own writes
-    session.rollback()
-    assert wellbeing._data_token(session) == rolled_back
-    assert (team_key(teams[9].id), weeks[-1]) not in wellbeing.published_cells(session)
-
-    token = wellbeing._data_token(session)
-    session.add(WellbeingAggregate(group_key=CENTER, period="2020-01", responses=50, who5_mean_pct=50.0, pss4_mean=8.0,
-                                   very_low=1, low=2, ok=47, support_signal=3))
+    assert wellbeing.published_cells(session) == first
+    assert wellbeing.publish_closed_periods(session).periods == ()  # idempotent: nothing left to publish
     session.commit()
-    assert wellbeing._data_token(session) != token
-    assert wellbeing.published_cells(session)[(CENTER, "2020-01")]["responses"] == 50
+    assert wellbeing.published_cells(session) == first
 
 
 def test_comments_and_pss4_range_match_the_row_by_row_definition(session, tricky):
-    teams, _ = tricky
+    teams, weeks = tricky
     admin = make_user(session, "boss", Role.ADMIN)
     comments = wellbeing.wellbeing_comments(session, admin, CENTER)
     assert [c for texts in comments.values() for c in texts] == ["from 10"] * 10 + ["from 11"] * 11
@@ -153,8 +140,9 @@ def test_comments_and_pss4_range_match_the_row_by_row_definition(session, tricky
         month: ["from 11"] * 11 for month in comments}
     assert wellbeing.wellbeing_comments(session, admin, NO_TEAM) == {}
 
-    since = wellbeing.recent_periods("week", 12)[0]
-    rows = [r for r in session.execute(select(WellbeingResponse.__table__)).mappings() if r["iso_week"] >= since]
+    since = wellbeing.closed_periods("week", 12)[0]
+    rows = [r for r in session.execute(select(WellbeingResponse.__table__)).mappings()
+            if since <= r["iso_week"] < weeks[-1]]
 
     def middle_half(subset):
         low, high = np.percentile([score("pss4", [r[f"pss4_{i}"] for i in range(1, 5)]).total for r in subset], [25, 75])
@@ -162,9 +150,9 @@ def test_comments_and_pss4_range_match_the_row_by_row_definition(session, tricky
 
     team_rows = [r for r in rows if r["team_id"] == teams[11].id]
     assert len(team_rows) >= 10
-    assert wellbeing._pss4_typical_range(session, teams[11].id) == (middle_half(team_rows), "team")
-    assert wellbeing._pss4_typical_range(session, teams[4].id) == (middle_half(rows), "center")  # 4 < 10
-    assert wellbeing._pss4_typical_range(session, None) == (middle_half(rows), "center")
+    assert checkin._pss4_typical_range(session, teams[11].id) == (middle_half(team_rows), "team")
+    assert checkin._pss4_typical_range(session, teams[4].id) == (middle_half(rows), "center")  # 4 < 10
+    assert checkin._pss4_typical_range(session, None) == (middle_half(rows), "center")
 
 
 def _count_statements(engine, action) -> int:
@@ -201,4 +189,3 @@ def test_team_page_statements_do_not_grow_with_responses(demo_engine):
         assert not errors_of(at)
         counts.append((cold, warm))
     assert len(set(counts)) == 1, counts
-    assert counts[0][1] < counts[0][0]  # the warm run reuses the published cells

@@ -9,6 +9,7 @@ audit log and the logs.
 import hashlib
 import logging
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, text
@@ -18,6 +19,7 @@ from portal import wellbeing
 from portal.models import AuditEntry, AuthSession, WellbeingParticipation
 from portal.roles import Role
 from portal.wellbeing import CheckIn
+from tests.utils.clock import set_center_day
 from tests.utils.factories import make_team, make_user
 
 PEOPLE = 12
@@ -123,13 +125,16 @@ def test_check_ins_leave_no_trace_in_the_audit_log_sessions_or_logs(session, che
     assert not [r for r in caplog.records if "secret-comment" in r.getMessage() or "wellbeing" in r.getMessage()]
 
 
-def test_leads_see_aggregates_only(session, checked_in):
+def test_leads_see_aggregates_only_and_only_once_the_week_has_closed(session, checked_in, monkeypatch):
     _, team, _, _ = checked_in
     admin = make_user(session, "root", Role.ADMIN)
+    week = wellbeing.current_week()
     trend = wellbeing.wellbeing_trend(session, admin, wellbeing.team_key(team.id), "week")
     assert list(trend.columns) == wellbeing.TREND_COLUMNS
-    current = trend.set_index("period").loc[wellbeing.current_week()]
-    assert current["responses"] == PEOPLE
+    assert week not in set(trend["period"])  # the current week is never shown
+    set_center_day(monkeypatch, wellbeing.week_start(week) + timedelta(days=7))
+    trend = wellbeing.wellbeing_trend(session, admin, wellbeing.team_key(team.id), "week")
+    assert trend.set_index("period").loc[week, "responses"] == PEOPLE
     assert not hasattr(wellbeing, "export_responses")
     public = [name for name in dir(wellbeing) if not name.startswith("_")]
     assert not [name for name in public if "export" in name or "raw" in name], public

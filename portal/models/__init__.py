@@ -8,12 +8,13 @@ from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequir
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
-                                     WellbeingResponse)
+                                     WellbeingPublication, WellbeingResponse)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
            "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
-           "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation", "WellbeingResponse",
+           "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation",
+           "WellbeingPublication", "WellbeingResponse",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

@@ -8,12 +8,15 @@ Anonymity is a property of these tables (see portal/wellbeing.py for the rest):
 - `WellbeingParticipation` holds only an HMAC of (user, week) under a secret
   kept outside the database, so a database reader cannot tell who checked in,
   and nothing links a participation row to a response row.
-- `WellbeingAggregate` keeps the cells that met the thresholds when raw rows
-  pass the retention period.
+- `WellbeingAggregate` holds the published cells: written once when their
+  period closes (portal/wellbeing/publication.py), never changed; they
+  outlive the raw rows' retention. `WellbeingPublication` lists the periods
+  published.
 - `WellbeingDataVersion` is one row whose random token database triggers
-  replace on every write to responses or archived aggregates, so the
-  published aggregates cached in memory know when to recompute. Random, not
-  a counter or a time: it says nothing about how many writes or when.
+  replace on every write to responses or aggregates (migration 0006b). It
+  keyed an in-memory cache of the aggregates; published cells are now read
+  from their table and the token is no longer read. Random, not a counter
+  or a time: it says nothing about how many writes or when.
 """
 import uuid
 
@@ -64,7 +67,7 @@ class WellbeingParticipation(SQLModel, table=True):
 
 
 class WellbeingAggregate(SQLModel, table=True):
-    """A published cell (group x week or month) kept after its raw rows were deleted."""
+    """A published cell (group x week or month): written once when its period closed, never changed."""
 
     __tablename__ = "wellbeing_aggregate"
     __table_args__ = (UniqueConstraint("group_key", "period"),)
@@ -79,6 +82,14 @@ class WellbeingAggregate(SQLModel, table=True):
     low: int
     ok: int
     support_signal: int
+
+
+class WellbeingPublication(SQLModel, table=True):
+    """A week or month whose cells have been published (the audited ones are in `wellbeing_aggregate`)."""
+
+    __tablename__ = "wellbeing_publication"
+
+    period: str = Field(sa_column=Column(String(8), primary_key=True))  # "2026-W47" or "2026-11"
 
 
 class WellbeingDataVersion(SQLModel, table=True):
