@@ -10,6 +10,7 @@ from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, TeamLead, WellbeingAggregate, WellbeingParticipation, WellbeingResponse
 from portal.roles import Role
 from portal.wellbeing import CheckIn, score
+from portal.formatting import format_day_month
 from tests.utils.apptest import app_as, errors_of
 from tests.utils.clock import set_center_day
 from tests.utils.factories import make_team, make_user
@@ -380,6 +381,6 @@ def test_lead_sees_the_trend_with_small_weeks_suppressed_in_both_languages(demo_
         assert not errors_of(at)
         table = at.dataframe[0].value
         assert (table.iloc[:, 1] == suppressed).sum() >= 1
-        newest = f"{wellbeing.week_start(wellbeing.periods.last_closed_week()):%m-%d}"
+        newest = format_day_month(wellbeing.week_start(wellbeing.periods.last_closed_week()), language)
         assert table.iloc[0, 0] == newest  # this week never shows
         assert at.selectbox[0].options[0] == "Mobile Team A"
