@@ -11,6 +11,7 @@ from portal.formatting import format_date
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, localise_exam, session_body, table
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
+from portal.ui.text import plain
 
 ACTION_ROWS = 3
 EDIT_KEY = "coaching_edit_id"
@@ -37,7 +38,7 @@ with service_call(t) as session:
     histories = coaching.revisions_of(session, actor, [v.id for v in sessions if v.can_edit and v.version > 1])
 
 # --- the agent's sessions --------------------------------------------------------
-st.subheader(t("coaching.sessions_of", name=agent_names[agent_id]))
+st.subheader(t("coaching.sessions_of", name=plain(agent_names[agent_id])))
 overview = pd.DataFrame([{"held_on": v.held_on, "focus_area": coaching.focus_label(t, v.focus_area),
                           "coach": v.author_name, "version": v.version,
                           "acknowledged": t("coaching.yes") if v.acknowledged else
@@ -93,7 +94,8 @@ with service_call(t) as session:
     carried = coaching.previous_open_items(session, actor, agent_id, editing.id if editing else None)
 if carried:
     st.warning(t("coaching.previous_open_items", count=len(carried)) + "\n\n" +
-               "\n".join(f"- {i.description} ({i.owner_name}, {format_date(i.due_on, t.language)})" for i in carried),
+               "\n".join(f"- {plain(i.description)} ({plain(i.owner_name)}, {format_date(i.due_on, t.language)})"
+                         for i in carried),
                icon=":material/assignment_late:")
 
 form_id = f"{agent_id}-{editing.id if editing else 'new'}-{template.id if template else 0}"

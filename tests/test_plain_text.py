@@ -51,3 +51,13 @@ def test_exam_titles_are_plain_text(demo_engine, page):
     shown = [m.value for m in at.markdown] + [s.value for s in at.subheader]
     assert any("prize" in text for text in shown)
     assert not [text for text in shown if UNESCAPED_LINK.search(text) or ":red[" in text]
+
+
+def test_a_lead_sees_an_agents_hostile_name_literally_in_coaching(demo_engine):
+    rename(demo_engine, "agent", HOSTILE)
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/team_coaching.py").run()
+    assert not at.exception
+    names = [s.value for s in at.subheader] + [m.value for m in at.markdown]
+    assert any("evil" in text for text in names) or not any("Chen Jie" in text for text in names)
+    assert not [text for text in names if UNESCAPED_LINK.search(text) or ":red[" in text]

@@ -8,6 +8,7 @@ from portal.coaching import CoachingSettings, SessionView, focus_label
 from portal.formatting import format_date
 from portal.i18n import Translator
 from portal.ui.dates import time_columns
+from portal.ui.text import plain
 
 BAND_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "none": "#9e9e9e"}
 
@@ -124,15 +125,15 @@ def item_lines(t: Translator, items) -> list[str]:
     lines = []
     for item in items:
         state = "done" if item.done else ("overdue" if item.overdue else "open")
-        lines.append(f"- {badges[state].format(t(f'coaching.item_{state}'))} {item.description} · "
-                     f"{item.owner_name} · {t('coaching.col.due_on')} {format_date(item.due_on, t.language)}")
+        lines.append(f"- {badges[state].format(t(f'coaching.item_{state}'))} {plain(item.description)} · "
+                     f"{plain(item.owner_name)} · {t('coaching.col.due_on')} {format_date(item.due_on, t.language)}")
     return lines
 
 
 def session_body(t: Translator, view: SessionView, *, show_private: bool) -> None:
     """The readable part of a session. Private notes only when the caller may see them and asks."""
     st.markdown(f"**{t('coaching.col.focus_area')}:** {focus_label(t, view.focus_area)} · "
-                f"**{t('coaching.col.coach')}:** {view.author_name} · {ack_badge(t, view)}")
+                f"**{t('coaching.col.coach')}:** {plain(view.author_name)} · {ack_badge(t, view)}")
     st.markdown(f"**{t('coaching.shared_notes')}**")
     st.markdown(view.shared_notes or "—")
     if show_private and view.private_notes is not None:

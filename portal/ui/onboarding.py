@@ -21,6 +21,7 @@ from portal.onboarding.rules import (CHECKLIST, CRITICAL_AREAS, MARKS, PASS_MARK
 from portal.roles import Actor
 from portal.ui.dates import date_column
 from portal.ui.widgets import run_action, service_call
+from portal.ui.text import plain
 
 FLASH_KEY = "onboarding_flash"
 MODULE_PARAM = "module"
@@ -123,7 +124,7 @@ def requirement_list(t: Translator, evaluation: StageEvaluation) -> None:
 def stage_dates(t: Translator, stage: StageState) -> str:
     if stage.status is StageStatus.PASSED:
         record = stage.last_signoff
-        return t("onboarding.stage.passed_on", date=day(t, record.signed_on), name=record.signed_by)
+        return t("onboarding.stage.passed_on", date=day(t, record.signed_on), name=plain(record.signed_by))
     if stage.due_date is None:
         return t("onboarding.stage.no_schedule", days=stage.spec.duration_days)
     key = "onboarding.stage.overdue" if stage.behind_schedule else "onboarding.stage.due"
@@ -146,8 +147,8 @@ def stage_card(t: Translator, stage: StageState, *, show_checks: bool) -> Iterat
         st.caption(f":red[{stage_dates(t, stage)}]" if stage.behind_schedule else stage_dates(t, stage))
         if stage.asked_to_repeat and stage.status is not StageStatus.PASSED:
             record = stage.last_signoff
-            st.warning(t("onboarding.stage.repeat", name=record.signed_by, date=day(t, record.signed_on),
-                         reason=record.reason), icon=":material/replay:")
+            st.warning(t("onboarding.stage.repeat", name=plain(record.signed_by), date=day(t, record.signed_on),
+                         reason=plain(record.reason)), icon=":material/replay:")
         if show_checks:
             st.markdown(t("onboarding.stage.requirements", signers=signers(t, stage)))
             requirement_list(t, stage.evaluation)
@@ -228,7 +229,7 @@ def signoff_panel(t: Translator, actor: Actor, journey: Journey, stage: StageSta
     key = f"signoff-{journey.user_id}-{stage.key}"
     title = stage.title.get(t.language)
     with st.container(border=True, key=key):
-        st.markdown(f"**{journey.display_name}** · {title}")
+        st.markdown(f"**{plain(journey.display_name)}** · {title}")
         requirement_list(t, stage.evaluation)
         met = stage.evaluation.met
         if st.button(t("onboarding.signoff.pass", stage=title), key=f"{key}-pass", type="primary", disabled=not met,
