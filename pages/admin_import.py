@@ -41,9 +41,9 @@ if preview.problems:
 
 st.success(t("admin.import.all_valid"), icon=":material/check_circle:")
 if st.button(t("admin.import.commit", count=len(preview.rows)), type="primary"):
-    issued: dict = {}
-    if run_action(t, lambda s: issued.update(user_import.commit_import(s, actor, data)), "admin.import.done",
-                  count=len(preview.rows)):
+    if done := run_action(t, lambda s: user_import.commit_import(s, actor, data), "admin.import.done",
+                          count=len(preview.rows)):
+        issued = done.value
         st.success(t("admin.import.done", count=len(preview.rows)))
         if issued:
             st.warning(t("admin.import.temp_passwords"), icon=":material/key:")

@@ -33,7 +33,8 @@ shown = shown.assign(locked_until=shown["locked_until"].dt.tz_convert(get_settin
 st.dataframe(shown.drop(columns=["id"]), hide_index=True, use_container_width=True, column_config={
     "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
     "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
-    "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": st.column_config.DatetimeColumn(t("field.locked_until"), format="YYYY-MM-DD HH:mm"),
+    "cohort": t("field.cohort"), "mentor": t("field.mentor"),
+    "locked_until": st.column_config.DatetimeColumn(t("field.locked_until"), format="YYYY-MM-DD HH:mm"),
     "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
 
 create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
@@ -111,7 +112,6 @@ with edit_tab:
             if run_action(t, lambda s: users.set_active(s, actor, int(user_id), True), "action.saved"):
                 st.rerun()
         if b2.button(t("admin.users.reset_password"), icon=":material/lock_reset:"):
-            issued = {}
-            if run_action(t, lambda s: issued.setdefault("pw", users.reset_password(s, actor, int(user_id)))):
-                st.success(t("admin.users.temp_password", username=row["username"], password=issued["pw"]),
+            if issued := run_action(t, lambda s: users.reset_password(s, actor, int(user_id))):
+                st.success(t("admin.users.temp_password", username=row["username"], password=issued.value),
                            icon=":material/key:")

@@ -178,15 +178,11 @@ else:
 
 def create(settings) -> None:
     """Create once however often the button is clicked; then open the new exam and blank the New form."""
-    created = {}
     form = RecordForm("new_exam")
-
-    def action(session) -> None:
-        created["id"] = exams_service.save_exam(session, actor, settings, request_token=form.submission_key).id
-
-    if run_action(t, action):
+    if created := run_action(t, lambda s: exams_service.save_exam(s, actor, settings,
+                                                                   request_token=form.submission_key).id):
         form.saved()
-        st.session_state[NEXT_PICK] = created["id"]
+        st.session_state[NEXT_PICK] = created.value
         exam_widgets.flash("exams.authoring.created")
         st.rerun()
 

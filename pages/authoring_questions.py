@@ -15,7 +15,7 @@ from portal.ui import state
 from portal.ui.dates import datetime_column
 from portal.ui.question_form import blank_question, question_editor, question_preview
 from portal.ui.question_view import show_text
-from portal.ui.widgets import empty_state, page_header, run_action, service_call
+from portal.ui.widgets import REFUSED, Outcome, empty_state, page_header, run_action, service_call
 
 VIEW_KEY, SELECTED_KEY, TRANSLATE_KEY, NEW_LANGUAGE_KEY = "qb_view", "qb_selected", "qb_translate", "qb_new_language"
 VIEWS = ("bank", "edit", "import", "export")
@@ -148,13 +148,13 @@ def _save_buttons(key: str):
     return draft, publish
 
 
-def _save(action, success_key: str) -> bool:
+def _save(action, success_key: str) -> Outcome:
     """Run a save; a question that breaks the file rules shows every problem, like an import."""
     try:
         return run_action(t, action, success_key)
     except QuestionFileError as error:
         show_problems(error, "quizbank.edit.invalid", with_lines=False)
-        return False
+        return REFUSED
 
 
 def new_editor() -> None:
@@ -164,13 +164,9 @@ def new_editor() -> None:
     data = _editor_with_preview(blank_question(), "qb-new", idnumber_editable=True)
     draft, publish = _save_buttons("qb-new")
     if draft or publish:
-        created = {}
-
-        def create(session):
-            created["version"] = bank.create_question(session, actor, data, language, publish=publish)
-
-        if _save(create, "quizbank.edit.saved"):
-            go("edit", created["version"].question_id)
+        if created := _save(lambda s: bank.create_question(s, actor, data, language, publish=publish),
+                            "quizbank.edit.saved"):
+            go("edit", created.value.question_id)
             st.rerun()
 
 
@@ -256,13 +252,9 @@ def translation_editor(target) -> None:
     data = _editor_with_preview(replace(source.data(shown)), key, idnumber_editable=False)
     draft, publish = _save_buttons(key)
     if draft or publish:
-        created = {}
-
-        def create(session):
-            created["version"] = bank.create_translation(session, actor, source_id, language, data, publish=publish)
-
-        if _save(create, "quizbank.edit.saved"):
-            go("edit", created["version"].question_id)
+        if created := _save(lambda s: bank.create_translation(s, actor, source_id, language, data, publish=publish),
+                            "quizbank.edit.saved"):
+            go("edit", created.value.question_id)
             st.rerun()
 
 
@@ -296,18 +288,13 @@ def import_view() -> None:
                   for q in questions], hide_index=True, width="stretch")
     if st.button(t("quizbank.import.save", count=len(questions), language=LANGUAGE_NAMES[language]), type="primary",
                  icon=":material/upload:"):
-        outcome = {}
-
-        def save(session):
-            outcome["result"] = bank.import_questions(session, actor, questions, language)
-
         try:
-            saved = run_action(t, save)
+            saved = run_action(t, lambda s: bank.import_questions(s, actor, questions, language))
         except QuestionFileError as error:
             show_problems(error, "quizbank.import.rejected", file=upload.name)
             return
         if saved:
-            result = outcome["result"]
+            result = saved.value
             st.success(t("quizbank.import.done", created=len(result.created), updated=len(result.updated),
                          unchanged=len(result.unchanged)), icon=":material/check_circle:")
 

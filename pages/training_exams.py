@@ -87,12 +87,8 @@ def save_changed(view: attempts.AttemptView, responses: dict) -> attempts.SaveOu
     changed = {slot: r for slot, r in responses.items() if json.loads(json.dumps(r)) != stored[slot]}
     if not changed:
         return None
-    result = {}
-
-    def save(session):
-        result["outcome"] = attempts.save_answers(session, actor, view.attempt_id, changed)
-
-    return result["outcome"] if run_action(t, save) else None
+    saved = run_action(t, lambda s: attempts.save_answers(s, actor, view.attempt_id, changed))
+    return saved.value if saved else None
 
 
 @st.dialog(t("exams.confirm_submit.title"), on_dismiss=stop_asking)
@@ -156,14 +152,9 @@ def confirm_start(exam: my_exams.MyExam) -> None:
 
 def start(exam_id: int) -> None:
     """Start (or, after a double click, return the attempt already started) and open it."""
-    started = {}
-
-    def go(session):
-        started["id"] = attempts.start_attempt(session, actor, exam_id)
-
-    if run_action(t, go):  # a refusal stays shown in the dialog
+    if started := run_action(t, lambda s: attempts.start_attempt(s, actor, exam_id)):  # a refusal stays shown
         stop_asking()
-        show_attempt_in_url(started["id"])
+        show_attempt_in_url(started.value)
         st.rerun()
 
 

@@ -34,14 +34,11 @@ page_header(t, "nav.my_quizzes", "quizbank.practice.caption")
 
 def open_requested_quiz(code: str) -> None:
     """Resume the learner's open attempt at `code`, or start one, and put it in the URL."""
-    opened = {}
-
     def start(session):
-        opened["id"] = practice.open_attempt_id(session, actor, code) or \
-            practice.start_practice(session, actor, code, language)
+        return practice.open_attempt_id(session, actor, code) or practice.start_practice(session, actor, code, language)
 
-    if run_action(t, start):
-        st.query_params.update({QUIZ_PARAM: code, ATTEMPT_PARAM: str(opened["id"])})
+    if opened := run_action(t, start):
+        st.query_params.update({QUIZ_PARAM: code, ATTEMPT_PARAM: str(opened.value)})
 
 
 def leave_attempt() -> None:
@@ -169,15 +166,10 @@ def show_review_queue() -> None:
         if render.response_is_empty(response):
             st.warning(t("quizbank.practice.answer_first"))
             return
-        outcome = {}
-
-        def answer(session):
-            outcome["result"] = practice.answer_review(session, actor, item.idnumber, response, language)
-
-        if run_action(t, answer):
+        if answered := run_action(t, lambda s: practice.answer_review(s, actor, item.idnumber, response, language)):
             st.session_state[REVIEW_FEEDBACK_KEY] = {
                 "version": item.version, "payload": item.payload, "response": response,
-                "grade": outcome["result"].grade, "next_due": outcome["result"].next_due}
+                "grade": answered.value.grade, "next_due": answered.value.next_due}
             st.rerun()
 
 

@@ -53,12 +53,11 @@ with st.form(form.key("form")):
     submitted = st.form_submit_button(t("wellbeing.checkin.submit"), type="primary", icon=":material/send:")
 
 if submitted:
-    outcome = {}
     answers = wellbeing.CheckIn(who5=who5, pss4=pss4, comment=comment)
-    if form.submit(t, lambda s: outcome.update(result=wellbeing.check_in(s, actor, answers)),
-                   fields_by_error={"wellbeing.error.comment_too_long": "comment",
-                                    "wellbeing.error.incomplete": "answers"}):
-        st.session_state[RESULT_KEY] = (actor.id, outcome["result"])
+    if checked_in := form.submit(t, lambda s: wellbeing.check_in(s, actor, answers),
+                                 fields_by_error={"wellbeing.error.comment_too_long": "comment",
+                                                  "wellbeing.error.incomplete": "answers"}):
+        st.session_state[RESULT_KEY] = (actor.id, checked_in.value)
         form.saved()
         st.rerun()
 

@@ -25,6 +25,7 @@ import streamlit as st
 from portal.db import run_transaction
 from portal.errors import PortalError
 from portal.i18n import Translator
+from portal.ui.widgets import REFUSED, Outcome
 
 STATE_PREFIX = "record_form."
 
@@ -68,8 +69,8 @@ class RecordForm:
             st.error(message, icon=":material/error:")
 
     def submit(self, t: Translator, action: Callable, *, fields_by_error: Mapping[str, str] | None = None,
-               clear_on_error: Mapping[str, Iterable[str]] | None = None) -> bool:
-        """Run `action(session)` in one transaction; True when it saved.
+               clear_on_error: Mapping[str, Iterable[str]] | None = None) -> Outcome:
+        """Run `action(session)` in one transaction; true when it saved, with the action's result in `.value`.
 
         A refusal whose i18n key is in `fields_by_error` is shown beside that field after a
         rerun, and the fields `clear_on_error[field]` are emptied (by default none: what was
@@ -77,14 +78,13 @@ class RecordForm:
         """
         self._state.errors.clear()
         try:
-            run_transaction(action)
-            return True
+            return Outcome(done=True, value=run_transaction(action))
         except PortalError as exc:
             refused = (fields_by_error or {}).get(exc.key)
             message = t.error(exc)
         if refused is None:
             st.error(message, icon=":material/error:")
-            return False
+            return REFUSED
         self._state.errors[refused] = message
         for name in (clear_on_error or {}).get(refused, ()):
             self._state.generations[name] = self._state.generations.get(name, 0) + 1

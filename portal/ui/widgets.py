@@ -1,6 +1,8 @@
 """Small reusable Streamlit pieces shared by pages."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -35,13 +37,30 @@ def service_call(t: Translator) -> Iterator:
         st.stop()
 
 
-def run_action(t: Translator, action: Callable, success_key: str | None = None, **success_params) -> bool:
-    """Run `action(session)` in one transaction (retried when the database is busy); report the outcome."""
+@dataclass(frozen=True)
+class Outcome:
+    """What an action came to: true when it was done, with what the action returned in `value`."""
+
+    done: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.done
+
+
+REFUSED = Outcome(done=False)
+
+
+def run_action(t: Translator, action: Callable, success_key: str | None = None, **success_params) -> Outcome:
+    """Run `action(session)` in one transaction (retried when the database is busy); report the outcome.
+
+    `if done := run_action(...)`: `done.value` is what the action returned; a refusal is shown here.
+    """
     try:
-        run_transaction(action)
+        value = run_transaction(action)
     except PortalError as exc:
         st.error(t.error(exc), icon=":material/error:")
-        return False
+        return REFUSED
     if success_key:
         st.toast(t(success_key, **success_params), icon=":material/check_circle:")
-    return True
+    return Outcome(done=True, value=value)
