@@ -101,7 +101,7 @@ def test_restore_names_the_tables_a_mismatching_manifest_disagrees_on(demo, tmp_
     manifest["tables"]["user_role"]["rows"] += 1
     manifest_file.write_text(json.dumps(manifest))
 
-    with pytest.raises(BackupMismatch, match=r"does not match .* in 2 table\(s\): team, user_role") as raised:
+    with pytest.raises(BackupMismatch, match=r"does not match .* in 2 tables: team, user_role") as raised:
         restore(demo, result.path)
     described = {d.table: d.describe() for d in raised.value.differences}
     assert set(described) == {"team", "user_role"}
@@ -212,7 +212,7 @@ def test_cli_prints_the_tables_after_backup_and_the_verification_after_restore(d
     manifest_path_for(path).write_text(json.dumps(manifest))
     assert main(["restore", str(path)]) == 1
     err = capsys.readouterr().err
-    assert "does not match the backup's manifest" in err and "1 table(s): cohort" in err
+    assert "does not match the backup's manifest" in err and "1 table: cohort" in err
     assert f"differs: cohort (same {before['cohort'].rows} rows, checksum differs)" in err
 
     manifest_path_for(path).unlink()
