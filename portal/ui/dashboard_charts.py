@@ -28,10 +28,8 @@ def _band_scale():
 
 
 def _to_spec(chart) -> dict:
-    """The Vega-Lite spec Streamlit would send for this Altair chart (its theme and data handling)."""
-    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
-
-    return _convert_altair_to_vega_lite_spec(chart)
+    """The Vega-Lite spec of this Altair chart, through Altair's public API (Streamlit themes it when drawn)."""
+    return chart.to_dict()
 
 
 def _with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
