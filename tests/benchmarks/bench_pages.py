@@ -217,6 +217,9 @@ def flags_of(path: str, role: Role, a: dict, b: dict) -> list[str]:
 
 
 def compare(args) -> int:
+    stale = set(SCOPES) - set(page_roles(None))
+    if stale:
+        raise SystemExit(f"SCOPES names pages or roles that PAGES no longer has: {sorted(stale)}")
     url_a, url_b = args.compare
     load_before = os.getloadavg()
     results_a = measure_in_subprocess(url_a, args)
