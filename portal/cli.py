@@ -24,7 +24,7 @@ def cmd_db_upgrade(args) -> None:
 
 
 def cmd_seed_demo(args) -> None:
-    from portal.db import migrate
+    from portal.db import get_engine, migrate, refresh_statistics
     from seed.loader import is_seeded, load_demo
 
     migrate()
@@ -32,6 +32,8 @@ def cmd_seed_demo(args) -> None:
         print("demo data already loaded")
         return
     created = load_demo()
+    if any(created.values()):
+        refresh_statistics(get_engine())
     summary = ", ".join(f"{n} {what}" for what, n in sorted(created.items())) or "nothing new"
     print(f"demo center loaded: {summary}")
 

@@ -73,8 +73,6 @@ def test_seed_large_refuses_a_scale_below_one_or_absurd(value, message, capsys):
 def test_seed_large_builds_the_scaled_center_then_gathers_statistics(engine, monkeypatch, capsys):
     """The CLI path end to end, at a tiny size: the factor reaches Scale.times, the progress bar runs,
     and the planner's statistics exist afterwards (ANALYZE)."""
-    from sqlalchemy import text
-
     from seed.large import Scale
 
     asked = []
@@ -84,12 +82,27 @@ def test_seed_large_builds_the_scaled_center_then_gathers_statistics(engine, mon
     assert asked == [3.0]
     output = capsys.readouterr()
     assert "large center at 3x built" in output.out and "100%" in output.err
+    assert analysed(engine, "attempt")
+
+
+def analysed(engine, table: str) -> bool:
+    """Whether the planner has statistics for `table` (sqlite_stat1 rows, PostgreSQL's pg_stats)."""
+    from sqlalchemy import inspect, text
+
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
-            analysed = connection.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'attempt'")).scalar()
+            if not inspect(connection).has_table("sqlite_stat1"):
+                return False
+            query = "SELECT count(*) FROM sqlite_stat1 WHERE tbl = :table"
         else:
-            analysed = connection.execute(text("SELECT count(*) FROM pg_stats WHERE tablename = 'attempt'")).scalar()
-    assert analysed > 0
+            query = "SELECT count(*) FROM pg_stats WHERE tablename = :table"
+        return connection.execute(text(query), {"table": table}).scalar() > 0
+
+
+def test_seed_demo_gathers_statistics_for_what_it_loaded(engine):
+    assert not analysed(engine, "user_account")
+    assert main(["seed", "demo"]) == 0
+    assert analysed(engine, "user_account")
 
 
 def test_migrating_gathers_statistics_only_when_the_schema_changed(engine, monkeypatch):
