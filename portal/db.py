@@ -109,11 +109,12 @@ def refresh_statistics(engine: Engine) -> None:
 
     Without them SQLite plans `attempt` lookups blind (issue 15: My exams walked
     `ix_attempt_exam_status`, every graded attempt of each exam, instead of
-    `ix_attempt_exam_user`). A full ANALYZE on both databases (SQLite: 1.5 s on
-    `large`, 4-10 s at 5x on a busy 2-core machine; a sampled one, analysis_limit=1000, took 0.13 s but
-    guessed 1,001 attempts per exam instead of 5,000 and every status as
-    selective, and moved a cohort board query onto a worse plan). PostgreSQL's
-    autovacuum would get there too, but only after a while."""
+    `ix_attempt_exam_user`). A full ANALYZE on both databases: on SQLite 1.5 s on
+    `large` and 4-10 s at 5x on a busy 2-core machine. A sampled one
+    (analysis_limit=1000, 0.13 s) guessed 1,001 attempts per exam instead of 5,000
+    and every status as selective, and walked the cohort board's best-marks query
+    exam by exam instead of person by person. PostgreSQL's autovacuum would get
+    there too, but only after a while."""
     with engine.connect() as connection:
         if is_sqlite(engine):
             connection.exec_driver_sql("PRAGMA analysis_limit=0")  # 0: no limit, whatever the connection had
