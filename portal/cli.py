@@ -19,12 +19,12 @@ def _read_password(prompt: str = "Password: ") -> str:
 def cmd_db_upgrade(args) -> None:
     from portal.db import get_engine, migrate
 
-    migrate(get_engine())
+    migrate(get_engine())  # refreshes the planner's statistics too (portal.db.migrate)
     print("database is at the newest schema")
 
 
 def cmd_seed_demo(args) -> None:
-    from portal.db import migrate
+    from portal.db import get_engine, migrate, refresh_statistics
     from seed.loader import is_seeded, load_demo
 
     migrate()
@@ -32,6 +32,8 @@ def cmd_seed_demo(args) -> None:
         print("demo data already loaded")
         return
     created = load_demo()
+    if any(created.values()):
+        refresh_statistics(get_engine())
     summary = ", ".join(f"{n} {what}" for what, n in sorted(created.items())) or "nothing new"
     print(f"demo center loaded: {summary}")
 
@@ -39,15 +41,33 @@ def cmd_seed_demo(args) -> None:
 def cmd_seed_large(args) -> None:
     import time
 
-    from portal.db import get_engine, migrate
-    from seed.large import build_large
+    from portal.db import get_engine, migrate, refresh_statistics
+    from seed.large import Scale, build_large
 
     engine = get_engine()
     migrate(engine)
     started = time.perf_counter()
-    counts = build_large(engine, progress=_progress_bar)
-    print(f"\nlarge center built in {time.perf_counter() - started:.1f} s: "
+    counts = build_large(engine, progress=_progress_bar, scale=Scale.times(args.scale))
+    sys.stderr.write("\n")
+    refresh_statistics(engine)  # the planner's row counts, for the tables just filled
+    scale = "" if args.scale == 1 else f" at {args.scale:g}x"
+    print(f"large center{scale} built in {time.perf_counter() - started:.1f} s: "
           + ", ".join(f"{n:,} {what}" for what, n in counts.items()))
+
+
+MAX_SCALE = 20  # 20 million answers: about 10 GB of SQLite and an hour of building
+
+
+def scale_factor(value: str) -> float:
+    """`--scale N`: how many times the `large` center; 1 or more, at most MAX_SCALE."""
+    try:
+        factor = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number (try 1, 2 or 5)") from None
+    if not 1 <= factor <= MAX_SCALE:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"{value} is out of range: the scale is a factor from 1 "
+                                         f"(the 2,000-agent center) to {MAX_SCALE}")
+    return factor
 
 
 def _progress_bar(step: str, fraction: float, width: int = 30) -> None:
@@ -268,8 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo = seed.add_parser("demo", help="load the demo center (idempotent)")
     demo.add_argument("--if-empty", action="store_true", help="do nothing when demo data is already there")
     demo.set_defaults(func=cmd_seed_demo)
-    seed.add_parser("large", help="build a 2,000-agent center with a million answers in a FRESH database"
-                    ).set_defaults(func=cmd_seed_large)
+    large = seed.add_parser("large", help="build a 2,000-agent center with a million answers in a FRESH database")
+    large.add_argument("--scale", type=scale_factor, default=1.0, metavar="N",
+                       help=f"N times larger in people, answers and check-ins (1 to {MAX_SCALE}; "
+                            "5: 10,000 agents in 500 teams, 5,000,000 answers)")
+    large.set_defaults(func=cmd_seed_large)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(dest="user_command", required=True)
     add = user.add_parser("add", help="create a user (password from the prompt or stdin)")

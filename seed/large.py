@@ -55,6 +55,23 @@ class Scale:
                    coaching_sessions=max(20, int(full.coaching_sessions * share)),
                    checkins=max(50, int(full.checkins * share)))
 
+    @classmethod
+    def times(cls, factor: float) -> "Scale":
+        """The center `factor` times the size of `large` in people and what they produce (teams, agents,
+        new hires, answers, coaching sessions, check-ins); the catalogue (cohorts, questions, exams) stays,
+        so each person's own data (about 25 attempts, a team of 20) is the same at every factor.
+        `times(5)` is issue 15's 5x center: 10,000 agents in 500 teams, 5,000,000 answers."""
+        if factor <= 0:
+            raise ValueError("a scale factor is positive")
+        full = cls()
+        if factor == 1:
+            return full
+        grown = {name: max(1, round(getattr(full, name) * factor))
+                 for name in ("teams", "agents", "newhires", "answers", "coaching_sessions", "checkins")}
+        grown["agents"] = max(grown["agents"], grown["newhires"] + 1, grown["teams"])
+        grown["answers"] = max(grown["answers"], full.slots)
+        return cls(**grown)
+
 
 Progress = Callable[[str, float], None]
 

@@ -67,3 +67,25 @@ def test_large_seed_packs_every_attempt_for_item_analysis(engine):
         assert fast.marks.shape[0] > 0
         np.testing.assert_array_equal(fast.marks, reference.marks)
         np.testing.assert_array_equal(fast.attempt_ids, reference.attempt_ids)
+
+
+def test_scale_times_grows_the_people_not_the_catalogue():
+    """`portal seed large --scale 5`: issue 15's 5x center; each person's own data stays the same size."""
+    five = Scale.times(5)
+    assert (five.agents, five.teams, five.answers, five.checkins) == (10_000, 500, 5_000_000, 500_000)
+    assert (five.newhires, five.coaching_sessions) == (1_500, 100_000)
+    assert (five.questions, five.exams, five.slots, five.cohorts) == (Scale().questions, Scale().exams,
+                                                                      Scale().slots, Scale().cohorts)
+    assert five.agents // five.teams == Scale().agents // Scale().teams  # teams of 20 at any scale
+    assert Scale.times(1) == Scale()  # `portal seed large` without --scale builds exactly what it did
+    with pytest.raises(ValueError):
+        Scale.times(0)
+
+
+def test_a_tiny_fraction_of_times_builds_a_usable_center(engine):
+    tiny = Scale.times(0.01)
+    assert (tiny.teams, tiny.agents, tiny.answers) == (1, 20, 10_000)
+    counts = build_large(engine, scale=tiny)
+    assert count(engine, "user_account") == counts["users"] > tiny.agents
+    assert count(engine, "attempt_answer") == tiny.answers
+    assert count(engine, "wellbeing_response") == tiny.checkins

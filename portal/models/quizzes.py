@@ -122,7 +122,10 @@ class Attempt(SQLModel, table=True):
     __tablename__ = "attempt"
     __table_args__ = (Index("ix_attempt_exam_user", "exam_id", "user_id"),
                       Index("ix_attempt_user_submitted", "user_id", "submitted_at"),
-                      Index("ix_attempt_exam_status", "exam_id", "status"))
+                      Index("ix_attempt_exam_status", "exam_id", "status"),
+                      # center-wide lookups by state (db/migrations/versions/0009_hot_query_indexes.py)
+                      Index("ix_attempt_status_deadline", "status", "deadline_at"),
+                      Index("ix_attempt_status_submitted", "status", "submitted_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     exam_id: int = Field(foreign_key="exam.id")
