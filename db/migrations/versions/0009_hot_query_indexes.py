@@ -10,13 +10,13 @@
 tests/test_query_plans.py checks both plans on SQLite and PostgreSQL.
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0008w
 """
 from alembic import op
 
 
 revision = '0009'
-down_revision = '0008'
+down_revision = '0008w'
 branch_labels = None
 depends_on = None
 
