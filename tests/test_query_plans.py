@@ -178,9 +178,6 @@ def test_my_exams_uses_the_exam_user_index_not_exam_status(plan_engine):
     assert not [p for p in plans if "ix_attempt_exam_status" in p], plans
 
 
-@pytest.mark.xfail(strict=True, reason="portal/quizzes/my_exams.py: my_exams runs final_grade once per exam "
-                                       "(results.final_grade -> one ranked query each); the fix is one ranked "
-                                       "query for all the learner's exams (ranked_attempts over the user's rows)")
 def test_my_exams_costs_a_fixed_number_of_queries(plan_engine):
     from portal.quizzes.my_exams import my_exams
 

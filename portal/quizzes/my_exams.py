@@ -11,7 +11,7 @@ from portal.clock import utcnow
 from portal.models import Attempt
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, review_allows, seconds_left
-from portal.quizzes.results import final_grade
+from portal.quizzes.results import final_grades
 from portal.roles import Actor
 
 
@@ -77,15 +77,17 @@ def my_exams(session: Session, actor: Actor, *, now: datetime | None = None,
     by_exam: dict[int, list[Attempt]] = {}
     for attempt in attempts:
         by_exam.setdefault(attempt.exam_id, []).append(attempt)
-    return [_my_exam(session, actor, exam, by_exam.get(exam.id, []), now, language) for exam in exams]
+    grades = final_grades(session, [e for e in exams if e.id in by_exam], actor.id)  # one query, not one per exam
+    return [_my_exam(exam, by_exam.get(exam.id, []), grades.get(exam.id, (None, None)), now, language)
+            for exam in exams]
 
 
-def _my_exam(session: Session, actor: Actor, exam, attempts: list[Attempt], now: datetime,
+def _my_exam(exam, attempts: list[Attempt], grade: tuple[float | None, bool | None], now: datetime,
              language: str | None) -> MyExam:
     marks_visible = review_allows(exam.review_marks, exam, now)
     answers_visible = review_allows(exam.review_answers, exam, now)
     running = next((a for a in attempts if a.status == "in_progress"), None)
-    percent, passed = final_grade(session, exam, actor.id) if marks_visible else (None, None)
+    percent, passed = grade if marks_visible else (None, None)
     return MyExam(
         exam_id=exam.id, code=exam.code, kind=exam.kind, title=exams_service.exam_title(exam, language),
         description=exams_service.exam_description(exam, language),

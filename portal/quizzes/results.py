@@ -94,14 +94,24 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
     return frame
 
 
+def final_grades(session: Session, exams: list[Exam], user_id: int) -> dict[int, tuple[float, bool]]:
+    """A person's grade on each of `exams` by its grading method, in one query (missing: nothing graded)."""
+    if not exams:
+        return {}
+    grading = {exam.id: exam for exam in exams}
+    ranked = ranked_attempts(user_ids=[user_id])
+    rows = session.execute(select(ranked.c.exam_id, ranked.c.percent, ranked.c.passed, ranked.c.mean_percent)
+                           .where(ranked.c.rank == 1, ranked.c.exam_id.in_(list(grading)))).all()
+    grades = {}
+    for row in rows:
+        exam = grading[row.exam_id]
+        if exam.grading == "average":
+            grades[row.exam_id] = (float(row.mean_percent), float(row.mean_percent) >= exam.pass_mark)
+        else:
+            grades[row.exam_id] = (float(row.percent), bool(row.passed))
+    return grades
+
+
 def final_grade(session: Session, exam: Exam, user_id: int) -> tuple[float | None, bool | None]:
     """A person's grade on one exam by its grading method (None: nothing graded yet)."""
-    ranked = ranked_attempts(exam.id, [user_id])
-    row = session.execute(select(ranked.c.percent, ranked.c.passed, ranked.c.mean_percent)
-                          .where(ranked.c.rank == 1)).first()
-    if row is None:
-        return None, None
-    if exam.grading == "average":
-        return float(row.mean_percent), float(row.mean_percent) >= exam.pass_mark
-    return float(row.percent), bool(row.passed)
-
+    return final_grades(session, [exam], user_id).get(exam.id, (None, None))
