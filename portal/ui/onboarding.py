@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from portal import onboarding
+from portal import exports, onboarding
 from portal.courses import STAGE_KEYS
 from portal.db import read_scope
 from portal.errors import NotFound, PortalError
@@ -416,7 +416,7 @@ def board_csv(t: Translator, frame: pd.DataFrame) -> bytes:
         record[t("onboarding.board.reviewed_calls")] = row["reviewed_calls"]
         record[t("onboarding.board.pending_reviews")] = row["pending_reviews"]
         rows.append(record)
-    return pd.DataFrame(rows).to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(pd.DataFrame(rows))  # formula cells defused, BOM for Excel
 
 
 def call_type_label(t: Translator):
