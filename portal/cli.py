@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from portal.errors import PortalError
+from portal.roles import SYSTEM
 
 
 def _read_password(prompt: str = "Password: ") -> str:
@@ -88,7 +89,7 @@ def cmd_user_add(args) -> None:
             team_id = next((tm.id for tm in list_teams(session) if tm.name.lower() == args.team.lower()), None)
             if team_id is None:
                 raise PortalError("users.error.no_such_team", team=args.team)
-        create_user(session, None, NewUser(username=args.username, display_name=args.name or args.username,
+        create_user(session, SYSTEM, NewUser(username=args.username, display_name=args.name or args.username,
                                            roles=tuple(args.role), password=password, team_id=team_id))
     print(f"user {args.username} created")
 
@@ -104,7 +105,7 @@ def cmd_user_passwd(args) -> None:
         user = find_user(session, args.username)
         if user is None:
             raise PortalError("users.error.no_such_user", user=args.username)
-        reset_password(session, None, user.id, password)
+        reset_password(session, SYSTEM, user.id, password)
     print(f"password of {args.username} changed")
 
 
@@ -161,7 +162,7 @@ def cmd_quiz_import(args) -> None:
 
             migrate()
             with session_scope() as session:
-                result = import_questions(session, None, questions, args.language)
+                result = import_questions(session, SYSTEM, questions, args.language)
     except OSError as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc
@@ -192,7 +193,7 @@ def cmd_quiz_export(args) -> None:
 
     migrate()
     with session_scope() as session:
-        result = export_questions(session, None, args.format, tag=args.tag, language=args.language)
+        result = export_questions(session, SYSTEM, args.format, tag=args.tag, language=args.language)
     for problem in result.skipped:
         print(f"skipped: {problem.message}", file=sys.stderr)
     sys.stdout.write(result.text)
@@ -234,13 +235,6 @@ def cmd_wellbeing_publish(args) -> None:
           f"{report.cells_published} cells shown, {report.cells_unprotected} hidden cells left unprotected")
 
 
-def _report_actor():
-    """Reports run with a trainer's rights: whoever can reach the server's shell may read them."""
-    from portal.roles import Actor, Role
-
-    return Actor(id=0, username="cli", display_name="portal report", roles=frozenset({Role.TRAINER}))
-
-
 def cmd_report_marks(args) -> None:
     from portal.db import migrate, session_scope
     from portal.quizzes.analysis import marks_frame
@@ -249,7 +243,7 @@ def cmd_report_marks(args) -> None:
     from portal.exports import csv_text
 
     with session_scope() as session:
-        frame = marks_frame(session, _report_actor(), args.exam)
+        frame = marks_frame(session, SYSTEM, args.exam)  # whoever reaches the server's shell
     print(csv_text(frame) if args.csv else frame.to_string(index=False), end="" if args.csv else "\n")
 
 
@@ -262,8 +256,8 @@ def cmd_report_item_analysis(args) -> None:
 
     migrate()
     with session_scope() as session:
-        _, analysis, _ = exam_item_analysis(session, _report_actor(), args.exam)
-        titles = item_titles(session, _report_actor(), args.exam, "en")
+        _, analysis, _ = exam_item_analysis(session, SYSTEM, args.exam)
+        titles = item_titles(session, SYSTEM, args.exam, "en")
     if args.csv:  # undefined figures are empty cells; labels stay ids
         print(item_analysis_csv(analysis), end="")
         return

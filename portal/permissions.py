@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from portal.errors import PermissionDenied
 from portal.models import User
-from portal.roles import ALL_ROLES, Actor, Role
+from portal.roles import ALL_ROLES, SYSTEM, Actor, Role  # noqa: F401  (SYSTEM is part of this module's API)
 
 
 class Scope(StrEnum):
@@ -75,8 +75,6 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "audit:read": {A: EVERYONE},
 }
 
-#: The command line and the seed loader: an explicit actor with every role, never `None`.
-SYSTEM = Actor(id=0, username="system", display_name="system", roles=frozenset(ALL_ROLES))
 
 
 def scopes(actor: Actor, action: str) -> set[Scope]:

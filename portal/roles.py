@@ -34,6 +34,11 @@ class Actor:
         return any(role in self.roles for role in roles)
 
 
+#: The command line and the seed loader: an explicit actor holding every role, never `None`.
+#: It is no one in `user_account`, so its id is None (an audit entry by the system has no actor).
+SYSTEM = Actor(id=None, username="system", display_name="system", roles=frozenset(Role))
+
+
 def require_role(actor: Actor, *roles: Role) -> None:
     """Raise PermissionDenied unless the actor holds one of `roles`."""
     if not actor.has(*roles):

@@ -16,7 +16,7 @@ from portal.auth import revoke_user_sessions
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Cohort, Team, TeamLead, User, UserRole
 from portal.passwords import check_new_password
-from portal.roles import ALL_ROLES, Actor, Role, require_role
+from portal.roles import ALL_ROLES, SYSTEM, Actor, Role, require_role
 from portal.security import hash_password
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -58,10 +58,9 @@ def validate_username(session: Session, username: str) -> str:
     return username
 
 
-def create_user(session: Session, actor: Actor | None, new: NewUser) -> User:
-    """Create a user. `actor=None` is the system itself (CLI, seed loader)."""
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+def create_user(session: Session, actor: Actor, new: NewUser) -> User:
+    """Create a user. The command line and the seed loader act as `permissions.SYSTEM`."""
+    require_role(actor, Role.ADMIN)
     username = validate_username(session, new.username)
     if not new.display_name.strip():
         raise ValidationFailed("users.error.display_name_required")
@@ -75,7 +74,7 @@ def create_user(session: Session, actor: Actor | None, new: NewUser) -> User:
     session.flush()
     for role in roles:
         session.add(UserRole(user_id=user.id, role=role.value))
-    audit.record(session, actor_id=actor.id if actor else None, action="user.created", target=username,
+    audit.record(session, actor_id=actor.id, action="user.created", target=username,
                  roles=[r.value for r in roles])
     return user
 
@@ -151,19 +150,18 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(9)
 
 
-def reset_password(session: Session, actor: Actor | None, user_id: int, new_password: str | None = None) -> str:
+def reset_password(session: Session, actor: Actor, user_id: int, new_password: str | None = None) -> str:
     """Set a new password that must be changed at next login; returns it."""
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     password = new_password or temporary_password()
     check_new_password(password, username=user.username, display_name=user.display_name)
     user.password_hash = hash_password(password)
-    user.must_change_password = actor is not None
+    user.must_change_password = actor is not SYSTEM  # the operator at the command line sets the person's own
     throttle.clear(session, user.username)
     session.add(user)
     revoke_user_sessions(session, user_id)
-    audit.record(session, actor_id=actor.id if actor else None, action="password.reset", target=user.username)
+    audit.record(session, actor_id=actor.id, action="password.reset", target=user.username)
     return password
 
 
@@ -204,9 +202,8 @@ def list_cohorts(session: Session) -> list[Cohort]:
     return list(session.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
 
 
-def create_team(session: Session, actor: Actor | None, name: str) -> Team:
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+def create_team(session: Session, actor: Actor, name: str) -> Team:
+    require_role(actor, Role.ADMIN)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("users.error.team_name_required")
@@ -215,13 +212,12 @@ def create_team(session: Session, actor: Actor | None, name: str) -> Team:
     team = Team(name=name)
     session.add(team)
     session.flush()
-    audit.record(session, actor_id=actor.id if actor else None, action="team.created", target=name)
+    audit.record(session, actor_id=actor.id, action="team.created", target=name)
     return team
 
 
-def create_cohort(session: Session, actor: Actor | None, name: str, start_date: date) -> Cohort:
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+def create_cohort(session: Session, actor: Actor, name: str, start_date: date) -> Cohort:
+    require_role(actor, Role.ADMIN)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("users.error.cohort_name_required")
@@ -232,14 +228,13 @@ def create_cohort(session: Session, actor: Actor | None, name: str, start_date: 
     cohort = Cohort(name=name, start_date=start_date)
     session.add(cohort)
     session.flush()
-    audit.record(session, actor_id=actor.id if actor else None, action="cohort.created", target=name,
+    audit.record(session, actor_id=actor.id, action="cohort.created", target=name,
                  start_date=start_date.isoformat())
     return cohort
 
 
-def set_team_leads(session: Session, actor: Actor | None, team_id: int, lead_ids: list[int]) -> None:
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[int]) -> None:
+    require_role(actor, Role.ADMIN)
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound("users.error.no_such_team", team=team_id)
@@ -249,7 +244,7 @@ def set_team_leads(session: Session, actor: Actor | None, team_id: int, lead_ids
     session.exec(delete(TeamLead).where(TeamLead.team_id == team_id))
     for lead_id in dict.fromkeys(lead_ids):
         session.add(TeamLead(team_id=team_id, user_id=lead_id))
-    audit.record(session, actor_id=actor.id if actor else None, action="team.leads_set", target=team.name,
+    audit.record(session, actor_id=actor.id, action="team.leads_set", target=team.name,
                  leads=list(lead_ids))
 
 

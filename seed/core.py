@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from portal import users
 from portal.models import Cohort, Team, TeamLead, User, UserRole
+from portal.roles import SYSTEM
 from portal.security import hash_password
 from seed.context import SeedContext
 
@@ -13,11 +14,11 @@ def load(ctx: SeedContext) -> None:
     session = ctx.session
     for team in data["teams"]:
         if session.exec(select(Team.id).where(Team.name == team["name"])).first() is None:
-            users.create_team(session, None, team["name"])
+            users.create_team(session, SYSTEM, team["name"])
             ctx.count("teams")
     for cohort in data["cohorts"]:
         if session.exec(select(Cohort.id).where(Cohort.name == cohort["name"])).first() is None:
-            users.create_cohort(session, None, cohort["name"], ctx.day(cohort["start_offset_days"]))
+            users.create_cohort(session, SYSTEM, cohort["name"], ctx.day(cohort["start_offset_days"]))
             ctx.count("cohorts")
     password_hash = None
     for spec in data["users"]:

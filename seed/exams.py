@@ -21,6 +21,7 @@ from portal.models import Attempt, Exam, Rubric
 from portal.quizzes import attempts, marking
 from portal.quizzes import exams as exams_service
 from portal.quizzes.specs import load_quiz_specs
+from portal.roles import SYSTEM
 from seed.context import SeedContext
 
 QUIZ_ROOT = Path(__file__).resolve().parents[1] / "quizzes"
@@ -63,7 +64,7 @@ def load(ctx: SeedContext) -> None:
         opens, closes = WINDOWS.get(exam_settings.code, (-7, 30))
         exam_settings.open_at, exam_settings.close_at = _at(ctx, opens, 8), _at(ctx, closes, 22)
         exam_settings.cohort_ids = [cohort_id]
-        new_exams.append(exams_service.save_exam(session, None, exam_settings))
+        new_exams.append(exams_service.save_exam(session, SYSTEM, exam_settings))
         ctx.count("exams")
     session.flush()
     if new_exams:

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from portal import wellbeing
 from portal.models import SupportResource, WellbeingResponse
+from portal.roles import SYSTEM
 from seed.context import SeedContext
 
 RESOURCES = [
@@ -104,7 +105,7 @@ def _load_resources(ctx: SeedContext) -> None:
         for language, (name, description, hours) in texts.items():
             if (name, language) in existing:
                 continue
-            wellbeing.save_resource(ctx.session, None, wellbeing.ResourceInput(
+            wellbeing.save_resource(ctx.session, SYSTEM, wellbeing.ResourceInput(
                 kind=kind, name=name, description=description, phone=phone, hours=hours, booking_url=url,
                 language=language, sort_order=order))
             ctx.count("support resources")

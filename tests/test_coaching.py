@@ -14,6 +14,7 @@ from portal.models import (ActionItem, Attempt, CoachingLink, CoachingRevision, 
                            TicketReview)
 from portal.roles import Role
 from portal.users import set_team_leads
+from portal.roles import SYSTEM
 from tests.utils.factories import make_team, make_user
 
 PRIVATE = "私密：家里有压力 private-stress-note"
@@ -26,8 +27,8 @@ def world(session):
     team_a, team_b = make_team(session, "Team A"), make_team(session, "Team B")
     lead_a = make_user(session, "lead.a", Role.LEAD)
     lead_b = make_user(session, "lead.b", Role.LEAD)
-    set_team_leads(session, None, team_a.id, [lead_a.id])
-    set_team_leads(session, None, team_b.id, [lead_b.id])
+    set_team_leads(session, SYSTEM, team_a.id, [lead_a.id])
+    set_team_leads(session, SYSTEM, team_b.id, [lead_b.id])
     mentor = make_user(session, "mentor.m", Role.MENTOR, team_id=team_a.id)
     w = dict(team_a=team_a, team_b=team_b, lead_a=lead_a, lead_b=lead_b, mentor=mentor,
              agent_a=make_user(session, "agent.a", Role.AGENT, team_id=team_a.id),

@@ -23,6 +23,7 @@ from portal.i18n import Translator
 from portal.models import Attempt, Exam
 from portal.roles import Role
 from portal.users import set_team_leads
+from portal.roles import SYSTEM
 from tests.utils.factories import make_cohort, make_team, make_user
 
 
@@ -45,7 +46,7 @@ def build_team(session, name: str, size: int, sessions_each: int = 2):
     """A team of `size` agents with a lead, graded exams and coaching sessions (by a trainer) with action items."""
     team, cohort = make_team(session, name), make_cohort(session, f"{name} intake")
     lead = make_user(session, f"{name.lower()}.lead", Role.LEAD, Role.MENTOR)
-    set_team_leads(session, None, team.id, [lead.id])
+    set_team_leads(session, SYSTEM, team.id, [lead.id])
     trainer = make_user(session, f"{name.lower()}.trainer", Role.TRAINER)  # writes the sessions the lead reads
     exams = []
     for number, kind in enumerate(("written", "practical", "written")):

@@ -15,6 +15,7 @@ from portal.onboarding import JourneyStatus, RequirementsNotMet
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, build_journeys
 from portal.onboarding.rules import CHECKLIST, MET, MISSED, PARTLY, StageStatus
 from portal.roles import Actor, Role
+from portal.roles import SYSTEM
 from tests.utils.factories import record_practice_score, make_cohort, make_team, make_user
 
 START = date(2026, 10, 5)           # a Monday
@@ -45,7 +46,7 @@ def world(session) -> World:
     mentor = make_user(session, "men.tor", Role.MENTOR, team_id=team_a.id)
     other_mentor = make_user(session, "other.mentor", Role.MENTOR, team_id=team_b.id)
     lead = make_user(session, "le.ad", Role.LEAD)
-    users.set_team_leads(session, None, team_a.id, [lead.id])
+    users.set_team_leads(session, SYSTEM, team_a.id, [lead.id])
     return World(
         admin=make_user(session, "ad.min", Role.ADMIN), trainer=make_user(session, "train.er", Role.TRAINER),
         mentor=mentor, other_mentor=other_mentor, lead=lead,

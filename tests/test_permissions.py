@@ -16,6 +16,7 @@ from portal.quizzes import results
 from portal.roles import ALL_ROLES, Role
 from portal.ui.navigation import PAGES, pages_for
 from portal.users import set_team_leads
+from portal.roles import SYSTEM
 from tests.utils.factories import make_team, make_user
 
 
@@ -35,8 +36,8 @@ def center(session):
     people["agent_a"] = make_user(session, "agent_a", Role.AGENT, team_id=team_a.id)
     people["colleague_a"] = make_user(session, "agent_a2", Role.AGENT, team_id=team_a.id)
     people["agent_b"] = make_user(session, "agent_b", Role.AGENT, team_id=team_b.id)
-    set_team_leads(session, None, team_a.id, [people["lead_a"].id])
-    set_team_leads(session, None, team_b.id, [people["lead_b"].id])
+    set_team_leads(session, SYSTEM, team_a.id, [people["lead_a"].id])
+    set_team_leads(session, SYSTEM, team_b.id, [people["lead_b"].id])
     exam = Exam(code="written-1", kind="written", title_en="Written", title_zh="笔试")
     session.add(exam)
     session.flush()
@@ -130,3 +131,14 @@ def test_demo_lead_of_team_b_does_not_get_the_whole_center(demo_engine):
         from portal.models import User
         seen_teams = {session.get(User, i).team_id for i in frame["user_id"]}
     assert not frame.empty and seen_teams <= teams
+
+
+@pytest.mark.parametrize("call", [
+    lambda s: __import__("portal.users", fromlist=["x"]).create_team(s, None, "Nobody's team"),
+    lambda s: __import__("portal.users", fromlist=["x"]).reset_password(s, None, 1),
+    lambda s: __import__("portal.quizzes.bank", fromlist=["x"]).list_questions(s, None),
+])
+def test_none_is_not_an_actor(session, call):
+    """`actor=None` used to mean "skip every check"; now only the explicit SYSTEM actor is the system."""
+    with pytest.raises((AttributeError, TypeError)):
+        call(session)

@@ -13,6 +13,7 @@ from portal.quizzes.gift import parse_gift
 from portal.quizzes.interchange import Answer, QuestionData, QuestionFileError
 from portal.quizzes.specs import LocalizedText, PracticeSpec
 from portal.roles import Role
+from portal.roles import SYSTEM
 from tests.utils.factories import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "quizbank"
@@ -53,7 +54,7 @@ def mc(idnumber="NEW-1", text="Which plan?", right="A", tags=("product",)) -> Qu
 def test_import_saves_every_type_with_tags_categories_and_versions(session, imported):
     assert sorted(imported.created) == sorted(["FIX-MC1", "FIX-MULTI", "FIX-TF", "FIX-SA", "FIX-NUM", "FIX-MATCH",
                                                "FIX-ESSAY"])
-    bank_df = bank.list_questions(session, None)
+    bank_df = bank.list_questions(session, SYSTEM)
     assert set(bank_df["qtype"]) == {"multichoice", "truefalse", "shortanswer", "numerical", "match", "essay"}
     row = bank_df.set_index("idnumber").loc["FIX-SA"]
     assert row["category"] == "etiquette/opening-closing" and row["tags"] == "custom-tag, etiquette"
@@ -288,7 +289,7 @@ def test_trainer_creates_a_question_with_preview_then_drafts_an_edit(demo_engine
     assert not errors_of(at) and not at.error
     with Session(demo_engine) as session:
         assert bank.serve_version(session, "ETQ-900", "en").version == 1  # the draft is not served
-        assert [v.status for v in bank.get_question(session, None, question_id).versions] == ["draft", "published"]
+        assert [v.status for v in bank.get_question(session, SYSTEM, question_id).versions] == ["draft", "published"]
     _click(at, "Create the 简体中文 translation")
     assert "Translate ETQ-900" in at.subheader[0].value
 

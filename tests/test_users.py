@@ -7,6 +7,7 @@ from portal import auth, users
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, User
 from portal.roles import Role
+from portal.roles import SYSTEM
 from tests.utils.factories import PASSWORD, make_cohort, make_team, make_user
 
 
@@ -141,7 +142,7 @@ LONG_CHINESE = "我们的客服中心每天接听很多电话所以密码要足�
 
 def test_a_password_of_thirty_chinese_characters_is_set_by_a_reset_and_signs_in(session, admin):
     agent = make_user(session, "agent.x")
-    users.reset_password(session, None, agent.id, LONG_CHINESE)  # as `portal user passwd` does
+    users.reset_password(session, SYSTEM, agent.id, LONG_CHINESE)  # as `portal user passwd` does
     assert auth.authenticate(session, "agent.x", LONG_CHINESE).id == agent.id
 
 

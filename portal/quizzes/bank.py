@@ -6,7 +6,7 @@ version, it adds one. A version is a `draft` (never served), `published`
 (the one learners get: `Question.current_version_id`) or `retired` (an
 older published version, kept because attempts point at it).
 
-Trainers and admins author, import and export; `actor=None` is the system
+Trainers and admins author, import and export; `permissions.SYSTEM` is the system
 (CLI, seed loader). Serving (`serve_version`, `eligible_idnumbers`) needs no
 actor: practice quizzes and exams call it for their takers.
 """
@@ -81,9 +81,8 @@ class QuestionDetail:
         return question_data(self.question, version or self.newest, self.tags)
 
 
-def require_author(actor: Actor | None) -> None:
-    if actor is not None:
-        require_role(actor, *AUTHORS)
+def require_author(actor: Actor) -> None:
+    require_role(actor, *AUTHORS)
 
 
 def problem_text(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
@@ -195,7 +194,7 @@ def _check_language(language: str) -> None:
         raise ValidationFailed("quizbank.error.unknown_language", language=language)
 
 
-def import_questions(session: Session, actor: Actor | None, questions: Sequence[QuestionData],
+def import_questions(session: Session, actor: Actor, questions: Sequence[QuestionData],
                      language: str = DEFAULT_LANGUAGE) -> ImportResult:
     """Save parsed questions, all or nothing.
 
@@ -243,15 +242,15 @@ def import_questions(session: Session, actor: Actor | None, questions: Sequence[
         else:
             unchanged.append(data.idnumber)
     if created or updated:
-        audit.record(session, actor_id=actor.id if actor else None, action="questions.imported",
+        audit.record(session, actor_id=actor.id, action="questions.imported",
                      target=language, created=len(created), updated=len(updated))
     return ImportResult(created, updated, unchanged)
 
 
-def _new_question(session: Session, actor: Actor | None, data: QuestionData, language: str,
+def _new_question(session: Session, actor: Actor, data: QuestionData, language: str,
                   publish: bool) -> QuestionVersion:
     question = Question(idnumber=data.idnumber, language=language, qtype=data.qtype, category=data.category,
-                        created_by=actor.id if actor else None)
+                        created_by=actor.id)
     session.add(question)
     session.flush()
     _set_tags(session, question, data.tags)
@@ -280,7 +279,7 @@ def _set_tags(session: Session, question: Question, tags: Iterable[str]) -> bool
     return True
 
 
-def _add_version(session: Session, actor: Actor | None, question: Question, data: QuestionData,
+def _add_version(session: Session, actor: Actor, question: Question, data: QuestionData,
                  publish: bool) -> QuestionVersion:
     number = (session.exec(select(func.max(QuestionVersion.version))
                            .where(QuestionVersion.question_id == question.id)).one() or 0) + 1
@@ -288,7 +287,7 @@ def _add_version(session: Session, actor: Actor | None, question: Question, data
                               questiontext=data.questiontext, questiontextformat=data.questiontextformat,
                               generalfeedback=data.generalfeedback,
                               payload=json.dumps(payload_of(data), ensure_ascii=False),
-                              created_by=actor.id if actor else None)
+                              created_by=actor.id)
     session.add(version)
     session.flush()
     if publish:
@@ -308,7 +307,7 @@ def _publish(session: Session, question: Question, version: QuestionVersion) -> 
     session.flush()
 
 
-def create_question(session: Session, actor: Actor | None, data: QuestionData,
+def create_question(session: Session, actor: Actor, data: QuestionData,
                     language: str = DEFAULT_LANGUAGE, *, publish: bool = True) -> QuestionVersion:
     """A new question (version 1), published or kept as a draft."""
     require_author(actor)
@@ -319,12 +318,12 @@ def create_question(session: Session, actor: Actor | None, data: QuestionData,
     if _find(session, data.idnumber, language) is not None:
         raise ValidationFailed("quizbank.error.idnumber_taken", idnumber=data.idnumber, language=language)
     version = _new_question(session, actor, data, language, publish)
-    audit.record(session, actor_id=actor.id if actor else None, action="question.created",
+    audit.record(session, actor_id=actor.id, action="question.created",
                  target=f"{data.idnumber}/{language}", status=version.status)
     return version
 
 
-def create_translation(session: Session, actor: Actor | None, question_id: int, language: str,
+def create_translation(session: Session, actor: Actor, question_id: int, language: str,
                        data: QuestionData, *, publish: bool = True) -> QuestionVersion:
     """The same question (same idnumber) in another language."""
     require_author(actor)
@@ -334,7 +333,7 @@ def create_translation(session: Session, actor: Actor | None, question_id: int, 
     return create_question(session, actor, replace(data, idnumber=source.idnumber), language, publish=publish)
 
 
-def save_version(session: Session, actor: Actor | None, question_id: int, data: QuestionData, *,
+def save_version(session: Session, actor: Actor, question_id: int, data: QuestionData, *,
                  publish: bool) -> QuestionVersion:
     """An edit: always a new version. `publish=False` keeps it as a draft (never served)."""
     require_author(actor)
@@ -342,12 +341,12 @@ def save_version(session: Session, actor: Actor | None, question_id: int, data: 
     data = replace(validate_question(data), idnumber=question.idnumber)
     _update_meta(session, question, data)
     version = _add_version(session, actor, question, data, publish)
-    audit.record(session, actor_id=actor.id if actor else None, action="question.edited",
+    audit.record(session, actor_id=actor.id, action="question.edited",
                  target=f"{question.idnumber}/{question.language}", version=version.version, status=version.status)
     return version
 
 
-def publish_version(session: Session, actor: Actor | None, version_id: int) -> QuestionVersion:
+def publish_version(session: Session, actor: Actor, version_id: int) -> QuestionVersion:
     """Make a draft (or an older version) the one learners get."""
     require_author(actor)
     version = session.get(QuestionVersion, version_id)
@@ -355,18 +354,18 @@ def publish_version(session: Session, actor: Actor | None, version_id: int) -> Q
         raise NotFound("quizbank.error.no_such_version")
     question = _get(session, version.question_id)
     _publish(session, question, version)
-    audit.record(session, actor_id=actor.id if actor else None, action="question.published",
+    audit.record(session, actor_id=actor.id, action="question.published",
                  target=f"{question.idnumber}/{question.language}", version=version.version)
     return version
 
 
-def archive_question(session: Session, actor: Actor | None, question_id: int, archived: bool = True) -> Question:
+def archive_question(session: Session, actor: Actor, question_id: int, archived: bool = True) -> Question:
     """Archived questions are hidden from the bank and never served; their versions stay."""
     require_author(actor)
     question = _get(session, question_id)
     question.archived = archived
     session.add(question)
-    audit.record(session, actor_id=actor.id if actor else None,
+    audit.record(session, actor_id=actor.id,
                  action="question.archived" if archived else "question.restored",
                  target=f"{question.idnumber}/{question.language}")
     return question
@@ -392,7 +391,7 @@ def _tags(session: Session, question_id: int) -> list[str]:
                              .order_by(QuestionTag.tag)).all())
 
 
-def get_question(session: Session, actor: Actor | None, question_id: int) -> QuestionDetail:
+def get_question(session: Session, actor: Actor, question_id: int) -> QuestionDetail:
     require_author(actor)
     question = _get(session, question_id)
     versions = list(session.exec(select(QuestionVersion).where(QuestionVersion.question_id == question.id)
@@ -404,20 +403,20 @@ def get_question(session: Session, actor: Actor | None, question_id: int) -> Que
                           {q.language: q for q in others})
 
 
-def find_question_id(session: Session, actor: Actor | None, idnumber: str, language: str) -> int | None:
+def find_question_id(session: Session, actor: Actor, idnumber: str, language: str) -> int | None:
     require_author(actor)
     question = _find(session, idnumber, language)
     return question.id if question else None
 
 
-def version_history(session: Session, actor: Actor | None, question_id: int) -> pd.DataFrame:
+def version_history(session: Session, actor: Actor, question_id: int) -> pd.DataFrame:
     detail = get_question(session, actor, question_id)
     rows = [{"version_id": v.id, "version": v.version, "status": v.status, "name": v.name,
              "created_at": v.created_at} for v in detail.versions]
     return pd.DataFrame(rows, columns=["version_id", "version", "status", "name", "created_at"])
 
 
-def list_questions(session: Session, actor: Actor | None, *, search: str = "", tags: Sequence[str] = (),
+def list_questions(session: Session, actor: Actor, *, search: str = "", tags: Sequence[str] = (),
                    category: str = "", qtype: str = "", language: str = "",
                    include_archived: bool = False) -> pd.DataFrame:
     """The bank as a table (one row per question and language), filtered.
@@ -515,7 +514,7 @@ def all_categories(session: Session) -> list[str]:
 # --- export --------------------------------------------------------------------------
 
 
-def export_questions(session: Session, actor: Actor | None, fmt: str = "gift", *, tag: str | None = None,
+def export_questions(session: Session, actor: Actor, fmt: str = "gift", *, tag: str | None = None,
                      language: str = DEFAULT_LANGUAGE) -> ExportResult:
     """The published questions of `language` (carrying `tag`, if given) as a GIFT or Aiken file.
 

@@ -246,7 +246,7 @@ def window_state(exam: Exam, now: datetime) -> str:
 # ----------------------------------------------------------------- creating and editing
 
 
-def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exam_id: int | None = None, *,
+def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: int | None = None, *,
               request_token: str | None = None) -> Exam:
     """Create (exam_id None) or update an exam, its paper and its cohorts. Trainers only.
 
@@ -255,8 +255,7 @@ def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exa
     A create carrying a `request_token` already used (a double click) returns
     the exam that token created instead of a second one.
     """
-    if actor is not None:
-        require_role(actor, *STAFF_ROLES)
+    require_role(actor, *STAFF_ROLES)
     if exam_id is None and request_token is not None:
         already = _created_with(session, request_token)
         if already is not None:
@@ -271,14 +270,14 @@ def save_exam(session: Session, actor: Actor | None, settings: ExamSettings, exa
         raise ValidationFailed("exams.error.paper_locked")
     creating = exam is None
     exam = exam or Exam(code=settings.code, kind=settings.kind, title_en="", title_zh="",
-                        created_by=actor.id if actor else None)
+                        created_by=actor.id)
     _apply(exam, settings, rubric_id)
     session.add(exam)
     session.flush()
     if not has_attempts:
         _replace_slots(session, exam, settings)
     _replace_cohorts(session, exam, settings.cohort_ids)
-    audit.record(session, actor_id=actor.id if actor else None,
+    audit.record(session, actor_id=actor.id,
                  action="exam.created" if creating else "exam.updated", target=exam.code, exam_id=exam.id,
                  **({"request": request_token} if creating and request_token else {}))
     return exam

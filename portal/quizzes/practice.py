@@ -51,7 +51,7 @@ def _excluded_tags(root: Path = QUIZ_ROOT) -> dict[str, tuple[str, ...]]:
     return {code: tuple(spec.exclude_tags) for code, spec in load_quiz_specs(root).practice.items()}
 
 
-def sync_practice_quizzes(session: Session, actor: Actor | None, specs: dict) -> list[str]:
+def sync_practice_quizzes(session: Session, actor: Actor, specs: dict) -> list[str]:
     """Create or update one practice `Exam` per `PracticeSpec`; returns the codes created."""
     bank.require_author(actor)
     created = []
@@ -60,7 +60,7 @@ def sync_practice_quizzes(session: Session, actor: Actor | None, specs: dict) ->
         if exam is None:
             exam = Exam(code=code, kind=PRACTICE, title_en="", title_zh="", attempts_allowed=0,
                         review_marks="immediately", review_answers="immediately",
-                        created_by=actor.id if actor else None)
+                        created_by=actor.id)
             created.append(code)
         elif exam.kind != PRACTICE:
             raise ValidationFailed("quizbank.error.code_taken", code=code)

@@ -70,11 +70,10 @@ def all_resources(session: Session, actor: Actor) -> list[Resource]:
     return [_resource(r) for r in sorted(session.exec(select(SupportResource)), key=_resource_order)]
 
 
-def save_resource(session: Session, actor: Actor | None, data: ResourceInput,
+def save_resource(session: Session, actor: Actor, data: ResourceInput,
                   resource_id: int | None = None) -> Resource:
     """Create or update a resource. `actor=None` is the system (seed loader)."""
-    if actor is not None:
-        require_role(actor, Role.ADMIN)
+    require_role(actor, Role.ADMIN)
     if data.kind not in RESOURCE_KINDS:
         raise ValidationFailed("wellbeing.error.unknown_kind", kind=data.kind)
     name = (data.name or "").strip()
@@ -95,7 +94,7 @@ def save_resource(session: Session, actor: Actor | None, data: ResourceInput,
     row.language, row.sort_order, row.active = data.language, int(data.sort_order), bool(data.active)
     session.add(row)
     session.flush()
-    audit.record(session, actor_id=actor.id if actor else None,
+    audit.record(session, actor_id=actor.id,
                  action="resource.created" if resource_id is None else "resource.updated", target=name)
     return _resource(row)
 

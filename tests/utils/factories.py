@@ -4,7 +4,7 @@ from datetime import date
 from sqlmodel import Session
 
 from portal.auth import actor_for
-from portal.roles import Actor, Role
+from portal.roles import SYSTEM, Actor, Role
 from portal.users import NewUser, create_team, create_user
 
 PASSWORD = "correct-horse-1"
@@ -12,7 +12,7 @@ PASSWORD = "correct-horse-1"
 
 def make_user(session: Session, username: str, *roles: Role, team_id=None, cohort_id=None, mentor_id=None,
               password: str = PASSWORD) -> Actor:
-    user = create_user(session, None, NewUser(username=username, display_name=username.title(),
+    user = create_user(session, SYSTEM, NewUser(username=username, display_name=username.title(),
                                               roles=roles or (Role.AGENT,), password=password, team_id=team_id,
                                               cohort_id=cohort_id, mentor_id=mentor_id))
     session.flush()
@@ -20,13 +20,13 @@ def make_user(session: Session, username: str, *roles: Role, team_id=None, cohor
 
 
 def make_team(session: Session, name: str = "Team X"):
-    return create_team(session, None, name)
+    return create_team(session, SYSTEM, name)
 
 
 def make_cohort(session: Session, name: str = "Intake X", start: date = date(2026, 10, 1)):
     from portal.users import create_cohort
 
-    return create_cohort(session, None, name, start)
+    return create_cohort(session, SYSTEM, name, start)
 
 
 def record_practice_score(session: Session, user_id: int, code: str, percent: float = 100.0):
