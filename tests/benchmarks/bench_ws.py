@@ -168,7 +168,9 @@ class Person:
             self.results.cpu_ms[kind].append((process_cpu_seconds(self.results.server_pid) - cpu_before) * 1000)
         problems = run.problems(EXPECTED_ERRORS) if hasattr(run, "problems") else []
         if expect is not None and not expect():
-            problems.append("expected content missing: " + " | ".join(self.client.texts()[:8]))
+            alerts = [s.text for s in self.client.all("alert")]
+            problems.append("expected content missing; alerts: " + (" | ".join(alerts) or "none")
+                            + "; on screen: " + " | ".join(self.client.texts()[-6:]))
         if problems:
             raise StepFailed(f"{self.username} at '{kind}': {'; '.join(problems)}")
         self.results.times[kind].append(run.seconds)
@@ -232,13 +234,14 @@ class Person:
         """Some answer to the question on screen, whatever its type (as bench_load does)."""
         c = self.client
         form = [s for s in c.screen.values() if getattr(s.proto, "form_id", "").startswith("answer-")]
+        first_box = next((w for w in form if w.kind == "checkbox"), None)
         for widget in form:
             if widget.kind in ("radio", "selectbox") and widget.proto.options:
                 c.set_value(widget, string_value=self.pace.choice(widget.proto.options))
             elif widget.kind in ("text_input", "text_area"):
                 c.set_value(widget, string_value="250")
             elif widget.kind == "checkbox":
-                c.set_value(widget, bool_value=self.pace.random() < 0.5)
+                c.set_value(widget, bool_value=widget is first_box or self.pace.random() < 0.5)  # never none
             elif widget.kind == "number_input":
                 c.set_value(widget, double_value=250.0)
 
@@ -347,7 +350,7 @@ def py_spy_command(path: str | None, output: Path) -> list[str]:
     executable = path or shutil.which("py-spy")
     if not executable:
         raise SystemExit("--profile needs py-spy (pip install py-spy, or --py-spy PATH)")
-    return [executable, "record", "--format", "speedscope", "--output", str(output), "--threads", "--rate", "50",
+    return [executable, "record", "--format", "speedscope", "--output", str(output), "--threads", "--rate", "50", "--nonblocking",
             "--subprocesses", "--"]
 
 
