@@ -125,6 +125,13 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds all processes on this machine have used (all but idle and iowait), from /proc/stat."""
+    with open("/proc/stat") as handle:
+        values = [int(v) for v in handle.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Results:
     server_pid: int
@@ -313,7 +320,7 @@ STEP_ORDER = ("open app", "sign in", "session cookie", "open practice", "start q
 
 
 def report(results: Results, calibration: Results, server_cpu_s: float, wall_s: float, generator_cpu_s: float,
-           people: int, think: tuple[float, float]) -> tuple[str, bool]:
+           machine_cpu_s: float, people: int, think: tuple[float, float]) -> tuple[str, bool]:
     lines = [f"{'step':<18}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'CPU ms alone':>14}"]
     for kind in STEP_ORDER:
         values = results.times.get(kind, [])
@@ -339,6 +346,9 @@ def report(results: Results, calibration: Results, server_cpu_s: float, wall_s: 
         f"{people} people; {per_step_ms:.0f} CPU-ms per step (all {steps} page runs)",
         f"people per core at one click per {mean_think:g} s, core {BUSY_SHARE:.0%} busy: {per_core:.0f}",
         f"load generator CPU: {generator_cpu_s:.1f} CPU-s ({generator_cpu_s / wall_s:.2f} cores)" if wall_s else "",
+        f"whole machine: {machine_cpu_s:.0f} of {wall_s * (os.cpu_count() or 1):.0f} CPU-s busy; other processes "
+        f"(not the server, not the generator) {machine_cpu_s - server_cpu_s - generator_cpu_s:.0f} CPU-s "
+        f"({(machine_cpu_s - server_cpu_s - generator_cpu_s) / wall_s:.2f} cores)" if wall_s else "",
         f"machine load average (1, 5, 15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores",
         f"target p95 <= {TARGET_P95_S * 1000:.0f} ms on every step and 0 errors: {'met' if met else 'MISSED'} "
@@ -389,13 +399,15 @@ def run(url: str, args, log_dir: Path) -> tuple[str, bool]:
         asyncio.run(calibrate(base, calibration, args.large, args.leads))
         results = Results(server_pid)
         cpu0, gen0, wall0 = process_cpu_seconds(server_pid), time.process_time(), time.perf_counter()
+        machine0 = machine_busy_seconds()
         asyncio.run(load(base, results, people, args.ramp, args.duration, tuple(args.think), args.seed))
         server_cpu = process_cpu_seconds(server_pid) - cpu0
         generator_cpu, wall = time.process_time() - gen0, time.perf_counter() - wall0
+        machine_cpu = machine_busy_seconds() - machine0
     finally:
         stop_profiled(server, server_pid) if args.profile else stop(server)
     results.errors[:0] = calibration.errors
-    text, met = report(results, calibration, server_cpu, wall, generator_cpu, args.people, tuple(args.think))
+    text, met = report(results, calibration, server_cpu, wall, generator_cpu, machine_cpu, args.people, tuple(args.think))
     header = (f"{args.people} people ({sum(r == 'lead' for r, _, _ in people)} leads) against one streamlit server, "
               f"arriving over {args.ramp:g} s, working {args.duration:g} s more, {args.think[0]:g}-{args.think[1]:g} s "
               f"before each click, seed {args.seed}; {'large' if args.large else 'demo'} data on "
