@@ -220,8 +220,8 @@ class Person:
         await self.step("open practice", lambda: c.open_page("training_quizzes"),
                         lambda: c.has("heading", t("nav.my_quizzes")))
         if not c.has("button", t("quizbank.practice.check")):
-            start = (c.find("button", t("quizbank.practice.try_again")) if c.has("button", t("quizbank.practice.try_again"))
-                     else c.find("button", key=f"start-{QUIZ}"))
+            again = t("quizbank.practice.try_again")
+            start = c.find("button", again) if c.has("button", again) else c.find("button", key=f"start-{QUIZ}")
             await self.step("start quiz", lambda: c.click(start), lambda: c.has("button", t("quizbank.practice.check")))
         while self.time_left() and c.has("button", t("quizbank.practice.check")):
             self.answer_question()
@@ -260,7 +260,8 @@ class Person:
         if not self.time_left():
             return
         period = c.find("selectbox", key="dash_months")
-        await self.step("dashboard period", lambda: c.change(period, string_value=self.pace.choice(period.proto.options)),
+        await self.step("dashboard period",
+                        lambda: c.change(period, string_value=self.pace.choice(period.proto.options)),
                         lambda: c.has("metric"))
         if not self.time_left():
             return
@@ -339,8 +340,9 @@ def report(results: Results, calibration: Results, server_cpu_s: float, wall_s: 
     per_core = BUSY_SHARE * 1000 / per_step_ms * mean_think if steps else 0
     lines += [
         "",
-        f"all steps: {len(all_times)}, p50 {statistics.median(all_times) * 1000:.0f} ms, "
-        f"p95 {percentile(all_times, 0.95) * 1000:.0f} ms, max {max(all_times) * 1000:.0f} ms" if all_times else "no steps",
+        (f"all steps: {len(all_times)}, p50 {statistics.median(all_times) * 1000:.0f} ms, "
+         f"p95 {percentile(all_times, 0.95) * 1000:.0f} ms, max {max(all_times) * 1000:.0f} ms")
+        if all_times else "no steps",
         f"errors: {len(results.errors)}", *("  " + e for e in results.errors[:20]),
         f"server CPU under load: {server_cpu_s:.1f} CPU-s over {wall_s:.0f} s = {cores_used:.2f} cores busy for "
         f"{people} people; {per_step_ms:.0f} CPU-ms per step (all {steps} page runs)",
@@ -360,12 +362,14 @@ def py_spy_command(path: str | None, output: Path) -> list[str]:
     executable = path or shutil.which("py-spy")
     if not executable:
         raise SystemExit("--profile needs py-spy (pip install py-spy, or --py-spy PATH)")
-    return [executable, "record", "--format", "speedscope", "--output", str(output), "--threads", "--rate", "50", "--nonblocking",
-            "--subprocesses", "--"]
+    return [executable, "record", "--format", "speedscope", "--output", str(output), "--threads", "--rate", "50",
+            "--nonblocking", "--subprocesses", "--"]
 
 
 def start_server(url: str, log: Path, profile: Path | None, py_spy: str | None) -> tuple[subprocess.Popen, int, str]:
-    """`streamlit run portal/ui/web.py` as `make run` does, optionally under py-spy; returns (process, server pid, url)."""
+    """`streamlit run portal/ui/web.py` as `make run` does, optionally under py-spy.
+
+    Returns the process started, the server's pid (py-spy's child when profiling) and its URL."""
     port = free_port()
     if profile is None:
         process = start_streamlit(url, port, log)
@@ -407,7 +411,8 @@ def run(url: str, args, log_dir: Path) -> tuple[str, bool]:
     finally:
         stop_profiled(server, server_pid) if args.profile else stop(server)
     results.errors[:0] = calibration.errors
-    text, met = report(results, calibration, server_cpu, wall, generator_cpu, machine_cpu, args.people, tuple(args.think))
+    text, met = report(results, calibration, server_cpu, wall, generator_cpu, machine_cpu, args.people,
+                       tuple(args.think))
     header = (f"{args.people} people ({sum(r == 'lead' for r, _, _ in people)} leads) against one streamlit server, "
               f"arriving over {args.ramp:g} s, working {args.duration:g} s more, {args.think[0]:g}-{args.think[1]:g} s "
               f"before each click, seed {args.seed}; {'large' if args.large else 'demo'} data on "
