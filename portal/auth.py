@@ -7,7 +7,7 @@ further tries on that name without locking its owner out (portal/throttle.py).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, update
 from sqlmodel import Session, select
 
 from portal import audit, throttle
@@ -156,26 +156,56 @@ def redeem_cookie_ticket(session: Session, ticket: str) -> CookieGrant | None:
     return CookieGrant(session_token=token, device_token=device)
 
 
-def resume_session(session: Session, token: str | None) -> Actor | None:
-    """The actor behind a cookie token, if the session is live; touches it."""
+@dataclass(frozen=True)
+class SessionCheck:
+    """What a cookie token is worth, read without writing: the actor, and the write it is due."""
+
+    actor: Actor | None
+    touch_due: bool = False  # last seen over SESSION_TOUCH_INTERVAL ago
+    expired: bool = False  # idle too long: revoke it
+
+
+def check_session(session: Session, token: str | None, now=None) -> SessionCheck:
+    """Read-only: who is behind `token`, and whether its session should be touched or revoked.
+
+    Every page run asks this; it never writes, so a busy database cannot stop a page. The
+    writes it calls for (`touch_session`, `expire_session`) are best-effort and rare."""
     if not token:
-        return None
+        return SessionCheck(None)
     record = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).first()
     if record is None or record.revoked_at is not None:
-        return None
-    now = utcnow()
-    idle = timedelta(minutes=get_settings().session_idle_minutes)
-    if now - record.last_seen_at > idle:
-        record.revoked_at = now
-        session.add(record)
-        return None
+        return SessionCheck(None)
+    now = now or utcnow()
+    if now - record.last_seen_at > timedelta(minutes=get_settings().session_idle_minutes):
+        return SessionCheck(None, expired=True)
     user = session.get(User, record.user_id)
     if user is None or not user.active:
-        return None
-    if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
-        record.last_seen_at = now
-        session.add(record)
-    return actor_for(session, user)
+        return SessionCheck(None)
+    return SessionCheck(actor_for(session, user), touch_due=now - record.last_seen_at >= SESSION_TOUCH_INTERVAL)
+
+
+def touch_session(session: Session, token: str, now=None) -> None:
+    """Note that the session was used now (the idle timeout counts from here)."""
+    session.execute(update(AuthSession).where(AuthSession.token_hash == token_digest(token),
+                                              AuthSession.revoked_at.is_(None))
+                    .values(last_seen_at=now or utcnow()))
+
+
+def expire_session(session: Session, token: str, now=None) -> None:
+    session.execute(update(AuthSession).where(AuthSession.token_hash == token_digest(token),
+                                              AuthSession.revoked_at.is_(None))
+                    .values(revoked_at=now or utcnow()))
+
+
+def resume_session(session: Session, token: str | None) -> Actor | None:
+    """The actor behind a cookie token, if the session is live; touches it (in this session)."""
+    now = utcnow()
+    check = check_session(session, token, now)
+    if check.expired:
+        expire_session(session, token, now)
+    elif check.touch_due:
+        touch_session(session, token, now)
+    return check.actor
 
 
 def close_session(session: Session, token: str | None) -> None:

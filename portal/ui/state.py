@@ -17,7 +17,7 @@ import threading
 import streamlit as st
 
 from portal import auth, throttle
-from portal.db import migrate, run_transaction
+from portal.db import DatabaseBusy, migrate, read_scope, run_transaction
 from portal.i18n import LANGUAGES, Translator, negotiate
 from portal.roles import Actor
 from portal.settings import get_settings
@@ -61,7 +61,10 @@ def current_actor() -> Actor | None:
     token = st.session_state.get(TOKEN_KEY) or _cookie_token()
     if not token:
         return None
-    actor = run_transaction(lambda session: auth.resume_session(session, token), immediate=False)
+    with read_scope() as session:
+        check = auth.check_session(session, token)
+    _best_effort(auth.expire_session if check.expired else auth.touch_session if check.touch_due else None, token)
+    actor = check.actor
     if actor is None:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state.pop(ACTOR_KEY, None)
@@ -71,6 +74,19 @@ def current_actor() -> Actor | None:
     if actor.language and LANGUAGE_KEY not in st.session_state:
         st.session_state[LANGUAGE_KEY] = actor.language
     return actor
+
+
+def _best_effort(write, token: str) -> None:
+    """A session's bookkeeping write; when the database is busy it waits for the next page run.
+
+    Reading who is signed in never writes, so a page is never refused over it (under load a
+    deferred write here used to meet "database is locked" and stop the page before it ran)."""
+    if write is None:
+        return
+    try:
+        run_transaction(lambda session: write(session, token), attempts=1)
+    except DatabaseBusy:
+        pass
 
 
 def _cookie(name: str) -> str | None:
