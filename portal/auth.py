@@ -7,7 +7,7 @@ further tries on that name without locking its owner out (portal/throttle.py).
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, or_, update
 from sqlmodel import Session, select
 
 from portal import audit, throttle
@@ -130,28 +130,38 @@ class CookieGrant:
     device_token: str | None
 
 
-def issue_cookie_ticket(session: Session, actor: Actor, *, trust_device: bool) -> str:
-    """A one-use pass, good for a minute, that the browser trades for its HttpOnly cookies."""
+def _by_token(token: str | None):
+    """The login session a token names: the page's own token or the browser cookie's."""
+    digest = token_digest(token or "")
+    return or_(AuthSession.token_hash == digest, AuthSession.cookie_token_hash == digest)
+
+
+def issue_cookie_ticket(session: Session, session_token: str, *, trust_device: bool) -> str:
+    """A one-use pass, good for a minute, that the browser trades for its HttpOnly cookie of the
+    login session `session_token` names (and a trusted-device cookie if asked)."""
     now = utcnow()
     session.execute(delete(CookieTicket).where(CookieTicket.expires_at < now))
+    record = session.exec(select(AuthSession).where(_by_token(session_token))).one()
     ticket = new_session_token()
-    session.add(CookieTicket(ticket_hash=token_digest(ticket), user_id=actor.id, trust_device=trust_device,
+    session.add(CookieTicket(ticket_hash=token_digest(ticket), session_id=record.id, trust_device=trust_device,
                              expires_at=now + COOKIE_TICKET_LIFETIME))
     return ticket
 
 
 def redeem_cookie_ticket(session: Session, ticket: str) -> CookieGrant | None:
-    """Trade a live ticket for a new login session (and device token); None if it is used or stale."""
+    """Trade a live ticket for the cookie token of its login session; None if used, stale or signed out."""
     now = utcnow()
     record = session.get(CookieTicket, token_digest(ticket or ""), with_for_update=True)
     if record is None:
         return None
     session.delete(record)
-    user = session.get(User, record.user_id)
-    if record.expires_at < now or user is None or not user.active:
+    login = session.get(AuthSession, record.session_id)
+    user = login and session.get(User, login.user_id)
+    if record.expires_at < now or login.revoked_at is not None or user is None or not user.active:
         return None
     token = new_session_token()
-    session.add(AuthSession(token_hash=token_digest(token), user_id=user.id))
+    login.cookie_token_hash = token_digest(token)
+    session.add(login)
     device = throttle.trust_new_device(session, user.id, now) if record.trust_device else None
     return CookieGrant(session_token=token, device_token=device)
 
@@ -172,7 +182,7 @@ def check_session(session: Session, token: str | None, now=None) -> SessionCheck
     writes it calls for (`touch_session`, `expire_session`) are best-effort and rare."""
     if not token:
         return SessionCheck(None)
-    record = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).first()
+    record = session.exec(select(AuthSession).where(_by_token(token))).first()
     if record is None or record.revoked_at is not None:
         return SessionCheck(None)
     now = now or utcnow()
@@ -186,14 +196,12 @@ def check_session(session: Session, token: str | None, now=None) -> SessionCheck
 
 def touch_session(session: Session, token: str, now=None) -> None:
     """Note that the session was used now (the idle timeout counts from here)."""
-    session.execute(update(AuthSession).where(AuthSession.token_hash == token_digest(token),
-                                              AuthSession.revoked_at.is_(None))
+    session.execute(update(AuthSession).where(_by_token(token), AuthSession.revoked_at.is_(None))
                     .values(last_seen_at=now or utcnow()))
 
 
 def expire_session(session: Session, token: str, now=None) -> None:
-    session.execute(update(AuthSession).where(AuthSession.token_hash == token_digest(token),
-                                              AuthSession.revoked_at.is_(None))
+    session.execute(update(AuthSession).where(_by_token(token), AuthSession.revoked_at.is_(None))
                     .values(revoked_at=now or utcnow()))
 
 
@@ -211,7 +219,7 @@ def resume_session(session: Session, token: str | None) -> Actor | None:
 def close_session(session: Session, token: str | None) -> None:
     if not token:
         return
-    record = session.exec(select(AuthSession).where(AuthSession.token_hash == token_digest(token))).first()
+    record = session.exec(select(AuthSession).where(_by_token(token))).first()
     if record and record.revoked_at is None:
         record.revoked_at = utcnow()
         session.add(record)

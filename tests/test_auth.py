@@ -120,7 +120,7 @@ def trusted_device_of(engine, username: str) -> str:
     actor, trusted = auth.sign_in_from_device(username, PASSWORD, None, engine)
     assert not trusted
     with Session(engine) as session:
-        ticket = auth.issue_cookie_ticket(session, actor, trust_device=True)
+        ticket = auth.issue_cookie_ticket(session, auth.open_session(session, actor), trust_device=True)
         grant = auth.redeem_cookie_ticket(session, ticket)
         session.commit()
     return grant.device_token

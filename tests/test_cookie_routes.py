@@ -63,7 +63,7 @@ def ticket_for(engine, username="li.na", *, trust_device=True):
     with Session(engine) as session:
         user = auth.find_user(session, username)
         actor = auth.actor_for(session, user) if user else make_user(session, username)
-        ticket = auth.issue_cookie_ticket(session, actor, trust_device=trust_device)
+        ticket = auth.issue_cookie_ticket(session, auth.open_session(session, actor), trust_device=trust_device)
         session.commit()
     return ticket
 
@@ -110,3 +110,20 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(client, engine):
     assert any(c.startswith("academy_session=") and "Max-Age=0" in c for c in response.set_cookies)
     with Session(engine) as session:
         assert auth.resume_session(session, token) is None
+
+
+def test_signing_out_in_the_page_ends_the_cookie_too(client, engine):
+    """The page's sign-out may never reach /api/signout (the person closes the tab, or leaves at once):
+    the cookie is a second token of the same login session, so revoking the session ends it."""
+    with Session(engine) as session:
+        actor = make_user(session, "wu.hao")
+        page_token = auth.open_session(session, actor)
+        ticket = auth.issue_cookie_ticket(session, page_token, trust_device=False)
+        session.commit()
+    cookie = client.post("/api/session", content=ticket).cookies["academy_session"]
+    with Session(engine) as session:
+        assert auth.resume_session(session, cookie).username == "wu.hao"
+        auth.close_session(session, page_token)
+        session.commit()
+    with Session(engine) as session:
+        assert auth.resume_session(session, cookie) is None

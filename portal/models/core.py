@@ -67,10 +67,13 @@ class AuthSession(SQLModel, table=True):
     """
 
     __tablename__ = "auth_session"
-    __table_args__ = (UniqueConstraint("token_hash"),)
+    __table_args__ = (UniqueConstraint("token_hash"), UniqueConstraint("cookie_token_hash"))
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64)
+    # The browser's HttpOnly cookie holds a second token for the same login session (set by the
+    # cookie route from a one-use ticket), so signing out or expiring the session ends both.
+    cookie_token_hash: str | None = Field(default=None, max_length=64)
     user_id: int = Field(foreign_key="user_account.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
     last_seen_at: datetime = Field(default_factory=utcnow)
@@ -115,7 +118,7 @@ class CookieTicket(SQLModel, table=True):
     __tablename__ = "cookie_ticket"
 
     ticket_hash: str = Field(sa_column=Column(String(64), primary_key=True))
-    user_id: int = Field(foreign_key="user_account.id")
+    session_id: int = Field(foreign_key="auth_session.id")
     trust_device: bool = False  # also give this browser a trusted-device cookie
     expires_at: datetime
 

@@ -105,7 +105,8 @@ def sign_in(actor: Actor, device_trusted: bool = False) -> None:
     """This Streamlit session is signed in at once; the browser gets its cookies from the server."""
     def open_both(session):
         token = auth.open_session(session, actor)
-        return token, auth.issue_cookie_ticket(session, actor, trust_device=not device_trusted)
+        session.flush()
+        return token, auth.issue_cookie_ticket(session, token, trust_device=not device_trusted)
 
     token, ticket = run_transaction(open_both)
     st.session_state[TOKEN_KEY] = token

@@ -8,7 +8,7 @@ and a cookie set by JavaScript can never be `HttpOnly`, so any script that ever
 ran in the page could read the sign-in token. Here the server sets it:
 
 - `POST /api/session` takes the one-use ticket the login page hands the browser
-  (`auth.issue_cookie_ticket`), opens a login session, and answers with the
+  (`auth.issue_cookie_ticket`) and answers with the login session's cookie token in the
   session cookie (and, the first time on this browser, the trusted-device cookie),
   both `HttpOnly; SameSite=Strict`, and `Secure` when the request came over HTTPS
   (directly, or through a proxy that says so in `X-Forwarded-Proto`).

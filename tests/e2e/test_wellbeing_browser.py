@@ -2,15 +2,16 @@
 ended periods only (the agent's check-in of this week never shows)."""
 import pytest
 
+from portal.formatting import format_day_month, format_month
 from portal.wellbeing import periods
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-def last_closed_week_label() -> str:
+def last_closed_week_label(language: str = "en") -> str:
     """How the page labels the newest week it may show (the week before this one, by its Monday)."""
-    return f"{periods.week_start(periods.last_closed_week()):%m-%d}"
+    return format_day_month(periods.week_start(periods.last_closed_week()), language)
 
 
 def tall_screenshot(page, name):
@@ -60,7 +61,7 @@ def test_agent_checks_in_once_and_lead_sees_the_trend(app_server, page):
     page.get_by_text("for weeks and months that have ended").wait_for()
     # The agent's check-in of this week is not there: the newest week shown is last week.
     page.get_by_text(f"Latest period shown: {last_closed_week_label()}", exact=True).wait_for()
-    current = f"{periods.week_start(periods.current_week()):%m-%d}"
+    current = format_day_month(periods.week_start(periods.current_week()), "en")
     assert page.get_by_text(f"Latest period shown: {current}", exact=True).count() == 0
     tall_screenshot(page, "wellbeing-team-lead-en")
 
@@ -83,10 +84,11 @@ def test_chinese_check_in_and_team_view(app_server, browser):
         sign_in(page, app_server, "lead")
         page.get_by_test_id("stSidebar").get_by_text("班组身心状态").first.click()
         page.get_by_test_id("stVegaLiteChart").first.wait_for()
-        page.get_by_text(f"最近可显示的时段：{last_closed_week_label()}", exact=True).wait_for()
+        page.get_by_text(f"最近可显示的时段：{last_closed_week_label('zh-CN')}", exact=True).wait_for()
         page.get_by_test_id("stRadioGroup").get_by_text("按月", exact=True).click()
         page.get_by_role("heading", name="留言").wait_for()
-        page.get_by_text(f"最近可显示的时段：{periods.last_closed_month()}", exact=True).wait_for()
+        month = format_month(periods.period_start(periods.last_closed_month()), "zh-CN")
+        page.get_by_text(f"最近可显示的时段：{month}", exact=True).wait_for()
         page.get_by_text("仅显示已结束的周和月的匿名汇总").wait_for()
         tall_screenshot(page, "wellbeing-team-lead-zh")
     finally:
