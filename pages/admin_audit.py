@@ -3,6 +3,7 @@ import streamlit as st
 from portal import audit
 from portal.ui import state
 from portal.ui.dates import datetime_column
+from portal.ui.tables import filled
 from portal.ui.widgets import service_call
 
 t = state.translator()
@@ -16,7 +17,8 @@ with service_call(t) as session:
 if entries.empty:
     st.info(t("admin.audit.empty"))
 else:
-    st.dataframe(entries, hide_index=True, use_container_width=True, column_config={
+    shown, config = filled(t, entries, {
         "at": datetime_column(t, t("field.when")),
         "actor": t("field.actor"), "action": t("admin.audit.action"), "target": t("field.target"),
         "details": t("field.details")})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config)

@@ -2,9 +2,9 @@ import streamlit as st
 
 from portal import users
 from portal.roles import ALL_ROLES, Role
-from portal.settings import get_settings
 from portal.ui import state
 from portal.ui.forms import RecordForm
+from portal.ui.tables import filled
 from portal.ui.widgets import run_action, service_call
 
 t = state.translator()
@@ -29,13 +29,12 @@ if filter_text:
     needle = filter_text.lower()
     shown = frame[frame["username"].str.lower().str.contains(needle, regex=False)
                   | frame["display_name"].str.lower().str.contains(needle, regex=False)]
-shown = shown.assign(locked_until=shown["locked_until"].dt.tz_convert(get_settings().center_timezone))
-st.dataframe(shown.drop(columns=["id"]), hide_index=True, use_container_width=True, column_config={
+users_table, users_config = filled(t, shown.drop(columns=["id"]), {
     "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
     "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
-    "cohort": t("field.cohort"), "mentor": t("field.mentor"),
-    "locked_until": st.column_config.DatetimeColumn(t("field.locked_until"), format="YYYY-MM-DD HH:mm"),
+    "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
     "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
+st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config)
 
 create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
 

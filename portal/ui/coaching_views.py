@@ -9,6 +9,7 @@ from portal.formatting import format_date
 from portal.i18n import Translator
 from portal.ui.dates import time_columns
 from portal.ui.text import plain
+from portal.ui.tables import filled
 
 BAND_COLOURS = {"red": "#d62728", "amber": "#ff9f1c", "green": "#2ca02c", "none": "#9e9e9e"}
 
@@ -74,6 +75,7 @@ def table(t: Translator, frame: pd.DataFrame, name: str, key: str, *, settings: 
         display.insert(shown.columns.get_loc(header[present[0]]) + 1, t("coaching.col.level"),
                        score_levels(frame[present[0]], settings, t))
         config[t("coaching.col.level")] = st.column_config.TextColumn(width="medium")
+    display, config = filled(t, display, config)
     result = st.dataframe(display, hide_index=True, width="stretch", key=key, column_config=config,
                           **dataframe_kwargs)
     download_buttons(t, shown, name, key)

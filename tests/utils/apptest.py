@@ -51,8 +51,8 @@ def raw_values_shown(at: AppTest) -> list[str]:
     for frame_element in list(at.dataframe) + list(at.table):
         frame = frame_element.value
         for column in frame.columns:
-            if frame[column].dtype == object and frame[column].map(_shows_as_raw).any():
-                found.append(f"table column {column!r} shows None")
+            if frame[column].isna().any() or (frame[column].dtype == object and frame[column].map(_shows_as_raw).any()):
+                found.append(f"table column {column!r} shows None")  # Streamlit draws any missing value so
     return found
 
 
