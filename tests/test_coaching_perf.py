@@ -251,7 +251,7 @@ def _effects_the_slow_way(session, window_days: int) -> dict:
     """The effect query as it was before issue 7: every attempt of the agent joined to every session."""
     from sqlalchemy import and_, case, func, or_, select
 
-    from portal.coaching import _day, _plus_days
+    from portal.coaching.effect import _day, _plus_days
     from portal.models import CoachingSession
 
     day = _day(session, Attempt.submitted_at)
@@ -266,7 +266,7 @@ def _effects_the_slow_way(session, window_days: int) -> dict:
                                  Attempt.percent.is_not(None)), isouter=True)
              .join(Exam, and_(Exam.id == Attempt.exam_id, Exam.kind.in_(("written", "practical"))), isouter=True)
              .where(or_(Attempt.id.is_(None), Exam.id.is_not(None))).group_by(CoachingSession.id))
-    return {sid: coaching.Effect(coaching._round(b), int(bn), coaching._round(a), int(an))
+    return {sid: coaching.Effect(coaching.effect._round(b), int(bn), coaching.effect._round(a), int(an))
             for sid, b, bn, a, an in session.execute(query).all()}
 
 
