@@ -10,6 +10,7 @@ from portal.errors import PortalError
 from portal.formatting import format_date, format_datetime
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, session_body, table
+from portal.ui.forms import RecordForm
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -94,7 +95,8 @@ def render_carried_items(agent_id: int, editing) -> None:
 
 def render_session_form(agent_id: int, agent_names: dict, attempts, settings, editing, template) -> None:
     """Write a session (or edit `editing`): notes, linked results, follow-up and up to three action items."""
-    form_id = f"{agent_id}-{editing.id if editing else 'new'}-{template.id if template else 0}"
+    record = None if editing else RecordForm(f"coaching-{agent_id}")  # a new session is recorded once
+    form_id = f"{agent_id}-{editing.id if editing else record.submission_key}-{template.id if template else 0}"
     focus_options = list(settings.focus_areas)
     initial_focus = editing.focus_area if editing else (template.focus_area if template else None)
     owner_names = {agent_id: agent_names[agent_id], actor.id: actor.display_name}
@@ -137,8 +139,11 @@ def render_session_form(agent_id: int, agent_names: dict, attempts, settings, ed
         if editing:
             ok = run_action(t, lambda s: coaching.update_session(s, actor, editing.id, draft), "coaching.saved")
         else:
-            ok = run_action(t, lambda s: coaching.write_session(s, actor, draft), "coaching.saved")
+            ok = run_action(t, lambda s: coaching.write_session(s, actor, draft, submission_key=record.submission_key),
+                            "coaching.saved")
         if ok:
+            if record:
+                record.saved()  # the next session starts from an empty form with a new key
             st.session_state.pop(EDIT_KEY, None)
             st.session_state["coaching_flash"] = t("coaching.saved")
             st.rerun()

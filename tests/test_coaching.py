@@ -324,3 +324,20 @@ def test_missing_cjk_font_fails_clearly(monkeypatch, tmp_path):
             coaching_pdf.cjk_font()
     finally:
         coaching_pdf.cjk_font.cache_clear()
+
+
+def test_the_same_coaching_form_sent_twice_records_one_session(session, world):
+    """A double click on "Save session", or the form sent again after a reload, records one session."""
+    from sqlmodel import func, select
+
+    from portal.models import CoachingSession
+
+    key = "coaching-form-key-0001"
+    first = coaching.write_session(session, world["lead_a"], draft(world["agent_a"]), submission_key=key)
+    again = coaching.write_session(session, world["lead_a"], draft(world["agent_a"]), submission_key=key)
+    assert first == again
+    count = session.exec(select(func.count()).select_from(CoachingSession)
+                         .where(CoachingSession.agent_id == world["agent_a"].id)).one()
+    assert count == 1
+    other = coaching.write_session(session, world["lead_a"], draft(world["agent_a"]), submission_key="another-fill-0002")
+    assert other != first, "a new fill of the form is a new session"

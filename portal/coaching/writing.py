@@ -29,6 +29,7 @@ from portal.models import (
     User,
 )
 from portal.roles import Actor, require_role
+from portal.submissions import checked_key, earlier_submission
 
 
 def _validate_draft(session: Session, draft: SessionDraft, agent: User, settings: CoachingSettings) -> None:
@@ -84,17 +85,24 @@ def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
         raise ValidationFailed("coaching.error.link_wrong_kind", ref=link.ref_id, kind=link.kind)
 
 
-def write_session(session: Session, actor: Actor, draft: SessionDraft) -> int:
-    """Record a new session; the agent is asked to acknowledge it within the set days."""
+def write_session(session: Session, actor: Actor, draft: SessionDraft, *, submission_key: str | None = None) -> int:
+    """Record a new session; the agent is asked to acknowledge it within the set days.
+
+    With a `submission_key` (the form's idempotency key) the same form sent twice records one session."""
     require_role(actor, *COACHES)
     agent = _user(session, draft.agent_id)
     _require_coach_of(session, actor, agent)
+    earlier = earlier_submission(session, CoachingSession, checked_key(submission_key), owner_id=actor.id,
+                                 owner="author_id")
+    if earlier is not None:
+        return earlier.id
     settings = load_settings(session)
     _validate_draft(session, draft, agent, settings)
     cs = CoachingSession(agent_id=agent.id, author_id=actor.id, team_id=agent.team_id, held_on=draft.held_on,
                          focus_area=draft.focus_area, shared_notes=draft.shared_notes.strip(),
                          private_notes=draft.private_notes.strip(), follow_up_on=draft.follow_up_on,
-                         ack_due_on=max(today(), draft.held_on) + timedelta(days=settings.ack_days))
+                         ack_due_on=max(today(), draft.held_on) + timedelta(days=settings.ack_days),
+                         submission_key=submission_key)
     session.add(cs)
     session.flush()
     _replace_details(session, cs.id, draft)

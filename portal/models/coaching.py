@@ -11,11 +11,13 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
+from portal.submissions import SUBMISSION_KEY_LENGTH, submission_key_index
 
 
 class CoachingSession(SQLModel, table=True):
     __tablename__ = "coaching_session"
-    __table_args__ = (Index("ix_coaching_session_agent_held", "agent_id", "held_on"),)
+    __table_args__ = (Index("ix_coaching_session_agent_held", "agent_id", "held_on"),
+                      submission_key_index("coaching_session", owner="author_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     agent_id: int = Field(foreign_key="user_account.id")
@@ -32,6 +34,7 @@ class CoachingSession(SQLModel, table=True):
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    submission_key: str | None = Field(default=None, max_length=SUBMISSION_KEY_LENGTH)  # see portal/submissions.py
 
 
 class CoachingLink(SQLModel, table=True):
