@@ -35,7 +35,7 @@ class Scope(StrEnum):
     EVERYONE = "everyone"
 
 
-A, T, M, L, N, G = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT
+A, T, M, L, N, G, Q = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT, Role.QA
 OWN, MENTEES, TEAMS_LED, EVERYONE = Scope.OWN, Scope.MENTEES, Scope.TEAMS_LED, Scope.EVERYONE
 LEARNING = {N: OWN, G: OWN}
 
@@ -73,6 +73,17 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "users:import": {A: EVERYONE},
     "coaching:settings": {A: EVERYONE},
     "audit:read": {A: EVERYONE},
+    # quality assurance (qa: the quality analyst; leads and trainers evaluate when also given the qa role)
+    "qa:calls_manage": {Q: EVERYONE, A: EVERYONE},  # import and enter calls
+    "qa:sample": {Q: EVERYONE},  # monthly sampling plans and draws
+    "qa:scorecards_author": {Q: EVERYONE, T: EVERYONE},
+    "qa:evaluate": {Q: EVERYONE},  # score a call of anyone (the queue)
+    "qa:evaluations_read": {G: OWN, N: OWN, L: TEAMS_LED, Q: EVERYONE, T: EVERYONE, A: EVERYONE},
+    "qa:acknowledge": {G: OWN, N: OWN},  # acknowledge and dispute one's own evaluations
+    "qa:disputes_resolve": {L: TEAMS_LED, Q: EVERYONE},  # never the original evaluator (checked by the service)
+    "qa:calibrate": {Q: EVERYONE, L: EVERYONE, T: EVERYONE},  # facilitate or take part in calibration
+    "qa:dashboard": {L: TEAMS_LED, Q: EVERYONE, T: EVERYONE, A: EVERYONE},
+    "qa:focus_publish": {Q: EVERYONE, T: EVERYONE},
 }
 
 

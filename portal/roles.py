@@ -12,6 +12,7 @@ class Role(StrEnum):
     LEAD = "lead"
     NEWHIRE = "newhire"
     AGENT = "agent"
+    QA = "qa"  # quality analyst (质检员)
 
 
 ALL_ROLES = tuple(Role)

@@ -5,6 +5,9 @@ from portal.models.core import (AuditEntry, AuthSession, Cohort, CookieTicket, L
                                 UserRole)
 from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequirementOverride, StageSignoff,
                                       SupervisedCall, TicketReview)
+from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationParticipant, QaCall, QaDispute,
+                               QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
+                               QaScorecard, QaScorecardVersion)
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
@@ -17,4 +20,6 @@ __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
            "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation",
            "WellbeingPublication", "WellbeingResponse",
+           "QaCalibration", "QaCalibrationCall", "QaCalibrationParticipant", "QaCall", "QaDispute", "QaDisputeItem",
+           "QaEvaluation", "QaFocusItem", "QaItemScore", "QaSample", "QaSamplePlan", "QaScorecard", "QaScorecardVersion",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]
