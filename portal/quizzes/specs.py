@@ -158,6 +158,7 @@ class RubricItem(_Model):
     text: LocalizedText
     max_points: Number = Field(gt=0)
     critical: StrictBool = False
+    allow_na: StrictBool = False  # may be marked N/A (left out of the denominator)
 
 
 class RubricSection(_Model):
@@ -202,8 +203,13 @@ class RubricSpec(_Model):
     def max_points(self) -> float:
         return sum(item.max_points for _, item in self.items())
 
-    def score(self, points: Mapping[str, float]) -> RubricScore:
-        """Score awarded ``points`` (item id -> points; a missing item scores 0)."""
+    def score(self, points: Mapping[str, float | None]) -> RubricScore:
+        """Score awarded ``points`` (item id -> points; a missing item scores 0).
+
+        ``None`` marks an item N/A (only where ``allow_na``): it leaves its section's
+        denominator, and a section whose items are all N/A leaves the weighting. A
+        critical item marked N/A is not missed. Everything N/A scores 100.
+        """
         known = {item.id for _, item in self.items()}
         unknown = set(points) - known
         if unknown:
@@ -211,22 +217,31 @@ class RubricSpec(_Model):
         missed: list[str] = []
         fractions: dict[str, float] = {}
         for section in self.sections:
-            got = 0.0
+            got = possible = 0.0
             section_missed = False
             for item in section.items:
-                value = float(points.get(item.id, 0.0))
+                value = points.get(item.id, 0.0)
+                if value is None:
+                    if not item.allow_na:
+                        raise ValueError(f"{item.id}: may not be marked N/A")
+                    continue
+                value = float(value)
                 if not 0 <= value <= item.max_points:
                     raise ValueError(f"{item.id}: {value} not in 0..{item.max_points}")
                 got += value
+                possible += item.max_points
                 if item.critical and value < item.max_points:
                     missed.append(item.id)
                     section_missed = True
-            fraction = got / sum(i.max_points for i in section.items)
+            if not possible:
+                continue  # every item N/A
+            fraction = got / possible
             if section_missed and self.critical_miss == "zero_section":
                 fraction = 0.0
             fractions[section.id] = fraction
-        total_weight = sum(s.weight for s in self.sections)
-        percent = 100 * sum(s.weight * fractions[s.id] for s in self.sections) / total_weight
+        weighted = [s for s in self.sections if s.id in fractions]
+        total_weight = sum(s.weight for s in weighted)
+        percent = 100 * sum(s.weight * fractions[s.id] for s in weighted) / total_weight if total_weight else 100.0
         return RubricScore(
             percent=percent,
             sections=fractions,
