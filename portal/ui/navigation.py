@@ -65,7 +65,7 @@ PAGES: tuple[PageDef, ...] = (
             "nav.section.account", "account:manage_own"),
 )
 
-SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.section.team",
+SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.section.team", "nav.section.quality",
                  "nav.section.wellbeing", "nav.section.admin", "nav.section.account")
 
 
