@@ -195,6 +195,9 @@ if not agents:
     empty_state(t, "coaching.no_agents")
     st.stop()
 agent_names = {u.id: u.display_name for u in agents}
+linked = st.query_params.get("agent")  # a link from Home: once per link, then the picker is the person's
+if linked and linked.isdigit() and int(linked) in agent_names and st.session_state.get("coach_agent_link") != linked:
+    st.session_state["coach_agent"], st.session_state["coach_agent_link"] = int(linked), linked
 agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agent_names.get, key="coach_agent")
 with service_call(t) as session:
     sessions = coaching.list_sessions(session, actor, agent_id)

@@ -42,6 +42,8 @@ waiting = [v for v in sessions if not v.acknowledged]
 if waiting:
     st.warning(t("coaching.please_acknowledge", count=len(waiting)), icon=":material/mark_email_unread:")
 
+linked = st.query_params.get("session")  # a link from Home or an e-mail opens that session first
+sessions = sorted(sessions, key=lambda v: str(v.id) != linked)
 for view in sessions:
     with st.container(border=True):
         st.markdown(f"#### {format_date(view.held_on, t.language)} · {coaching.focus_label(t, view.focus_area)}")

@@ -235,6 +235,36 @@ def cmd_wellbeing_publish(args) -> None:
           f"{report.cells_published} cells shown, {report.cells_unprotected} hidden cells left unprotected")
 
 
+def cmd_todo(args) -> None:
+    """Print what is on a person's Home, as they would see it (overdue first)."""
+    from sqlmodel import select
+
+    from portal import todo
+    from portal.auth import actor_for
+    from portal.clock import local_today
+    from portal.db import migrate, session_scope
+    from portal.i18n import Translator
+    from portal.models import User
+
+    migrate()
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        language = args.language or (user.language if user else None) or "en"
+        t = Translator(language)
+        if user is None:
+            raise SystemExit(t("todo.cli.unknown_user", username=args.username))
+        items = todo.todo_for(session, actor_for(session, user), language=t.language)
+        if not items:
+            print(t("todo.cli.none", username=user.username))
+        today = local_today()
+        for entry in items:
+            query = "&".join(f"{k}={v}" for k, v in entry.query)
+            where = entry.page.removeprefix("pages/").removesuffix(".py") + (f"?{query}" if query else "")
+            due = todo.due_text(entry, t, t.language, today)
+            print(f"{'!' if entry.overdue(today) else '-'} {todo.item_text(entry, t, t.language)}"
+                  f"{f'  [{due}]' if due else ''}  -> {where}")
+
+
 def cmd_report_marks(args) -> None:
     from portal.db import migrate, session_scope
     from portal.quizzes.analysis import marks_frame
@@ -316,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
     items.add_argument("exam", help="exam id or code")
     items.add_argument("--csv", action="store_true", help="write CSV")
     items.set_defaults(func=cmd_report_item_analysis)
+
+    todo_cmd = sub.add_parser("todo", help="print what is on a person's Home: what is theirs to do, overdue first")
+    todo_cmd.add_argument("username")
+    todo_cmd.add_argument("--language", choices=["en", "zh-CN"], help="default: the person's own")
+    todo_cmd.set_defaults(func=cmd_todo)
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")

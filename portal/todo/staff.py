@@ -1,0 +1,92 @@
+"""What mentors, trainers, leads and admins have to do: reviews, sign-offs, marking, people at risk, accounts."""
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import exists, func
+from sqlmodel import Session, select
+
+from portal.analytics import available_scopes, at_risk
+from portal.clock import local_date, utcnow
+from portal.models import ActionItem, AuthSession, Cohort, CoachingSession, User
+from portal.onboarding import awaiting_signoff, mentee_journeys, review_queue, visible_journeys
+from portal.onboarding.rules import is_working_day
+from portal.quizzes.marking import marking_queue
+from portal.roles import Actor
+from portal.todo.items import TodoItem, item
+from portal.users import teams_led_by
+
+MENTEES = "pages/team_mentees.py"
+BOARD = "pages/team_cohort_board.py"
+MARKING = "pages/authoring_marking.py"
+DASHBOARD = "pages/team_dashboard.py"
+COACHING = "pages/team_coaching.py"
+USERS = "pages/admin_users.py"
+
+#: An account counts as never used once it is this old without a single sign-in.
+NEVER_SIGNED_IN_AFTER = timedelta(days=3)
+
+
+def ticket_items(session: Session, actor: Actor) -> list[TodoItem]:
+    """Each mentee ticket waiting for review, oldest first: due the working day after the call."""
+    return [item("ticket", MENTEES, due=next_working_day(t.call_date), query={"person": t.user_id}, person=t.new_hire,
+                 ticket=t.ticket_ref) for t in review_queue(session, actor)]
+
+
+def next_working_day(day: date) -> date:
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def mentor_signoff_items(session: Session, actor: Actor, today: date, lang: str) -> list[TodoItem]:
+    return _signoff_items(mentee_journeys(session, actor, today=today), actor, MENTEES, lang)
+
+
+def trainer_signoff_items(session: Session, actor: Actor, today: date, lang: str) -> list[TodoItem]:
+    """Sign-offs ready in the newest intake (a trainer's Home costs one cohort, not the center)."""
+    newest = session.exec(select(Cohort.id).order_by(Cohort.start_date.desc(), Cohort.id.desc())).first()
+    if newest is None:
+        return []
+    return _signoff_items(visible_journeys(session, actor, cohort_id=newest, today=today), actor, BOARD, lang)
+
+
+def _signoff_items(journeys, actor: Actor, page: str, lang: str) -> list[TodoItem]:
+    return [item("signoff", page, due=stage.due_date, query={"person": j.user_id}, person=j.display_name,
+                 stage=stage.title.get(lang)) for j, stage in awaiting_signoff(actor, journeys)]
+
+
+def marking_items(session: Session, actor: Actor) -> list[TodoItem]:
+    """The marking queue as one item: how many attempts wait, from when."""
+    queue = marking_queue(session, actor)
+    if queue.empty:
+        return []
+    oldest = pd.Timestamp(queue["submitted_at"].min()).to_pydatetime()
+    return [item("marking", MARKING, due=local_date(oldest), count=len(queue))]
+
+
+def lead_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
+    """People at risk in the teams led (each with why) and the teams' overdue action items."""
+    items = []
+    for scope in available_scopes(session, actor):
+        frame = at_risk(session, actor, scope)
+        for row in frame[frame["at_risk"]].itertuples(index=False):
+            items.append(item("at_risk", COACHING, query={"agent": row.user_id}, person=row.agent,
+                              reasons=tuple(row.reasons)))
+    led = teams_led_by(session, actor.id)
+    if led:
+        overdue, oldest = session.exec(
+            select(func.count(ActionItem.id), func.min(ActionItem.due_on))
+            .join(CoachingSession, CoachingSession.id == ActionItem.session_id)
+            .where(CoachingSession.team_id.in_(led), ActionItem.done_at.is_(None), ActionItem.due_on < today)).one()
+        if overdue:
+            items.append(item("team_actions", COACHING, due=oldest, count=overdue))
+    return items
+
+
+def admin_items(session: Session, actor: Actor) -> list[TodoItem]:
+    """Active accounts that have never been signed in to, a few days after they were made."""
+    never = session.exec(select(func.count(User.id)).where(
+        User.active, User.created_at < utcnow() - NEVER_SIGNED_IN_AFTER,
+        ~exists().where(AuthSession.user_id == User.id))).one()
+    return [item("never_signed_in", USERS, query={"filter": "never_signed_in"}, count=never)] if never else []
