@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from portal.analytics import Reason
 from portal.clock import local_today
-from portal.formatting import format_date
+from portal.formatting import format_date, format_day_month
 from portal.i18n import Translator
 from portal.roles import Actor, Role
 from portal.todo import learning, staff
@@ -80,8 +80,9 @@ def due_text(entry: TodoItem, t: Translator, language: str | None, today: date) 
     """'Overdue since 25 Nov', 'Due today', 'Due 8 Dec', or '' for an item with no date."""
     if entry.due is None:
         return ""
+    day = format_day_month(entry.due, language) if entry.due.year == today.year else format_date(entry.due, language)
     if entry.due < today:
-        return t("todo.overdue_since", date=format_date(entry.due, language))
+        return t("todo.overdue_since", date=day)
     if entry.due == today:
         return t("todo.due_today")
-    return t("todo.due_on", date=format_date(entry.due, language))
+    return t("todo.due_on", date=day)
