@@ -5,6 +5,7 @@ from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.ui import state
 from portal.ui.incident import run_guarded
 from portal.ui.text import plain
+from portal.ui.inbox import page_title
 from portal.ui.navigation import sections_for
 
 st.set_page_config(page_title="Agent Academy", page_icon=":material/headset_mic:", layout="wide")
@@ -21,7 +22,7 @@ elif actor.must_change_password:
 else:
     page = st.navigation({
         t(section) if section else "": [
-            st.Page(p.path, title=t(p.title_key), icon=p.icon, default=p.default) for p in pages]
+            st.Page(p.path, title=page_title(t, actor, p), icon=p.icon, default=p.default) for p in pages]
         for section, pages in sections_for(actor).items()})
 
 if actor is not None:

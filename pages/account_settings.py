@@ -42,3 +42,34 @@ if submitted and form.submit(
         clear_on_error={"current": ("current",), "new": ("new", "confirm"), "confirm": ("confirm",)}):
     form.saved(t("account.password_saved"))
     st.rerun()  # a fresh form; after a forced change the app reloads the actor and opens the full menu
+
+
+def render_notification_settings() -> None:
+    """Where e-mail goes and how often; the weekly wellbeing invitation (opt-in)."""
+    from portal import notifications
+    from portal.ui.widgets import service_call
+
+    st.subheader(t("notify.prefs.heading"))
+    with service_call(t) as session:
+        mine = notifications.preferences(session, actor)
+    prefs = RecordForm("notification_settings")
+    prefs.show_saved()
+    with st.form(prefs.key("form")):
+        email = st.text_input(t("notify.prefs.email"), value=mine.email or "", max_chars=254, key=prefs.key("email"))
+        prefs.show_error("email")
+        mode = st.radio(t("notify.prefs.mode"), notifications.MODES, index=notifications.MODES.index(mine.mode),
+                        format_func=lambda m: t(f"notify.prefs.mode.{m}"), key=prefs.key("mode"))
+        prefs.show_error("mode")
+        wellbeing = st.checkbox(t("notify.prefs.wellbeing"), value=mine.wellbeing_reminder,
+                                help=t("notify.prefs.wellbeing_help"), key=prefs.key("wellbeing"))
+        sent = st.form_submit_button(t("notify.prefs.save"))
+    if sent and prefs.submit(t, lambda s: notifications.set_preferences(s, actor, email=email, mode=mode,
+                                                                        wellbeing_reminder=wellbeing),
+                             fields_by_error={"notify.error.email": "email", "notify.error.email_needed": "email",
+                                              "notify.error.mode": "mode"}):
+        prefs.saved(t("notify.prefs.saved"))
+        st.rerun()
+
+
+if not actor.must_change_password:
+    render_notification_settings()

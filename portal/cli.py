@@ -265,6 +265,36 @@ def cmd_todo(args) -> None:
                   f"{f'  [{due}]' if due else ''}  -> {where}")
 
 
+def cmd_notify_sweep(args) -> None:
+    from portal.db import migrate, session_scope
+    from portal.i18n import translate
+    from portal.notifications.reminders import sweep
+
+    migrate()
+    with session_scope() as session:
+        report = sweep(session, commit_each=True)
+    print(translate("notify.cli.swept", "en", added=sum(report.added.values()), people=report.people))
+
+
+def cmd_notify_send(args, mode: str) -> None:
+    from portal.db import migrate, session_scope
+    from portal.i18n import translate
+    from portal.notifications.mail import send_pending, smtp_settings
+
+    settings = smtp_settings()
+    if settings is None:
+        print(translate("notify.cli.no_smtp", "en"))
+        return
+    migrate()
+    print(translate("notify.cli.sent", "en", count=send_pending(session_scope, settings, mode=mode)))
+
+
+def cmd_notify_send_digests(args) -> None:
+    """Sweep (reminders are due before a digest is written), then e-mail each digest person once."""
+    cmd_notify_sweep(args)
+    cmd_notify_send(args, "digest")
+
+
 def cmd_report_marks(args) -> None:
     from portal.db import migrate, session_scope
     from portal.quizzes.analysis import marks_frame
@@ -346,6 +376,16 @@ def build_parser() -> argparse.ArgumentParser:
     items.add_argument("exam", help="exam id or code")
     items.add_argument("--csv", action="store_true", help="write CSV")
     items.set_defaults(func=cmd_report_item_analysis)
+
+    notify = sub.add_parser("notify", help="reminders and e-mail").add_subparsers(dest="notify_command",
+                                                                                 required=True)
+    notify.add_parser("sweep", help="add the reminders that are due to each person's inbox (idempotent)"
+                      ).set_defaults(func=cmd_notify_sweep)
+    notify.add_parser("send-digests", help="sweep, then e-mail each digest person what is new (for a daily "
+                                           "cron; running it twice sends nothing twice)"
+                      ).set_defaults(func=cmd_notify_send_digests)
+    notify.add_parser("send-immediate", help="e-mail people who chose 'at once' what is new (run every few "
+                                             "minutes)").set_defaults(func=lambda args: cmd_notify_send(args, "immediate"))
 
     todo_cmd = sub.add_parser("todo", help="print what is on a person's Home: what is theirs to do, overdue first")
     todo_cmd.add_argument("username")

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # every signed-in person
     "home:view": {r: OWN for r in ALL_ROLES},
     "account:manage_own": {r: OWN for r in ALL_ROLES},
+    "notifications:read_own": {r: OWN for r in ALL_ROLES},
     "wellbeing:check_in": {r: OWN for r in ALL_ROLES},
     "wellbeing:resources_read": {r: OWN for r in ALL_ROLES},
     # learners

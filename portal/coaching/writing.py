@@ -5,6 +5,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from portal.notifications import events
 from portal import audit
 from portal.clock import today, utcnow
 from portal.coaching.access import _get, _may_manage, _require_coach_of, _user
@@ -108,6 +109,8 @@ def write_session(session: Session, actor: Actor, draft: SessionDraft, *, submis
     _replace_details(session, cs.id, draft)
     audit.record(session, actor_id=actor.id, action="coaching_session.written", target=agent.username,
                  session_id=cs.id)
+    events.coaching_written(session, agent_id=agent.id, session_id=cs.id, author=actor.display_name,
+                            held_on=cs.held_on)
     return cs.id
 
 

@@ -5,6 +5,7 @@ from portal.models.core import (AuditEntry, AuthSession, Cohort, CookieTicket, L
                                 UserRole)
 from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequirementOverride, StageSignoff,
                                       SupervisedCall, TicketReview)
+from portal.models.notifications import Notification, NotificationPreference
 from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationParticipant, QaCall, QaDispute,
                                QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
                                QaScorecard, QaScorecardVersion)
@@ -22,4 +23,5 @@ __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle
            "WellbeingPublication", "WellbeingResponse",
            "QaCalibration", "QaCalibrationCall", "QaCalibrationParticipant", "QaCall", "QaDispute", "QaDisputeItem",
            "QaEvaluation", "QaFocusItem", "QaItemScore", "QaSample", "QaSamplePlan", "QaScorecard", "QaScorecardVersion",
+           "Notification", "NotificationPreference",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from portal.notifications import events
 from portal import audit
 from portal.clock import local_today
 from portal.errors import NotFound, ValidationFailed
@@ -221,4 +222,6 @@ def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str 
     _flush(session, "onboarding.error.already_reviewed", ticket=call.ticket_ref)
     audit.record(session, actor_id=actor.id, action="ticket.reviewed", target=user.username, call_id=call_id,
                  ticket=call.ticket_ref, outcome=outcome, points=points, critical_misses=critical)
+    events.ticket_reviewed(session, new_hire_id=user.id, call_id=call_id, ticket=call.ticket_ref,
+                           passed=outcome == ReviewOutcome.PASSED, reviewer=actor.display_name)
     return review

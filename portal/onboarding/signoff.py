@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from portal.notifications import events
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.models import StageSignoff
@@ -68,4 +69,7 @@ def sign_off(session: Session, actor: Actor, user_id: int, stage_key: str, outco
                  outcome=outcome, reason=reason, requirements=current.requirements.model_dump(),
                  checks=[{"name": c.name, "status": c.status.value, "current": c.current, "target": c.target,
                           "subject": c.subject} for c in current.evaluation.checks])
+    session.flush()
+    events.stage_decided(session, new_hire_id=user.id, stage_key=stage_key, stage_title=current.title,
+                         outcome=str(outcome), reason=reason, signoff_id=record.id)
     return record

@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlmodel import Session, select
 
+from portal.notifications import events
 from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
@@ -191,6 +192,8 @@ def _finish_marking(session: Session, actor: Actor, attempt: Attempt, exam: Exam
     attempt.comment = comment
     attempt.submitted_at = attempt.submitted_at or utcnow()
     session.add(attempt)
+    events.attempt_marked(session, learner_id=attempt.user_id, attempt_id=attempt.id,
+                          exam_titles={"en": exam.title_en, "zh-CN": exam.title_zh})
 
 
 def override_grade(session: Session, actor: Actor, attempt_id: int, new_percent: float, reason: str) -> Attempt:

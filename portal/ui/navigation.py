@@ -22,6 +22,7 @@ class PageDef:
 
 PAGES: tuple[PageDef, ...] = (
     PageDef("pages/home.py", "nav.home", ":material/home:", "", "home:view", default=True),
+    PageDef("pages/inbox.py", "nav.inbox", ":material/inbox:", "", "notifications:read_own"),
     PageDef("pages/training_onboarding.py", "nav.my_onboarding", ":material/route:",
             "nav.section.training", "onboarding:follow_own"),
     PageDef("pages/training_shadowing.py", "nav.shadowing_log", ":material/headset_mic:",
