@@ -241,11 +241,13 @@ def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[
     for lead_id in lead_ids:
         if Role.LEAD not in roles_of(session, lead_id):
             raise ValidationFailed("users.error.not_a_lead", user=get_user(session, lead_id).username)
+    before = list(session.exec(select(TeamLead.user_id).where(TeamLead.team_id == team_id)
+                               .order_by(TeamLead.user_id)).all())
     session.exec(delete(TeamLead).where(TeamLead.team_id == team_id))
     for lead_id in dict.fromkeys(lead_ids):
         session.add(TeamLead(team_id=team_id, user_id=lead_id))
     audit.record(session, actor_id=actor.id, action="team.leads_set", target=team.name,
-                 leads=list(lead_ids))
+                 before_leads=before, leads=list(dict.fromkeys(lead_ids)))
 
 
 def teams_led_by(session: Session, user_id: int) -> list[int]:
