@@ -4,12 +4,56 @@ from portal import users
 from portal.clock import today
 from portal.roles import Role
 from portal.ui import state
+from portal.ui.text import plain
 from portal.ui.widgets import run_action, service_call
 
 t = state.translator()
 actor = state.actor()
 
 st.title(t("admin.teams.title"))
+
+
+def save_leads(team_id: int, chosen: list[int], names: dict[int, str]) -> None:
+    if run_action(t, lambda s: users.set_team_leads(s, actor, team_id, chosen)):
+        st.session_state["leads_flash"] = t("admin.teams.leads_saved", leads=", ".join(names[i] for i in chosen)
+                                            or t("admin.teams.no_leads"))
+        st.rerun()
+
+
+@st.dialog(t("admin.teams.confirm_removal.title"))
+def confirm_removal(team_id: int, team: str, chosen: list[int], removed: list[int], names: dict[int, str]) -> None:
+    st.warning(t("admin.teams.confirm_removal.body", team=plain(team),
+                 removed=", ".join(plain(names[i]) for i in removed)), icon=":material/person_remove:")
+    keep, remove = st.columns(2)
+    if keep.button(t("admin.teams.confirm_removal.no"), key="keep_leads"):
+        st.rerun()
+    if remove.button(t("admin.teams.confirm_removal.yes"), type="primary", key="remove_leads"):
+        save_leads(team_id, chosen, names)
+
+
+def render_team_leads(teams, leads) -> None:
+    """The team's current leads are shown and pre-filled: adding and removing are explicit, a removal confirmed."""
+    st.subheader(t("admin.teams.set_leads"))
+    if message := st.session_state.pop("leads_flash", None):
+        st.success(message, icon=":material/check_circle:")
+    team_labels = dict(zip(teams["id"], teams["team"]))
+    team_id = int(st.selectbox(t("field.team"), list(team_labels), format_func=team_labels.get, key="leads_team"))
+    with service_call(t) as session:
+        current = users.team_lead_ids(session, actor, team_id)
+    names = {u.id: u.display_name for u in leads}
+    st.caption(t("admin.teams.current_leads", leads=", ".join(plain(names.get(i, "?")) for i in current)
+                 or t("admin.teams.no_leads")))
+    with st.form(f"team_leads_{team_id}"):
+        chosen = st.multiselect(t("field.leads"), list(names), default=[i for i in current if i in names],
+                                format_func=names.get, placeholder=t("admin.teams.choose_leads"))
+        sent = st.form_submit_button(t("admin.teams.set_leads"))
+    if sent:
+        removed = [i for i in current if i not in chosen]
+        if removed:
+            confirm_removal(team_id, team_labels[team_id], chosen, removed, names)
+        else:
+            save_leads(team_id, chosen, names)
+
 
 with service_call(t) as session:
     teams = users.teams_frame(session, actor)
@@ -31,14 +75,7 @@ with teams_col:
             if run_action(t, lambda s: users.create_team(s, actor, name), "action.saved"):
                 st.rerun()
     if not teams.empty and leads:
-        with st.form("team_leads"):
-            team_labels = dict(zip(teams["id"], teams["team"]))
-            team_id = st.selectbox(t("field.team"), list(team_labels), format_func=team_labels.get)
-            lead_labels = {u.id: u.display_name for u in leads}
-            chosen = st.multiselect(t("field.leads"), list(lead_labels), format_func=lead_labels.get)
-            if st.form_submit_button(t("admin.teams.set_leads")):
-                if run_action(t, lambda s: users.set_team_leads(s, actor, int(team_id), chosen), "action.saved"):
-                    st.rerun()
+        render_team_leads(teams, leads)
 
 with cohorts_col:
     st.subheader(t("admin.teams.cohorts"))

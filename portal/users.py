@@ -250,6 +250,13 @@ def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[
                  before_leads=before, leads=list(dict.fromkeys(lead_ids)))
 
 
+def team_lead_ids(session: Session, actor: Actor, team_id: int) -> list[int]:
+    """The current leads of one team (what the admin's leads form starts from)."""
+    require_role(actor, Role.ADMIN)
+    return list(session.exec(select(TeamLead.user_id).where(TeamLead.team_id == team_id)
+                             .order_by(TeamLead.user_id)).all())
+
+
 def teams_led_by(session: Session, user_id: int) -> list[int]:
     """Ids of the teams `user_id` leads. Every permission check on a lead asks this, a dozen times
     on a dashboard, so a read-only session (`portal.db.read_scope`, which cannot change it) keeps

@@ -189,3 +189,21 @@ def test_admin_creates_a_user_in_the_page_and_sees_the_temporary_password_once(d
     next(b for b in at.button if b.label == "Create user").click().run()
     assert [s.value for s in at.success][0].startswith("Temporary password for qian.yu: ")
     assert field(at.text_input, "username").value == "" and field(at.text_input, "display_name").value == ""
+
+
+def test_the_leads_form_starts_from_the_current_leads_and_only_admins_read_them(session):
+    from portal import users as users_service
+    from portal.errors import PermissionDenied
+    from portal.roles import Role
+    from tests.utils.factories import make_team, make_user
+
+    team = make_team(session, "Mobile Team A")
+    zhang, zhu = make_user(session, "zhang.w", Role.LEAD), make_user(session, "zhu.q", Role.LEAD)
+    admin = auth.actor_for(session, make_user(session, "boss.a", Role.ADMIN))
+    users_service.set_team_leads(session, admin, team.id, [zhang.id])
+    assert users_service.team_lead_ids(session, admin, team.id) == [zhang.id]
+    users_service.set_team_leads(session, admin, team.id, [*users_service.team_lead_ids(session, admin, team.id),
+                                                           zhu.id])
+    assert set(users_service.team_lead_ids(session, admin, team.id)) == {zhang.id, zhu.id}
+    with pytest.raises(PermissionDenied):
+        users_service.team_lead_ids(session, auth.actor_for(session, zhang), team.id)
