@@ -31,7 +31,9 @@ st.subheader(t("admin.import.preview", count=len(preview.rows)))
 if preview.encoding:
     st.caption(t("file.read_as", encoding=preview.encoding))
 if preview.rows:
-    st.dataframe(pd.DataFrame(preview.rows).drop(columns=["password"], errors="ignore"), use_container_width=True)
+    rows = pd.DataFrame(preview.rows).drop(columns=["password"], errors="ignore")
+    rows.insert(0, t("admin.import.row"), range(2, len(rows) + 2))  # as the spreadsheet numbers them (header = 1)
+    st.dataframe(rows, hide_index=True, use_container_width=True)
 if preview.problems:
     st.error(t("admin.import.problems", count=len(preview.problems)), icon=":material/error:")
     st.dataframe(pd.DataFrame([{t("admin.import.row"): p.row, t("admin.import.column"): p.column,

@@ -16,10 +16,11 @@ from sqlmodel import Session, select
 
 from portal.errors import PortalError
 from portal.i18n import LANGUAGES
-from portal.models import Cohort, Team, User
+from portal.models import Cohort, Team, User, UserRole
+from portal.passwords import password_problem
 from portal.roles import Actor, Role, require_role
 from portal.text_files import MAX_USERS_CSV_BYTES, FileRefused, decode_upload
-from portal.users import NewUser, USERNAME_PATTERN, create_user, parse_roles, temporary_password
+from portal.users import NewUser, USERNAME_PATTERN, create_user, mentor_problem, parse_roles, temporary_password
 
 REQUIRED_COLUMNS = ("username", "display_name", "roles")
 OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language")
@@ -83,14 +84,46 @@ def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportP
     teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
     cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
     existing = {name for name in session.exec(select(func.lower(User.username)))}
+    mentors = _portal_mentors(session, rows)
+    for row in rows:  # people of this file may mentor others in it
+        mentors.setdefault(row.get("username", "").lower(), (_row_roles(row), True))
     seen: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
-        problems.extend(_check_row(number, row, teams, cohorts, existing, seen))
+        problems.extend(_check_row(number, row, teams, cohorts, existing, seen, mentors))
         seen.setdefault(row.get("username", "").lower(), number)
     return ImportPreview(rows, problems, encoding)
 
 
-def _check_row(number, row, teams, cohorts, existing, seen) -> list[RowProblem]:
+def _portal_mentors(session: Session, rows: list[dict]) -> dict[str, tuple[set, bool]]:
+    """username -> (roles, active) of the people already in the portal that the file names as mentors."""
+    named = {row.get("mentor", "").lower() for row in rows if row.get("mentor")}
+    if not named:
+        return {}
+    people = {u.id: u for u in session.exec(select(User).where(func.lower(User.username).in_(named))).all()}
+    roles: dict[int, set] = {}
+    for user_id, role in session.exec(select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(people))):
+        roles.setdefault(user_id, set()).add(role)
+    return {u.username.lower(): (roles.get(i, set()), u.active) for i, u in people.items()}
+
+
+def _mentor_problems(number: int, mentor: str, mentors: dict[str, tuple[set, bool]]) -> list[RowProblem]:
+    """The mentor named must exist (in the portal or earlier in the file) and may mentor (`users.mentor_problem`)."""
+    if not mentor:
+        return []
+    if mentor not in mentors:
+        return [RowProblem(number, "mentor", "import.error.unknown_mentor", {"name": mentor})]
+    problem = mentor_problem(mentor, *mentors[mentor])
+    return [RowProblem(number, "mentor", problem[0], problem[1])] if problem else []
+
+
+def _row_roles(row: dict) -> set:
+    try:
+        return set(parse_roles(row.get("roles", "").replace("|", ";").split(";")))
+    except PortalError:
+        return set()
+
+
+def _check_row(number, row, teams, cohorts, existing, seen, mentors) -> list[RowProblem]:
     out = []
     username = row.get("username", "").lower()
     if not USERNAME_PATTERN.match(username):
@@ -109,11 +142,11 @@ def _check_row(number, row, teams, cohorts, existing, seen) -> list[RowProblem]:
     for column, known in (("team", teams), ("cohort", cohorts)):
         if row.get(column) and row[column].lower() not in known:
             out.append(RowProblem(number, column, f"import.error.unknown_{column}", {"name": row[column]}))
-    mentor = row.get("mentor", "").lower()
-    if mentor and mentor not in existing and mentor not in seen:
-        out.append(RowProblem(number, "mentor", "import.error.unknown_mentor", {"name": mentor}))
-    if row.get("password") and len(row["password"]) < 10:
-        out.append(RowProblem(number, "password", "auth.error.password_too_short", {"minimum": 10}))
+    out.extend(_mentor_problems(number, row.get("mentor", "").lower(), mentors))
+    if row.get("password"):
+        problem = password_problem(row["password"], username=username, display_name=row.get("display_name", ""))
+        if problem:
+            out.append(RowProblem(number, "password", problem[0], problem[1]))
     if row.get("language") and row["language"] not in LANGUAGES:
         out.append(RowProblem(number, "language", "error.unknown_language", {"language": row["language"]}))
     return out

@@ -84,8 +84,22 @@ def _check_refs(session: Session, team_id, cohort_id, mentor_id) -> None:
         raise NotFound("users.error.no_such_team", team=team_id)
     if cohort_id is not None and session.get(Cohort, cohort_id) is None:
         raise NotFound("users.error.no_such_cohort", cohort=cohort_id)
-    if mentor_id is not None and session.get(User, mentor_id) is None:
-        raise NotFound("users.error.no_such_user", user=mentor_id)
+    if mentor_id is not None:
+        mentor = session.get(User, mentor_id)
+        if mentor is None:
+            raise NotFound("users.error.no_such_user", user=mentor_id)
+        problem = mentor_problem(mentor.username, roles_of(session, mentor_id), mentor.active)
+        if problem:
+            raise ValidationFailed(problem[0], **problem[1])
+
+
+def mentor_problem(username: str, roles, active: bool = True) -> tuple[str, dict] | None:
+    """Why someone cannot be a mentor, or None: the one rule the create form, the edit form and the import use."""
+    if Role.MENTOR not in {Role(r) for r in roles}:
+        return "users.error.mentor_without_role", {"user": username}
+    if not active:
+        return "users.error.mentor_inactive", {"user": username}
+    return None
 
 
 def get_user(session: Session, user_id: int) -> User:

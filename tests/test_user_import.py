@@ -70,3 +70,32 @@ def test_only_admins_import(session, world):
     trainer = make_user(session, "trainer.x", Role.TRAINER)
     with pytest.raises(PermissionDenied):
         user_import.preview_import(session, trainer, GOOD)
+
+
+def test_a_mentor_must_hold_the_mentor_role_in_the_import_as_in_the_form(demo_session):
+    """The audit's case: mentor=agent was accepted, and fan.pei's mentor became Chen Jie."""
+    from portal import auth as auth_service, user_import, users as users_service
+    from portal.errors import ValidationFailed
+
+    admin = auth_service.actor_for(demo_session, auth_service.find_user(demo_session, "admin"))
+    text = ("username,display_name,roles,mentor\n"
+            "fan.pei,Fan Pei 范佩,newhire,agent\n"
+            "new.mentor,New Mentor,mentor,\n"
+            "gu.yi,Gu Yi 顾一,newhire,new.mentor\n")
+    preview = user_import.preview_import(demo_session, admin, text)
+    assert [(p.row, p.column, p.key) for p in preview.problems] == [(2, "mentor", "users.error.mentor_without_role")]
+    agent = auth_service.find_user(demo_session, "agent")
+    newhire = auth_service.find_user(demo_session, "newhire")
+    with pytest.raises(ValidationFailed) as refused:
+        users_service.assign(demo_session, admin, newhire.id, team_id=newhire.team_id, cohort_id=newhire.cohort_id,
+                             mentor_id=agent.id)
+    assert refused.value.key == "users.error.mentor_without_role"
+
+
+def test_import_passwords_follow_the_one_password_policy(demo_session):
+    from portal import auth as auth_service, user_import
+
+    admin = auth_service.actor_for(demo_session, auth_service.find_user(demo_session, "admin"))
+    text = "username,display_name,roles,password\nzz.top,ZZ Top,agent,password123\n"
+    problems = user_import.preview_import(demo_session, admin, text).problems
+    assert [(p.row, p.column) for p in problems] == [(2, "password")]
