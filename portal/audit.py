@@ -5,7 +5,8 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from portal.models import AuditEntry, User
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 
 
 def record(session: Session, *, actor_id: int | None, action: str, target: str = "", **details) -> None:
@@ -13,8 +14,8 @@ def record(session: Session, *, actor_id: int | None, action: str, target: str =
                            details=json.dumps(details, ensure_ascii=False, default=str)))
 
 
+@permission("audit:read")
 def recent_entries(session: Session, actor: Actor, *, limit: int = 500, action: str | None = None) -> pd.DataFrame:
-    require_role(actor, Role.ADMIN)
     query = (select(AuditEntry.at, User.username, AuditEntry.action, AuditEntry.target, AuditEntry.details)
              .join(User, User.id == AuditEntry.actor_id, isouter=True)
              .order_by(AuditEntry.id.desc()).limit(limit))

@@ -15,9 +15,16 @@ person; `people_query(session, actor, action)` is the SQL set of user ids it is
 allowed over, for lists. Nothing is ever skipped by passing `None`: the command
 line and the seed loader act as `SYSTEM`, an explicit actor holding every role.
 
+A service names its action with `@permission("area:verb")`: the decorator records it on the
+function (`permission_action`, which `tests/test_permission_coverage.py` reads) and refuses at
+once when the actor may take the action over no one; the body then checks the person with
+`ensure(..., subject_id)` or narrows a list with `people_query`.
+
 The menu (`portal/ui/navigation.py`) shows a page when its action is allowed in
 any scope, so a menu and the service behind it cannot disagree.
 """
+import functools
+import inspect
 from enum import StrEnum
 
 from sqlalchemy import false, or_, select, true
@@ -25,7 +32,7 @@ from sqlmodel import Session
 
 from portal.errors import PermissionDenied
 from portal.models import User
-from portal.roles import ALL_ROLES, SYSTEM, Actor, Role  # noqa: F401  (SYSTEM is part of this module's API)
+from portal.roles import ALL_ROLES, LEARNERS, SYSTEM, Actor, Role  # noqa: F401  (SYSTEM is part of this module's API)
 
 
 class Scope(StrEnum):
@@ -37,7 +44,7 @@ class Scope(StrEnum):
 
 A, T, M, L, N, G = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT
 OWN, MENTEES, TEAMS_LED, EVERYONE = Scope.OWN, Scope.MENTEES, Scope.TEAMS_LED, Scope.EVERYONE
-LEARNING = {N: OWN, G: OWN}
+LEARNING = {role: OWN for role in LEARNERS}
 
 #: action -> {role: scope}. The one place a permission is written down.
 PERMISSIONS: dict[str, dict[Role, Scope]] = {
@@ -51,6 +58,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:log_calls": {N: OWN},
     "quizzes:practice": LEARNING,
     "exams:sit": LEARNING,
+    "exams:attempt_read": {**LEARNING, T: EVERYONE},
     "coaching:read_own": LEARNING,
     # reading a person's results and journey
     "exams:results_read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
@@ -64,12 +72,15 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # authoring
     "courses:author": {T: EVERYONE},
     "questions:author": {T: EVERYONE},
+    # the bank's services: admins too, for imports and exports (the page is the trainers')
+    "questions:bank": {T: EVERYONE, A: EVERYONE},
     "exams:author": {T: EVERYONE},
     "exams:mark": {T: EVERYONE},
     "exams:item_analysis": {T: EVERYONE},
     # administration
     "users:manage": {A: EVERYONE},
     "teams:manage": {A: EVERYONE},
+    "cohorts:list": {A: EVERYONE, T: EVERYONE, L: EVERYONE},
     "users:import": {A: EVERYONE},
     "coaching:settings": {A: EVERYONE},
     "audit:read": {A: EVERYONE},
@@ -97,6 +108,52 @@ def allowed_at_all(actor: Actor, action: str) -> bool:
     return bool(scopes(actor, action))
 
 
+def refuse_unless_allowed_at_all(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied, naming the roles that would do, unless `actor` may take `action` over someone."""
+    if not allowed_at_all(actor, action):
+        raise PermissionDenied("error.permission_denied_roles",
+                               roles=", ".join(sorted(str(role) for role in roles_allowed(action))))
+
+
+def permission(action: str, *, subject: str | None = None):
+    """Declare the action a service takes; refuse before its body runs when no role allows it.
+
+    The decorated function has parameters named `session` and `actor`. With `subject`, the name of
+    the parameter holding the person acted on (a user id), the decorator also checks the scope over
+    that person; otherwise the body calls `ensure` once it knows whose record it touches.
+    """
+    roles_allowed(action)  # a misspelt action fails at import, not at the first call
+
+    def decorate(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            arguments = signature.bind_partial(*args, **kwargs).arguments
+            actor = arguments["actor"]
+            refuse_unless_allowed_at_all(actor, action)
+            if subject is not None:
+                ensure(arguments["session"], actor, action, arguments.get(subject))
+            return fn(*args, **kwargs)
+
+        checked.permission_action = action
+        return checked
+
+    return decorate
+
+
+def answers(action: str):
+    """Declare the action a predicate asks about (`may I ...?`): it answers from the table
+    (False, an empty list) instead of refusing, so it is not checked on the way in."""
+    roles_allowed(action)
+
+    def decorate(fn):
+        fn.permission_action = action
+        return fn
+
+    return decorate
+
+
 def _teams_led(session: Session, actor: Actor) -> list[int]:
     from portal.users import teams_led_by
 
@@ -120,6 +177,26 @@ def may(session: Session, actor: Actor, action: str, subject_id: int | None = No
     if Scope.MENTEES in held and subject.mentor_id == actor.id:
         return True
     return Scope.TEAMS_LED in held and subject.team_id is not None and subject.team_id in _teams_led(session, actor)
+
+
+def over_everyone(actor: Actor, action: str) -> bool:
+    """Does `actor` hold `action` over the whole center (no list to narrow)?"""
+    return Scope.EVERYONE in scopes(actor, action)
+
+
+def teams_within(session: Session, actor: Actor, action: str) -> list[int] | None:
+    """The teams `actor` may take `action` over as a whole: None for every team, else the ids
+    (those they lead, if the action reaches the teams they lead; own or mentees reach no team)."""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held:
+        return None
+    return _teams_led(session, actor) if Scope.TEAMS_LED in held else []
+
+
+def may_over_team(session: Session, actor: Actor, action: str, team_id: int | None) -> bool:
+    """May `actor` take `action` over the team `team_id` as a whole (a dashboard, an aggregate)?"""
+    teams = teams_within(session, actor, action)
+    return teams is None or (team_id is not None and team_id in teams)
 
 
 def ensure(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> None:

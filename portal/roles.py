@@ -15,6 +15,8 @@ class Role(StrEnum):
 
 
 ALL_ROLES = tuple(Role)
+#: Who learns (sits exams, practises, is coached): the one definition of "learner".
+LEARNERS = (Role.NEWHIRE, Role.AGENT)
 
 
 @dataclass(frozen=True)
