@@ -67,6 +67,9 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:board": {L: TEAMS_LED, T: EVERYONE},
     "onboarding:mentees": {M: MENTEES},
     "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
+    "coaching:read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    # a session's private notes and its edits: its author, and the leads of the team it was held in
+    "coaching:private_notes": {L: TEAMS_LED},
     "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     "wellbeing:aggregates_read": {L: TEAMS_LED, A: EVERYONE},
     # authoring
@@ -160,8 +163,16 @@ def _teams_led(session: Session, actor: Actor) -> list[int]:
     return teams_led_by(session, actor.id)
 
 
-def may(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> bool:
-    """May `actor` take `action` over the person `subject_id` (None: an action about no one person)?"""
+_SUBJECTS_TEAM = object()
+
+
+def may(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,
+        record_team: int | None = _SUBJECTS_TEAM) -> bool:
+    """May `actor` take `action` over the person `subject_id` (None: an action about no one person)?
+
+    A record that keeps the team it was made in (a coaching session) passes `record_team`: the
+    `teams_led` scope then reads that team, not the team the person is in today.
+    """
     held = scopes(actor, action)
     if Scope.EVERYONE in held:
         return True
@@ -176,7 +187,8 @@ def may(session: Session, actor: Actor, action: str, subject_id: int | None = No
         return False
     if Scope.MENTEES in held and subject.mentor_id == actor.id:
         return True
-    return Scope.TEAMS_LED in held and subject.team_id is not None and subject.team_id in _teams_led(session, actor)
+    team_id = subject.team_id if record_team is _SUBJECTS_TEAM else record_team
+    return Scope.TEAMS_LED in held and team_id is not None and team_id in _teams_led(session, actor)
 
 
 def over_everyone(actor: Actor, action: str) -> bool:
