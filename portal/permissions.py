@@ -66,6 +66,10 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:review_tickets": {M: MENTEES, T: EVERYONE},
     "onboarding:board": {L: TEAMS_LED, T: EVERYONE},
     "onboarding:mentees": {M: MENTEES},
+    # lists of journeys (the board's and the mentees' services); the board page itself is onboarding:board
+    "onboarding:journeys": {M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "onboarding:sign_off": {M: MENTEES, T: EVERYONE},
+    "onboarding:requirements_read": {T: EVERYONE, A: EVERYONE},
     "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
     "coaching:read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     # a session's private notes and its edits: its author, and the leads of the team it was held in
@@ -118,12 +122,14 @@ def refuse_unless_allowed_at_all(actor: Actor, action: str) -> None:
                                roles=", ".join(sorted(str(role) for role in roles_allowed(action))))
 
 
-def permission(action: str, *, subject: str | None = None):
+def permission(action: str, *, subject: str | None = None, never_own: str | None = None):
     """Declare the action a service takes; refuse before its body runs when no role allows it.
 
     The decorated function has parameters named `session` and `actor`. With `subject`, the name of
     the parameter holding the person acted on (a user id), the decorator also checks the scope over
     that person; otherwise the body calls `ensure` once it knows whose record it touches.
+    `never_own`, an error key, refuses first (with that reason) anyone acting on their own record:
+    nobody signs off their own stage, whatever their roles.
     """
     roles_allowed(action)  # a misspelt action fails at import, not at the first call
 
@@ -134,6 +140,8 @@ def permission(action: str, *, subject: str | None = None):
         def checked(*args, **kwargs):
             arguments = signature.bind_partial(*args, **kwargs).arguments
             actor = arguments["actor"]
+            if never_own is not None and arguments.get(subject) == actor.id:
+                raise PermissionDenied(never_own)
             refuse_unless_allowed_at_all(actor, action)
             if subject is not None:
                 ensure(arguments["session"], actor, action, arguments.get(subject))
@@ -185,9 +193,19 @@ def may(session: Session, actor: Actor, action: str, subject_id: int | None = No
     subject = session.get(User, subject_id)
     if subject is None:
         return False
-    if Scope.MENTEES in held and subject.mentor_id == actor.id:
-        return True
     team_id = subject.team_id if record_team is _SUBJECTS_TEAM else record_team
+    return may_over(session, actor, action, subject_id, mentor_id=subject.mentor_id, team_id=team_id)
+
+
+def may_over(session: Session | None, actor: Actor, action: str, subject_id: int, *,
+             mentor_id: int | None, team_id: int | None) -> bool:
+    """`may` when the caller already holds the person's mentor and team (a journey, a board row).
+    `session` is only read for the teams the actor leads; None will do for an action that reaches none."""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held or (Scope.OWN in held and subject_id == actor.id):
+        return True
+    if Scope.MENTEES in held and mentor_id is not None and mentor_id == actor.id:
+        return True
     return Scope.TEAMS_LED in held and team_id is not None and team_id in _teams_led(session, actor)
 
 
@@ -223,9 +241,9 @@ def people_filter(session: Session, actor: Actor, action: str):
     if Scope.EVERYONE in held:
         return true()
     conditions = []
-    if Scope.OWN in held:
+    if Scope.OWN in held and actor.id is not None:  # SYSTEM is no one: `== None` would be IS NULL
         conditions.append(User.id == actor.id)
-    if Scope.MENTEES in held:
+    if Scope.MENTEES in held and actor.id is not None:
         conditions.append(User.mentor_id == actor.id)
     if Scope.TEAMS_LED in held:
         conditions.append(User.team_id.in_(_teams_led(session, actor)))
