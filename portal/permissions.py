@@ -76,6 +76,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "coaching:private_notes": {L: TEAMS_LED},
     "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     "wellbeing:aggregates_read": {L: TEAMS_LED, A: EVERYONE},
+    "wellbeing:resources_manage": {A: EVERYONE},
     # authoring
     "courses:author": {T: EVERYONE},
     "questions:author": {T: EVERYONE},
