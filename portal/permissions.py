@@ -254,3 +254,41 @@ def people_filter(session: Session, actor: Actor, action: str):
 def people_query(session: Session, actor: Actor, action: str):
     """The ids of the people `actor` may take `action` over, as a subquery for `IN (...)`."""
     return select(User.id).where(people_filter(session, actor, action))
+
+
+# --- the table for people to read --------------------------------------------------------
+
+SCOPE_WORDS = {Scope.OWN: "own", Scope.MENTEES: "mentees", Scope.TEAMS_LED: "teams led", Scope.EVERYONE: "everyone"}
+DOCS_PATH = "docs/permissions.md"
+
+
+def markdown() -> str:
+    """`docs/permissions.md`: the role × action matrix, the scope in each cell (tests check it is current)."""
+    roles = list(ALL_ROLES)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `PERMISSIONS` in `portal/permissions.py` by `python -m portal.permissions --markdown`;",
+        "do not edit by hand (`tests/test_permission_docs.py` fails when this file and the table differ).",
+        "",
+        "Each cell says over whom a role may take the action: **own** (the person's own records),",
+        "**mentees** (the new hires they mentor), **teams led** (members of the teams they lead),",
+        "**everyone** (anyone in the center, or an action about no one person); — is refused.",
+        "Someone holding several roles gets the union. The command line and the seed loader act as",
+        "`SYSTEM`, which holds every role.",
+        "",
+        "| Action | " + " | ".join(str(role) for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action, rule in PERMISSIONS.items():
+        cells = [SCOPE_WORDS[rule[role]] if role in rule else "—" for role in roles]
+        lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m portal.permissions --markdown  (prints docs/permissions.md)")
+    sys.stdout.write(markdown())
