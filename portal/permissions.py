@@ -72,6 +72,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:requirements_read": {T: EVERYONE, A: EVERYONE},
     "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
     "coaching:read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "coaching:list": {M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},  # sessions held with others
     # a session's private notes and its edits: its author, and the leads of the team it was held in
     "coaching:private_notes": {L: TEAMS_LED},
     "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},

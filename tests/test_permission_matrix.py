@@ -35,22 +35,24 @@ EXPECTED: dict[Role, dict[str, str]] = {
                    "onboarding:view": SELF},
     Role.MENTOR: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:mentees": MENTEES, "onboarding:journeys": MENTEES,
                   "onboarding:view": MENTEES, "onboarding:review_tickets": MENTEES, "onboarding:sign_off": MENTEES,
-                  "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES},
+                  "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES,
+                  "coaching:list": MENTEES},
     Role.LEAD: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:board": TEAMS_LED, "onboarding:journeys": TEAMS_LED,
                 "onboarding:view": TEAMS_LED, "exams:results_read": TEAMS_LED, "coaching:write": TEAMS_LED,
-                "coaching:read": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
+                "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
                 "analytics:team_dashboard": TEAMS_LED, "wellbeing:aggregates_read": TEAMS_LED,
                 "cohorts:list": ANYONE},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
         "onboarding:board", "onboarding:journeys", "onboarding:sign_off", "onboarding:requirements_read",
-        "coaching:write", "coaching:read", "analytics:team_dashboard", "courses:author", "questions:author",
-        "questions:bank", "exams:author", "exams:mark", "exams:item_analysis", "cohorts:list")}},
+        "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
+        "questions:author", "questions:bank", "exams:author", "exams:mark", "exams:item_analysis",
+        "cohorts:list")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
-        "coaching:read", "analytics:team_dashboard", "wellbeing:aggregates_read", "wellbeing:resources_manage",
-        "questions:bank", "users:manage", "teams:manage", "cohorts:list", "users:import", "coaching:settings",
-        "audit:read")}},
+        "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
+        "wellbeing:resources_manage", "questions:bank", "users:manage", "teams:manage", "cohorts:list",
+        "users:import", "coaching:settings", "audit:read")}},
 }
 
 #: Who is who, written down as the center is built: team, mentor, teams led, roles.
@@ -134,7 +136,8 @@ def test_may_ensure_and_people_query_agree_with_the_expectation(session, center,
                 ensured = False
             if ensured != allowed:
                 wrong.append((action, subject, "ensure"))
-        listed = {ids[i] for i in session.execute(permissions.people_query(session, actor, action)).scalars() if i in ids}
+        query = permissions.people_query(session, actor, action)
+        listed = {ids[i] for i in session.execute(query).scalars() if i in ids}
         if listed != {subject for subject in PLAN if expected(viewer, action, subject)}:
             wrong.append((action, "people_query", sorted(listed)))
         for key, team in teams.items():

@@ -5,15 +5,17 @@ import pandas as pd
 from sqlalchemy import and_, literal, or_
 from sqlmodel import Session, select
 
+from portal import permissions
 from portal.clock import local_date, today
 from portal.coaching.access import (
+    PRIVATE,
+    READ,
+    WRITE,
     _get,
     _may_manage,
     _may_read,
     _require_coach_of,
     _user,
-    READ,
-    WRITE,
 )
 from portal.coaching.effect import session_effects
 from portal.coaching.settings import load_settings
@@ -28,10 +30,10 @@ from portal.models import (
     Exam,
     User,
 )
-from portal import permissions
-from portal.coaching.access import PRIVATE
 from portal.permissions import permission
 from portal.roles import Actor
+
+LIST = "coaching:list"
 
 
 def _names(session: Session, ids) -> dict[int, str]:
@@ -107,13 +109,13 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
     return views
 
 
-@permission(WRITE)
+@permission(LIST)
 def list_sessions(session: Session, actor: Actor, agent_id: int | None = None) -> list[SessionView]:
     """Sessions a coach may read, newest first (optionally for one agent)."""
     query = select(CoachingSession).order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
     if agent_id is not None:
         query = query.where(CoachingSession.agent_id == agent_id)
-    return _views(session, actor, list(session.exec(query.where(_readable(session, actor, WRITE)))))
+    return _views(session, actor, list(session.exec(query.where(_readable(session, actor, LIST)))))
 
 
 def _readable(session: Session, actor: Actor, action: str):
