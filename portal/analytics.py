@@ -20,10 +20,11 @@ from portal.clock import local_date, today
 from portal.errors import NotFound, PermissionDenied
 from portal.i18n import Translator
 from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, StageSignoff, Team, User, UserRole
-from portal.roles import Actor, Role, require_role
-from portal.users import teams_led_by
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor, Role
 
-ANALYSTS = (Role.LEAD, Role.TRAINER, Role.ADMIN)
+DASHBOARD = "analytics:team_dashboard"
 GRADED_KINDS = ("written", "practical")
 BANDS = ((90, "90–100"), (80, "80–89"), (70, "70–79"), (60, "60–69"), (0, "<60"))
 
@@ -71,25 +72,26 @@ class Scope:
     name: str = ""
 
 
+@permission(DASHBOARD)
 def available_scopes(session: Session, actor: Actor) -> list[Scope]:
-    """Teams (and for trainers and admins, cohorts) this person may analyse."""
-    require_role(actor, *ANALYSTS)
-    if actor.has(Role.ADMIN, Role.TRAINER):
+    """Teams (and, for those who see the whole center, cohorts) this person may analyse."""
+    teams_led = permissions.teams_within(session, actor, DASHBOARD)
+    if teams_led is None:
         teams = session.exec(select(Team).order_by(Team.name)).all()
         cohorts = session.exec(select(Cohort).order_by(Cohort.start_date.desc())).all()
         return [Scope("team", t.id, t.name) for t in teams] + [Scope("cohort", c.id, c.name) for c in cohorts]
-    led = teams_led_by(session, actor.id)
-    teams = session.exec(select(Team).where(Team.id.in_(led or [-1])).order_by(Team.name)).all()
+    teams = session.exec(select(Team).where(Team.id.in_(teams_led or [-1])).order_by(Team.name)).all()
     return [Scope("team", t.id, t.name) for t in teams]
 
 
+@permission(DASHBOARD)
 def require_scope(session: Session, actor: Actor, scope: Scope) -> None:
-    require_role(actor, *ANALYSTS)
+    """A cohort spans teams: only those who see the whole center analyse one."""
     if scope.kind not in ("team", "cohort"):
         raise NotFound("analytics.error.no_such_scope", scope=scope.kind)
-    if actor.has(Role.ADMIN, Role.TRAINER):
+    if permissions.over_everyone(actor, DASHBOARD):
         return
-    if scope.kind != "team" or scope.id not in teams_led_by(session, actor.id):
+    if scope.kind != "team" or not permissions.may_over_team(session, actor, DASHBOARD, scope.id):
         raise PermissionDenied("analytics.error.not_your_team")
 
 
@@ -115,6 +117,7 @@ def _graded(filt: ResultFilter):
     return and_(*conditions)
 
 
+@permission(DASHBOARD)
 def members(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
     require_scope(session, actor, scope)
     rows = session.exec(select(User.id, User.display_name).where(_in_scope(scope))
@@ -124,6 +127,7 @@ def members(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
 
 # --- results and trends ----------------------------------------------------------
 
+@permission(DASHBOARD)
 def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter(),
                  user_id: int | None = None) -> pd.DataFrame:
     """One row per graded written/practical attempt of the scope's learners."""
@@ -141,6 +145,7 @@ def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilte
     return frame.drop(columns=["submitted_at"])
 
 
+@permission(DASHBOARD)
 def result_stats(session: Session, actor: Actor, scope: Scope,
                  filt: ResultFilter = ResultFilter()) -> tuple[int, float | None]:
     """How many graded results the scope has and their mean (what `exam_results` holds, counted in SQL)."""
@@ -151,6 +156,7 @@ def result_stats(session: Session, actor: Actor, scope: Scope,
     return int(count), None if mean is None else float(mean)
 
 
+@permission(DASHBOARD)
 def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """Mean score per exam across the scope, with the day it was (first) taken."""
     require_scope(session, actor, scope)
@@ -167,6 +173,7 @@ def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter 
     return frame.drop(columns=["first_taken"])
 
 
+@permission(DASHBOARD)
 def score_distribution(session: Session, actor: Actor, scope: Scope,
                        filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """How many results fall in each 10-point band, per exam (counted in SQL)."""
@@ -222,6 +229,7 @@ def band_of(score: float | None, settings: coaching.CoachingSettings) -> str:
     return "amber" if score < settings.amber_score else "green"
 
 
+@permission(DASHBOARD)
 def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """Per learner: results in the last N, their average, the latest, lows, and the trend slope.
 
@@ -281,6 +289,7 @@ def _overdue_counts(session: Session, user_ids: list[int]) -> tuple[dict[int, in
     return items, acks
 
 
+@permission(DASHBOARD)
 def at_risk(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
     """Every learner of the scope with `at_risk` and the reasons (a list of `Reason`)."""
     settings = coaching.load_settings(session)
@@ -321,6 +330,7 @@ def reasons_text(t: Translator, reasons: list[Reason]) -> str:
 
 # --- coaching effect ----------------------------------------------------------------
 
+@permission(DASHBOARD)
 def coaching_effects(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
     """Per session about a learner of the scope: exam average before and after (windows from settings)."""
     require_scope(session, actor, scope)
@@ -357,6 +367,7 @@ def effect_by(effects: pd.DataFrame, column: str) -> pd.DataFrame:
 
 # --- speed to proficiency -----------------------------------------------------------
 
+@permission(DASHBOARD)
 def proficiency(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
     """Per new hire: days from start to the first exam at/above pass, and to each stage sign-off."""
     require_scope(session, actor, scope)

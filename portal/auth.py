@@ -16,6 +16,7 @@ from portal.db import read_scope, run_transaction
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.i18n import LANGUAGES
 from portal.models import AuthSession, CookieTicket, User, UserRole
+from portal.permissions import permission
 from portal.roles import Actor, Role
 from portal.passwords import check_new_password
 from portal.security import dummy_hash, hash_password, new_session_token, token_digest, verify_password
@@ -112,6 +113,7 @@ def _settle(session: Session, username: str, user: User | None, matches: bool, s
     return actor_for(session, user), trusted
 
 
+@permission("account:manage_own")
 def open_session(session: Session, actor: Actor) -> str:
     """Start a login session; returns the token for the browser cookie."""
     token = new_session_token()
@@ -234,6 +236,7 @@ def revoke_user_sessions(session: Session, user_id: int) -> None:
         session.add(record)
 
 
+@permission("account:manage_own")
 def change_own_password(session: Session, actor: Actor, *, current: str, new: str, confirm: str) -> bool:
     """Change one's own password; False when this very change was already made.
 
@@ -260,6 +263,7 @@ def change_own_password(session: Session, actor: Actor, *, current: str, new: st
     return True
 
 
+@permission("account:manage_own")
 def set_own_language(session: Session, actor: Actor, language: str) -> None:
     if language not in LANGUAGES:
         raise ValidationFailed("error.unknown_language", language=language)

@@ -15,9 +15,16 @@ person; `people_query(session, actor, action)` is the SQL set of user ids it is
 allowed over, for lists. Nothing is ever skipped by passing `None`: the command
 line and the seed loader act as `SYSTEM`, an explicit actor holding every role.
 
+A service names its action with `@permission("area:verb")`: the decorator records it on the
+function (`permission_action`, which `tests/test_permission_coverage.py` reads) and refuses at
+once when the actor may take the action over no one; the body then checks the person with
+`ensure(..., subject_id)` or narrows a list with `people_query`.
+
 The menu (`portal/ui/navigation.py`) shows a page when its action is allowed in
 any scope, so a menu and the service behind it cannot disagree.
 """
+import functools
+import inspect
 from enum import StrEnum
 
 from sqlalchemy import false, or_, select, true
@@ -25,7 +32,7 @@ from sqlmodel import Session
 
 from portal.errors import PermissionDenied
 from portal.models import User
-from portal.roles import ALL_ROLES, SYSTEM, Actor, Role  # noqa: F401  (SYSTEM is part of this module's API)
+from portal.roles import ALL_ROLES, LEARNERS, SYSTEM, Actor, Role  # noqa: F401  (SYSTEM is part of this module's API)
 
 
 class Scope(StrEnum):
@@ -37,7 +44,7 @@ class Scope(StrEnum):
 
 A, T, M, L, N, G, Q = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT, Role.QA
 OWN, MENTEES, TEAMS_LED, EVERYONE = Scope.OWN, Scope.MENTEES, Scope.TEAMS_LED, Scope.EVERYONE
-LEARNING = {N: OWN, G: OWN}
+LEARNING = {role: OWN for role in LEARNERS}
 
 #: action -> {role: scope}. The one place a permission is written down.
 PERMISSIONS: dict[str, dict[Role, Scope]] = {
@@ -52,6 +59,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:log_calls": {N: OWN},
     "quizzes:practice": LEARNING,
     "exams:sit": LEARNING,
+    "exams:attempt_read": {**LEARNING, T: EVERYONE},
     "coaching:read_own": LEARNING,
     # reading a person's results and journey
     "exams:results_read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
@@ -59,18 +67,30 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "onboarding:review_tickets": {M: MENTEES, T: EVERYONE},
     "onboarding:board": {L: TEAMS_LED, T: EVERYONE},
     "onboarding:mentees": {M: MENTEES},
+    # lists of journeys (the board's and the mentees' services); the board page itself is onboarding:board
+    "onboarding:journeys": {M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "onboarding:sign_off": {M: MENTEES, T: EVERYONE},
+    "onboarding:requirements_read": {T: EVERYONE, A: EVERYONE},
     "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
+    "coaching:read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "coaching:list": {M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},  # sessions held with others
+    # a session's private notes and its edits: its author, and the leads of the team it was held in
+    "coaching:private_notes": {L: TEAMS_LED},
     "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     "wellbeing:aggregates_read": {L: TEAMS_LED, A: EVERYONE},
+    "wellbeing:resources_manage": {A: EVERYONE},
     # authoring
     "courses:author": {T: EVERYONE},
     "questions:author": {T: EVERYONE},
+    # the bank's services: admins too, for imports and exports (the page is the trainers')
+    "questions:bank": {T: EVERYONE, A: EVERYONE},
     "exams:author": {T: EVERYONE},
     "exams:mark": {T: EVERYONE},
     "exams:item_analysis": {T: EVERYONE},
     # administration
     "users:manage": {A: EVERYONE},
     "teams:manage": {A: EVERYONE},
+    "cohorts:list": {A: EVERYONE, T: EVERYONE, L: EVERYONE},
     "users:import": {A: EVERYONE},
     "coaching:settings": {A: EVERYONE},
     "audit:read": {A: EVERYONE},
@@ -109,14 +129,72 @@ def allowed_at_all(actor: Actor, action: str) -> bool:
     return bool(scopes(actor, action))
 
 
+def refuse_unless_allowed_at_all(actor: Actor, action: str) -> None:
+    """Raise PermissionDenied, naming the roles that would do, unless `actor` may take `action` over someone."""
+    if not allowed_at_all(actor, action):
+        raise PermissionDenied("error.permission_denied_roles",
+                               roles=", ".join(sorted(str(role) for role in roles_allowed(action))))
+
+
+def permission(action: str, *, subject: str | None = None, never_own: str | None = None):
+    """Declare the action a service takes; refuse before its body runs when no role allows it.
+
+    The decorated function has parameters named `session` and `actor`. With `subject`, the name of
+    the parameter holding the person acted on (a user id), the decorator also checks the scope over
+    that person; otherwise the body calls `ensure` once it knows whose record it touches.
+    `never_own`, an error key, refuses first (with that reason) anyone acting on their own record:
+    nobody signs off their own stage, whatever their roles.
+    """
+    roles_allowed(action)  # a misspelt action fails at import, not at the first call
+
+    def decorate(fn):
+        signature = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            arguments = signature.bind_partial(*args, **kwargs).arguments
+            actor = arguments["actor"]
+            if never_own is not None and arguments.get(subject) == actor.id:
+                raise PermissionDenied(never_own)
+            refuse_unless_allowed_at_all(actor, action)
+            if subject is not None:
+                ensure(arguments["session"], actor, action, arguments.get(subject))
+            return fn(*args, **kwargs)
+
+        checked.permission_action = action
+        return checked
+
+    return decorate
+
+
+def answers(action: str):
+    """Declare the action a predicate asks about (`may I ...?`): it answers from the table
+    (False, an empty list) instead of refusing, so it is not checked on the way in."""
+    roles_allowed(action)
+
+    def decorate(fn):
+        fn.permission_action = action
+        return fn
+
+    return decorate
+
+
 def _teams_led(session: Session, actor: Actor) -> list[int]:
     from portal.users import teams_led_by
 
     return teams_led_by(session, actor.id)
 
 
-def may(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> bool:
-    """May `actor` take `action` over the person `subject_id` (None: an action about no one person)?"""
+_SUBJECTS_TEAM = object()
+
+
+def may(session: Session, actor: Actor, action: str, subject_id: int | None = None, *,
+        record_team: int | None = _SUBJECTS_TEAM) -> bool:
+    """May `actor` take `action` over the person `subject_id` (None: an action about no one person)?
+
+    A record that keeps the team it was made in (a coaching session) passes `record_team`: the
+    `teams_led` scope then reads that team, not the team the person is in today.
+    """
     held = scopes(actor, action)
     if Scope.EVERYONE in held:
         return True
@@ -129,9 +207,40 @@ def may(session: Session, actor: Actor, action: str, subject_id: int | None = No
     subject = session.get(User, subject_id)
     if subject is None:
         return False
-    if Scope.MENTEES in held and subject.mentor_id == actor.id:
+    team_id = subject.team_id if record_team is _SUBJECTS_TEAM else record_team
+    return may_over(session, actor, action, subject_id, mentor_id=subject.mentor_id, team_id=team_id)
+
+
+def may_over(session: Session | None, actor: Actor, action: str, subject_id: int, *,
+             mentor_id: int | None, team_id: int | None) -> bool:
+    """`may` when the caller already holds the person's mentor and team (a journey, a board row).
+    `session` is only read for the teams the actor leads; None will do for an action that reaches none."""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held or (Scope.OWN in held and subject_id == actor.id):
         return True
-    return Scope.TEAMS_LED in held and subject.team_id is not None and subject.team_id in _teams_led(session, actor)
+    if Scope.MENTEES in held and mentor_id is not None and mentor_id == actor.id:
+        return True
+    return Scope.TEAMS_LED in held and team_id is not None and team_id in _teams_led(session, actor)
+
+
+def over_everyone(actor: Actor, action: str) -> bool:
+    """Does `actor` hold `action` over the whole center (no list to narrow)?"""
+    return Scope.EVERYONE in scopes(actor, action)
+
+
+def teams_within(session: Session, actor: Actor, action: str) -> list[int] | None:
+    """The teams `actor` may take `action` over as a whole: None for every team, else the ids
+    (those they lead, if the action reaches the teams they lead; own or mentees reach no team)."""
+    held = scopes(actor, action)
+    if Scope.EVERYONE in held:
+        return None
+    return _teams_led(session, actor) if Scope.TEAMS_LED in held else []
+
+
+def may_over_team(session: Session, actor: Actor, action: str, team_id: int | None) -> bool:
+    """May `actor` take `action` over the team `team_id` as a whole (a dashboard, an aggregate)?"""
+    teams = teams_within(session, actor, action)
+    return teams is None or (team_id is not None and team_id in teams)
 
 
 def ensure(session: Session, actor: Actor, action: str, subject_id: int | None = None) -> None:
@@ -146,9 +255,9 @@ def people_filter(session: Session, actor: Actor, action: str):
     if Scope.EVERYONE in held:
         return true()
     conditions = []
-    if Scope.OWN in held:
+    if Scope.OWN in held and actor.id is not None:  # SYSTEM is no one: `== None` would be IS NULL
         conditions.append(User.id == actor.id)
-    if Scope.MENTEES in held:
+    if Scope.MENTEES in held and actor.id is not None:
         conditions.append(User.mentor_id == actor.id)
     if Scope.TEAMS_LED in held:
         conditions.append(User.team_id.in_(_teams_led(session, actor)))
@@ -158,3 +267,41 @@ def people_filter(session: Session, actor: Actor, action: str):
 def people_query(session: Session, actor: Actor, action: str):
     """The ids of the people `actor` may take `action` over, as a subquery for `IN (...)`."""
     return select(User.id).where(people_filter(session, actor, action))
+
+
+# --- the table for people to read --------------------------------------------------------
+
+SCOPE_WORDS = {Scope.OWN: "own", Scope.MENTEES: "mentees", Scope.TEAMS_LED: "teams led", Scope.EVERYONE: "everyone"}
+DOCS_PATH = "docs/permissions.md"
+
+
+def markdown() -> str:
+    """`docs/permissions.md`: the role × action matrix, the scope in each cell (tests check it is current)."""
+    roles = list(ALL_ROLES)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `PERMISSIONS` in `portal/permissions.py` by `python -m portal.permissions --markdown`;",
+        "do not edit by hand (`tests/test_permission_docs.py` fails when this file and the table differ).",
+        "",
+        "Each cell says over whom a role may take the action: **own** (the person's own records),",
+        "**mentees** (the new hires they mentor), **teams led** (members of the teams they lead),",
+        "**everyone** (anyone in the center, or an action about no one person); — is refused.",
+        "Someone holding several roles gets the union. The command line and the seed loader act as",
+        "`SYSTEM`, which holds every role.",
+        "",
+        "| Action | " + " | ".join(str(role) for role in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for action, rule in PERMISSIONS.items():
+        cells = [SCOPE_WORDS[rule[role]] if role in rule else "—" for role in roles]
+        lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["--markdown"]:
+        sys.exit("usage: python -m portal.permissions --markdown  (prints docs/permissions.md)")
+    sys.stdout.write(markdown())

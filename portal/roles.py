@@ -2,8 +2,6 @@
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from portal.errors import PermissionDenied
-
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -16,6 +14,8 @@ class Role(StrEnum):
 
 
 ALL_ROLES = tuple(Role)
+#: Who learns (sits exams, practises, is coached): the one definition of "learner".
+LEARNERS = (Role.NEWHIRE, Role.AGENT)
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,3 @@ class Actor:
 #: It is no one in `user_account`, so its id is None (an audit entry by the system has no actor).
 SYSTEM = Actor(id=None, username="system", display_name="system", roles=frozenset(Role))
 
-
-def require_role(actor: Actor, *roles: Role) -> None:
-    """Raise PermissionDenied unless the actor holds one of `roles`."""
-    if not actor.has(*roles):
-        raise PermissionDenied(
-            "error.permission_denied_roles",
-            roles=", ".join(sorted(str(r) for r in roles)),
-        )

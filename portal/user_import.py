@@ -18,7 +18,8 @@ from portal.errors import PortalError
 from portal.i18n import LANGUAGES
 from portal.models import Cohort, Team, User, UserRole
 from portal.passwords import password_problem
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.text_files import MAX_USERS_CSV_BYTES, FileRefused, decode_upload
 from portal.users import NewUser, USERNAME_PATTERN, create_user, mentor_problem, parse_roles, temporary_password
 
@@ -60,9 +61,9 @@ def read_csv(text: str) -> tuple[list[str], list[dict]]:
     return header, rows
 
 
+@permission("users:import")
 def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportPreview:
     """Every row checked; `data` is the uploaded file (bytes, any encoding we can tell) or text."""
-    require_role(actor, Role.ADMIN)
     encoding = ""
     try:
         if isinstance(data, bytes):
@@ -152,6 +153,7 @@ def _check_row(number, row, teams, cohorts, existing, seen, mentors) -> list[Row
     return out
 
 
+@permission("users:import")
 def commit_import(session: Session, actor: Actor, data: bytes | str) -> dict[str, str]:
     """Create every user of the file, or none. Returns temporary passwords."""
     preview = preview_import(session, actor, data)

@@ -1,6 +1,6 @@
 """Administration of people and organisation: users, roles, teams, cohorts.
 
-Every function takes the acting user and refuses anyone who is not an admin.
+Every function takes the acting user and names its action in `portal.permissions`.
 """
 import re
 import secrets
@@ -16,7 +16,8 @@ from portal.auth import revoke_user_sessions
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Cohort, Team, TeamLead, User, UserRole
 from portal.passwords import check_new_password
-from portal.roles import ALL_ROLES, SYSTEM, Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import ALL_ROLES, SYSTEM, Actor, Role
 from portal.security import hash_password
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -58,9 +59,9 @@ def validate_username(session: Session, username: str) -> str:
     return username
 
 
+@permission("users:manage")
 def create_user(session: Session, actor: Actor, new: NewUser) -> User:
     """Create a user. The command line and the seed loader act as `permissions.SYSTEM`."""
-    require_role(actor, Role.ADMIN)
     username = validate_username(session, new.username)
     if not new.display_name.strip():
         raise ValidationFailed("users.error.display_name_required")
@@ -113,8 +114,8 @@ def roles_of(session: Session, user_id: int) -> set[Role]:
     return {Role(r) for r in session.exec(select(UserRole.role).where(UserRole.user_id == user_id))}
 
 
+@permission("users:manage", subject="user_id")
 def set_roles(session: Session, actor: Actor, user_id: int, roles) -> None:
-    require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     new_roles = set(parse_roles(roles))
     old_roles = roles_of(session, user_id)
@@ -129,9 +130,9 @@ def set_roles(session: Session, actor: Actor, user_id: int, roles) -> None:
                  before=sorted(r.value for r in old_roles), after=sorted(r.value for r in new_roles))
 
 
+@permission("users:manage", subject="user_id")
 def assign(session: Session, actor: Actor, user_id: int, *, team_id: int | None, cohort_id: int | None,
            mentor_id: int | None, display_name: str | None = None) -> None:
-    require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     _check_refs(session, team_id, cohort_id, mentor_id)
     if mentor_id == user_id:
@@ -147,8 +148,8 @@ def assign(session: Session, actor: Actor, user_id: int, *, team_id: int | None,
                  after={"team_id": team_id, "cohort_id": cohort_id, "mentor_id": mentor_id})
 
 
+@permission("users:manage", subject="user_id")
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> None:
-    require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     if user_id == actor.id and not active:
         raise ValidationFailed("users.error.cannot_deactivate_self")
@@ -164,9 +165,9 @@ def temporary_password() -> str:
     return secrets.token_urlsafe(9)
 
 
+@permission("users:manage", subject="user_id")
 def reset_password(session: Session, actor: Actor, user_id: int, new_password: str | None = None) -> str:
     """Set a new password that must be changed at next login; returns it."""
-    require_role(actor, Role.ADMIN)
     user = get_user(session, user_id)
     password = new_password or temporary_password()
     check_new_password(password, username=user.username, display_name=user.display_name)
@@ -179,8 +180,8 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     return password
 
 
+@permission("users:manage")
 def list_users(session: Session, actor: Actor) -> pd.DataFrame:
-    require_role(actor, Role.ADMIN)
     roles = {}
     for user_id, role in session.exec(select(UserRole.user_id, UserRole.role)):
         roles.setdefault(user_id, []).append(role)
@@ -216,8 +217,8 @@ def list_cohorts(session: Session) -> list[Cohort]:
     return list(session.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
 
 
+@permission("teams:manage")
 def create_team(session: Session, actor: Actor, name: str) -> Team:
-    require_role(actor, Role.ADMIN)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("users.error.team_name_required")
@@ -230,8 +231,8 @@ def create_team(session: Session, actor: Actor, name: str) -> Team:
     return team
 
 
+@permission("teams:manage")
 def create_cohort(session: Session, actor: Actor, name: str, start_date: date) -> Cohort:
-    require_role(actor, Role.ADMIN)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("users.error.cohort_name_required")
@@ -247,8 +248,8 @@ def create_cohort(session: Session, actor: Actor, name: str, start_date: date) -
     return cohort
 
 
+@permission("teams:manage")
 def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[int]) -> None:
-    require_role(actor, Role.ADMIN)
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound("users.error.no_such_team", team=team_id)
@@ -264,9 +265,9 @@ def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[
                  before_leads=before, leads=list(dict.fromkeys(lead_ids)))
 
 
+@permission("teams:manage")
 def team_lead_ids(session: Session, actor: Actor, team_id: int) -> list[int]:
     """The current leads of one team (what the admin's leads form starts from)."""
-    require_role(actor, Role.ADMIN)
     return list(session.exec(select(TeamLead.user_id).where(TeamLead.team_id == team_id)
                              .order_by(TeamLead.user_id)).all())
 
@@ -281,8 +282,8 @@ def teams_led_by(session: Session, user_id: int) -> list[int]:
     return list(cache[user_id])
 
 
+@permission("teams:manage")
 def teams_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    require_role(actor, Role.ADMIN)
     members = dict(session.exec(select(User.team_id, func.count(User.id)).where(User.active)
                                 .group_by(User.team_id)).all())
     leads: dict[int, list[str]] = {}
@@ -294,8 +295,8 @@ def teams_frame(session: Session, actor: Actor) -> pd.DataFrame:
                         columns=["id", "team", "members", "leads"])
 
 
+@permission("cohorts:list")
 def cohorts_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    require_role(actor, Role.ADMIN, Role.TRAINER, Role.LEAD)
     members = dict(session.exec(select(User.cohort_id, func.count(User.id)).group_by(User.cohort_id)).all())
     return pd.DataFrame([{"id": c.id, "cohort": c.name, "start_date": c.start_date, "members": members.get(c.id, 0)}
                          for c in list_cohorts(session)], columns=["id", "cohort", "start_date", "members"])

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from portal.clock import center_zone
 from portal.i18n import Translator
 from portal.models import AuditEntry, User
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.audit.words import describe, lookups
 
 PAGE_SIZE = 50
@@ -71,13 +72,13 @@ def _filtered(query: AuditQuery):
     return conditions
 
 
+@permission("audit:read")
 def search(session: Session, actor: Actor, query: AuditQuery, t: Translator, *, page: int = 0,
            page_size: int | None = PAGE_SIZE) -> AuditPage:
     """One page of the entries matching `query`, newest first, each with `what` in words.
 
     `page_size=None` returns every match (for exports).
     """
-    require_role(actor, Role.ADMIN)
     conditions = _filtered(query)
     total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     rows_query = (select(AuditEntry.id, AuditEntry.at, User.display_name, AuditEntry.action, AuditEntry.target,

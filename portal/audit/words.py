@@ -81,8 +81,8 @@ def _people(ids, names: Names) -> str:
     return ", ".join(names.people_by_id.get(i, str(i)) for i in ids or []) or "—"
 
 
-def _params(t: Translator, action: str, actor: str, target: str, details: dict, names: Names) -> dict:
-    params = {"actor": actor, "person": names.person(target), "target": target, **{
+def _params(t: Translator, action: str, actor_name: str, target: str, details: dict, names: Names) -> dict:
+    params = {"actor": actor_name, "person": names.person(target), "target": target, **{
         k: f"{v:g}" if isinstance(v, float) else v for k, v in details.items() if isinstance(v, (str, int, float))}}
     if action.startswith("exam."):
         params["exam"] = names.exam(target, t.language)
@@ -106,12 +106,12 @@ def _params(t: Translator, action: str, actor: str, target: str, details: dict, 
     return params
 
 
-def describe(t: Translator, action: str, actor: str, target: str, details: dict, names: Names) -> str:
+def describe(t: Translator, action: str, actor_name: str, target: str, details: dict, names: Names) -> str:
     """The entry as one sentence in the reader's language."""
-    params = _params(t, action, actor, target, details, names)
+    params = _params(t, action, actor_name, target, details, names)
     key = f"audit.says.{action}"
     template = t(key)
     needed = {name for _, name, _, _ in Formatter().parse(template) if name}
     if template == key or not needed <= set(params):
-        return t("audit.says.generic", actor=actor, action=action, target=names.person(target) or "—")
+        return t("audit.says.generic", actor=actor_name, action=action, target=names.person(target) or "—")
     return t(key, **params)

@@ -28,7 +28,6 @@ from portal.coaching.reading import (
     revisions_of,
 )
 from portal.coaching.settings import (
-    COACHES,
     DEFAULT_FOCUS_AREAS,
     EFFECT_KINDS,
     LEARNER_ROLES,
@@ -57,7 +56,7 @@ from portal.coaching.writing import (
 )
 
 __all__ = [
-    "COACHES", "CoachingSettings", "DEFAULT_FOCUS_AREAS", "EFFECT_KINDS", "LEARNER_ROLES", "LINK_KINDS",
+    "CoachingSettings", "DEFAULT_FOCUS_AREAS", "EFFECT_KINDS", "LEARNER_ROLES", "LINK_KINDS",
     "MAX_TEXT", "focus_label", "load_settings", "update_settings", "ActionItemInput", "ActionItemView",
     "Effect", "LinkInput", "LinkView", "SessionDraft", "SessionView", "coachable_agents", "may_coach",
     "acknowledge", "set_item_done", "update_session", "write_session", "agent_attempts", "attempt_links",

@@ -5,8 +5,12 @@ import pandas as pd
 from sqlalchemy import and_, literal, or_
 from sqlmodel import Session, select
 
+from portal import permissions
 from portal.clock import local_date, today
 from portal.coaching.access import (
+    PRIVATE,
+    READ,
+    WRITE,
     _get,
     _may_manage,
     _may_read,
@@ -14,7 +18,7 @@ from portal.coaching.access import (
     _user,
 )
 from portal.coaching.effect import session_effects
-from portal.coaching.settings import COACHES, load_settings
+from portal.coaching.settings import load_settings
 from portal.coaching.views import ActionItemView, LinkInput, LinkView, SessionView
 from portal.errors import NotFound, PermissionDenied
 from portal.models import (
@@ -26,8 +30,10 @@ from portal.models import (
     Exam,
     User,
 )
-from portal.roles import Actor, Role, require_role
-from portal.users import teams_led_by
+from portal.permissions import permission
+from portal.roles import Actor
+
+LIST = "coaching:list"
 
 
 def _names(session: Session, ids) -> dict[int, str]:
@@ -77,14 +83,19 @@ def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]
     return found
 
 
+def _teams_managed(session: Session, actor: Actor) -> set[int]:
+    """The teams whose sessions the actor manages besides their own (`coaching:private_notes`),
+    looked up once for all rows, not once per session."""
+    return set(permissions.teams_within(session, actor, PRIVATE) or ())
+
+
 def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_agent: bool = False,
            with_effect: bool = True) -> list[SessionView]:
     ids = [r.id for r in rows]
     names = _names(session, [r.agent_id for r in rows] + [r.author_id for r in rows])
     items, links = _items(session, ids), _links(session, ids)
     effects = session_effects(session, ids, load_settings(session).effect_window_days) if with_effect else {}
-    # The teams the actor leads, looked up once for all rows (not once per session).
-    led = set(teams_led_by(session, actor.id)) if rows and not as_agent and actor.has(Role.LEAD) else set()
+    led = _teams_managed(session, actor) if rows and not as_agent else set()
     views = []
     for r in rows:
         manage = not as_agent and (actor.id == r.author_id or (r.team_id is not None and r.team_id in led))
@@ -98,20 +109,32 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
     return views
 
 
+@permission(LIST)
 def list_sessions(session: Session, actor: Actor, agent_id: int | None = None) -> list[SessionView]:
     """Sessions a coach may read, newest first (optionally for one agent)."""
-    require_role(actor, *COACHES)
     query = select(CoachingSession).order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
     if agent_id is not None:
         query = query.where(CoachingSession.agent_id == agent_id)
-    if not actor.has(Role.ADMIN, Role.TRAINER):
-        led = teams_led_by(session, actor.id) if actor.has(Role.LEAD) else []
-        mentees = select(User.id).where(User.mentor_id == actor.id)
-        query = query.where(or_(CoachingSession.author_id == actor.id, CoachingSession.team_id.in_(led or [-1]),
-                                CoachingSession.agent_id.in_(mentees) if actor.has(Role.MENTOR) else literal(False)))
-    return _views(session, actor, list(session.exec(query)))
+    return _views(session, actor, list(session.exec(query.where(_readable(session, actor, LIST)))))
 
 
+def _readable(session: Session, actor: Actor, action: str):
+    """SQL: the sessions `action` reaches: the actor's own writing, and the table's scope over the
+    person coached, `teams_led` read as the team the session was held in (as `_may_read` does)."""
+    held = permissions.scopes(actor, action)
+    if permissions.Scope.EVERYONE in held:
+        return literal(True)
+    conditions = [CoachingSession.author_id == actor.id]
+    if permissions.Scope.OWN in held:
+        conditions.append(CoachingSession.agent_id == actor.id)
+    if permissions.Scope.MENTEES in held:
+        conditions.append(CoachingSession.agent_id.in_(select(User.id).where(User.mentor_id == actor.id)))
+    if permissions.Scope.TEAMS_LED in held:
+        conditions.append(CoachingSession.team_id.in_(permissions.teams_within(session, actor, action) or [-1]))
+    return or_(*conditions)
+
+
+@permission(READ)
 def get_session(session: Session, actor: Actor, session_id: int) -> SessionView:
     cs = _get(session, session_id)
     if not _may_read(session, actor, cs):
@@ -119,6 +142,7 @@ def get_session(session: Session, actor: Actor, session_id: int) -> SessionView:
     return _views(session, actor, [cs], as_agent=actor.id == cs.agent_id)[0]
 
 
+@permission("coaching:read_own")
 def my_sessions(session: Session, actor: Actor) -> list[SessionView]:
     """Sessions about the actor, shared parts only, newest first."""
     rows = session.exec(select(CoachingSession).where(CoachingSession.agent_id == actor.id)
@@ -126,6 +150,7 @@ def my_sessions(session: Session, actor: Actor) -> list[SessionView]:
     return _views(session, actor, list(rows), as_agent=True)
 
 
+@permission(READ)
 def my_open_items(session: Session, actor: Actor) -> list[ActionItemView]:
     """Open action items the actor owns or that stem from sessions about them."""
     rows = session.exec(select(ActionItem).join(CoachingSession, CoachingSession.id == ActionItem.session_id)
@@ -136,6 +161,7 @@ def my_open_items(session: Session, actor: Actor) -> list[ActionItemView]:
     return [_item_view(r, names) for r in rows]
 
 
+@permission(WRITE)
 def previous_open_items(session: Session, actor: Actor, agent_id: int,
                         before_session_id: int | None = None) -> list[ActionItemView]:
     """Open action items of the agent's previous session, shown when writing the next one."""
@@ -154,6 +180,7 @@ def previous_open_items(session: Session, actor: Actor, agent_id: int,
     return [i for i in _items(session, [previous.id]).get(previous.id, []) if not i.done]
 
 
+@permission(WRITE)
 def revisions(session: Session, actor: Actor, session_id: int) -> list[dict]:
     """Earlier acknowledged versions, for those who may manage the session."""
     cs = _get(session, session_id)
@@ -165,13 +192,14 @@ def revisions(session: Session, actor: Actor, session_id: int) -> list[dict]:
              "replaced_at": r.replaced_at} for r in rows]
 
 
+@permission(WRITE)
 def revisions_of(session: Session, actor: Actor, session_ids: list[int]) -> dict[int, list[dict]]:
     """`revisions` of several sessions in one query (a page lists many), by session id."""
     ids = list(dict.fromkeys(session_ids))
     if not ids:
         return {}
     found = {cs.id: cs for cs in session.exec(select(CoachingSession).where(CoachingSession.id.in_(ids)))}
-    led = set(teams_led_by(session, actor.id)) if actor.has(Role.LEAD) else set()
+    led = _teams_managed(session, actor)
     for sid in ids:
         cs = found.get(sid)
         if cs is None:
@@ -194,6 +222,7 @@ def attempt_links(attempts: pd.DataFrame, chosen) -> tuple[LinkInput, ...]:
                  for ref in dict.fromkeys(int(ref) for ref in chosen))
 
 
+@permission(WRITE)
 def agent_attempts(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:
     """The agent's graded attempts, newest first, to link a session to."""
     agent = _user(session, agent_id)

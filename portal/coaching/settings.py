@@ -11,10 +11,10 @@ from portal.i18n import Translator
 from portal.models import (
     CoachingSetting,
 )
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import LEARNERS, Actor
 
-COACHES = (Role.LEAD, Role.TRAINER, Role.MENTOR, Role.ADMIN)
-LEARNER_ROLES = (Role.AGENT.value, Role.NEWHIRE.value)
+LEARNER_ROLES = tuple(role.value for role in LEARNERS)
 DEFAULT_FOCUS_AREAS = ("product_knowledge", "etiquette", "verification", "handling_complaints", "system_use",
                        "call_control", "wellbeing_check")
 LINK_KINDS = ("attempt", "practical", "supervised_review")
@@ -46,8 +46,8 @@ def load_settings(session: Session) -> CoachingSettings:
     return CoachingSettings(**values)
 
 
+@permission("coaching:settings")
 def update_settings(session: Session, actor: Actor, new: CoachingSettings) -> CoachingSettings:
-    require_role(actor, Role.ADMIN)
     _validate_settings(new)
     old = asdict(load_settings(session))
     for key, value in asdict(new).items():

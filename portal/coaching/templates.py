@@ -6,12 +6,13 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.coaching.settings import COACHES, load_settings
+from portal.coaching.settings import load_settings
 from portal.errors import ValidationFailed
 from portal.models import (
     CoachingTemplate,
 )
-from portal.roles import Actor, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 
 
 @dataclass(frozen=True)
@@ -23,15 +24,15 @@ class TemplateView:
     action_items: tuple[str, ...] = field(default_factory=tuple)
 
 
+@permission("coaching:write")
 def list_templates(session: Session, actor: Actor) -> list[TemplateView]:
-    require_role(actor, *COACHES)
     return [TemplateView(r.id, r.name, r.focus_area, r.shared_notes, tuple(json.loads(r.action_items)))
             for r in session.exec(select(CoachingTemplate).order_by(CoachingTemplate.name))]
 
 
+@permission("coaching:write")
 def create_template(session: Session, actor: Actor, name: str, focus_area: str, shared_notes: str = "",
                     action_items: list[str] | tuple[str, ...] = ()) -> int:
-    require_role(actor, *COACHES)
     name = (name or "").strip()
     if not name:
         raise ValidationFailed("coaching.error.template_name_required")

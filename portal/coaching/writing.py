@@ -10,7 +10,6 @@ from portal import audit
 from portal.clock import today, utcnow
 from portal.coaching.access import _get, _may_manage, _require_coach_of, _user
 from portal.coaching.settings import (
-    COACHES,
     LINK_KINDS,
     MAX_TEXT,
     CoachingSettings,
@@ -29,7 +28,9 @@ from portal.models import (
     TicketReview,
     User,
 )
-from portal.roles import Actor, require_role
+from portal.coaching.access import READ, WRITE
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.submissions import checked_key, earlier_submission
 
 
@@ -86,11 +87,11 @@ def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
         raise ValidationFailed("coaching.error.link_wrong_kind", ref=link.ref_id, kind=link.kind)
 
 
+@permission(WRITE)
 def write_session(session: Session, actor: Actor, draft: SessionDraft, *, submission_key: str | None = None) -> int:
     """Record a new session; the agent is asked to acknowledge it within the set days.
 
     With a `submission_key` (the form's idempotency key) the same form sent twice records one session."""
-    require_role(actor, *COACHES)
     agent = _user(session, draft.agent_id)
     _require_coach_of(session, actor, agent)
     earlier = earlier_submission(session, CoachingSession, checked_key(submission_key), owner_id=actor.id,
@@ -114,9 +115,9 @@ def write_session(session: Session, actor: Actor, draft: SessionDraft, *, submis
     return cs.id
 
 
+@permission(WRITE)
 def update_session(session: Session, actor: Actor, session_id: int, draft: SessionDraft) -> None:
     """Edit a session. If it was acknowledged, keep that version and ask again."""
-    require_role(actor, *COACHES)
     cs = _get(session, session_id)
     if not _may_manage(session, actor, cs):
         raise PermissionDenied("coaching.error.not_your_session")
@@ -162,6 +163,7 @@ def _replace_details(session: Session, session_id: int, draft: SessionDraft) -> 
     session.flush()
 
 
+@permission("coaching:read_own")
 def acknowledge(session: Session, actor: Actor, session_id: int, comment: str = "") -> None:
     cs = _get(session, session_id)
     if actor.id != cs.agent_id:
@@ -176,6 +178,7 @@ def acknowledge(session: Session, actor: Actor, session_id: int, comment: str = 
                  session_id=cs.id, version=cs.version)
 
 
+@permission(READ)
 def set_item_done(session: Session, actor: Actor, item_id: int, done: bool = True) -> None:
     """The item's owner, the agent or a manager of the session may tick an item off."""
     item = session.get(ActionItem, item_id)

@@ -11,6 +11,7 @@ from portal.errors import ValidationFailed
 from portal.formatting import format_date
 from portal.i18n import Translator
 from portal.models import Notification
+from portal.permissions import permission
 from portal.roles import Actor
 
 PAGE_SIZE = 50
@@ -47,11 +48,13 @@ def _plain(value):
     raise TypeError(f"cannot store {type(value).__name__} in a notification")
 
 
+@permission("notifications:read_own")
 def unread_count(session: Session, actor: Actor) -> int:
     return session.exec(select(func.count()).select_from(Notification)
                         .where(Notification.user_id == actor.id, Notification.read_at.is_(None))).one()
 
 
+@permission("notifications:read_own")
 def inbox(session: Session, actor: Actor, *, page: int = 0) -> list[Notification]:
     """The actor's own messages, newest first, a page at a time."""
     return list(session.exec(select(Notification).where(Notification.user_id == actor.id)
@@ -59,6 +62,7 @@ def inbox(session: Session, actor: Actor, *, page: int = 0) -> list[Notification
                              .offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all())
 
 
+@permission("notifications:read_own")
 def mark_read(session: Session, actor: Actor, notification_ids: list[int] | None = None) -> int:
     """Mark the actor's own messages read (all of them when `notification_ids` is None)."""
     query = update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))

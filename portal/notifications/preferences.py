@@ -8,6 +8,7 @@ from portal import audit
 from portal.clock import utcnow
 from portal.errors import ValidationFailed
 from portal.models import NotificationPreference
+from portal.permissions import permission
 from portal.roles import Actor
 
 MODES = ("none", "digest", "immediate")
@@ -21,6 +22,7 @@ class Preferences:
     wellbeing_reminder: bool
 
 
+@permission("account:manage_own")
 def preferences(session: Session, actor: Actor) -> Preferences:
     row = session.get(NotificationPreference, actor.id)
     if row is None:
@@ -28,6 +30,7 @@ def preferences(session: Session, actor: Actor) -> Preferences:
     return Preferences(email=row.email, mode=row.mode, wellbeing_reminder=row.wellbeing_reminder)
 
 
+@permission("account:manage_own")
 def set_preferences(session: Session, actor: Actor, *, email: str | None, mode: str,
                     wellbeing_reminder: bool) -> Preferences:
     """Save the actor's own preferences; e-mail by digest or at once needs a valid address."""

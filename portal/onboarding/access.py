@@ -4,6 +4,7 @@
 - A mentor sees their mentees (`User.mentor_id`).
 - A team lead sees the new hires of the teams they lead.
 - Trainers and admins see every new hire.
+(All of it read from `portal.permissions.PERMISSIONS`; what stays here are the rules about records.)
 - Sign-off: a trainer, for any stage; the new hire's own mentor, for a stage
   whose `signoff_by` names mentors. Nobody signs off their own stage, and an
   admin who is neither trainer nor mentor signs off nothing.
@@ -16,10 +17,11 @@ from portal.courses import StageSpec
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import StageSignoff, User, UserRole
 from portal.onboarding.rules import SignoffOutcome
-from portal.roles import Actor, Role, require_role
-from portal.users import teams_led_by
+from portal import permissions
+from portal.permissions import answers, permission
+from portal.roles import Actor, Role
 
-VIEWER_ROLES = (Role.ADMIN, Role.TRAINER, Role.LEAD, Role.MENTOR)
+VIEW, SIGN_OFF, REVIEW = "onboarding:view", "onboarding:sign_off", "onboarding:review_tickets"
 
 
 def subject(session: Session, user_id: int) -> User:
@@ -29,42 +31,23 @@ def subject(session: Session, user_id: int) -> User:
     return user
 
 
-def can_view(session: Session, actor: Actor, user: User) -> bool:
-    if user.id == actor.id or actor.has(Role.ADMIN, Role.TRAINER):
-        return True
-    if actor.has(Role.MENTOR) and user.mentor_id == actor.id:
-        return True
-    return actor.has(Role.LEAD) and user.team_id is not None and user.team_id in teams_led_by(session, actor.id)
-
-
+@permission(VIEW)
 def require_view(session: Session, actor: Actor, user_id: int) -> User:
     user = subject(session, user_id)
-    if not can_view(session, actor, user):
+    if not permissions.may(session, actor, VIEW, user.id):
         raise PermissionDenied("onboarding.error.not_your_new_hire")
     return user
 
 
-def new_hire_query(session: Session, actor: Actor, *columns):
-    """A query for the new hires the actor may see: members of a cohort, or holders of the new-hire role.
-
-    It selects `columns` (plain rows) if given, else whole `User`s.
-    """
-    require_role(actor, *VIEWER_ROLES)
+def is_new_hire():
+    """SQL on `User`: a member of a cohort, or a holder of the new-hire role (who has a journey)."""
     newhire_ids = select(UserRole.user_id).where(UserRole.role == Role.NEWHIRE.value)
-    query = select(*(columns or (User,))).where(or_(User.cohort_id.is_not(None), User.id.in_(newhire_ids)))
-    if actor.has(Role.ADMIN, Role.TRAINER):
-        return query
-    allowed = []
-    if actor.has(Role.MENTOR):
-        allowed.append(User.mentor_id == actor.id)
-    if actor.has(Role.LEAD):
-        allowed.append(User.team_id.in_(teams_led_by(session, actor.id)))
-    return query.where(or_(*allowed))
+    return or_(User.cohort_id.is_not(None), User.id.in_(newhire_ids))
 
 
+@permission("onboarding:follow_own")
 def require_active_new_hire(session: Session, actor: Actor) -> User:
     """Only new hires record their own progress, and not once they were withdrawn."""
-    require_role(actor, Role.NEWHIRE)
     user = subject(session, actor.id)
     withdrawn = session.exec(select(StageSignoff.id).where(StageSignoff.user_id == actor.id,
                                                            StageSignoff.outcome == SignoffOutcome.WITHDRAWN)).first()
@@ -73,14 +56,18 @@ def require_active_new_hire(session: Session, actor: Actor) -> User:
     return user
 
 
+@answers(SIGN_OFF)
 def can_sign_off(actor: Actor, user_id: int, mentor_id: int | None, stage: StageSpec) -> bool:
+    """The table over the new hire (never oneself), and a mentor only where the stage names mentors."""
     if user_id == actor.id:
         return False
-    if actor.has(Role.TRAINER):
-        return True
-    return "mentor" in stage.signoff_by and actor.has(Role.MENTOR) and mentor_id == actor.id
+    # no session: onboarding:sign_off reaches mentees and everyone, never the teams one leads
+    if not permissions.may_over(None, actor, SIGN_OFF, user_id, mentor_id=mentor_id, team_id=None):
+        return False
+    return permissions.over_everyone(actor, SIGN_OFF) or "mentor" in stage.signoff_by
 
 
+@permission(SIGN_OFF)
 def require_sign_off(actor: Actor, user: User, stage: StageSpec) -> None:
     if user.id == actor.id:
         raise PermissionDenied("onboarding.error.own_signoff")
@@ -88,14 +75,10 @@ def require_sign_off(actor: Actor, user: User, stage: StageSpec) -> None:
         raise PermissionDenied("onboarding.error.signoff_not_allowed")
 
 
-def can_review(actor: Actor, user_id: int, mentor_id: int | None) -> bool:
-    if user_id == actor.id:
-        return False
-    return actor.has(Role.TRAINER) or (actor.has(Role.MENTOR) and mentor_id == actor.id)
-
-
-def require_review(actor: Actor, user: User) -> None:
+@permission(REVIEW)
+def require_review(session: Session, actor: Actor, user: User) -> None:
+    """The new hire's mentor, or a trainer; never one's own tickets."""
     if user.id == actor.id:
         raise PermissionDenied("onboarding.error.own_review")
-    if not can_review(actor, user.id, user.mentor_id):
+    if not permissions.may(session, actor, REVIEW, user.id):
         raise PermissionDenied("onboarding.error.review_not_allowed")

@@ -6,17 +6,22 @@ from sqlmodel import Session, select
 
 from portal.courses import STAGE_KEYS
 from portal.models import User
-from portal.onboarding.access import can_sign_off, new_hire_query
+from portal import permissions
+from portal.onboarding.access import SIGN_OFF, can_sign_off, is_new_hire
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
 from portal.onboarding.rules import StageStatus
-from portal.roles import Actor, Role, require_role
+from portal.permissions import answers, permission
+from portal.roles import Actor
+
+JOURNEYS = "onboarding:journeys"
 
 
+@permission(JOURNEYS)
 def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
                      today: date | None = None, stalled_days: int | None = None) -> list[Journey]:
     """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team."""
     # plain rows, not `User`s: a trainer's board covers a whole center
-    query = new_hire_query(session, actor, *NEW_HIRE_COLUMNS)
+    query = select(*NEW_HIRE_COLUMNS).where(is_new_hire(), permissions.people_filter(session, actor, JOURNEYS))
     if cohort_id is not None:
         query = query.where(User.cohort_id == cohort_id)
     if team_id is not None:
@@ -25,14 +30,16 @@ def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = 
     return build_journeys(session, users, today=today, stalled_days=stalled_days)
 
 
+@permission("onboarding:mentees")
 def mentee_journeys(session: Session, actor: Actor, *, today: date | None = None) -> list[Journey]:
     """The journeys of the actor's own mentees."""
-    require_role(actor, Role.MENTOR)
-    users = session.exec(select(*NEW_HIRE_COLUMNS).where(User.mentor_id == actor.id)
+    mentees = permissions.people_filter(session, actor, "onboarding:mentees")
+    users = session.exec(select(*NEW_HIRE_COLUMNS).where(mentees)
                          .order_by(User.display_name, User.id)).all()
     return build_journeys(session, users, today=today)
 
 
+@answers(SIGN_OFF)
 def awaiting_signoff(actor: Actor, journeys: list[Journey]) -> list[tuple[Journey, StageState]]:
     """Current stages whose requirements are met and which the actor may sign off."""
     return [(j, j.current) for j in journeys
@@ -48,6 +55,7 @@ BOARD_COLUMNS: list[str] = [
 ]
 
 
+@permission(JOURNEYS)
 def cohort_board(session: Session, actor: Actor, cohort_id: int | None = None, team_id: int | None = None, *,
                  today: date | None = None, stalled_days: int | None = None) -> pd.DataFrame:
     """One row per new hire the actor may see (trainers and admins: all; leads: their teams; mentors: mentees).

@@ -21,7 +21,9 @@ from portal.models import Cohort, ShadowingCall, SupervisedCall, TicketReview, U
 from portal.onboarding.access import require_active_new_hire, require_review, require_view, subject
 from portal.onboarding.rules import (CALL_TYPES, CHECKLIST, MARKS, PASS_MARK, ReviewOutcome, critical_misses,
                                      review_points)
-from portal.roles import Actor, Role, require_role
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.submissions import checked_key, earlier_submission
 
 MAX_TEXT = 2000
@@ -62,6 +64,7 @@ def _flush(session: Session, key: str, **params) -> None:
 # --------------------------------------------------------------------------- shadowing
 
 
+@permission("onboarding:log_calls")
 def record_shadowing_call(session: Session, actor: Actor, *, call_date: date | None, call_type: str,
                           did_well: str, learned: str, questions: str = "",
                           today: date | None = None, submission_key: str | None = None) -> ShadowingCall:
@@ -86,6 +89,7 @@ def record_shadowing_call(session: Session, actor: Actor, *, call_date: date | N
 SHADOWING_COLUMNS = ["id", "call_date", "call_type", "did_well", "learned", "questions", "logged_at"]
 
 
+@permission("onboarding:view")
 def shadowing_log(session: Session, actor: Actor, user_id: int) -> pd.DataFrame:
     """The calls a new hire logged, newest first."""
     require_view(session, actor, user_id)
@@ -100,6 +104,7 @@ def shadowing_log(session: Session, actor: Actor, user_id: int) -> pd.DataFrame:
 # --------------------------------------------------------------------------- supervised calls
 
 
+@permission("onboarding:log_calls")
 def record_supervised_call(session: Session, actor: Actor, *, call_date: date | None, call_type: str,
                            ticket_ref: str, summary: str, today: date | None = None,
                            submission_key: str | None = None) -> SupervisedCall:
@@ -133,6 +138,7 @@ SUPERVISED_COLUMNS = ["id", "call_date", "call_type", "ticket_ref", "summary", "
                       "comment", "reviewer", "reviewed_at", *CHECKLIST]
 
 
+@permission("onboarding:view")
 def supervised_calls(session: Session, actor: Actor, user_id: int) -> pd.DataFrame:
     """A new hire's supervised calls with their reviews (outcome None: waiting for review), newest first."""
     require_view(session, actor, user_id)
@@ -167,14 +173,14 @@ class PendingTicket:
     logged_at: datetime
 
 
+@permission("onboarding:mentees")
 def review_queue(session: Session, actor: Actor) -> list[PendingTicket]:
     """Tickets of the actor's mentees still waiting for review, oldest first."""
-    require_role(actor, Role.MENTOR)
     rows = session.exec(
         select(SupervisedCall, User.display_name)
         .join(User, User.id == SupervisedCall.user_id)
         .join(TicketReview, TicketReview.call_id == SupervisedCall.id, isouter=True)
-        .where(User.mentor_id == actor.id, TicketReview.id.is_(None))
+        .where(permissions.people_filter(session, actor, "onboarding:mentees"), TicketReview.id.is_(None))
         .order_by(SupervisedCall.call_date, SupervisedCall.created_at, SupervisedCall.id)).all()
     return [PendingTicket(c.id, c.user_id, name, c.call_date, c.call_type, c.ticket_ref, c.summary, c.created_at)
             for c, name in rows]
@@ -185,6 +191,7 @@ def unchosen_areas(marks: Mapping[str, int | None]) -> list[str]:
     return [area for area in CHECKLIST if marks.get(area) is None]
 
 
+@permission("onboarding:review_tickets")
 def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str | None,
                   marks: Mapping[str, int | None],
                   comment: str = "") -> TicketReview:
@@ -197,7 +204,7 @@ def review_ticket(session: Session, actor: Actor, call_id: int, *, outcome: str 
     if call is None:
         raise NotFound("onboarding.error.no_such_call", call=call_id)
     user = subject(session, call.user_id)
-    require_review(actor, user)
+    require_review(session, actor, user)
     if session.exec(select(TicketReview.id).where(TicketReview.call_id == call_id)).first() is not None:
         raise ValidationFailed("onboarding.error.already_reviewed", ticket=call.ticket_ref)
     unchosen = unchosen_areas(marks)

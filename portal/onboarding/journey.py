@@ -22,6 +22,7 @@ from portal.onboarding.programme import current_programme, requirements_in_force
 from portal.onboarding.rules import (CHECKLIST, ReviewFact, ReviewOutcome, SignoffOutcome,
                                      StageEvaluation, StageEvaluator, StageFacts, StageStatus, critical_misses,
                                      is_stalled, stage_schedule, stage_standing)
+from portal.permissions import permission
 from portal.roles import Actor
 from portal.settings import get_settings
 
@@ -176,6 +177,7 @@ class Journey:
         return next((r for s in self.stages for r in s.signoffs if r.outcome is SignoffOutcome.WITHDRAWN), None)
 
 
+@permission("onboarding:view")
 def journey(session: Session, actor: Actor, user_id: int, *, today: date | None = None,
             stalled_days: int | None = None) -> Journey:
     """One person's journey, if `actor` may see it (see `portal.onboarding.access`)."""

@@ -17,6 +17,7 @@ from portal.errors import NotFound, ValidationFailed
 from portal.models import ModuleProgress
 from portal.onboarding.access import require_active_new_hire
 from portal.onboarding.programme import current_programme
+from portal.permissions import permission
 from portal.roles import Actor
 
 TIME_CAP_FACTOR = 3
@@ -35,6 +36,7 @@ def _progress(session: Session, user_id: int, module_id: str) -> ModuleProgress 
                                                      ModuleProgress.module_id == module_id)).first()
 
 
+@permission("onboarding:follow_own")
 def open_module(session: Session, actor: Actor, module_id: str, *, now: datetime | None = None) -> ModuleSpec:
     """The new hire opens a module to read: remember when, for the time spent."""
     require_active_new_hire(session, actor)
@@ -54,6 +56,7 @@ def suggested_minutes(module: ModuleSpec, opened_at: datetime | None, *, now: da
     return max(1, min(cap, math.ceil(elapsed)))
 
 
+@permission("onboarding:follow_own")
 def complete_module(session: Session, actor: Actor, module_id: str, *, minutes: int | None = None,
                     now: datetime | None = None) -> ModuleProgress:
     """Mark a module complete at its current version. `minutes=None`: the time since it was opened."""

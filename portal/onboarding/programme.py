@@ -21,7 +21,8 @@ from portal.courses import LocalizedText, Programme, StageRequirements, StageSpe
 from portal.errors import NotFound, ValidationFailed
 from portal.models import StageRequirementOverride
 from portal.quizzes.specs import load_quiz_specs
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.settings import REPO_ROOT, get_settings
 
 REQUIREMENT_FIELDS: tuple[str, ...] = tuple(StageRequirements.model_fields)
@@ -83,17 +84,17 @@ class RequirementSetting:
         return "database" if self.overridden else "file"
 
 
+@permission("onboarding:requirements_read")
 def requirement_settings(session: Session, actor: Actor, stage_key: str) -> list[RequirementSetting]:
-    require_role(actor, Role.TRAINER, Role.ADMIN)
     stage = _stage(stage_key)
     overrides = _overrides(session).get(stage_key, {})
     return [RequirementSetting(name, getattr(stage.requirements, name), name in overrides, overrides.get(name))
             for name in REQUIREMENT_FIELDS]
 
 
+@permission("courses:author")
 def set_requirements(session: Session, actor: Actor, stage_key: str, values: dict[str, Any]) -> StageRequirements:
     """Store the requirement values that differ from the stage's file; the others follow the file again."""
-    require_role(actor, Role.TRAINER)
     stage = _stage(stage_key)
     unknown = set(values) - set(REQUIREMENT_FIELDS)
     if unknown:
@@ -126,9 +127,9 @@ def set_requirements(session: Session, actor: Actor, stage_key: str, values: dic
     return requirements
 
 
+@permission("courses:author")
 def reset_requirements(session: Session, actor: Actor, stage_key: str) -> None:
     """Drop the portal's values: the stage follows its file again."""
-    require_role(actor, Role.TRAINER)
     _stage(stage_key)
     row = session.get(StageRequirementOverride, stage_key)
     if row is None:

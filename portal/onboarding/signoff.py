@@ -25,6 +25,7 @@ from portal.onboarding.access import require_sign_off, subject
 from portal.onboarding.journey import JourneyStatus, build_journeys
 from portal.onboarding.programme import current_programme
 from portal.onboarding.rules import SignoffOutcome, StageEvaluation
+from portal.permissions import permission
 from portal.roles import Actor
 
 
@@ -38,6 +39,7 @@ class RequirementsNotMet(ValidationFailed):
         self.evaluation = evaluation
 
 
+@permission("onboarding:sign_off", subject="user_id", never_own="onboarding.error.own_signoff")
 def sign_off(session: Session, actor: Actor, user_id: int, stage_key: str, outcome: str, *, reason: str = "",
              today: date | None = None) -> StageSignoff:
     user = subject(session, user_id)

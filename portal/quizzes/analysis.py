@@ -28,7 +28,10 @@ from portal.quizzes import exams as exams_service
 from portal.exports import csv_text
 from portal.quizzes.results import counted_attempt_ids
 from portal.quizzes.stats import ItemAnalysis, item_analysis
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
+
+ITEM_ANALYSIS = "exams:item_analysis"
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,7 @@ def marks_matrix_from_answers(session: Session, exam: Exam) -> MarksMatrix:
     return MarksMatrix(attempt_ids, marks, max_marks, slot_labels(session, exam, slots))
 
 
+@permission(ITEM_ANALYSIS)
 def exams_with_marks(session: Session, actor: Actor) -> set[int]:
     """Exams whose graded attempts carry per-question marks: the only ones item analysis can read.
 
@@ -167,21 +171,21 @@ def exams_with_marks(session: Session, actor: Actor) -> set[int]:
     One probe per exam that stops at the first graded attempt with an answer (LIMIT 1 keeps
     PostgreSQL from turning it into a join over every attempt and answer).
     """
-    require_role(actor, *exams_service.STAFF_ROLES)
     first_marked = (select(Attempt.id).join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
                     .where(Attempt.exam_id == Exam.id, Attempt.status == "graded")
                     .limit(1).correlate(Exam).scalar_subquery())
     return set(session.execute(select(Exam.id).where(first_marked.is_not(None))).scalars())
 
 
+@permission(ITEM_ANALYSIS)
 def exam_item_analysis(session: Session, actor: Actor, exam_ref) -> tuple[Exam, ItemAnalysis, MarksMatrix]:
     """Moodle's quiz statistics of an exam's counted attempts. Trainers only."""
-    require_role(actor, Role.TRAINER)
     exam = exams_service.get_exam(session, exam_ref)
     matrix = marks_matrix(session, exam)
     return exam, item_analysis(matrix.marks, matrix.max_marks, matrix.labels), matrix
 
 
+@permission(ITEM_ANALYSIS)
 def item_titles(session: Session, actor: Actor, exam_ref, language: str) -> dict[str, str]:
     """What a reader calls each slot label, in `language`. Trainers only.
 
@@ -189,16 +193,15 @@ def item_titles(session: Session, actor: Actor, exam_ref, language: str) -> dict
     stays the label in CSV reports; people read the item's text instead. A written
     exam's labels are question id numbers and stay as they are.
     """
-    require_role(actor, Role.TRAINER)
     exam = exams_service.get_exam(session, exam_ref)
     if exam.kind != "practical" or not exam.rubric_id:
         return {}
     return {item.id: item.text.get(language) for _, item in exams_service.rubric_for(session, exam).items()}
 
 
+@permission(ITEM_ANALYSIS)
 def marks_frame(session: Session, actor: Actor, exam_ref) -> pd.DataFrame:
     """One row per counted attempt: who, which attempt, one column per slot (marks), total."""
-    require_role(actor, Role.TRAINER)
     exam = exams_service.get_exam(session, exam_ref)
     matrix = marks_matrix(session, exam)
     people = session.execute(
@@ -213,17 +216,18 @@ def marks_frame(session: Session, actor: Actor, exam_ref) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+@permission(ITEM_ANALYSIS)
 def marks_csv(session: Session, actor: Actor, exam_ref) -> str:
     return csv_text(marks_frame(session, actor, exam_ref))
 
 
+@permission(ITEM_ANALYSIS)
 def deferred_marks_csv(actor: Actor, exam_ref) -> Callable[[], str]:
     """`marks_csv` as a callable for a deferred download button: built in its own session when clicked.
 
     For 20,000 attempts the file is about 3 MB and takes half a second or more to build; the item
     analysis page must not build it on every rerun. Who may have it is checked now.
     """
-    require_role(actor, Role.TRAINER)
 
     def build() -> str:
         with session_scope() as session:

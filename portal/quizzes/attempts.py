@@ -27,7 +27,9 @@ from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersio
 from portal.quizzes import attempt_marks, bank, exams as exams_service
 from portal.quizzes import render
 from portal.quizzes.grading import grade, is_complete_response, matched_pairs, parse_number
-from portal.roles import Actor, Role, require_role
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 1_000
@@ -155,6 +157,7 @@ def finalise_expired(session: Session, *, now: datetime | None = None, exam_id: 
 # ----------------------------------------------------------------- starting
 
 
+@permission("exams:sit")
 def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime | None = None,
                   rng: random.Random | None = None) -> int:
     """Start a written exam, or return the attempt already in progress (same deadline)."""
@@ -235,13 +238,13 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
     return attempt
 
 
+@permission("exams:mark", subject="user_id")
 def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *,
                    now: datetime | None = None, request_token: str | None = None) -> int:
     """A trainer opens a practical attempt for a learner; it waits in the marking queue.
 
     A second click with the same form token (`request_token`) returns the attempt the first one opened.
     """
-    require_role(actor, Role.TRAINER)
     now = now or utcnow()
     earlier = request_token and exams_service.earlier_request(session, "exam.practical_opened", request_token)
     if earlier:
@@ -282,7 +285,7 @@ def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> Attempt:
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
-    if attempt.user_id != actor.id:
+    if not permissions.may(session, actor, "exams:sit", attempt.user_id):  # one's own attempt only
         raise PermissionDenied("exams.error.not_your_attempt")
     return attempt
 
@@ -295,6 +298,7 @@ def _answer_rows(session: Session, attempt_id: int) -> list[tuple[AttemptAnswer,
         .where(AttemptAnswer.attempt_id == attempt_id).order_by(AttemptAnswer.slot)).all())
 
 
+@permission("exams:sit")
 def save_answers(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any], *,
                  now: datetime | None = None) -> SaveOutcome:
     """Save each response by slot on its own: a bad one is refused (with its reason) and never
@@ -379,6 +383,7 @@ def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
 # ----------------------------------------------------------------- submitting and grading
 
 
+@permission("exams:sit")
 def submit_attempt(session: Session, actor: Actor, attempt_id: int, responses: dict[int, Any] | None = None, *,
                    now: datetime | None = None) -> SubmitOutcome:
     """Save the last responses (if in time; a refused one is left out, as when saving) and grade.
@@ -449,6 +454,7 @@ def review_allows(when: str, exam: Exam, now: datetime) -> bool:
     return False
 
 
+@permission("exams:attempt_read")
 def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
                  language: str | None = None) -> AttemptView:
     """An attempt for its taker (marks and answers as the review options allow) or a trainer (all)."""
@@ -456,9 +462,9 @@ def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: dateti
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
-    staff = actor.has(Role.TRAINER) and attempt.user_id != actor.id
-    if attempt.user_id != actor.id and not staff:
+    if not permissions.may(session, actor, "exams:attempt_read", attempt.user_id):
         raise PermissionDenied("exams.error.not_your_attempt")
+    staff = attempt.user_id != actor.id  # allowed over someone else: a trainer, who sees all
     exam = session.get(Exam, attempt.exam_id)
     if attempt.status == "in_progress" and is_expired(attempt, now):
         grade_attempt(session, attempt, exam, submitted_at=attempt.deadline_at)
@@ -478,6 +484,7 @@ def attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: dateti
         comment=attempt.comment if show_marks else "", questions=questions)
 
 
+@permission("exams:sit")
 def own_attempt_view(session: Session, actor: Actor, attempt_id: int, *, now: datetime | None = None,
                      language: str | None = None) -> AttemptView:
     """`attempt_view` for the attempt's taker only: a link to anyone else's attempt is refused,

@@ -38,11 +38,12 @@ from portal.quizzes.interchange import (
     make_problem,
     render_message,
 )
-from portal.roles import Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
 EXPORT_FORMATS = ("gift", "aiken")
-AUTHORS = (Role.TRAINER, Role.ADMIN)
+BANK = "questions:bank"
 BANK_COLUMNS = ["id", "idnumber", "language", "qtype", "category", "name", "tags", "version", "status",
                 "has_draft", "versions", "translations", "archived", "updated_at"]
 
@@ -79,10 +80,6 @@ class QuestionDetail:
 
     def data(self, version: QuestionVersion | None = None) -> QuestionData:
         return question_data(self.question, version or self.newest, self.tags)
-
-
-def require_author(actor: Actor) -> None:
-    require_role(actor, *AUTHORS)
 
 
 def problem_text(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
@@ -194,6 +191,7 @@ def _check_language(language: str) -> None:
         raise ValidationFailed("quizbank.error.unknown_language", language=language)
 
 
+@permission(BANK)
 def import_questions(session: Session, actor: Actor, questions: Sequence[QuestionData],
                      language: str = DEFAULT_LANGUAGE) -> ImportResult:
     """Save parsed questions, all or nothing.
@@ -202,7 +200,6 @@ def import_questions(session: Session, actor: Actor, questions: Sequence[Questio
     version only when its content changed (tags and category are updated in
     place). Any problem raises QuestionFileError before anything is written.
     """
-    require_author(actor)
     _check_language(language)
     problems: list[FormatProblem] = []
     clean: list[QuestionData] = []
@@ -307,10 +304,10 @@ def _publish(session: Session, question: Question, version: QuestionVersion) -> 
     session.flush()
 
 
+@permission(BANK)
 def create_question(session: Session, actor: Actor, data: QuestionData,
                     language: str = DEFAULT_LANGUAGE, *, publish: bool = True) -> QuestionVersion:
     """A new question (version 1), published or kept as a draft."""
-    require_author(actor)
     _check_language(language)
     data = validate_question(data)
     if not data.idnumber:
@@ -323,20 +320,20 @@ def create_question(session: Session, actor: Actor, data: QuestionData,
     return version
 
 
+@permission(BANK)
 def create_translation(session: Session, actor: Actor, question_id: int, language: str,
                        data: QuestionData, *, publish: bool = True) -> QuestionVersion:
     """The same question (same idnumber) in another language."""
-    require_author(actor)
     source = _get(session, question_id)
     if language == source.language:
         raise ValidationFailed("quizbank.error.same_language")
     return create_question(session, actor, replace(data, idnumber=source.idnumber), language, publish=publish)
 
 
+@permission(BANK)
 def save_version(session: Session, actor: Actor, question_id: int, data: QuestionData, *,
                  publish: bool) -> QuestionVersion:
     """An edit: always a new version. `publish=False` keeps it as a draft (never served)."""
-    require_author(actor)
     question = _get(session, question_id)
     data = replace(validate_question(data), idnumber=question.idnumber)
     _update_meta(session, question, data)
@@ -346,9 +343,9 @@ def save_version(session: Session, actor: Actor, question_id: int, data: Questio
     return version
 
 
+@permission(BANK)
 def publish_version(session: Session, actor: Actor, version_id: int) -> QuestionVersion:
     """Make a draft (or an older version) the one learners get."""
-    require_author(actor)
     version = session.get(QuestionVersion, version_id)
     if version is None:
         raise NotFound("quizbank.error.no_such_version")
@@ -359,9 +356,9 @@ def publish_version(session: Session, actor: Actor, version_id: int) -> Question
     return version
 
 
+@permission(BANK)
 def archive_question(session: Session, actor: Actor, question_id: int, archived: bool = True) -> Question:
     """Archived questions are hidden from the bank and never served; their versions stay."""
-    require_author(actor)
     question = _get(session, question_id)
     question.archived = archived
     session.add(question)
@@ -391,8 +388,8 @@ def _tags(session: Session, question_id: int) -> list[str]:
                              .order_by(QuestionTag.tag)).all())
 
 
+@permission(BANK)
 def get_question(session: Session, actor: Actor, question_id: int) -> QuestionDetail:
-    require_author(actor)
     question = _get(session, question_id)
     versions = list(session.exec(select(QuestionVersion).where(QuestionVersion.question_id == question.id)
                                  .order_by(QuestionVersion.version.desc())).all())
@@ -403,12 +400,13 @@ def get_question(session: Session, actor: Actor, question_id: int) -> QuestionDe
                           {q.language: q for q in others})
 
 
+@permission(BANK)
 def find_question_id(session: Session, actor: Actor, idnumber: str, language: str) -> int | None:
-    require_author(actor)
     question = _find(session, idnumber, language)
     return question.id if question else None
 
 
+@permission(BANK)
 def version_history(session: Session, actor: Actor, question_id: int) -> pd.DataFrame:
     detail = get_question(session, actor, question_id)
     rows = [{"version_id": v.id, "version": v.version, "status": v.status, "name": v.name,
@@ -416,6 +414,7 @@ def version_history(session: Session, actor: Actor, question_id: int) -> pd.Data
     return pd.DataFrame(rows, columns=["version_id", "version", "status", "name", "created_at"])
 
 
+@permission(BANK)
 def list_questions(session: Session, actor: Actor, *, search: str = "", tags: Sequence[str] = (),
                    category: str = "", qtype: str = "", language: str = "",
                    include_archived: bool = False) -> pd.DataFrame:
@@ -425,7 +424,6 @@ def list_questions(session: Session, actor: Actor, *, search: str = "", tags: Se
     version; `tags` keeps questions carrying any of them; `category` keeps
     that category and the ones below it.
     """
-    require_author(actor)
     filters = _bank_filters(category, qtype, language, include_archived)
     # plain columns, not ORM objects: a bank has hundreds of questions, and versions carry big text and JSON
     questions = session.exec(select(Question.id, Question.idnumber, Question.language, Question.qtype,
@@ -514,6 +512,7 @@ def all_categories(session: Session) -> list[str]:
 # --- export --------------------------------------------------------------------------
 
 
+@permission(BANK)
 def export_questions(session: Session, actor: Actor, fmt: str = "gift", *, tag: str | None = None,
                      language: str = DEFAULT_LANGUAGE) -> ExportResult:
     """The published questions of `language` (carrying `tag`, if given) as a GIFT or Aiken file.
@@ -521,7 +520,6 @@ def export_questions(session: Session, actor: Actor, fmt: str = "gift", *, tag: 
     Questions the format cannot hold (Aiken takes only single-answer
     multiple choice and true/false) are left out and listed in `skipped`.
     """
-    require_author(actor)
     if fmt not in EXPORT_FORMATS:
         raise ValidationFailed("quizbank.error.unknown_format", format=fmt)
     _check_language(language)

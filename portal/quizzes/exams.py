@@ -20,19 +20,19 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import utcnow
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
 from portal.models import (Attempt, AuditEntry, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag,
                            QuestionVersion, Rubric)
 from portal.quizzes.specs import ExamSpec, RubricSpec, pool_matches
-from portal.roles import Actor, Role, require_role
+from portal.permissions import allowed_at_all, answers, permission
+from portal.roles import LEARNERS, Actor
 from portal.submissions import checked_key
 
 GRADED_KINDS = ("written", "practical")
 GRADING_METHODS = ("highest", "last", "first", "average")
 REVIEW_WHEN = ("immediately", "after_close", "never")
 CRITICAL_MISS = ("fail_exam", "zero_section")
-LEARNER_ROLES = (Role.NEWHIRE, Role.AGENT)
-STAFF_ROLES = (Role.TRAINER,)
+LEARNER_ROLES = LEARNERS
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,79}$")
 MAX_TIME_LIMIT = 600
 
@@ -169,9 +169,9 @@ def exam_state(status: str, open_at: datetime | None, close_at: datetime | None,
     return "open"
 
 
+@permission("exams:author")
 def list_exams(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
     """Every graded exam with its setup, counts and `state`, for trainers: open first, archived last."""
-    require_role(actor, *STAFF_ROLES)
     now = now or utcnow()
     attempts = (select(Attempt.exam_id, func.count(Attempt.id).label("attempts"),
                        func.sum(case((Attempt.status == "needs_marking", 1), else_=0)).label("to_mark"))
@@ -192,6 +192,7 @@ def list_exams(session: Session, actor: Actor, *, now: datetime | None = None) -
         .reset_index(drop=True)
 
 
+@permission("exams:mark")
 def open_practicals(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
     """The practical exams a trainer can run now (published, inside their dates), for the "Start a practical" picker."""
     listing = list_exams(session, actor, now=now)
@@ -208,8 +209,9 @@ def require_sittable(exam: Exam, now: datetime) -> None:
 # ----------------------------------------------------------------- who may sit what
 
 
+@answers("exams:sit")
 def is_learner(actor: Actor) -> bool:
-    return actor.has(*LEARNER_ROLES)
+    return allowed_at_all(actor, "exams:sit")
 
 
 def _assigned(actor: Actor):
@@ -220,6 +222,7 @@ def _assigned(actor: Actor):
                 or_(~in_some_cohort.exists(), in_mine.exists()))
 
 
+@answers("exams:sit")
 def assigned_to(session: Session, actor: Actor, exam: Exam) -> bool:
     """Published, graded, and assigned to the actor's cohort (or to no cohort: everyone)."""
     if not is_learner(actor):
@@ -227,10 +230,9 @@ def assigned_to(session: Session, actor: Actor, exam: Exam) -> bool:
     return session.exec(select(Exam.id).where(Exam.id == exam.id, _assigned(actor))).first() is not None
 
 
+@permission("exams:sit")
 def exams_for_learner(session: Session, actor: Actor) -> list[Exam]:
     """The learner's exams in one query, however many there are."""
-    if not is_learner(actor):
-        raise PermissionDenied("exams.error.learners_only")
     return list(session.exec(select(Exam).where(_assigned(actor)).order_by(Exam.open_at, Exam.code)))
 
 
@@ -246,6 +248,7 @@ def window_state(exam: Exam, now: datetime) -> str:
 # ----------------------------------------------------------------- creating and editing
 
 
+@permission("exams:author")
 def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: int | None = None, *,
               request_token: str | None = None) -> Exam:
     """Create (exam_id None) or update an exam, its paper and its cohorts. Trainers only.
@@ -255,7 +258,6 @@ def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: i
     A create carrying a `request_token` already used (a double click) returns
     the exam that token created instead of a second one.
     """
-    require_role(actor, *STAFF_ROLES)
     if exam_id is None and request_token is not None:
         already = _created_with(session, request_token)
         if already is not None:
@@ -440,12 +442,12 @@ def settings_from_spec(spec: ExamSpec, rubrics: dict[str, RubricSpec], cohort_id
         cohort_ids=cohort_ids)
 
 
+@permission("exams:mark")
 def learners_for(session: Session, actor: Actor, exam_id: int) -> list[tuple[int, str]]:
     """(user id, display name) of the active learners an exam is assigned to who can sit it now, for trainers:
     not those with this practical already waiting to be marked, nor those with no attempts left."""
     from portal.models import User, UserRole
 
-    require_role(actor, *STAFF_ROLES)
     exam = get_exam(session, exam_id)
     cohorts = exam_cohort_ids(session, exam.id)
     query = (select(User.id, User.display_name).join(UserRole, UserRole.user_id == User.id)

@@ -19,7 +19,11 @@ from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question,
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, update_totals
 from portal.quizzes.specs import RubricItem, RubricScore, RubricSpec
-from portal.roles import Actor, Role, require_role
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor
+
+MARK = "exams:mark"
 
 MAX_COMMENT = 5_000
 MIN_REASON = 5
@@ -51,25 +55,26 @@ class MarkingSheet:
 
 
 def _attempt_for_marker(session: Session, actor: Actor, attempt_id: int) -> tuple[Attempt, Exam]:
-    require_role(actor, Role.TRAINER)
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
     if attempt.user_id == actor.id:
         raise PermissionDenied("exams.error.own_attempt")
+    permissions.ensure(session, actor, MARK, attempt.user_id)
     return attempt, session.get(Exam, attempt.exam_id)
 
 
+@permission(MARK)
 def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None,
                   language: str | None = None) -> pd.DataFrame:
     """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`."""
-    require_role(actor, Role.TRAINER)
     finalise_expired(session, now=now or utcnow())
     rows = session.execute(
         select(Attempt.id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind, User.display_name, Attempt.number,
                Attempt.submitted_at)
         .join(Exam, Exam.id == Attempt.exam_id).join(User, User.id == Attempt.user_id)
-        .where(Attempt.status == "needs_marking", Attempt.user_id != actor.id)
+        .where(Attempt.status == "needs_marking", Attempt.user_id != actor.id,
+               permissions.people_filter(session, actor, MARK))
         .order_by(Attempt.submitted_at, Attempt.id)).all()
     frame = pd.DataFrame(rows, columns=["attempt_id", "exam_code", "title_en", "title_zh", "kind", "learner",
                                         "number", "submitted_at"])
@@ -77,6 +82,7 @@ def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None
     return frame.drop(columns=["title_en", "title_zh"])
 
 
+@permission(MARK)
 def marking_sheet(session: Session, actor: Actor, attempt_id: int) -> MarkingSheet:
     attempt, exam = _attempt_for_marker(session, actor, attempt_id)
     learner = session.get(User, attempt.user_id).display_name
@@ -109,6 +115,7 @@ def _check_comment(text: str | None) -> str:
     return text
 
 
+@permission(MARK)
 def mark_essays(session: Session, actor: Actor, attempt_id: int, marks: dict[int, float],
                 comments: dict[int, str] | None = None, comment: str = "") -> Attempt:
     """Give every essay of a written attempt its mark; the attempt is then graded."""
@@ -151,6 +158,7 @@ def unscored_items(rubric: RubricSpec, points: dict[str, float | None]) -> list[
             if points.get(item.id) is None]
 
 
+@permission(MARK)
 def mark_practical(session: Session, actor: Actor, attempt_id: int, points: dict[str, float],
                    comments: dict[str, str] | None = None, comment: str = "") -> RubricScore:
     """Mark a practical against its rubric: per-item points, comments, the critical-miss rule."""
@@ -196,6 +204,7 @@ def _finish_marking(session: Session, actor: Actor, attempt: Attempt, exam: Exam
                           exam_titles={"en": exam.title_en, "zh-CN": exam.title_zh})
 
 
+@permission(MARK)
 def override_grade(session: Session, actor: Actor, attempt_id: int, new_percent: float, reason: str) -> Attempt:
     """Set a graded attempt's percent by hand, with a reason; kept in grade_override and the audit log."""
     attempt, exam = _attempt_for_marker(session, actor, attempt_id)
@@ -220,8 +229,8 @@ def override_grade(session: Session, actor: Actor, attempt_id: int, new_percent:
     return attempt
 
 
+@permission(MARK)
 def overrides_of(session: Session, actor: Actor, attempt_id: int) -> pd.DataFrame:
-    require_role(actor, Role.TRAINER)
     rows = session.execute(
         select(GradeOverride.at, User.display_name, GradeOverride.old_percent, GradeOverride.new_percent,
                GradeOverride.reason)
@@ -230,14 +239,15 @@ def overrides_of(session: Session, actor: Actor, attempt_id: int) -> pd.DataFram
     return pd.DataFrame(rows, columns=["at", "by", "old_percent", "new_percent", "reason"])
 
 
+@permission(MARK)
 def graded_attempts(session: Session, actor: Actor, exam_id: int) -> pd.DataFrame:
     """Graded attempts of an exam (for choosing one to override)."""
-    require_role(actor, Role.TRAINER)
     rows = session.execute(
         select(Attempt.id, User.display_name, Attempt.number, Attempt.submitted_at, Attempt.percent,
                Attempt.passed, Attempt.overridden)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id)
+        .where(Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id,
+               permissions.people_filter(session, actor, MARK))
         .order_by(User.display_name, Attempt.number)).all()
     return pd.DataFrame(rows, columns=["attempt_id", "learner", "number", "submitted_at", "percent", "passed",
                                        "overridden"])

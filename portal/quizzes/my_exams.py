@@ -11,6 +11,7 @@ from portal.clock import utcnow
 from portal.models import Attempt
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, review_allows, seconds_left
+from portal.permissions import permission
 from portal.quizzes.results import final_grades
 from portal.roles import Actor
 
@@ -65,6 +66,7 @@ class MyExam:
         return self.kind == "written" and self.open_to_me
 
 
+@permission("exams:sit")
 def my_exams(session: Session, actor: Actor, *, now: datetime | None = None,
              language: str | None = None) -> list[MyExam]:
     """The learner's exams; titles in `language` (default: the actor's)."""

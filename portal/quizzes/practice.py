@@ -29,11 +29,13 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
 from portal.quizzes import attempt_marks, bank, render
 from portal.quizzes.grading import Grade, grade, is_complete_response, matched_pairs
-from portal.roles import Actor, Role, require_role
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.settings import REPO_ROOT
 
 PRACTICE = "practice"
-LEARNERS = (Role.NEWHIRE, Role.AGENT)
+PRACTISE = "quizzes:practice"
 REVIEW_TAG = "product"
 # Practice marks itself: essays (marked by hand) and descriptions (nothing to answer) are never drawn.
 UNMARKED_QTYPES = ("essay", "description")
@@ -51,9 +53,9 @@ def _excluded_tags(root: Path = QUIZ_ROOT) -> dict[str, tuple[str, ...]]:
     return {code: tuple(spec.exclude_tags) for code, spec in load_quiz_specs(root).practice.items()}
 
 
+@permission("questions:bank")
 def sync_practice_quizzes(session: Session, actor: Actor, specs: dict) -> list[str]:
     """Create or update one practice `Exam` per `PracticeSpec`; returns the codes created."""
-    bank.require_author(actor)
     created = []
     for code, spec in specs.items():
         exam = session.exec(select(Exam).where(Exam.code == code)).first()
@@ -89,10 +91,6 @@ class PracticeQuiz:
     last_percent: float | None
 
 
-def _require_learner(actor: Actor) -> None:
-    require_role(actor, *LEARNERS)
-
-
 def _title(exam: Exam, language: str) -> str:
     return exam.title_zh if language == "zh-CN" and exam.title_zh else exam.title_en
 
@@ -107,8 +105,8 @@ def _pool(session: Session, exam: Exam) -> list[str]:
                                    exclude_qtypes=UNMARKED_QTYPES)
 
 
+@permission(PRACTISE)
 def list_practice_quizzes(session: Session, actor: Actor, language: str = "en") -> list[PracticeQuiz]:
-    _require_learner(actor)
     exams = session.exec(select(Exam).where(Exam.kind == PRACTICE, Exam.status == "published")
                          .order_by(Exam.id)).all()
     finished = session.exec(select(Attempt).where(Attempt.user_id == actor.id, Attempt.status == "graded",
@@ -131,19 +129,19 @@ def _practice_exam(session: Session, code: str) -> Exam:
     return exam
 
 
+@permission(PRACTISE)
 def open_attempt_id(session: Session, actor: Actor, code: str) -> int | None:
     """The learner's unfinished attempt at this practice quiz, if any."""
-    _require_learner(actor)
     exam = _practice_exam(session, code)
     return session.exec(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
                                                  Attempt.status == "in_progress")
                         .order_by(Attempt.id.desc())).first()
 
 
+@permission(PRACTISE)
 def start_practice(session: Session, actor: Actor, code: str, language: str = "en",
                    rng: random.Random | None = None) -> int:
     """A new attempt with questions drawn at random; returns its id."""
-    _require_learner(actor)
     exam = _practice_exam(session, code)
     rng = rng or random.Random()
     pool = _pool(session, exam)
@@ -201,11 +199,10 @@ class PracticeAttempt:
 
 
 def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> tuple[Attempt, Exam]:
-    _require_learner(actor)
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
         raise NotFound("quizbank.error.no_such_attempt")
-    if attempt.user_id != actor.id:
+    if not permissions.may(session, actor, PRACTISE, attempt.user_id):  # one's own attempt only
         raise PermissionDenied("quizbank.error.not_your_attempt")
     exam = session.get(Exam, attempt.exam_id)
     if exam is None or exam.kind != PRACTICE:
@@ -213,6 +210,7 @@ def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> tuple[Attem
     return attempt, exam
 
 
+@permission(PRACTISE)
 def get_practice_attempt(session: Session, actor: Actor, attempt_id: int, language: str = "en") -> PracticeAttempt:
     attempt, exam = _own_attempt(session, actor, attempt_id)
     rows = session.exec(select(AttemptAnswer, QuestionVersion)
@@ -228,6 +226,7 @@ def get_practice_attempt(session: Session, actor: Actor, attempt_id: int, langua
     return PracticeAttempt(attempt, exam.code, _title(exam, language), items)
 
 
+@permission(PRACTISE)
 def answer_practice(session: Session, actor: Actor, attempt_id: int, slot: int, response,
                     now: datetime | None = None) -> Grade:
     """Grade one answer at once (practice gives immediate feedback); one answer per question."""
@@ -263,6 +262,7 @@ def _require_complete(payload: dict, response) -> None:
     raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
 
 
+@permission(PRACTISE)
 def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
     """Close the attempt: unanswered questions score 0; the percent is the attempt's score."""
     attempt, exam = _own_attempt(session, actor, attempt_id)
@@ -285,9 +285,9 @@ def finish_practice(session: Session, actor: Actor, attempt_id: int, now: dateti
     return attempt
 
 
+@permission(PRACTISE)
 def practice_history(session: Session, actor: Actor, language: str = "en") -> pd.DataFrame:
     """The learner's finished practice attempts, newest first."""
-    _require_learner(actor)
     rows = session.exec(select(Attempt, Exam).join(Exam, Exam.id == Attempt.exam_id)
                         .where(Attempt.user_id == actor.id, Exam.kind == PRACTICE, Attempt.status == "graded")
                         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())).all()
@@ -355,16 +355,16 @@ class ReviewItem:
     layout: dict
 
 
+@permission(PRACTISE)
 def count_due_reviews(session: Session, actor: Actor, now: datetime | None = None) -> int:
-    _require_learner(actor)
     return session.exec(select(func.count()).select_from(ReviewCard)
                         .where(ReviewCard.user_id == actor.id, ReviewCard.due_at <= (now or utcnow()))).one()
 
 
+@permission(PRACTISE)
 def due_reviews(session: Session, actor: Actor, language: str = "en",
                 now: datetime | None = None) -> list[ReviewItem]:
     """The learner's review cards that are due, oldest first, served in `language`."""
-    _require_learner(actor)
     cards = session.exec(select(ReviewCard).where(ReviewCard.user_id == actor.id,
                                                   ReviewCard.due_at <= (now or utcnow()))
                          .order_by(ReviewCard.due_at, ReviewCard.idnumber)).all()
@@ -385,10 +385,10 @@ class ReviewOutcome:
     next_due: datetime
 
 
+@permission(PRACTISE)
 def answer_review(session: Session, actor: Actor, idnumber: str, response, language: str = "en",
                   now: datetime | None = None) -> ReviewOutcome:
     """Grade a review answer and reschedule its card (Again when missed, Good when right)."""
-    _require_learner(actor)
     now = now or utcnow()
     card_row = session.get(ReviewCard, (actor.id, idnumber))
     if card_row is None:
@@ -404,8 +404,8 @@ def answer_review(session: Session, actor: Actor, idnumber: str, response, langu
     return ReviewOutcome(result, session.get(ReviewCard, (actor.id, idnumber)).due_at)
 
 
+@permission(PRACTISE)
 def review_schedule(session: Session, actor: Actor) -> pd.DataFrame:
     """All of the learner's review cards with their next due time."""
-    _require_learner(actor)
     cards = session.exec(select(ReviewCard).where(ReviewCard.user_id == actor.id).order_by(ReviewCard.due_at)).all()
     return pd.DataFrame([{"idnumber": c.idnumber, "due_at": c.due_at} for c in cards], columns=["idnumber", "due_at"])

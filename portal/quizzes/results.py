@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from portal import permissions
+from portal.permissions import permission
 from portal.models import Attempt, Exam
 from portal.roles import Actor
 
@@ -66,6 +67,7 @@ def counted_attempt_ids(exam_id: int, grading: str):
     return select(ranked.c.attempt_id).where(ranked.c.rank == 1)
 
 
+@permission("exams:results_read")
 def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = None,
                  since: datetime | None = None) -> pd.DataFrame:
     """One row per person and exam: the counted result (see module doc).

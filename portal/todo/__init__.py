@@ -21,6 +21,7 @@ from portal.analytics import Reason
 from portal.clock import local_today
 from portal.formatting import format_date, format_day_month
 from portal.i18n import Translator
+from portal.permissions import permission
 from portal.roles import Actor, Role
 from portal.todo import learning, staff
 from portal.todo.items import TodoItem
@@ -28,6 +29,7 @@ from portal.todo.items import TodoItem
 __all__ = ["TodoItem", "todo_for", "item_text", "due_text"]
 
 
+@permission("home:view")
 def todo_for(session: Session, actor: Actor, *, language: str | None = None,
              today: date | None = None) -> list[TodoItem]:
     """Everything that is `actor`'s to do now, overdue first, then by due date; titles in `language`."""

@@ -11,6 +11,7 @@ from portal.onboarding.programme import quiz_titles
 from portal.onboarding.rules import CheckStatus, ReviewOutcome
 from portal.quizzes.my_exams import my_exams
 from portal.quizzes.practice import count_due_reviews
+from portal.permissions import permission
 from portal.roles import Actor
 from portal.todo.items import TodoItem, item
 
@@ -22,6 +23,7 @@ SUPERVISED = "pages/training_supervised.py"
 COACHING = "pages/training_coaching.py"
 
 
+@permission("home:view")
 def programme_items(session: Session, actor: Actor, today: date, lang: str) -> list[TodoItem]:
     """The current stage's next module, quizzes below its mark, shadowing still needed, a repeat, a rework."""
     mine = journey(session, actor, actor.id, today=today)
@@ -69,6 +71,7 @@ def _rework_items(session: Session, actor: Actor, mine: Journey) -> list[TodoIte
     return items
 
 
+@permission("home:view")
 def exam_items(session: Session, actor: Actor, lang: str) -> list[TodoItem]:
     """Exams open now that the person has not finished: to start, or to finish before the deadline."""
     items = []
@@ -84,11 +87,13 @@ def exam_items(session: Session, actor: Actor, lang: str) -> list[TodoItem]:
     return items
 
 
+@permission("home:view")
 def review_items(session: Session, actor: Actor) -> list[TodoItem]:
     due = count_due_reviews(session, actor)
     return [item("reviews", QUIZZES, count=due)] if due else []
 
 
+@permission("home:view")
 def coaching_items(session: Session, actor: Actor) -> list[TodoItem]:
     """Sessions about the person not yet acknowledged, and open action items they own or that are about them."""
     items = [item("acknowledge", COACHING, due=s.ack_due_on, query={"session": s.id}, author=s.author_name,

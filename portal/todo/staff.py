@@ -11,6 +11,7 @@ from portal.models import ActionItem, AuthSession, Cohort, CoachingSession, User
 from portal.onboarding import awaiting_signoff, mentee_journeys, review_queue, visible_journeys
 from portal.onboarding.rules import is_working_day
 from portal.quizzes.marking import marking_queue
+from portal.permissions import permission
 from portal.roles import Actor
 from portal.todo.items import TodoItem, item
 from portal.users import teams_led_by
@@ -26,6 +27,7 @@ USERS = "pages/admin_users.py"
 NEVER_SIGNED_IN_AFTER = timedelta(days=3)
 
 
+@permission("home:view")
 def ticket_items(session: Session, actor: Actor) -> list[TodoItem]:
     """Each mentee ticket waiting for review, oldest first: due the working day after the call."""
     return [item("ticket", MENTEES, due=next_working_day(t.call_date), query={"person": t.user_id}, person=t.new_hire,
@@ -39,10 +41,12 @@ def next_working_day(day: date) -> date:
     return day
 
 
+@permission("home:view")
 def mentor_signoff_items(session: Session, actor: Actor, today: date, lang: str) -> list[TodoItem]:
     return _signoff_items(mentee_journeys(session, actor, today=today), actor, MENTEES, lang)
 
 
+@permission("home:view")
 def trainer_signoff_items(session: Session, actor: Actor, today: date, lang: str) -> list[TodoItem]:
     """Sign-offs ready in the newest intake (a trainer's Home costs one cohort, not the center)."""
     newest = session.exec(select(Cohort.id).order_by(Cohort.start_date.desc(), Cohort.id.desc())).first()
@@ -56,6 +60,7 @@ def _signoff_items(journeys, actor: Actor, page: str, lang: str) -> list[TodoIte
                  stage=stage.title.get(lang)) for j, stage in awaiting_signoff(actor, journeys)]
 
 
+@permission("home:view")
 def marking_items(session: Session, actor: Actor) -> list[TodoItem]:
     """The marking queue as one item: how many attempts wait, from when."""
     queue = marking_queue(session, actor)
@@ -65,6 +70,7 @@ def marking_items(session: Session, actor: Actor) -> list[TodoItem]:
     return [item("marking", MARKING, due=local_date(oldest), count=len(queue))]
 
 
+@permission("home:view")
 def lead_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
     """People at risk in the teams led (each with why) and the teams' overdue action items."""
     items = []
@@ -84,6 +90,7 @@ def lead_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
     return items
 
 
+@permission("home:view")
 def admin_items(session: Session, actor: Actor) -> list[TodoItem]:
     """Active accounts that have never been signed in to, a few days after they were made."""
     never = session.exec(select(func.count(User.id)).where(

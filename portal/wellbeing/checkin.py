@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from portal.errors import ValidationFailed
 from portal.models import User, WellbeingParticipation, WellbeingPublication, WellbeingResponse
-from portal.roles import ALL_ROLES, Actor, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.settings import REPO_ROOT, get_settings
 from portal.wellbeing.aggregates import pss4_total_sql
 from portal.wellbeing.periods import closed_periods, current_week
@@ -74,19 +75,19 @@ class CheckInResult:
         return self.who5.needs_support
 
 
+@permission("wellbeing:check_in")
 def has_checked_in(session: Session, actor: Actor) -> bool:
     """Whether the actor already checked in this ISO week (only the actor can ask)."""
-    require_role(actor, *ALL_ROLES)
     return session.get(WellbeingParticipation, participation_token(actor.id, current_week())) is not None
 
 
+@permission("wellbeing:check_in")
 def check_in(session: Session, actor: Actor, answers: CheckIn) -> CheckInResult:
     """Store one anonymous response and the actor's participation for this week.
 
     Deliberately no audit entry and no logging: nothing may record that this
     person answered, when, or what.
     """
-    require_role(actor, *ALL_ROLES)
     try:
         who5, pss4 = score("who5", answers.who5), score("pss4", answers.pss4)
     except ValueError:

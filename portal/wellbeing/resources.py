@@ -10,7 +10,8 @@ from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import LANGUAGES
 from portal.models import SupportResource
-from portal.roles import ALL_ROLES, Actor, Role, require_role
+from portal.permissions import permission
+from portal.roles import Actor
 
 RESOURCE_KINDS = ("eap", "training", "peer", "crisis", "emergency")
 URGENT_KINDS = ("eap", "crisis", "emergency")
@@ -57,23 +58,23 @@ def _resource_order(row: SupportResource):
     return (row.sort_order, RESOURCE_KINDS.index(row.kind) if row.kind in RESOURCE_KINDS else 99, row.name)
 
 
+@permission("wellbeing:resources_read")
 def support_resources(session: Session, actor: Actor, language: str) -> list[Resource]:
     """Active resources in `language` (or for every language); all active ones if none match."""
-    require_role(actor, *ALL_ROLES)
     active = list(session.exec(select(SupportResource).where(SupportResource.active)))
     chosen = [r for r in active if r.language in (None, language)] or active
     return [_resource(r) for r in sorted(chosen, key=_resource_order)]
 
 
+@permission("wellbeing:resources_manage")
 def all_resources(session: Session, actor: Actor) -> list[Resource]:
-    require_role(actor, Role.ADMIN)
     return [_resource(r) for r in sorted(session.exec(select(SupportResource)), key=_resource_order)]
 
 
+@permission("wellbeing:resources_manage")
 def save_resource(session: Session, actor: Actor, data: ResourceInput,
                   resource_id: int | None = None) -> Resource:
-    """Create or update a resource. `actor=None` is the system (seed loader)."""
-    require_role(actor, Role.ADMIN)
+    """Create or update a resource. The seed loader acts as `permissions.SYSTEM`."""
     if data.kind not in RESOURCE_KINDS:
         raise ValidationFailed("wellbeing.error.unknown_kind", kind=data.kind)
     name = (data.name or "").strip()

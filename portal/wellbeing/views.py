@@ -6,23 +6,26 @@ from sqlmodel import Session, select
 
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import Team, WellbeingResponse
-from portal.roles import Actor, Role, require_role
+from portal import permissions
+from portal.permissions import permission
+from portal.roles import Actor
 from portal.settings import get_settings
-from portal.users import teams_led_by
 from portal.wellbeing.aggregates import (CENTER, NO_TEAM, PERIOD_KINDS, TREND_PERIODS, GroupOption, group_of,
                                          team_key)
 from portal.wellbeing.periods import closed_periods, month_of_week, period_start, weeks_of_month
 from portal.wellbeing.publication import published_cells, published_periods
 
+AGGREGATES = "wellbeing:aggregates_read"
+
+@permission(AGGREGATES)
 def wellbeing_groups(session: Session, actor: Actor) -> list[GroupOption]:
     """The groups the actor may look at: a lead their teams and the center; an admin everything."""
-    require_role(actor, Role.LEAD, Role.ADMIN)
     teams = list(session.exec(select(Team).order_by(Team.name)))
-    if not actor.has(Role.ADMIN):
-        led = set(teams_led_by(session, actor.id))
-        teams = [t for t in teams if t.id in led]
+    within = permissions.teams_within(session, actor, AGGREGATES)
+    if within is not None:
+        teams = [t for t in teams if t.id in within]
     options = [GroupOption(team_key(t.id), t.name) for t in teams]
-    if actor.has(Role.ADMIN):
+    if within is None:  # staff without a team are a group only for those who see the whole center
         options.append(GroupOption(NO_TEAM))
     options.append(GroupOption(CENTER))
     return options
@@ -37,6 +40,7 @@ TREND_COLUMNS = ["period", "period_start", "shown", "responses", "who5_mean_pct"
                  "very_low_share", "low_share", "ok_share", "support_share"]
 
 
+@permission(AGGREGATES)
 def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str) -> pd.DataFrame:
     """One group's recent closed weeks or months. Hidden cells have `shown=False` and no numbers at all.
 
@@ -45,7 +49,6 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
     One grouping at a time (a team, staff without a team, or the center) by
     one kind of period: there is deliberately no free combination of filters.
     """
-    require_role(actor, Role.LEAD, Role.ADMIN)
     _require_group(session, actor, group)
     if period_kind not in PERIOD_KINDS:
         raise ValidationFailed("wellbeing.error.bad_period", period=period_kind)
@@ -72,6 +75,7 @@ def _first_period(session: Session, period_kind: str) -> str | None:
     return min(periods, default=None)
 
 
+@permission(AGGREGATES)
 def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, list[str]]:
     """Comments by closed month for the recent months, newest month first, each list sorted (not by time).
 
@@ -81,7 +85,6 @@ def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, 
     lists can isolate a smaller group. Weeks never change once closed, so
     neither do the lists.
     """
-    require_role(actor, Role.LEAD, Role.ADMIN)
     _require_group(session, actor, group)
     months = set(closed_periods("month", TREND_PERIODS["month"]))
     minimum = get_settings().wellbeing_min_comments
