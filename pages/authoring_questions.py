@@ -2,7 +2,6 @@
 translations) with a live preview, import question files, export them."""
 from dataclasses import replace
 
-import altair as alt
 import streamlit as st
 
 from portal.errors import PortalError
@@ -11,7 +10,7 @@ from portal.quizzes import bank, render
 from portal.quizzes.detect import read_question_file
 from portal.quizzes.interchange import QTYPES, QuestionFileError
 from portal.text_files import MAX_QUESTION_FILE_BYTES, megabytes
-from portal.ui import state
+from portal.ui import charts, state
 from portal.ui.dates import datetime_column
 from portal.ui.question_form import blank_question, question_editor, question_preview
 from portal.ui.question_view import show_text
@@ -77,9 +76,11 @@ def bank_view() -> None:
     with st.expander(t("quizbank.bank.counts")):
         facets = bank.facet_counts(questions)
         left, right = st.columns(2)
-        left.altair_chart(_bar(facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
-                               t("quizbank.form.qtype")), width="stretch")
-        right.altair_chart(_bar(facets["tag"].head(15), t("quizbank.form.tags")), width="stretch")
+        with left:
+            charts.question_counts(t, facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
+                                   t("quizbank.form.qtype"))
+        with right:
+            charts.question_counts(t, facets["tag"].head(15), t("quizbank.form.tags"))
     shown = questions.assign(qtype=questions["qtype"].map(lambda q: t(f"quizbank.qtype.{q}")),
                              status=questions["status"].map(lambda s: t(f"quizbank.status.{s}")))
     picked = st.dataframe(
@@ -102,13 +103,6 @@ def bank_view() -> None:
     if right.button(t("quizbank.bank.new"), icon=":material/add:"):
         go("edit")
         st.rerun()
-
-
-def _bar(counts, title: str) -> alt.Chart:
-    frame = counts.rename_axis("item").reset_index(name="count")
-    return alt.Chart(frame, height=max(120, 22 * len(frame))).mark_bar().encode(
-        x=alt.X("count:Q", title=t("quizbank.bank.count")), y=alt.Y("item:N", sort="-x", title=title),
-        tooltip=["item", "count"])
 
 
 # --- create and edit -------------------------------------------------------------------------

@@ -5,9 +5,8 @@ import streamlit as st
 
 from portal import analytics, coaching
 from portal.clock import today
-from portal.ui import state
+from portal.ui import charts, state
 from portal.ui.coaching_views import effect_text, localise_exam, table
-from portal.ui.dashboard_charts import curve_chart, distribution_chart, trend_chart
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -89,8 +88,7 @@ with tab_overview:
             empty_state(t, "empty.team_dashboard")
         else:
             shown = trend_people(sorted(set(results["agent"])), set(flagged["agent"]))
-            st.vega_lite_chart(spec=trend_chart(results, means, settings, t, set(flagged["agent"]), "exam",
-                                                set(shown)), width="stretch")
+            charts.score_trend(t, results, means, settings, set(flagged["agent"]), set(shown))
             table(t, means[["exam", "taken_on", "mean", "results", "pass_mark"]], f"team-mean-{slug}", "means_table",
                   settings=settings, score_columns=("mean",))
 
@@ -133,8 +131,7 @@ with tab_distribution:
         else:
             exams = list(dict.fromkeys(distribution["exam"]))
             chosen = st.selectbox(t("coaching.col.exam"), exams, index=len(exams) - 1, key="dash_exam")
-            st.vega_lite_chart(spec=distribution_chart(distribution[distribution["exam"] == chosen], settings, t),
-                               width="stretch")
+            charts.score_distribution(t, distribution[distribution["exam"] == chosen], settings)
             table(t, distribution[["exam", "band", "results"]], f"distribution-{slug}", "distribution_table")
 
 with tab_effect:
@@ -168,11 +165,7 @@ with tab_speed:
             left, right = st.columns(2)
             for column, by, title_key in ((left, "cohort", "analytics.curve_by_cohort"),
                                           (right, "mentor", "analytics.curve_by_mentor")):
-                curve = analytics.proficiency_curve(speed, by)
                 with column:
-                    if curve.empty:
-                        st.info(t("analytics.no_proficiency_yet"), icon=":material/hourglass_empty:")
-                    else:
-                        st.vega_lite_chart(spec=curve_chart(curve, t(title_key), t), width="stretch")
+                    charts.proficiency_curve(t, analytics.proficiency_curve(speed, by), t(title_key))
             st.markdown(f"**{t('analytics.mentor_outcomes')}**")
             table(t, analytics.mentor_outcomes(speed), f"mentor-outcomes-{slug}", "mentor_table")

@@ -2,8 +2,8 @@ import streamlit as st
 
 from portal import wellbeing
 from portal.roles import Role
-from portal.ui import state
-from portal.ui.wellbeing import period_label, trend_charts, trend_table
+from portal.ui import charts, state
+from portal.ui.wellbeing import period_label, trend_table
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -38,7 +38,7 @@ else:
     pss4_col.metric(t("wellbeing.field.pss4"), f"{latest['pss4_mean']:.1f}")
     support_col.metric(t("wellbeing.field.support_share"), f"{latest['support_share']:.0%}")
     count_col.metric(t("wellbeing.field.responses"), int(latest["responses"]))
-    trend_charts(t, trend, period_kind)
+    charts.wellbeing_trend(t, trend, period_kind)
     st.caption(t("wellbeing.team.suppressed_note", minimum=minimum))
     st.dataframe(trend_table(t, trend), hide_index=True, width="stretch", column_config={
         "period": t("wellbeing.field.period"), "responses": t("wellbeing.field.responses"),
