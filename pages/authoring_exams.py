@@ -5,6 +5,7 @@ import streamlit as st
 
 from portal import users
 from portal.clock import center_time, center_zone, local_today
+from portal.i18n import localized_column
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, state
 from portal.ui.forms import RecordForm
@@ -34,7 +35,7 @@ with service_call(t) as session:
 def listing_table(listing) -> None:
     """The exams, open first, archived last; every value in words in the reader's language, no raw None."""
     shown = listing.assign(
-        title=listing["title_zh"] if t.language == "zh-CN" else listing["title_en"],
+        title=localized_column(listing, "title", t.language),
         kind=listing["kind"].map(lambda k: t(f"exams.kind.{k}")),
         state=listing["state"].map(lambda s: t(f"exams.state.{s}")),
         grading=listing["grading"].map(lambda g: t(f"exams.grading.{g}")),

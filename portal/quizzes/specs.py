@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from portal.i18n import localized
 from portal.i18n import translate as i18n_translate
 
 LANGUAGES = ("en", "zh-CN")
@@ -108,7 +109,7 @@ class LocalizedText(_Model):
         return value
 
     def get(self, lang: str) -> str:
-        return self.zh_CN if lang == "zh-CN" else self.en
+        return localized({"en": self.en, "zh-CN": self.zh_CN}, lang)
 
 
 class ReviewOptions(_Model):
