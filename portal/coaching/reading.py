@@ -14,7 +14,7 @@ from portal.coaching.access import (
     _user,
 )
 from portal.coaching.effect import session_effects
-from portal.coaching.settings import COACHES, load_settings
+from portal.coaching.settings import COACHES, CoachingSettings, settings_or_load
 from portal.coaching.views import ActionItemView, LinkInput, LinkView, SessionView
 from portal.errors import NotFound, PermissionDenied
 from portal.models import (
@@ -78,11 +78,12 @@ def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]
 
 
 def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_agent: bool = False,
-           with_effect: bool = True) -> list[SessionView]:
+           with_effect: bool = True, settings: CoachingSettings | None = None) -> list[SessionView]:
     ids = [r.id for r in rows]
     names = _names(session, [r.agent_id for r in rows] + [r.author_id for r in rows])
     items, links = _items(session, ids), _links(session, ids)
-    effects = session_effects(session, ids, load_settings(session).effect_window_days) if with_effect else {}
+    effects = session_effects(session, ids, settings_or_load(session, settings).effect_window_days) \
+        if with_effect else {}
     # The teams the actor leads, looked up once for all rows (not once per session).
     led = set(teams_led_by(session, actor.id)) if rows and not as_agent and actor.has(Role.LEAD) else set()
     views = []
@@ -98,8 +99,9 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
     return views
 
 
-def list_sessions(session: Session, actor: Actor, agent_id: int | None = None) -> list[SessionView]:
-    """Sessions a coach may read, newest first (optionally for one agent)."""
+def list_sessions(session: Session, actor: Actor, agent_id: int | None = None, *,
+                  settings: CoachingSettings | None = None) -> list[SessionView]:
+    """Sessions a coach may read, newest first (optionally for one agent; `settings` as the page loaded them)."""
     require_role(actor, *COACHES)
     query = select(CoachingSession).order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
     if agent_id is not None:
@@ -109,7 +111,7 @@ def list_sessions(session: Session, actor: Actor, agent_id: int | None = None) -
         mentees = select(User.id).where(User.mentor_id == actor.id)
         query = query.where(or_(CoachingSession.author_id == actor.id, CoachingSession.team_id.in_(led or [-1]),
                                 CoachingSession.agent_id.in_(mentees) if actor.has(Role.MENTOR) else literal(False)))
-    return _views(session, actor, list(session.exec(query)))
+    return _views(session, actor, list(session.exec(query)), settings=settings)
 
 
 def get_session(session: Session, actor: Actor, session_id: int) -> SessionView:
