@@ -35,8 +35,8 @@ from portal.quizzes.interchange import (
     QuestionFileError,
     SubQuestion,
     make_problem,
-    problem_reason,
-    problem_text,
+    problem_reason,  # noqa: F401 - bank.problem_reason / problem_text: how pages and tests name them
+    problem_text,  # noqa: F401
 )
 from portal.roles import Actor, Role, require_role
 

@@ -79,8 +79,8 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
     average = ranked.c.grading == "average"
     percent = case((average, ranked.c.mean_percent), else_=ranked.c.percent)
     passed = case((average, ranked.c.mean_percent >= ranked.c.pass_mark), else_=ranked.c.passed)
-    query = (select(ranked.c.user_id, ranked.c.exam_id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind, ranked.c.attempt_id,
-                    ranked.c.submitted_at, percent, passed)
+    query = (select(ranked.c.user_id, ranked.c.exam_id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind,
+                    ranked.c.attempt_id, ranked.c.submitted_at, percent, passed)
              .join(Exam, Exam.id == ranked.c.exam_id)
              .where(ranked.c.rank == 1,
                     ranked.c.user_id.in_(permissions.people_query(session, actor, "exams:results_read")))
