@@ -35,6 +35,23 @@ def go(view: str, selected: int | None = None) -> None:
 # --- browse ----------------------------------------------------------------------------------
 
 
+def render_counts(questions) -> None:
+    """How many questions, published, with a draft, untranslated; and by type and tag, drawn."""
+    metrics = st.columns(4)
+    metrics[0].metric(t("quizbank.bank.count"), len(questions))
+    metrics[1].metric(t("quizbank.bank.published"), int((questions["status"] == "published").sum()))
+    metrics[2].metric(t("quizbank.bank.drafts"), int(questions["has_draft"].sum()))
+    metrics[3].metric(t("quizbank.bank.untranslated"), int((questions["translations"] == "").sum()))
+    with st.expander(t("quizbank.bank.counts")):
+        facets = bank.facet_counts(questions)
+        left, right = st.columns(2)
+        with left:
+            charts.question_counts(t, facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
+                                   t("quizbank.form.qtype"))
+        with right:
+            charts.question_counts(t, facets["tag"].head(15), t("quizbank.form.tags"))
+
+
 def bank_view() -> None:
     with service_call(t) as session:
         tags, categories = bank.all_tags(session), bank.all_categories(session)
@@ -60,19 +77,7 @@ def bank_view() -> None:
             go("edit")
             st.rerun()
         return
-    metrics = st.columns(4)
-    metrics[0].metric(t("quizbank.bank.count"), len(questions))
-    metrics[1].metric(t("quizbank.bank.published"), int((questions["status"] == "published").sum()))
-    metrics[2].metric(t("quizbank.bank.drafts"), int(questions["has_draft"].sum()))
-    metrics[3].metric(t("quizbank.bank.untranslated"), int((questions["translations"] == "").sum()))
-    with st.expander(t("quizbank.bank.counts")):
-        facets = bank.facet_counts(questions)
-        left, right = st.columns(2)
-        with left:
-            charts.question_counts(t, facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
-                                   t("quizbank.form.qtype"))
-        with right:
-            charts.question_counts(t, facets["tag"].head(15), t("quizbank.form.tags"))
+    render_counts(questions)
     shown = questions.assign(qtype=questions["qtype"].map(lambda q: t(f"quizbank.qtype.{q}")),
                              status=questions["status"].map(lambda s: t(f"quizbank.status.{s}")))
     picked = st.dataframe(

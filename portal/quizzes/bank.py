@@ -191,27 +191,10 @@ def import_questions(session: Session, actor: Actor, questions: Sequence[Questio
     """
     require_author(actor)
     _check_language(language)
-    problems: list[FormatProblem] = []
-    clean: list[QuestionData] = []
-    seen: dict[str, int] = {}
-    for data in questions:
-        try:
-            canonical = validate_question(data)
-        except QuestionFileError as error:
-            problems.extend(error.problems)
-            continue
-        canonical = replace(canonical, idnumber=canonical.idnumber or auto_idnumber(canonical), line=data.line)
-        if canonical.idnumber in seen:
-            problems.append(_problem(data.line, "quizbank.error.duplicate_idnumber", idnumber=canonical.idnumber,
-                                     first=seen[canonical.idnumber]))
-            continue
-        seen[canonical.idnumber] = data.line
-        clean.append(canonical)
-    if problems:
-        raise QuestionFileError(problems, "quizbank.import.rejected" if file_name else None, file=file_name)
-
+    clean = _checked_for_import(questions, file_name)
     existing = {q.idnumber: q for q in session.exec(
-        select(Question).where(Question.language == language, Question.idnumber.in_(list(seen)))).all()}
+        select(Question).where(Question.language == language,
+                               Question.idnumber.in_([data.idnumber for data in clean]))).all()}
     created, updated, unchanged = [], [], []
     for data in clean:
         question = existing.get(data.idnumber)
@@ -232,6 +215,29 @@ def import_questions(session: Session, actor: Actor, questions: Sequence[Questio
         audit.record(session, actor_id=actor.id, action="questions.imported",
                      target=language, created=len(created), updated=len(updated))
     return ImportResult(created, updated, unchanged)
+
+
+def _checked_for_import(questions: Sequence[QuestionData], file_name: str | None) -> list[QuestionData]:
+    """The questions in canonical form, each with an idnumber; any problem (with its line) rejects them all."""
+    problems: list[FormatProblem] = []
+    clean: list[QuestionData] = []
+    seen: dict[str, int] = {}
+    for data in questions:
+        try:
+            canonical = validate_question(data)
+        except QuestionFileError as error:
+            problems.extend(error.problems)
+            continue
+        canonical = replace(canonical, idnumber=canonical.idnumber or auto_idnumber(canonical), line=data.line)
+        if canonical.idnumber in seen:
+            problems.append(_problem(data.line, "quizbank.error.duplicate_idnumber", idnumber=canonical.idnumber,
+                                     first=seen[canonical.idnumber]))
+            continue
+        seen[canonical.idnumber] = data.line
+        clean.append(canonical)
+    if problems:
+        raise QuestionFileError(problems, "quizbank.import.rejected" if file_name else None, file=file_name)
+    return clean
 
 
 def _new_question(session: Session, actor: Actor, data: QuestionData, language: str,
