@@ -1,3 +1,4 @@
+"""Exams for trainers: the list, then one exam's settings, its paper or rubric, and saving it."""
 from datetime import UTC, datetime, time, timedelta
 
 import pandas as pd
@@ -5,36 +6,26 @@ import streamlit as st
 
 from portal import users
 from portal.clock import center_time, center_zone, local_today
+from portal.i18n import localized_column
 from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, state
 from portal.ui.forms import RecordForm
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 NEW = 0
+NEXT_PICK = "exam_pick_next"  # set after a create: the picker opens the new exam and the New form is blank
 
 t = state.translator()
 actor = state.actor()
-page_header(t, "nav.exams", "exams.authoring.caption")
-exam_widgets.show_flash(t)
-
-NEXT_PICK = "exam_pick_next"  # set after a create: the picker opens the new exam and the New form is blank
-if NEXT_PICK in st.session_state:
-    for key in [k for k in st.session_state if str(k).startswith(f"exam{NEW}_")]:
-        del st.session_state[key]
-    st.session_state["exam_pick"] = st.session_state.pop(NEXT_PICK)
-
-with service_call(t) as session:
-    listing = exams_service.list_exams(session, actor)
-    cohorts = {c.id: c.name for c in users.list_cohorts(session)}
-    tags = exams_service.bank_tags(session)
-    bank = sorted(exams_service.bank_entries(session))
-    rubrics = exams_service.rubric_codes(session)
 
 
-def listing_table(listing) -> None:
+def render_listing(listing) -> None:
     """The exams, open first, archived last; every value in words in the reader's language, no raw None."""
+    if listing.empty:
+        empty_state(t, "empty.exams")
+        return
     shown = listing.assign(
-        title=listing["title_zh"] if t.language == "zh-CN" else listing["title_en"],
+        title=localized_column(listing, "title", t.language),
         kind=listing["kind"].map(lambda k: t(f"exams.kind.{k}")),
         state=listing["state"].map(lambda s: t(f"exams.state.{s}")),
         grading=listing["grading"].map(lambda g: t(f"exams.grading.{g}")),
@@ -55,22 +46,20 @@ def listing_table(listing) -> None:
                                 "to_mark": t("exams.field.to_mark")})
 
 
-if listing.empty:
-    empty_state(t, "empty.exams")
-else:
-    listing_table(listing)
-
-labels = {NEW: t("exams.authoring.new")} | {
-    row.id: f"{row.code} · {t(f'exams.state.{row.state}')}" for row in listing.itertuples()}
-chosen = st.selectbox(t("exams.authoring.pick"), list(labels), format_func=labels.get, key="exam_pick")
-
-if chosen == NEW:
-    settings = exams_service.ExamSettings(code="", kind="written", title_en="", title_zh="",
-                                          time_limit_minutes=30, pass_mark=80, attempts_allowed=1)
-else:
+def choose_exam(listing) -> tuple[int, exams_service.ExamSettings]:
+    """The exam to edit (or NEW) and its settings as stored (a new one: the usual defaults)."""
+    if NEXT_PICK in st.session_state:
+        for key in [k for k in st.session_state if str(k).startswith(f"exam{NEW}_")]:
+            del st.session_state[key]
+        st.session_state["exam_pick"] = st.session_state.pop(NEXT_PICK)
+    labels = {NEW: t("exams.authoring.new")} | {
+        row.id: f"{row.code} · {t(f'exams.state.{row.state}')}" for row in listing.itertuples()}
+    chosen = st.selectbox(t("exams.authoring.pick"), list(labels), format_func=labels.get, key="exam_pick")
+    if chosen == NEW:
+        return chosen, exams_service.ExamSettings(code="", kind="written", title_en="", title_zh="",
+                                                  time_limit_minutes=30, pass_mark=80, attempts_allowed=1)
     with service_call(t) as session:
-        settings = exams_service.settings_of(session, exams_service.get_exam(session, chosen))
-k = f"exam{chosen}_"  # widget keys per exam, so switching exams shows that exam's values
+        return chosen, exams_service.settings_of(session, exams_service.get_exam(session, chosen))
 
 
 def date_time(label_key: str, value: datetime | None, default_days: int, key: str) -> datetime | None:
@@ -85,50 +74,58 @@ def date_time(label_key: str, value: datetime | None, default_days: int, key: st
     return datetime.combine(day, at, tzinfo=center_zone()).astimezone(UTC)
 
 
-st.subheader(t("exams.authoring.settings"))
-kinds = ["written", "practical"]
-settings.kind = st.radio(t("exams.field.kind"), kinds, index=kinds.index(settings.kind), horizontal=True,
-                         format_func=lambda v: t(f"exams.kind.{v}"), disabled=chosen != NEW, key=k + "kind")
-left, right = st.columns(2)
-settings.code = left.text_input(t("exams.field.code"), settings.code, help=t("exams.field.code_help"), key=k + "code")
-statuses = ["draft", "published", "archived"]
-settings.status = right.selectbox(t("exams.field.status"), statuses, index=statuses.index(settings.status),
-                                  format_func=lambda v: t(f"exams.status.{v}"), key=k + "status")
-settings.title_en = left.text_input(t("exams.field.title_en"), settings.title_en, key=k + "ten")
-settings.title_zh = right.text_input(t("exams.field.title_zh"), settings.title_zh, key=k + "tzh")
-settings.description_en = left.text_area(t("exams.field.description_en"), settings.description_en, key=k + "den")
-settings.description_zh = right.text_area(t("exams.field.description_zh"), settings.description_zh, key=k + "dzh")
+def render_settings(settings, chosen: int, k: str) -> None:
+    """What the exam is: its kind (fixed once created), code, status, titles and descriptions."""
+    st.subheader(t("exams.authoring.settings"))
+    kinds = ["written", "practical"]
+    settings.kind = st.radio(t("exams.field.kind"), kinds, index=kinds.index(settings.kind), horizontal=True,
+                             format_func=lambda v: t(f"exams.kind.{v}"), disabled=chosen != NEW, key=k + "kind")
+    left, right = st.columns(2)
+    settings.code = left.text_input(t("exams.field.code"), settings.code, help=t("exams.field.code_help"),
+                                    key=k + "code")
+    statuses = ["draft", "published", "archived"]
+    settings.status = right.selectbox(t("exams.field.status"), statuses, index=statuses.index(settings.status),
+                                      format_func=lambda v: t(f"exams.status.{v}"), key=k + "status")
+    settings.title_en = left.text_input(t("exams.field.title_en"), settings.title_en, key=k + "ten")
+    settings.title_zh = right.text_input(t("exams.field.title_zh"), settings.title_zh, key=k + "tzh")
+    settings.description_en = left.text_area(t("exams.field.description_en"), settings.description_en, key=k + "den")
+    settings.description_zh = right.text_area(t("exams.field.description_zh"), settings.description_zh, key=k + "dzh")
 
-a, b, c, d = st.columns(4)
-limit = a.number_input(t("exams.field.time_limit"), 0, exams_service.MAX_TIME_LIMIT,
-                       int(settings.time_limit_minutes or 0), help=t("exams.field.time_limit_help"), key=k + "lim")
-settings.time_limit_minutes = int(limit) or None
-settings.pass_mark = b.number_input(t("exams.field.pass_mark"), 0.0, 100.0, float(settings.pass_mark), 5.0,
-                                    key=k + "pass")
-settings.attempts_allowed = int(c.number_input(t("exams.field.attempts_allowed"), 0, 20,
-                                               int(settings.attempts_allowed), help=t("exams.field.attempts_help"),
-                                               key=k + "att"))
-settings.grading = d.selectbox(t("exams.field.grading"), list(exams_service.GRADING_METHODS),
-                               index=exams_service.GRADING_METHODS.index(settings.grading),
-                               format_func=lambda v: t(f"exams.grading.{v}"), key=k + "grading")
 
-left, right = st.columns(2)
-with left:
-    settings.open_at = date_time("exams.field.has_open", settings.open_at, 0, k + "open")
-with right:
-    settings.close_at = date_time("exams.field.has_close", settings.close_at, 14, k + "close")
+def render_rules(settings, k: str, cohorts: dict[int, str]) -> None:
+    """Time limit, pass mark, attempts and grading; when it opens and closes; review; who sits it."""
+    a, b, c, d = st.columns(4)
+    limit = a.number_input(t("exams.field.time_limit"), 0, exams_service.MAX_TIME_LIMIT,
+                           int(settings.time_limit_minutes or 0), help=t("exams.field.time_limit_help"), key=k + "lim")
+    settings.time_limit_minutes = int(limit) or None
+    settings.pass_mark = b.number_input(t("exams.field.pass_mark"), 0.0, 100.0, float(settings.pass_mark), 5.0,
+                                        key=k + "pass")
+    settings.attempts_allowed = int(c.number_input(t("exams.field.attempts_allowed"), 0, 20,
+                                                   int(settings.attempts_allowed), help=t("exams.field.attempts_help"),
+                                                   key=k + "att"))
+    settings.grading = d.selectbox(t("exams.field.grading"), list(exams_service.GRADING_METHODS),
+                                   index=exams_service.GRADING_METHODS.index(settings.grading),
+                                   format_func=lambda v: t(f"exams.grading.{v}"), key=k + "grading")
 
-left, right, third = st.columns(3)
-settings.review_marks = left.selectbox(t("exams.field.review_marks"), list(exams_service.REVIEW_WHEN),
-                                       index=exams_service.REVIEW_WHEN.index(settings.review_marks),
-                                       format_func=lambda v: t(f"exams.review.{v}"), key=k + "rm")
-settings.review_answers = right.selectbox(t("exams.field.review_answers"), list(exams_service.REVIEW_WHEN),
-                                          index=exams_service.REVIEW_WHEN.index(settings.review_answers),
-                                          format_func=lambda v: t(f"exams.review.{v}"), key=k + "ra")
-settings.cohort_ids = third.multiselect(t("exams.field.cohorts"), list(cohorts), default=settings.cohort_ids,
-                                        format_func=cohorts.get, help=t("exams.field.cohorts_help"), key=k + "coh")
+    left, right = st.columns(2)
+    with left:
+        settings.open_at = date_time("exams.field.has_open", settings.open_at, 0, k + "open")
+    with right:
+        settings.close_at = date_time("exams.field.has_close", settings.close_at, 14, k + "close")
 
-if settings.kind == "written":
+    left, right, third = st.columns(3)
+    settings.review_marks = left.selectbox(t("exams.field.review_marks"), list(exams_service.REVIEW_WHEN),
+                                           index=exams_service.REVIEW_WHEN.index(settings.review_marks),
+                                           format_func=lambda v: t(f"exams.review.{v}"), key=k + "rm")
+    settings.review_answers = right.selectbox(t("exams.field.review_answers"), list(exams_service.REVIEW_WHEN),
+                                              index=exams_service.REVIEW_WHEN.index(settings.review_answers),
+                                              format_func=lambda v: t(f"exams.review.{v}"), key=k + "ra")
+    settings.cohort_ids = third.multiselect(t("exams.field.cohorts"), list(cohorts), default=settings.cohort_ids,
+                                            format_func=cohorts.get, help=t("exams.field.cohorts_help"), key=k + "coh")
+
+
+def render_paper(settings, k: str, bank: list[str], tags: list[str]) -> None:
+    """A written exam's questions: a fixed list, or a pool drawn by tags (checked against the bank)."""
     st.subheader(t("exams.authoring.paper"))
     settings.shuffle_answers = st.checkbox(t("exams.field.shuffle"), settings.shuffle_answers, key=k + "shuf")
     modes = ["fixed", "pool"]
@@ -143,28 +140,36 @@ if settings.kind == "written":
         settings.pool_tags, settings.pool_count = [], None
         st.caption(t("exams.authoring.fixed_count", n=len(settings.questions)))
     else:
-        settings.questions, settings.question_marks = [], []
-        settings.pool_tags = st.multiselect(t("exams.field.pool_tags"), tags,
-                                            default=[x for x in settings.pool_tags if x in tags], key=k + "tags")
-        cols = st.columns(3)
-        settings.pool_match = cols[0].radio(t("exams.field.pool_match"), ["any", "all"],
-                                            index=1 if settings.pool_match == "all" else 0,
-                                            format_func=lambda v: t(f"exams.pool_match.{v}"), key=k + "match")
-        settings.pool_exclude_tags = cols[1].multiselect(
-            t("exams.field.pool_exclude"), tags, default=[x for x in settings.pool_exclude_tags if x in tags],
-            key=k + "excl")
-        settings.pool_count = int(cols[2].number_input(t("exams.field.pool_count"), 1, 200,
-                                                       int(settings.pool_count or 20), key=k + "count"))
-        with service_call(t) as session:
-            available = len(exams_service.pool_idnumbers(session, settings.pool_tags, settings.pool_match,
-                                                         settings.pool_exclude_tags))
-        if settings.pool_tags and available >= settings.pool_count:
-            st.success(t("exams.authoring.pool_ok", available=available, wanted=settings.pool_count),
-                       icon=":material/check_circle:")
-        elif settings.pool_tags:
-            st.error(t("exams.authoring.pool_short", available=available, wanted=settings.pool_count),
-                     icon=":material/error:")
-else:
+        render_pool(settings, k, tags)
+
+
+def render_pool(settings, k: str, tags: list[str]) -> None:
+    """Questions drawn by tags; says whether the bank holds enough of them."""
+    settings.questions, settings.question_marks = [], []
+    settings.pool_tags = st.multiselect(t("exams.field.pool_tags"), tags,
+                                        default=[x for x in settings.pool_tags if x in tags], key=k + "tags")
+    cols = st.columns(3)
+    settings.pool_match = cols[0].radio(t("exams.field.pool_match"), ["any", "all"],
+                                        index=1 if settings.pool_match == "all" else 0,
+                                        format_func=lambda v: t(f"exams.pool_match.{v}"), key=k + "match")
+    settings.pool_exclude_tags = cols[1].multiselect(
+        t("exams.field.pool_exclude"), tags, default=[x for x in settings.pool_exclude_tags if x in tags],
+        key=k + "excl")
+    settings.pool_count = int(cols[2].number_input(t("exams.field.pool_count"), 1, 200,
+                                                   int(settings.pool_count or 20), key=k + "count"))
+    with service_call(t) as session:
+        available = len(exams_service.pool_idnumbers(session, settings.pool_tags, settings.pool_match,
+                                                     settings.pool_exclude_tags))
+    if settings.pool_tags and available >= settings.pool_count:
+        st.success(t("exams.authoring.pool_ok", available=available, wanted=settings.pool_count),
+                   icon=":material/check_circle:")
+    elif settings.pool_tags:
+        st.error(t("exams.authoring.pool_short", available=available, wanted=settings.pool_count),
+                 icon=":material/error:")
+
+
+def render_rubric(settings, k: str, rubrics: list[str]) -> None:
+    """A practical exam's rubric and what a missed critical item does."""
     st.subheader(t("exams.authoring.rubric"))
     if not rubrics:
         st.warning(t("exams.authoring.no_rubrics"), icon=":material/warning:")
@@ -175,6 +180,7 @@ else:
                                       index=exams_service.CRITICAL_MISS.index(settings.critical_miss),
                                       format_func=lambda v: t(f"exams.critical_miss.{v}"), key=k + "crit")
     settings.shuffle_answers = False
+
 
 def create(settings) -> None:
     """Create once however often the button is clicked; then open the new exam and blank the New form."""
@@ -187,13 +193,34 @@ def create(settings) -> None:
         st.rerun()
 
 
-if chosen == NEW:
-    if st.button(t("exams.authoring.create"), type="primary", icon=":material/save:", key=k + "save"):
-        create(settings)
-elif st.button(t("exams.authoring.save"), type="primary", icon=":material/save:", key=k + "save"):
-    if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, chosen)):
-        exam_widgets.flash("action.saved")
-        st.rerun()
-if chosen != NEW:
+def render_save(settings, chosen: int, k: str) -> None:
+    if chosen == NEW:
+        if st.button(t("exams.authoring.create"), type="primary", icon=":material/save:", key=k + "save"):
+            create(settings)
+        return
+    if st.button(t("exams.authoring.save"), type="primary", icon=":material/save:", key=k + "save"):
+        if run_action(t, lambda s: exams_service.save_exam(s, actor, settings, chosen)):
+            exam_widgets.flash("action.saved")
+            st.rerun()
     st.caption(t("exams.authoring.locked_hint"))
     st.caption(t("exams.authoring.times_utc", now=exam_widgets.when(datetime.now(UTC), t)))
+
+
+page_header(t, "nav.exams", "exams.authoring.caption")
+exam_widgets.show_flash(t)
+with service_call(t) as session:
+    exam_list = exams_service.list_exams(session, actor)
+    cohort_names = {c.id: c.name for c in users.list_cohorts(session)}
+    bank_tags = exams_service.bank_tags(session)
+    bank_questions = sorted(exams_service.bank_entries(session))
+    rubric_codes = exams_service.rubric_codes(session)
+render_listing(exam_list)
+exam_id, exam_settings = choose_exam(exam_list)
+widget_prefix = f"exam{exam_id}_"  # widget keys per exam, so switching exams shows that exam's values
+render_settings(exam_settings, exam_id, widget_prefix)
+render_rules(exam_settings, widget_prefix, cohort_names)
+if exam_settings.kind == "written":
+    render_paper(exam_settings, widget_prefix, bank_questions, bank_tags)
+else:
+    render_rubric(exam_settings, widget_prefix, rubric_codes)
+render_save(exam_settings, exam_id, widget_prefix)

@@ -1,44 +1,24 @@
-import altair as alt
-import pandas as pd
+"""Item analysis for trainers: the test's figures, each question slot's, and the difficulty chart."""
 import streamlit as st
 
+from portal.i18n import localized_column
 from portal.quizzes import analysis
 from portal.quizzes import exams as exams_service
 from portal.quizzes.stats import TOO_EASY_FACILITY, TOO_HARD_FACILITY, WEAK_DISCRIMINATION
-from portal.ui import state
+from portal.ui import charts, state
+from portal.ui.charts import FLAG_COLOURS
+from portal.ui.tables import filled
 from portal.ui.widgets import empty_state, page_header, service_call
 
-FLAG_COLOURS = {"ok": "#2e7d32", "too_easy": "#1565c0", "too_hard": "#c62828", "weak": "#ef6c00",
-                "negative": "#6a1b9a"}
+UNDEFINED = "—"
+PERCENT_LABELS = {"facility": "exams.analysis.facility", "sd": "exams.analysis.sd",
+                  "discrimination_index": "exams.analysis.discrimination",
+                  "discriminative_efficiency": "exams.analysis.efficiency",
+                  "intended_weight": "exams.analysis.intended_weight",
+                  "effective_weight": "exams.analysis.effective_weight"}
 
 t = state.translator()
 actor = state.actor()
-page_header(t, "nav.item_analysis", "exams.analysis.caption")
-
-with service_call(t) as session:
-    listing = exams_service.list_exams(session, actor)
-    analysable = analysis.exams_with_marks(session, actor)
-listing = listing[listing["id"].isin(analysable)] if not listing.empty else listing
-if listing.empty:
-    empty_state(t, "empty.item_analysis")
-    st.stop()
-
-titles = dict(zip(listing["id"].tolist(), (listing["title_zh"] if t.language == "zh-CN"
-                                           else listing["title_en"]).tolist()))
-exam_id = st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get, key="analysis_exam")
-with service_call(t) as session:
-    exam, result, _ = analysis.exam_item_analysis(session, actor, exam_id)
-    titles = analysis.item_titles(session, actor, exam_id, t.language)
-
-test = result.test
-if test.count == 0:
-    empty_state(t, "exams.analysis.no_graded")
-    st.stop()
-counted_key = "exams.analysis.counted_all" if exam.grading == "average" else "exams.analysis.counted_one"
-st.caption(t(counted_key, grading=t(f"exams.grading.{exam.grading}")))
-
-
-UNDEFINED = "—"
 
 
 def pct(value):
@@ -49,6 +29,19 @@ def num(value, digits=2):
     return UNDEFINED if value is None else f"{value:.{digits}f}"
 
 
+def choose_exam() -> int:
+    """The exam to analyse, among those with marks; none: say so and stop."""
+    with service_call(t) as session:
+        listing = exams_service.list_exams(session, actor)
+        analysable = analysis.exams_with_marks(session, actor)
+    listing = listing[listing["id"].isin(analysable)] if not listing.empty else listing
+    if listing.empty:
+        empty_state(t, "empty.item_analysis")
+        st.stop()
+    titles = dict(zip(listing["id"].tolist(), localized_column(listing, "title", t.language)))
+    return st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get, key="analysis_exam")
+
+
 def figure(column, label_key: str, value, shown: str, help_key: str | None = None) -> None:
     """A metric; an undefined one shows "—" and says why in its help."""
     notes = [t(help_key)] if help_key else []
@@ -57,23 +50,22 @@ def figure(column, label_key: str, value, shown: str, help_key: str | None = Non
     column.metric(t(label_key), shown, help="\n\n".join(notes) or None)
 
 
-st.subheader(t("exams.analysis.test"))
-row1 = st.columns(5)
-row1[0].metric(t("exams.analysis.attempts"), test.count)
-figure(row1[1], "exams.analysis.mean", test.mean_fraction, pct(test.mean_fraction))
-figure(row1[2], "exams.analysis.median", test.median_fraction, pct(test.median_fraction))
-figure(row1[3], "exams.analysis.sd", test.sd_fraction, pct(test.sd_fraction))
-figure(row1[4], "exams.analysis.alpha", test.cronbach_alpha, pct(test.cronbach_alpha), "exams.analysis.alpha_help")
-row2 = st.columns(5)
-figure(row2[0], "exams.analysis.skewness", test.skewness, num(test.skewness))
-figure(row2[1], "exams.analysis.kurtosis", test.kurtosis, num(test.kurtosis))
-figure(row2[2], "exams.analysis.error_ratio", test.error_ratio, pct(test.error_ratio))
-figure(row2[3], "exams.analysis.standard_error", test.standard_error, num(test.standard_error))
-figure(row2[4], "exams.analysis.max_total", test.max_total, num(test.max_total, 1))
-if test.count < 10:
-    st.warning(t("exams.analysis.few_attempts", n=test.count), icon=":material/info:")
-
-slots = result.slots_frame()
+def render_test_figures(test) -> None:
+    st.subheader(t("exams.analysis.test"))
+    row1 = st.columns(5)
+    row1[0].metric(t("exams.analysis.attempts"), test.count)
+    figure(row1[1], "exams.analysis.mean", test.mean_fraction, pct(test.mean_fraction))
+    figure(row1[2], "exams.analysis.median", test.median_fraction, pct(test.median_fraction))
+    figure(row1[3], "exams.analysis.sd", test.sd_fraction, pct(test.sd_fraction))
+    figure(row1[4], "exams.analysis.alpha", test.cronbach_alpha, pct(test.cronbach_alpha), "exams.analysis.alpha_help")
+    row2 = st.columns(5)
+    figure(row2[0], "exams.analysis.skewness", test.skewness, num(test.skewness))
+    figure(row2[1], "exams.analysis.kurtosis", test.kurtosis, num(test.kurtosis))
+    figure(row2[2], "exams.analysis.error_ratio", test.error_ratio, pct(test.error_ratio))
+    figure(row2[3], "exams.analysis.standard_error", test.standard_error, num(test.standard_error))
+    figure(row2[4], "exams.analysis.max_total", test.max_total, num(test.max_total, 1))
+    if test.count < 10:
+        st.warning(t("exams.analysis.few_attempts", n=test.count), icon=":material/info:")
 
 
 def flag_of(row) -> str:
@@ -88,61 +80,59 @@ def flag_of(row) -> str:
     return "ok"
 
 
-slots["flag"] = slots.apply(flag_of, axis=1)
-slots["flag_text"] = slots["flag"].map(lambda f: t(f"exams.analysis.flag.{f}"))
-slots["label"] = slots["label"].map(lambda label: titles.get(label, label))  # practical items by their text
-PERCENT_LABELS = {"facility": "exams.analysis.facility", "sd": "exams.analysis.sd",
-                  "discrimination_index": "exams.analysis.discrimination",
-                  "discriminative_efficiency": "exams.analysis.efficiency",
-                  "intended_weight": "exams.analysis.intended_weight",
-                  "effective_weight": "exams.analysis.effective_weight"}
-PERCENT_COLUMNS = list(PERCENT_LABELS)  # shown as text: Streamlit would print a missing number as "None"
-table = slots[["slot", "label", "attempts", *PERCENT_COLUMNS, "flag_text"]].copy()
-undefined_shown = table[PERCENT_COLUMNS].isna().any().any()
-for column in PERCENT_COLUMNS:
-    table[column] = table[column].map(lambda v: pct(None if pd.isna(v) else v))
+def flagged_slots(result, titles: dict[str, str]):
+    """Each slot's figures with its flag, and practical items by their text rather than their id."""
+    slots = result.slots_frame()
+    slots["flag"] = slots.apply(flag_of, axis=1)
+    slots["flag_text"] = slots["flag"].map(lambda f: t(f"exams.analysis.flag.{f}"))
+    slots["label"] = slots["label"].map(lambda label: titles.get(label, label))
+    return slots
 
 
-def colour(row):
-    shade = FLAG_COLOURS[slots.loc[row.name, "flag"]] + "22"
-    return [f"background-color: {shade}" if slots.loc[row.name, "flag"] != "ok" else ""] * len(row)
+def render_slots(slots) -> None:
+    """The slots as a table, flagged rows shaded; an undefined figure reads "—" (`filled`)."""
+    percents = slots[list(PERCENT_LABELS)].astype(float) * 100
+    config = {"slot": t("exams.analysis.slot"), "label": t("exams.analysis.question"),
+              "attempts": t("exams.analysis.attempts"), "flag_text": t("exams.analysis.flag"),
+              **{column: st.column_config.NumberColumn(t(key), format="%.1f%%")
+                 for column, key in PERCENT_LABELS.items()}}
+    table, config = filled(t, slots[["slot", "label", "attempts", "flag_text"]].join(percents)
+                           [["slot", "label", "attempts", *PERCENT_LABELS, "flag_text"]], config)
+
+    def colour(row):
+        flag = slots.loc[row.name, "flag"]
+        return [f"background-color: {FLAG_COLOURS[flag]}22" if flag != "ok" else ""] * len(row)
+
+    st.subheader(t("exams.analysis.slots"))
+    st.dataframe(table.style.apply(colour, axis=1), hide_index=True, width="stretch", column_config=config)
+    st.caption(t("exams.analysis.flags_help", easy=f"{TOO_EASY_FACILITY:.0%}", hard=f"{TOO_HARD_FACILITY:.0%}",
+                 weak=f"{WEAK_DISCRIMINATION:.0%}"))
+    if percents.isna().any().any():
+        st.caption(t("exams.analysis.undefined_help"))
 
 
-st.subheader(t("exams.analysis.slots"))
-st.dataframe(table.style.apply(colour, axis=1), hide_index=True, width="stretch",
-             column_config={"slot": t("exams.analysis.slot"), "label": t("exams.analysis.question"),
-                            "attempts": t("exams.analysis.attempts"), "flag_text": t("exams.analysis.flag"),
-                            **{column: st.column_config.TextColumn(t(key), alignment="right")
-                               for column, key in PERCENT_LABELS.items()}})
-st.caption(t("exams.analysis.flags_help", easy=f"{TOO_EASY_FACILITY:.0%}", hard=f"{TOO_HARD_FACILITY:.0%}",
-             weak=f"{WEAK_DISCRIMINATION:.0%}"))
-if undefined_shown:
-    st.caption(t("exams.analysis.undefined_help"))
+def render_downloads(exam, result) -> None:
+    left, right = st.columns(2)
+    # both files are built when their button is clicked, not on every rerun (the marks of 20,000 attempts: ~3 MB)
+    left.download_button(t("exams.analysis.download_items"), lambda: analysis.item_analysis_csv(result),
+                         file_name=f"{exam.code}-item-analysis.csv", mime="text/csv", icon=":material/download:")
+    right.download_button(t("exams.analysis.download_marks"), analysis.deferred_marks_csv(actor, exam.id),
+                          file_name=f"{exam.code}-marks.csv", mime="text/csv", icon=":material/download:")
 
+
+page_header(t, "nav.item_analysis", "exams.analysis.caption")
+exam_id = choose_exam()
+with service_call(t) as session:
+    exam, result, _ = analysis.exam_item_analysis(session, actor, exam_id)
+    item_titles = analysis.item_titles(session, actor, exam_id, t.language)
+if result.test.count == 0:
+    empty_state(t, "exams.analysis.no_graded")
+    st.stop()
+counted_key = "exams.analysis.counted_all" if exam.grading == "average" else "exams.analysis.counted_one"
+st.caption(t(counted_key, grading=t(f"exams.grading.{exam.grading}")))
+render_test_figures(result.test)
+slots = flagged_slots(result, item_titles)
+render_slots(slots)
 st.subheader(t("exams.analysis.chart"))
-points = slots.dropna(subset=["facility"]).assign(
-    discrimination=lambda f: f["discrimination_index"].fillna(0.0))
-flags = list(FLAG_COLOURS)
-scatter = alt.Chart(points).mark_circle(size=120, opacity=0.85).encode(
-    x=alt.X("facility:Q", title=t("exams.analysis.facility"), scale=alt.Scale(domain=[0, 1]),
-            axis=alt.Axis(format="%")),
-    y=alt.Y("discrimination:Q", title=t("exams.analysis.discrimination"), scale=alt.Scale(domain=[-1, 1]),
-            axis=alt.Axis(format="%")),
-    color=alt.Color("flag_text:N", title=t("exams.analysis.flag"),
-                    scale=alt.Scale(domain=[t(f"exams.analysis.flag.{f}") for f in flags],
-                                    range=[FLAG_COLOURS[f] for f in flags])),
-    tooltip=[alt.Tooltip("label:N", title=t("exams.analysis.question")),
-             alt.Tooltip("facility:Q", title=t("exams.analysis.facility"), format=".0%"),
-             alt.Tooltip("discrimination:Q", title=t("exams.analysis.discrimination"), format=".0%")])
-guides = pd.DataFrame({"x": [TOO_HARD_FACILITY, TOO_EASY_FACILITY]})
-vertical = alt.Chart(guides).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
-horizontal = alt.Chart(pd.DataFrame({"y": [WEAK_DISCRIMINATION, 0.0]})).mark_rule(
-    strokeDash=[4, 4], color="#888").encode(y="y:Q")
-st.altair_chart(vertical + horizontal + scatter, width="stretch")
-
-left, right = st.columns(2)
-# both files are built when their button is clicked, not on every rerun (the marks of 20,000 attempts: ~3 MB)
-left.download_button(t("exams.analysis.download_items"), lambda: analysis.item_analysis_csv(result),
-                     file_name=f"{exam.code}-item-analysis.csv", mime="text/csv", icon=":material/download:")
-right.download_button(t("exams.analysis.download_marks"), analysis.deferred_marks_csv(actor, exam.id),
-                      file_name=f"{exam.code}-marks.csv", mime="text/csv", icon=":material/download:")
+charts.difficulty_vs_discrimination(t, slots)
+render_downloads(exam, result)

@@ -2,20 +2,18 @@
 translations) with a live preview, import question files, export them."""
 from dataclasses import replace
 
-import altair as alt
 import streamlit as st
 
-from portal.errors import PortalError
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.quizzes import bank, render
 from portal.quizzes.detect import read_question_file
-from portal.quizzes.interchange import QTYPES, QuestionFileError
+from portal.quizzes.interchange import QTYPES
 from portal.text_files import MAX_QUESTION_FILE_BYTES, megabytes
-from portal.ui import state
+from portal.ui import charts, state
 from portal.ui.dates import datetime_column
 from portal.ui.question_form import blank_question, question_editor, question_preview
 from portal.ui.question_view import show_text
-from portal.ui.widgets import REFUSED, Outcome, empty_state, page_header, run_action, service_call
+from portal.ui.widgets import empty_state, page_header, refusals_shown, run_action, service_call
 
 VIEW_KEY, SELECTED_KEY, TRANSLATE_KEY, NEW_LANGUAGE_KEY = "qb_view", "qb_selected", "qb_translate", "qb_new_language"
 VIEWS = ("bank", "edit", "import", "export")
@@ -27,13 +25,6 @@ user_language = state.language()
 page_header(t, "nav.question_bank", "quizbank.bank.caption")
 
 
-def show_problems(error: QuestionFileError, title_key: str, with_lines: bool = True, **params) -> None:
-    """Every problem of a file with its line number (a form has none), in the user's language."""
-    describe = bank.problem_text if with_lines else bank.problem_reason
-    lines = "\n".join(f"- {render.escape_markdown(describe(p, user_language))}" for p in error.problems)
-    st.error(f"**{t(title_key, count=len(error.problems), **params)}**\n\n{lines}", icon=":material/error:")
-
-
 def go(view: str, selected: int | None = None) -> None:
     """Switch view on the next run (the view radio is already drawn in this one)."""
     st.session_state[NEXT_VIEW_KEY] = view
@@ -42,6 +33,23 @@ def go(view: str, selected: int | None = None) -> None:
 
 
 # --- browse ----------------------------------------------------------------------------------
+
+
+def render_counts(questions) -> None:
+    """How many questions, published, with a draft, untranslated; and by type and tag, drawn."""
+    metrics = st.columns(4)
+    metrics[0].metric(t("quizbank.bank.count"), len(questions))
+    metrics[1].metric(t("quizbank.bank.published"), int((questions["status"] == "published").sum()))
+    metrics[2].metric(t("quizbank.bank.drafts"), int(questions["has_draft"].sum()))
+    metrics[3].metric(t("quizbank.bank.untranslated"), int((questions["translations"] == "").sum()))
+    with st.expander(t("quizbank.bank.counts")):
+        facets = bank.facet_counts(questions)
+        left, right = st.columns(2)
+        with left:
+            charts.question_counts(t, facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
+                                   t("quizbank.form.qtype"))
+        with right:
+            charts.question_counts(t, facets["tag"].head(15), t("quizbank.form.tags"))
 
 
 def bank_view() -> None:
@@ -69,17 +77,7 @@ def bank_view() -> None:
             go("edit")
             st.rerun()
         return
-    metrics = st.columns(4)
-    metrics[0].metric(t("quizbank.bank.count"), len(questions))
-    metrics[1].metric(t("quizbank.bank.published"), int((questions["status"] == "published").sum()))
-    metrics[2].metric(t("quizbank.bank.drafts"), int(questions["has_draft"].sum()))
-    metrics[3].metric(t("quizbank.bank.untranslated"), int((questions["translations"] == "").sum()))
-    with st.expander(t("quizbank.bank.counts")):
-        facets = bank.facet_counts(questions)
-        left, right = st.columns(2)
-        left.altair_chart(_bar(facets["qtype"].rename(index=lambda q: t(f"quizbank.qtype.{q}")),
-                               t("quizbank.form.qtype")), width="stretch")
-        right.altair_chart(_bar(facets["tag"].head(15), t("quizbank.form.tags")), width="stretch")
+    render_counts(questions)
     shown = questions.assign(qtype=questions["qtype"].map(lambda q: t(f"quizbank.qtype.{q}")),
                              status=questions["status"].map(lambda s: t(f"quizbank.status.{s}")))
     picked = st.dataframe(
@@ -102,13 +100,6 @@ def bank_view() -> None:
     if right.button(t("quizbank.bank.new"), icon=":material/add:"):
         go("edit")
         st.rerun()
-
-
-def _bar(counts, title: str) -> alt.Chart:
-    frame = counts.rename_axis("item").reset_index(name="count")
-    return alt.Chart(frame, height=max(120, 22 * len(frame))).mark_bar().encode(
-        x=alt.X("count:Q", title=t("quizbank.bank.count")), y=alt.Y("item:N", sort="-x", title=title),
-        tooltip=["item", "count"])
 
 
 # --- create and edit -------------------------------------------------------------------------
@@ -148,15 +139,6 @@ def _save_buttons(key: str):
     return draft, publish
 
 
-def _save(action, success_key: str) -> Outcome:
-    """Run a save; a question that breaks the file rules shows every problem, like an import."""
-    try:
-        return run_action(t, action, success_key)
-    except QuestionFileError as error:
-        show_problems(error, "quizbank.edit.invalid", with_lines=False)
-        return REFUSED
-
-
 def new_editor() -> None:
     st.subheader(t("quizbank.edit.new_title"))
     language = st.selectbox(t("quizbank.bank.language"), LANGUAGES, key=NEW_LANGUAGE_KEY,
@@ -164,8 +146,8 @@ def new_editor() -> None:
     data = _editor_with_preview(blank_question(), "qb-new", idnumber_editable=True)
     draft, publish = _save_buttons("qb-new")
     if draft or publish:
-        if created := _save(lambda s: bank.create_question(s, actor, data, language, publish=publish),
-                            "quizbank.edit.saved"):
+        if created := run_action(t, lambda s: bank.create_question(s, actor, data, language, publish=publish),
+                                 "quizbank.edit.saved"):
             go("edit", created.value.question_id)
             st.rerun()
 
@@ -187,8 +169,9 @@ def existing_editor(question_id: int) -> None:
     key = f"qb-{question_id}-v{shown.version}"
     data = _editor_with_preview(detail.data(shown), key, idnumber_editable=False)
     draft, publish = _save_buttons(key)
-    if (draft or publish) and _save(lambda s: bank.save_version(s, actor, question_id, data, publish=publish),
-                                    "quizbank.edit.published" if publish else "quizbank.edit.saved"):
+    if (draft or publish) and run_action(
+            t, lambda s: bank.save_version(s, actor, question_id, data, publish=publish),
+            "quizbank.edit.published" if publish else "quizbank.edit.saved"):
         st.rerun()
     if shown.status == "draft" and st.button(t("quizbank.edit.publish_version", version=shown.version)):
         if run_action(t, lambda s: bank.publish_version(s, actor, shown.id), "quizbank.edit.published"):
@@ -252,8 +235,9 @@ def translation_editor(target) -> None:
     data = _editor_with_preview(replace(source.data(shown)), key, idnumber_editable=False)
     draft, publish = _save_buttons(key)
     if draft or publish:
-        if created := _save(lambda s: bank.create_translation(s, actor, source_id, language, data, publish=publish),
-                            "quizbank.edit.saved"):
+        if created := run_action(
+                t, lambda s: bank.create_translation(s, actor, source_id, language, data, publish=publish),
+                "quizbank.edit.saved"):
             go("edit", created.value.question_id)
             st.rerun()
 
@@ -271,14 +255,8 @@ def import_view() -> None:
                                format_func=LANGUAGE_NAMES.get)
     if upload is None:
         return
-    try:
+    with refusals_shown(t):  # empty, too large, not text, or any question wrong: every problem with its line
         read = read_question_file(upload.getvalue(), fmt or None, upload.name)
-    except PortalError as error:  # empty, too large, or not text
-        st.error(t.error(error), icon=":material/error:")
-        return
-    except QuestionFileError as error:
-        show_problems(error, "quizbank.import.rejected", file=upload.name)
-        return
     questions = read.questions
     st.success(t("quizbank.import.read", count=len(questions), file=upload.name) + " " +
                t("file.read_as", encoding=read.encoding), icon=":material/check:")
@@ -288,12 +266,8 @@ def import_view() -> None:
                   for q in questions], hide_index=True, width="stretch")
     if st.button(t("quizbank.import.save", count=len(questions), language=LANGUAGE_NAMES[language]), type="primary",
                  icon=":material/upload:"):
-        try:
-            saved = run_action(t, lambda s: bank.import_questions(s, actor, questions, language))
-        except QuestionFileError as error:
-            show_problems(error, "quizbank.import.rejected", file=upload.name)
-            return
-        if saved:
+        if saved := run_action(t, lambda s: bank.import_questions(s, actor, questions, language,
+                                                                  file_name=upload.name)):
             result = saved.value
             st.success(t("quizbank.import.done", created=len(result.created), updated=len(result.updated),
                          unchanged=len(result.unchanged)), icon=":material/check_circle:")

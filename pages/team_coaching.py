@@ -8,6 +8,7 @@ from portal.clock import today
 from portal.coaching_pdf import deferred_session_pdf
 from portal.errors import PortalError
 from portal.formatting import format_date, format_datetime
+from portal.i18n import localized_field
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, session_body, table
 from portal.ui.forms import RecordForm
@@ -100,7 +101,7 @@ def render_session_form(agent_id: int, agent_names: dict, attempts, settings, ed
     focus_options = list(settings.focus_areas)
     initial_focus = editing.focus_area if editing else (template.focus_area if template else None)
     owner_names = {agent_id: agent_names[agent_id], actor.id: actor.display_name}
-    attempt_labels = {int(r.attempt_id): f"{r.title_zh if t.language == 'zh-CN' else r.title_en} · "
+    attempt_labels = {int(r.attempt_id): f"{localized_field(r, 'title', t.language)} · "
                       f"{format_date(r.submitted_at, t.language)} · {r.percent:.0f}%"
                       for r in attempts.itertuples() if r.percent is not None}
     open_items = [i for i in editing.action_items if not i.done] if editing else []

@@ -5,16 +5,14 @@ page) opens that practice quiz directly. The attempt on screen is in the URL
 (`?quiz=practice-product&attempt=<id>`), so a reload, Back and a shared link
 return to it; the service refuses anyone else's attempt.
 """
-import altair as alt
 import streamlit as st
 
 from portal.db import run_transaction
 from portal.errors import PortalError
-from portal.formatting import center_wall_clock, format_datetime
+from portal.formatting import format_datetime
 from portal.quizzes import practice, render
 from portal.quizzes.grading import Grade
-from portal.ui import state
-from portal.ui.dashboard_charts import day_axis, in_language
+from portal.ui import charts, state
 from portal.ui.dates import datetime_column
 from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
 from portal.ui.text import plain
@@ -203,14 +201,7 @@ def show_history() -> None:
     if history.empty:
         st.caption(t("quizbank.practice.no_history"))
         return
-    if len(history) >= 2:
-        chart = alt.Chart(history.assign(submitted_at=center_wall_clock(history["submitted_at"]))).mark_line(
-            point=True).encode(
-            x=day_axis("submitted_at:T", t("quizbank.practice.col.when"), t.language),
-            y=alt.Y("percent:Q", title=t("quizbank.practice.col.percent"), scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("quiz:N", title=t("quizbank.practice.col.quiz")),
-            tooltip=["quiz", "number", "percent"])
-        st.altair_chart(in_language(chart, t.language), width="stretch")
+    charts.practice_scores(t, history)
     st.dataframe(history[["submitted_at", "quiz", "number", "percent"]], hide_index=True, width="stretch",
                  column_config={
                      "submitted_at": datetime_column(t, t("quizbank.practice.col.when")),

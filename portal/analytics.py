@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from portal import coaching
 from portal.clock import local_date, today
+from portal.coaching.settings import CoachingSettings, settings_or_load
 from portal.errors import NotFound, PermissionDenied
 from portal.i18n import Translator
 from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, StageSignoff, Team, User, UserRole
@@ -230,14 +231,16 @@ def band_of(score: float | None, settings: coaching.CoachingSettings) -> str:
 
 
 @permission(DASHBOARD)
-def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
+def agent_summary(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter(), *,
+                  settings: CoachingSettings | None = None) -> pd.DataFrame:
     """Per learner: results in the last N, their average, the latest, lows, and the trend slope.
 
     One pass over the (already limited) recent results, grouped by learner; the
     trend slopes are fitted together. Cost grows with the scope, never per query.
+    `settings`: the coaching settings the page loaded for this run (None: load them).
     """
     require_scope(session, actor, scope)
-    settings = coaching.load_settings(session)
+    settings = settings_or_load(session, settings)
     people = members(session, actor, scope)
     recent = _recent_results(session, scope, filt, max(settings.last_n, settings.trend_k))
     trending = [user_id for user_id, mine in recent.items() if len(mine) >= settings.trend_k]
@@ -290,10 +293,11 @@ def _overdue_counts(session: Session, user_ids: list[int]) -> tuple[dict[int, in
 
 
 @permission(DASHBOARD)
-def at_risk(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter()) -> pd.DataFrame:
+def at_risk(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = ResultFilter(), *,
+            settings: CoachingSettings | None = None) -> pd.DataFrame:
     """Every learner of the scope with `at_risk` and the reasons (a list of `Reason`)."""
-    settings = coaching.load_settings(session)
-    summary = agent_summary(session, actor, scope, filt)
+    settings = settings_or_load(session, settings)
+    summary = agent_summary(session, actor, scope, filt, settings=settings)
     ids = summary["user_id"].tolist()
     items, acks = _overdue_counts(session, ids)
     onboarding = onboarding_flags(session, ids)
@@ -331,10 +335,11 @@ def reasons_text(t: Translator, reasons: list[Reason]) -> str:
 # --- coaching effect ----------------------------------------------------------------
 
 @permission(DASHBOARD)
-def coaching_effects(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
+def coaching_effects(session: Session, actor: Actor, scope: Scope, *,
+                     settings: CoachingSettings | None = None) -> pd.DataFrame:
     """Per session about a learner of the scope: exam average before and after (windows from settings)."""
     require_scope(session, actor, scope)
-    window = coaching.load_settings(session).effect_window_days
+    window = settings_or_load(session, settings).effect_window_days
     author = User.__table__.alias("author")
     # One grouped query over the scope's sessions only: aggregating every
     # session of the center first and joining the scope afterwards took seconds.

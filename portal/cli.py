@@ -166,14 +166,14 @@ def cmd_quiz_import(args) -> None:
     except OSError as exc:
         print(f"error: cannot read {path}: {exc}", file=sys.stderr)
         raise SystemExit(1) from exc
-    except PortalError as exc:  # empty, too large, or not text
-        print(f"error: {path} was not imported: {exc}", file=sys.stderr)
-        raise SystemExit(1) from exc
-    except QuestionFileError as error:
+    except QuestionFileError as error:  # a PortalError that lists every problem: one a line
         print(f"error: {path} was not imported ({len(error.problems)} problems):", file=sys.stderr)
         for problem in error.problems:
             print(f"  {path}:{problem.line}: {problem.message}", file=sys.stderr)
         raise SystemExit(1) from error
+    except PortalError as exc:  # empty, too large, or not text
+        print(f"error: {path} was not imported: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
     if args.json:
         data = [q.to_json_dict() for q in questions] if result is None else \
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}

@@ -23,7 +23,7 @@ from fpdf.fonts import FontFace, SubsetMap, TTFFont
 from portal.coaching import SessionView, focus_label
 from portal.errors import ValidationFailed
 from portal.formatting import format_date
-from portal.i18n import Translator
+from portal.i18n import Translator, localized_field
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -239,7 +239,7 @@ def _effect_text(view: SessionView, t: Translator) -> str:
 
 
 def _link_text(link, t: Translator) -> str:
-    title = link.exam_title_zh if t.language == "zh-CN" and link.exam_title_zh else link.exam_title_en
+    title = localized_field(link, "exam_title", t.language)
     if link.kind == "supervised_review":
         return t("coaching.link_review", ref=link.ref_id)
     percent = "—" if link.percent is None else f"{link.percent:.0f}"

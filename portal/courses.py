@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails
 
-from portal.i18n import translate
+from portal.i18n import localized, translate
 
 STAGE_KEYS: tuple[str, ...] = ("theory", "product", "systems_skills", "shadowing", "supervised_calls")
 """The five stages, in programme order. Other code relies on these keys."""
@@ -62,7 +62,7 @@ class LocalizedText(BaseModel):
 
     def get(self, lang: str) -> str:
         """The text in ``lang``, or English for a language we do not have."""
-        return self.zh_cn if lang == "zh-CN" else self.en
+        return localized({"en": self.en, "zh-CN": self.zh_cn}, lang)
 
 
 class StageRequirements(BaseModel):

@@ -12,6 +12,7 @@ rule has a single form (Chinese) may keep a plain string.
 """
 import json
 import numbers
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def translate(key: str, language: str | None = None, /, **params) -> str:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def localized(texts: Mapping[str, str | None], language: str | None) -> str:
+    """The text for `language` from `{"en": ..., "zh-CN": ...}`; missing or blank: English, then whatever
+    there is, then "". People's titles are entered in both languages, but a half-filled one is still shown."""
+    for candidate in (language, DEFAULT_LANGUAGE, *texts):
+        text = texts.get(candidate)
+        if isinstance(text, str) and text.strip():
+            return text
+    return ""
+
+
+def localized_field(row, field: str, language: str | None) -> str:
+    """`row.<field>_en` / `row.<field>_zh` (a model, a view or a table row) in `language`, as `localized`."""
+    return localized({"en": getattr(row, f"{field}_en", None), "zh-CN": getattr(row, f"{field}_zh", None)},
+                     language)
+
+
+def localized_column(frame, field: str, language: str | None) -> list[str]:
+    """The `<field>_en` / `<field>_zh` columns of a table, one text per row in `language`, as `localized`."""
+    return [localized({"en": en, "zh-CN": zh}, language) for en, zh in zip(frame[f"{field}_en"], frame[f"{field}_zh"])]
 
 
 def negotiate(locale: str | None) -> str:

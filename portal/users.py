@@ -278,8 +278,12 @@ def teams_led_by(session: Session, user_id: int) -> list[int]:
     the answer for its life."""
     cache = session.info.setdefault("teams_led_by", {}) if session.info.get("read_only") else {}
     if user_id not in cache:
-        cache[user_id] = list(session.exec(select(TeamLead.team_id).where(TeamLead.user_id == user_id)))
+        cache[user_id] = _lead_team_ids(session, user_id)
     return list(cache[user_id])
+
+
+def _lead_team_ids(session: Session, user_id: int) -> list[int]:
+    return list(session.exec(select(TeamLead.team_id).where(TeamLead.user_id == user_id)))
 
 
 @permission("teams:manage")

@@ -8,7 +8,7 @@ from portal.clock import today
 from portal.formatting import format_date
 from portal.models import CoachingSession, CoachingSetting, User
 from portal.i18n import Translator
-from portal.ui.dashboard_charts import trend_chart
+from portal.ui.charts import score_trend_spec
 from tests.utils.apptest import app_as, errors_of
 
 PRIVATE = "Private: worried about attrition 担心流失"
@@ -131,8 +131,8 @@ def test_the_trend_chart_holds_lines_only_for_the_people_shown(demo_engine):
         settings = coaching.load_settings(session)
     t = Translator("en")
     one = results["agent"].iloc[0]
-    everyone = trend_chart(results, means, settings, t, set(), "exam_en")
-    chosen = trend_chart(results, means, settings, t, set(), "exam_en", {one})
+    everyone = score_trend_spec(results, means, settings, t, set(), "exam_en")
+    chosen = score_trend_spec(results, means, settings, t, set(), "exam_en", {one})
     assert set(everyone["datasets"]["results"]["agent"]) == set(results["agent"])
     assert set(chosen["datasets"]["results"]["agent"]) == {one}
     assert len(chosen["datasets"]["means"]) == len(everyone["datasets"]["means"])  # the team mean always drawn

@@ -191,7 +191,7 @@ def _normalised(spec: dict) -> dict:
 
 @pytest.mark.parametrize("language", ["en", "zh-CN"])
 def test_cached_chart_specs_equal_the_altair_charts(demo_session, language):
-    from portal.ui import dashboard_charts as charts
+    from portal.ui import charts
     from portal.ui.coaching_views import localise_exam
 
     t = Translator(language)
@@ -204,20 +204,20 @@ def test_cached_chart_specs_equal_the_altair_charts(demo_session, language):
     means = localise_exam(analytics.team_means(demo_session, who, team), t)
     flagged = set(results["agent"][:2])
     for _ in range(2):  # the second time from the cache
-        assert _normalised(charts.trend_chart(results, means, settings, t, flagged, "exam")) == \
-            _normalised(charts.trend_chart_inline(results, means, settings, t, flagged, "exam"))
+        assert _normalised(charts.score_trend_spec(results, means, settings, t, flagged, "exam")) == \
+            _normalised(charts.score_trend_spec_inline(results, means, settings, t, flagged, "exam"))
     dist = localise_exam(analytics.score_distribution(demo_session, who, team), t)
     one = dist[dist["exam"] == dist["exam"].iloc[0]]
-    assert _normalised(charts.distribution_chart(one, settings, t)) == \
-        _normalised(charts.distribution_chart_inline(one, settings, t))
+    assert _normalised(charts.score_distribution_spec(one, settings, t)) == \
+        _normalised(charts.score_distribution_spec_inline(one, settings, t))
     curve = analytics.proficiency_curve(analytics.proficiency(demo_session, who, cohort), "mentor")
     assert not curve.empty
-    assert _normalised(charts.curve_chart(curve, "Mentor", t)) == _normalised(charts.curve_chart_inline(curve,
-                                                                                                      "Mentor", t))
+    assert _normalised(charts.proficiency_curve_spec(curve, "Mentor", t)) == \
+        _normalised(charts.proficiency_curve_spec_inline(curve, "Mentor", t))
     # a cached spec is never changed by attaching a run's data
-    first = charts.trend_chart(results, means, settings, t, flagged, "exam")
+    first = charts.score_trend_spec(results, means, settings, t, flagged, "exam")
     first["layer"].clear()
-    assert charts.trend_chart(results, means, settings, t, flagged, "exam")["layer"]
+    assert charts.score_trend_spec(results, means, settings, t, flagged, "exam")["layer"]
 
 
 def _actor(session, username):

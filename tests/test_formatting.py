@@ -14,7 +14,7 @@ from portal.formatting import (NOTHING, center_wall_clock, chart_time_locale, fo
 from portal.i18n import Translator
 from portal.settings import get_settings
 from portal.ui.coaching_views import ack_badge
-from portal.ui.dashboard_charts import day_axis, in_language, trend_chart_inline
+from portal.ui.charts import day_axis, in_language, score_trend_spec_inline
 from portal.ui.dates import time_columns
 from portal.ui.exam_widgets import when
 from portal.ui.onboarding import day as onboarding_day
@@ -93,7 +93,7 @@ def test_the_team_trend_chart_speaks_the_viewers_language(monkeypatch):
     results = pd.DataFrame({"agent": ["Chen Jie"], "exam_en": ["Product"], "percent": [91.0], "pass_mark": [80.0],
                             "submitted_on": [date(2026, 11, 15)]})
     means = pd.DataFrame({"taken_on": [date(2026, 11, 15)], "mean": [91.0], "exam_en": ["Product"]})
-    spec = trend_chart_inline(results, means, CoachingSettings(), Translator("zh-CN"), set(), "exam_en")
+    spec = score_trend_spec_inline(results, means, CoachingSettings(), Translator("zh-CN"), set(), "exam_en")
     assert spec["config"]["locale"]["time"]["shortMonths"][10] == "11月"
     assert spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%-m月%-d日"
 

@@ -89,6 +89,23 @@ def test_a_check_in_emits_no_log_record(demo_engine, caplog):
     assert [r.getMessage() for r in caplog.records] == []
 
 
+def test_a_check_in_through_the_page_emits_no_log_record(demo_engine, caplog):
+    """The same through the page, in both languages: the form, the service, the result and the resources."""
+    from tests.test_wellbeing import _answer_everything
+
+    caplog.set_level(logging.DEBUG)
+    for username, language in (("agent", "en"), ("newhire", "zh-CN")):
+        at = app_as(demo_engine, username, language=language).run()
+        at.switch_page("pages/wellbeing_checkin.py").run()
+        at.text_area[0].input("a private word about my lead")
+        _answer_everything(at, who5=1)
+        caplog.clear()
+        at.button[0].click().run()
+        assert not errors_of(at) and not at.error and at.metric
+        # AppTest starts an event loop for each run (asyncio says so at DEBUG): the harness, not the app
+        assert [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.name != "asyncio"] == []
+
+
 def test_streamlit_shows_no_error_details_and_no_developer_menu():
     import tomllib
     from pathlib import Path

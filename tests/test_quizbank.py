@@ -95,6 +95,27 @@ def test_a_malformed_file_is_rejected_whole_with_every_line(session, trainer):
     assert texts[0].startswith(f"第 {lines[0]} 行：") and "100%" in texts[0]
 
 
+def test_a_rejected_file_is_one_portal_error_whose_problems_pages_list_under_the_message():
+    """The page's refusal (run_action / service_call) names the file and lists every problem with its line."""
+    from portal.errors import PortalError
+    from portal.i18n import Translator
+    from portal.quizzes.detect import read_question_file
+    from portal.quizzes.specs import SpecFileError
+    from portal.ui.widgets import refusal_text
+
+    with pytest.raises(PortalError) as caught:
+        read_question_file((GOOD + "\n\n" + BAD).encode(), "gift", "bad.gift")
+    shown = refusal_text(Translator("en"), caught.value)
+    title, _, listed = shown.partition("\n\n")
+    assert title == "**bad.gift was not imported; problems found: 3. Nothing was saved.**"
+    assert [line[:7] for line in listed.splitlines()] == ["- Line "] * 3
+    with pytest.raises(QuestionFileError) as form:
+        bank.validate_question(QuestionData(qtype="multichoice", name="Q", questiontext="?", answers=[]))
+    shown = refusal_text(Translator("zh-CN"), form.value)
+    assert shown.startswith("**题目无法保存") and "\n- " in shown and "第 " not in shown  # a form has no lines
+    assert issubclass(SpecFileError, PortalError)
+
+
 def test_import_is_all_or_nothing_for_problems_only_the_bank_sees(session, trainer):
     questions = parse_gift(GOOD)
     duplicate = replace(questions[1], idnumber=questions[0].idnumber, line=99)

@@ -18,7 +18,7 @@ from portal.coaching.access import (
     _user,
 )
 from portal.coaching.effect import session_effects
-from portal.coaching.settings import load_settings
+from portal.coaching.settings import CoachingSettings, settings_or_load
 from portal.coaching.views import ActionItemView, LinkInput, LinkView, SessionView
 from portal.errors import NotFound, PermissionDenied
 from portal.models import (
@@ -90,11 +90,12 @@ def _teams_managed(session: Session, actor: Actor) -> set[int]:
 
 
 def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_agent: bool = False,
-           with_effect: bool = True) -> list[SessionView]:
+           with_effect: bool = True, settings: CoachingSettings | None = None) -> list[SessionView]:
     ids = [r.id for r in rows]
     names = _names(session, [r.agent_id for r in rows] + [r.author_id for r in rows])
     items, links = _items(session, ids), _links(session, ids)
-    effects = session_effects(session, ids, load_settings(session).effect_window_days) if with_effect else {}
+    effects = session_effects(session, ids, settings_or_load(session, settings).effect_window_days) \
+        if with_effect else {}
     led = _teams_managed(session, actor) if rows and not as_agent else set()
     views = []
     for r in rows:
@@ -110,12 +111,14 @@ def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_ag
 
 
 @permission(LIST)
-def list_sessions(session: Session, actor: Actor, agent_id: int | None = None) -> list[SessionView]:
-    """Sessions a coach may read, newest first (optionally for one agent)."""
+def list_sessions(session: Session, actor: Actor, agent_id: int | None = None, *,
+                  settings: CoachingSettings | None = None) -> list[SessionView]:
+    """Sessions a coach may read, newest first (optionally for one agent; `settings` as the page loaded them)."""
     query = select(CoachingSession).order_by(CoachingSession.held_on.desc(), CoachingSession.id.desc())
     if agent_id is not None:
         query = query.where(CoachingSession.agent_id == agent_id)
-    return _views(session, actor, list(session.exec(query.where(_readable(session, actor, LIST)))))
+    return _views(session, actor, list(session.exec(query.where(_readable(session, actor, LIST)))),
+                  settings=settings)
 
 
 def _readable(session: Session, actor: Actor, action: str):

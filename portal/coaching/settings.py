@@ -39,11 +39,20 @@ class CoachingSettings:
 
 def load_settings(session: Session) -> CoachingSettings:
     """Current settings; anyone may read them (pages need the thresholds)."""
-    stored = {row.key: json.loads(row.value) for row in session.exec(select(CoachingSetting))}
+    stored = _stored_settings(session)
     defaults = asdict(CoachingSettings())
     values = {key: stored.get(key, default) for key, default in defaults.items()}
     values["focus_areas"] = tuple(values["focus_areas"])
     return CoachingSettings(**values)
+
+
+def _stored_settings(session: Session) -> dict:
+    return {row.key: json.loads(row.value) for row in session.exec(select(CoachingSetting))}
+
+
+def settings_or_load(session: Session, settings: CoachingSettings | None) -> CoachingSettings:
+    """The settings a page loaded once for its run and passed in, or (None) the current ones."""
+    return settings if settings is not None else load_settings(session)
 
 
 @permission("coaching:settings")

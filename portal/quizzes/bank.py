@@ -34,9 +34,9 @@ from portal.quizzes.interchange import (
     QuestionData,
     QuestionFileError,
     SubQuestion,
-    load_catalog,
     make_problem,
-    render_message,
+    problem_reason,  # noqa: F401 - bank.problem_reason / problem_text: how pages and tests name them
+    problem_text,  # noqa: F401
 )
 from portal.permissions import permission
 from portal.roles import Actor
@@ -82,21 +82,6 @@ class QuestionDetail:
         return question_data(self.question, version or self.newest, self.tags)
 
 
-def problem_text(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
-    """One file problem in `language`, with its line number (the UI's version of `str(problem)`)."""
-    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    return translate("quizbank.problem.line", locale, line=problem.line, reason=problem_reason(problem, locale))
-
-
-def problem_reason(problem: FormatProblem, language: str = DEFAULT_LANGUAGE) -> str:
-    """What is wrong, in `language`, without the line number."""
-    key, params = problem.key, problem.params
-    if key == "interchange.error.export_invalid_question":  # when saving a form, the reason is what matters
-        key, params = params["reason_key"], params.get("reason_params", {})
-    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    if key in load_catalog(DEFAULT_LANGUAGE):
-        return render_message(key, params, locale)
-    return translate(key, locale, **params)
 
 
 def _problem(line: int, key: str, **params) -> FormatProblem:
@@ -165,9 +150,13 @@ def validate_question(data: QuestionData) -> QuestionData:
     if any(len(tag) > 60 for tag in data.tags):
         problems.append(_problem(data.line, "quizbank.error.tag_too_long"))
     problems.extend(_shape_problems(data))
+    if not problems:
+        try:
+            dump_gift([data])
+        except QuestionFileError as error:
+            problems = error.problems
     if problems:
-        raise QuestionFileError(problems)
-    dump_gift([data])
+        raise QuestionFileError(problems, "quizbank.edit.invalid", with_lines=False)
     return canonical_question(data)
 
 
@@ -193,35 +182,18 @@ def _check_language(language: str) -> None:
 
 @permission(BANK)
 def import_questions(session: Session, actor: Actor, questions: Sequence[QuestionData],
-                     language: str = DEFAULT_LANGUAGE) -> ImportResult:
+                     language: str = DEFAULT_LANGUAGE, *, file_name: str | None = None) -> ImportResult:
     """Save parsed questions, all or nothing.
 
     A new idnumber becomes a new question; a known one gets a new published
     version only when its content changed (tags and category are updated in
-    place). Any problem raises QuestionFileError before anything is written.
+    place). Any problem raises QuestionFileError before anything is written (naming `file_name`).
     """
     _check_language(language)
-    problems: list[FormatProblem] = []
-    clean: list[QuestionData] = []
-    seen: dict[str, int] = {}
-    for data in questions:
-        try:
-            canonical = validate_question(data)
-        except QuestionFileError as error:
-            problems.extend(error.problems)
-            continue
-        canonical = replace(canonical, idnumber=canonical.idnumber or auto_idnumber(canonical), line=data.line)
-        if canonical.idnumber in seen:
-            problems.append(_problem(data.line, "quizbank.error.duplicate_idnumber", idnumber=canonical.idnumber,
-                                     first=seen[canonical.idnumber]))
-            continue
-        seen[canonical.idnumber] = data.line
-        clean.append(canonical)
-    if problems:
-        raise QuestionFileError(problems)
-
+    clean = _checked_for_import(questions, file_name)
     existing = {q.idnumber: q for q in session.exec(
-        select(Question).where(Question.language == language, Question.idnumber.in_(list(seen)))).all()}
+        select(Question).where(Question.language == language,
+                               Question.idnumber.in_([data.idnumber for data in clean]))).all()}
     created, updated, unchanged = [], [], []
     for data in clean:
         question = existing.get(data.idnumber)
@@ -242,6 +214,29 @@ def import_questions(session: Session, actor: Actor, questions: Sequence[Questio
         audit.record(session, actor_id=actor.id, action="questions.imported",
                      target=language, created=len(created), updated=len(updated))
     return ImportResult(created, updated, unchanged)
+
+
+def _checked_for_import(questions: Sequence[QuestionData], file_name: str | None) -> list[QuestionData]:
+    """The questions in canonical form, each with an idnumber; any problem (with its line) rejects them all."""
+    problems: list[FormatProblem] = []
+    clean: list[QuestionData] = []
+    seen: dict[str, int] = {}
+    for data in questions:
+        try:
+            canonical = validate_question(data)
+        except QuestionFileError as error:
+            problems.extend(error.problems)
+            continue
+        canonical = replace(canonical, idnumber=canonical.idnumber or auto_idnumber(canonical), line=data.line)
+        if canonical.idnumber in seen:
+            problems.append(_problem(data.line, "quizbank.error.duplicate_idnumber", idnumber=canonical.idnumber,
+                                     first=seen[canonical.idnumber]))
+            continue
+        seen[canonical.idnumber] = data.line
+        clean.append(canonical)
+    if problems:
+        raise QuestionFileError(problems, "quizbank.import.rejected" if file_name else None, file=file_name)
+    return clean
 
 
 def _new_question(session: Session, actor: Actor, data: QuestionData, language: str,

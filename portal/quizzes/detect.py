@@ -33,10 +33,13 @@ class QuestionFile:
 
 
 def read_question_file(data: bytes, fmt: str | None = None, filename: str | None = None) -> QuestionFile:
-    """Decode an uploaded question file and read it (FileRefused, QuestionFileError say why not)."""
+    """Decode an uploaded question file and read it (FileRefused, QuestionFileError naming the file say why not)."""
     decoded = decode_upload(data, max_bytes=MAX_QUESTION_FILE_BYTES)
     chosen = choose_format(decoded.text, fmt, filename)
-    return QuestionFile(_read(decoded.text, chosen), chosen, decoded.encoding)
+    try:
+        return QuestionFile(_read(decoded.text, chosen), chosen, decoded.encoding)
+    except QuestionFileError as error:
+        raise error.rejected_as("quizbank.import.rejected", file=filename or "") from None
 
 
 def parse_question_file(text: str, fmt: str | None = None,

@@ -20,7 +20,8 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import utcnow
-from portal.errors import NotFound, ValidationFailed
+from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import (Attempt, AuditEntry, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag,
                            QuestionVersion, Rubric)
 from portal.quizzes.specs import ExamSpec, RubricSpec, pool_matches
@@ -111,11 +112,11 @@ def get_exam(session: Session, exam_ref) -> Exam:
 
 
 def exam_title(exam: Exam, language: str | None) -> str:
-    return exam.title_zh if language == "zh-CN" and exam.title_zh else exam.title_en
+    return localized_field(exam, "title", language)
 
 
 def exam_description(exam: Exam, language: str | None) -> str:
-    return exam.description_zh if language == "zh-CN" and exam.description_zh else exam.description_en
+    return localized_field(exam, "description", language)
 
 
 def exam_slots(session: Session, exam_id: int) -> list[ExamSlot]:

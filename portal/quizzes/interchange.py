@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from portal.i18n import translate
+from portal.errors import PortalError
+from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 CATALOG_FILE = "interchange.json"
@@ -122,15 +123,31 @@ class FormatProblem:
         return f"line {self.line}: {self.message}"
 
 
-class QuestionFileError(ValueError):
-    """A question file (or a set of questions to export) was rejected whole."""
+class QuestionFileError(PortalError, ValueError):
+    """A question file, a set of questions to export or a question form was rejected whole.
 
-    def __init__(self, problems: list[FormatProblem]):
-        self.problems = sorted(problems, key=lambda problem: problem.line)
-        super().__init__(str(self))
+    `problems` lists every `FormatProblem`, by line; `key` is the message above them, which the
+    caller that knows the context chooses (`rejected_as`). A form's problems are shown without
+    line numbers (`with_lines=False`). `str()` is the problems in English, one a line.
+    """
+
+    key = "quizbank.file.rejected"
+
+    def __init__(self, problems: list[FormatProblem], key: str | None = None, *, with_lines: bool = True,
+                 **params: Any):
+        ordered = sorted(problems, key=lambda problem: problem.line)
+        self.with_lines = with_lines
+        super().__init__(key, problems=ordered, count=len(ordered), **params)
 
     def __str__(self) -> str:
         return "\n".join(str(problem) for problem in self.problems)
+
+    def problem_text(self, problem: FormatProblem, language: str | None) -> str:
+        return problem_text(problem, language) if self.with_lines else problem_reason(problem, language)
+
+    def rejected_as(self, key: str, *, with_lines: bool = True, **params: Any) -> QuestionFileError:
+        """The same problems under the message `key` (e.g. naming the file)."""
+        return QuestionFileError(self.problems, key, with_lines=with_lines, **params)
 
 
 # --- i18n -----------------------------------------------------------------
@@ -149,6 +166,23 @@ def render_message(key: str, params: dict[str, Any], locale: str = DEFAULT_LOCAL
     Export problems wrap a read problem (params `reason_key`, `reason_params`);
     `portal.i18n.translate` renders the wrapped reason in the same locale.
     """
+    return translate(key, locale, **params)
+
+
+def problem_text(problem: FormatProblem, language: str | None = DEFAULT_LANGUAGE) -> str:
+    """One file problem in `language`, with its line number (the UI's version of `str(problem)`)."""
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return translate("quizbank.problem.line", locale, line=problem.line, reason=problem_reason(problem, locale))
+
+
+def problem_reason(problem: FormatProblem, language: str | None = DEFAULT_LANGUAGE) -> str:
+    """What is wrong, in `language`, without the line number."""
+    key, params = problem.key, problem.params
+    if key == "interchange.error.export_invalid_question":  # when saving a form, the reason is what matters
+        key, params = params["reason_key"], params.get("reason_params", {})
+    locale = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    if key in load_catalog(DEFAULT_LOCALE):
+        return render_message(key, params, locale)
     return translate(key, locale, **params)
 
 

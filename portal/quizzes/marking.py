@@ -15,6 +15,7 @@ from portal.notifications import events
 from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.i18n import localized_column
 from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question, QuestionVersion, User
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, update_totals
@@ -78,7 +79,7 @@ def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None
         .order_by(Attempt.submitted_at, Attempt.id)).all()
     frame = pd.DataFrame(rows, columns=["attempt_id", "exam_code", "title_en", "title_zh", "kind", "learner",
                                         "number", "submitted_at"])
-    frame["exam"] = frame["title_zh"] if (language or actor.language) == "zh-CN" else frame["title_en"]
+    frame["exam"] = localized_column(frame, "title", language or actor.language)
     return frame.drop(columns=["title_en", "title_zh"])
 
 

@@ -26,6 +26,7 @@ from sqlmodel import Session, select
 
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
 from portal.quizzes import attempt_marks, bank, render
 from portal.quizzes.grading import Grade, grade, is_complete_response, matched_pairs
@@ -92,11 +93,11 @@ class PracticeQuiz:
 
 
 def _title(exam: Exam, language: str) -> str:
-    return exam.title_zh if language == "zh-CN" and exam.title_zh else exam.title_en
+    return localized_field(exam, "title", language)
 
 
 def _description(exam: Exam, language: str) -> str:
-    return exam.description_zh if language == "zh-CN" and exam.description_zh else exam.description_en
+    return localized_field(exam, "description", language)
 
 
 def _pool(session: Session, exam: Exam) -> list[str]:

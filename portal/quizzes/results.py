@@ -19,6 +19,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from portal import permissions
+from portal.i18n import localized_column
 from portal.permissions import permission
 from portal.models import Attempt, Exam
 from portal.roles import Actor
@@ -80,9 +81,8 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
     average = ranked.c.grading == "average"
     percent = case((average, ranked.c.mean_percent), else_=ranked.c.percent)
     passed = case((average, ranked.c.mean_percent >= ranked.c.pass_mark), else_=ranked.c.passed)
-    title = Exam.title_zh if actor.language == "zh-CN" else Exam.title_en
-    query = (select(ranked.c.user_id, ranked.c.exam_id, Exam.code, title, Exam.kind, ranked.c.attempt_id,
-                    ranked.c.submitted_at, percent, passed)
+    query = (select(ranked.c.user_id, ranked.c.exam_id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind,
+                    ranked.c.attempt_id, ranked.c.submitted_at, percent, passed)
              .join(Exam, Exam.id == ranked.c.exam_id)
              .where(ranked.c.rank == 1,
                     ranked.c.user_id.in_(permissions.people_query(session, actor, "exams:results_read")))
@@ -90,7 +90,9 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
     if since is not None:
         query = query.where(ranked.c.submitted_at >= since)
     rows = session.execute(query).all()
-    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    frame = pd.DataFrame(rows, columns=[*RESULT_COLUMNS[:3], "title_en", "title_zh", *RESULT_COLUMNS[4:]])
+    frame.insert(3, "exam_title", localized_column(frame, "title", actor.language))
+    frame = frame.drop(columns=["title_en", "title_zh"])
     frame["percent"] = frame["percent"].astype(float)
     frame["passed"] = frame["passed"].astype(bool)
     return frame

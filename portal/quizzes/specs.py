@@ -27,6 +27,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
+from portal.errors import PortalError
+from portal.i18n import localized
 from portal.i18n import translate as i18n_translate
 
 LANGUAGES = ("en", "zh-CN")
@@ -57,8 +59,9 @@ def translate(key: str, lang: str = "en", **params: Any) -> str:
     return i18n_translate(key, lang, **params)
 
 
-class SpecFileError(Exception):
-    """One problem in one quiz definition file.
+class SpecFileError(PortalError):
+    """One problem in one quiz definition file (a `PortalError` with no further `problems`:
+    a loader collects them in `QuizSpecs.errors`).
 
     ``path`` is the file, ``field`` a dotted path inside it such as
     ``exams[1].pass_mark`` ("" for the whole file), ``key``/``params`` the
@@ -69,10 +72,8 @@ class SpecFileError(Exception):
                  message: str | None = None):
         self.path = Path(path)
         self.field = field
-        self.key = key
-        self.params = dict(params or {})
+        super().__init__(key, **dict(params or {}))
         self.message = message if message is not None else translate(key, "en", **self.params)
-        super().__init__(str(self))
 
     def __str__(self) -> str:
         where = f"{self.path}" + (f": {self.field}" if self.field else "")
@@ -108,7 +109,7 @@ class LocalizedText(_Model):
         return value
 
     def get(self, lang: str) -> str:
-        return self.zh_CN if lang == "zh-CN" else self.en
+        return localized({"en": self.en, "zh-CN": self.zh_CN}, lang)
 
 
 class ReviewOptions(_Model):

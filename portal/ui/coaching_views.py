@@ -6,7 +6,7 @@ import streamlit as st
 from portal import exports
 from portal.coaching import CoachingSettings, SessionView, focus_label
 from portal.formatting import format_date
-from portal.i18n import Translator
+from portal.i18n import Translator, localized_column, localized_field
 from portal.ui.dates import time_columns
 from portal.ui.text import plain
 from portal.ui.tables import filled
@@ -18,9 +18,8 @@ def localise_exam(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
     """One `exam` column in the reader's language instead of exam_en / exam_zh."""
     if "exam_en" not in frame.columns:
         return frame
-    chosen = frame["exam_zh"] if t.language == "zh-CN" else frame["exam_en"]
     out = frame.drop(columns=["exam_en", "exam_zh"])
-    out.insert(0, "exam", chosen.values)
+    out.insert(0, "exam", localized_column(frame, "exam", t.language))
     return out
 
 
@@ -106,7 +105,7 @@ def link_lines(t: Translator, view: SessionView) -> list[str]:
         if link.kind == "supervised_review":
             lines.append(t("coaching.link_review", ref=link.ref_id))
             continue
-        title = link.exam_title_zh if t.language == "zh-CN" and link.exam_title_zh else link.exam_title_en
+        title = localized_field(link, "exam_title", t.language)
         lines.append(t("coaching.link_attempt", title=title or f"#{link.ref_id}",
                        percent="—" if link.percent is None else f"{link.percent:.0f}",
                        on=format_date(link.submitted_on, t.language)))

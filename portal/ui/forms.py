@@ -25,7 +25,7 @@ import streamlit as st
 from portal.db import run_transaction
 from portal.errors import PortalError
 from portal.i18n import Translator
-from portal.ui.widgets import REFUSED, Outcome
+from portal.ui.widgets import REFUSED, Outcome, refusal_text
 
 STATE_PREFIX = "record_form."
 
@@ -81,7 +81,7 @@ class RecordForm:
             return Outcome(done=True, value=run_transaction(action))
         except PortalError as exc:
             refused = (fields_by_error or {}).get(exc.key)
-            message = t.error(exc)
+            message = refusal_text(t, exc)
         if refused is None:
             st.error(message, icon=":material/error:")
             return REFUSED

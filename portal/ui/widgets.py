@@ -9,6 +9,7 @@ import streamlit as st
 from portal.db import read_scope, run_transaction
 from portal.errors import PortalError
 from portal.i18n import Translator
+from portal.quizzes.render import escape_markdown
 
 
 def empty_state(t: Translator, key: str, icon: str = ":material/inbox:") -> None:
@@ -22,19 +23,37 @@ def page_header(t: Translator, title_key: str, caption_key: str | None = None) -
         st.caption(t(caption_key))
 
 
+def refusal_text(t: Translator, exc: PortalError) -> str:
+    """A refusal in the viewer's language; its problems (every line wrong in a file, ...) listed under it."""
+    problems = exc.problem_texts(t.language)
+    if not problems:
+        return t.error(exc)
+    return f"**{t.error(exc)}**\n\n" + "\n".join(f"- {escape_markdown(problem)}" for problem in problems)
+
+
+def show_refusal(t: Translator, exc: PortalError) -> None:
+    st.error(refusal_text(t, exc), icon=":material/error:")
+
+
+@contextmanager
+def refusals_shown(t: Translator) -> Iterator[None]:
+    """Run a service that touches no database (reading an upload, ...); a refusal is shown and the page stops."""
+    try:
+        yield
+    except PortalError as exc:
+        show_refusal(t, exc)
+        st.stop()
+
+
 @contextmanager
 def service_call(t: Translator) -> Iterator:
-    """Run reading service calls; show a PortalError in the user's language.
+    """Run reading service calls; show a PortalError (and its problems) in the user's language.
 
     Usage: `with service_call(t) as session: ...`. Reads only: writes go through
     `run_action`, which retries them whole when the database is busy.
     """
-    try:
-        with read_scope() as session:
-            yield session
-    except PortalError as exc:
-        st.error(t.error(exc), icon=":material/error:")
-        st.stop()
+    with refusals_shown(t), read_scope() as session:
+        yield session
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ def run_action(t: Translator, action: Callable, success_key: str | None = None, 
     try:
         value = run_transaction(action)
     except PortalError as exc:
-        st.error(t.error(exc), icon=":material/error:")
+        show_refusal(t, exc)
         return REFUSED
     if success_key:
         st.toast(t(success_key, **success_params), icon=":material/check_circle:")

@@ -1,23 +1,21 @@
-"""Charts for the team dashboard (built from small, already-aggregated frames).
+"""The team dashboard's charts: the score trend, the score distribution, the proficiency curves.
 
 Each chart is defined with Altair, but building and validating an Altair chart
 costs far more than the page's queries (tens of milliseconds per chart on
 every rerun). So the Altair definition is compiled once to a Vega-Lite spec
 that refers to its data by name (`alt.NamedData`), cached by what shapes it
 (language, thresholds, axis floor), and each run only attaches that run's
-data. Pages draw the result with `st.vega_lite_chart`. `compile_inline`
-compiles the same definition with the data inline, as `st.altair_chart`
-would; tests check both give the same chart.
+data (`*_spec`). `*_spec_inline` compiles the same definition with the data
+inline, as `st.altair_chart` would; tests check both give the same chart.
 """
-import copy
 from functools import lru_cache
 
 import altair as alt
 import pandas as pd
 
 from portal.coaching import CoachingSettings
-from portal.formatting import chart_date_formats, chart_time_locale
 from portal.i18n import Translator
+from portal.ui.charts.base import day_axis, day_tooltip, draw, in_language, nothing_to_draw, to_spec, with_data
 from portal.ui.coaching_views import BAND_COLOURS
 
 BAND_ORDER = ["red", "amber", "green"]
@@ -25,17 +23,6 @@ BAND_ORDER = ["red", "amber", "green"]
 
 def _band_scale():
     return alt.Scale(domain=BAND_ORDER, range=[BAND_COLOURS[b] for b in BAND_ORDER])
-
-
-def _to_spec(chart) -> dict:
-    """The Vega-Lite spec of this Altair chart, through Altair's public API (Streamlit themes it when drawn)."""
-    return chart.to_dict()
-
-
-def _with_data(spec: dict, **datasets: pd.DataFrame) -> dict:
-    out = copy.deepcopy(spec)
-    out["datasets"] = {**out.get("datasets", {}), **datasets}
-    return out
 
 
 # --- trend ----------------------------------------------------------------------
@@ -46,20 +33,6 @@ def _trend_labels(t: Translator) -> tuple[str, ...]:
                                     "coaching.col.exam", "coaching.col.percent", "coaching.col.submitted_on",
                                     "analytics.risk_legend", "analytics.not_at_risk", "analytics.at_risk",
                                     "analytics.team_mean")) + (t.language,)
-
-
-def in_language(chart, language: str):
-    """`chart` writing month and day names in `language` (Vega's time-format locale, from CLDR)."""
-    return chart.configure(locale={"time": chart_time_locale(language)})
-
-
-def day_axis(field: str, title: str, language: str) -> alt.X:
-    """A time x axis labelled with days as the viewer writes them ("Nov 15" / "11月15日")."""
-    return alt.X(field, title=title, axis=alt.Axis(format=chart_date_formats(language)[0]))
-
-
-def day_tooltip(field: str, title: str, language: str) -> alt.Tooltip:
-    return alt.Tooltip(field, title=title, format=chart_date_formats(language)[1])
 
 
 def _trend_altair(data, means, rules, labels: tuple[str, ...], floor: int, exam_column: str) -> alt.LayerChart:
@@ -97,7 +70,7 @@ def _trend_altair(data, means, rules, labels: tuple[str, ...], floor: int, exam_
 
 @lru_cache(maxsize=64)
 def _trend_spec(labels: tuple[str, ...], floor: int, exam_column: str) -> dict:
-    return _to_spec(_trend_altair(alt.NamedData("results"), alt.NamedData("means"), alt.NamedData("rules"),
+    return to_spec(_trend_altair(alt.NamedData("results"), alt.NamedData("means"), alt.NamedData("rules"),
                                   labels, floor, exam_column))
 
 
@@ -120,7 +93,7 @@ def _trend_frames(results: pd.DataFrame, means: pd.DataFrame, settings: Coaching
     return data, means.assign(taken_on=pd.to_datetime(means["taken_on"])), rules, floor
 
 
-def trend_chart(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
+def score_trend_spec(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
                 at_risk_agents: set[str], exam_column: str, shown_agents: set[str] | None = None) -> dict:
     """The trend chart's Vega-Lite spec with this run's data attached (for `st.vega_lite_chart`).
 
@@ -128,14 +101,22 @@ def trend_chart(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSe
     (`shown_agents`; the team mean is always drawn).
     """
     data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents, shown_agents)
-    return _with_data(_trend_spec(_trend_labels(t), floor, exam_column), results=data, means=means, rules=rules)
+    return with_data(_trend_spec(_trend_labels(t), floor, exam_column), results=data, means=means, rules=rules)
 
 
-def trend_chart_inline(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
+def score_trend(t: Translator, results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings,
+                at_risk_agents: set[str], shown_agents: set[str] | None = None, *, exam_column: str = "exam",
+                empty_key: str = "empty.team_dashboard") -> None:
+    """Draw the team's results over time (see `score_trend_spec`), or say there are none."""
+    if not nothing_to_draw(t, results, empty_key):
+        draw(score_trend_spec(results, means, settings, t, at_risk_agents, exam_column, shown_agents))
+
+
+def score_trend_spec_inline(results: pd.DataFrame, means: pd.DataFrame, settings: CoachingSettings, t: Translator,
                        at_risk_agents: set[str], exam_column: str, shown_agents: set[str] | None = None) -> dict:
     """The same chart compiled from scratch with its data inline (the uncached reference)."""
     data, means, rules, floor = _trend_frames(results, means, settings, t, at_risk_agents, shown_agents)
-    return _to_spec(_trend_altair(data, means, rules, _trend_labels(t), floor, exam_column))
+    return to_spec(_trend_altair(data, means, rules, _trend_labels(t), floor, exam_column))
 
 
 # --- score distribution ---------------------------------------------------------------
@@ -152,7 +133,7 @@ def _distribution_altair(data, labels: tuple[str, str], order: tuple[str, ...]) 
 
 @lru_cache(maxsize=64)
 def _distribution_spec(labels: tuple[str, str], order: tuple[str, ...]) -> dict:
-    return _to_spec(_distribution_altair(alt.NamedData("distribution"), labels, order))
+    return to_spec(_distribution_altair(alt.NamedData("distribution"), labels, order))
 
 
 def _distribution_frame(dist: pd.DataFrame, settings: CoachingSettings, t: Translator):
@@ -162,14 +143,21 @@ def _distribution_frame(dist: pd.DataFrame, settings: CoachingSettings, t: Trans
     return data, (t("analytics.axis_band"), t("analytics.axis_results")), order
 
 
-def distribution_chart(dist: pd.DataFrame, settings: CoachingSettings, t: Translator) -> dict:
+def score_distribution_spec(dist: pd.DataFrame, settings: CoachingSettings, t: Translator) -> dict:
     data, labels, order = _distribution_frame(dist, settings, t)
-    return _with_data(_distribution_spec(labels, order), distribution=data)
+    return with_data(_distribution_spec(labels, order), distribution=data)
 
 
-def distribution_chart_inline(dist: pd.DataFrame, settings: CoachingSettings, t: Translator) -> dict:
+def score_distribution(t: Translator, dist: pd.DataFrame, settings: CoachingSettings, *,
+                       empty_key: str = "analytics.no_results") -> None:
+    """Draw how many results fell in each score band, coloured by the low and amber lines."""
+    if not nothing_to_draw(t, dist, empty_key):
+        draw(score_distribution_spec(dist, settings, t))
+
+
+def score_distribution_spec_inline(dist: pd.DataFrame, settings: CoachingSettings, t: Translator) -> dict:
     data, labels, order = _distribution_frame(dist, settings, t)
-    return _to_spec(_distribution_altair(data, labels, order))
+    return to_spec(_distribution_altair(data, labels, order))
 
 
 # --- proficiency curve ------------------------------------------------------------------
@@ -189,12 +177,19 @@ def _curve_labels(t: Translator) -> tuple[str, str]:
 
 @lru_cache(maxsize=64)
 def _curve_spec(title: str, labels: tuple[str, str]) -> dict:
-    return _to_spec(_curve_altair(alt.NamedData("curve"), title, labels))
+    return to_spec(_curve_altair(alt.NamedData("curve"), title, labels))
 
 
-def curve_chart(curve: pd.DataFrame, title: str, t: Translator) -> dict:
-    return _with_data(_curve_spec(title, _curve_labels(t)), curve=curve)
+def proficiency_curve_spec(curve: pd.DataFrame, title: str, t: Translator) -> dict:
+    return with_data(_curve_spec(title, _curve_labels(t)), curve=curve)
 
 
-def curve_chart_inline(curve: pd.DataFrame, title: str, t: Translator) -> dict:
-    return _to_spec(_curve_altair(curve, title, _curve_labels(t)))
+def proficiency_curve(t: Translator, curve: pd.DataFrame, title: str, *,
+                      empty_key: str = "analytics.no_proficiency_yet") -> None:
+    """Draw the share of each group proficient by days since starting, or say nobody is yet."""
+    if not nothing_to_draw(t, curve, empty_key, icon=":material/hourglass_empty:"):
+        draw(proficiency_curve_spec(curve, title, t))
+
+
+def proficiency_curve_spec_inline(curve: pd.DataFrame, title: str, t: Translator) -> dict:
+    return to_spec(_curve_altair(curve, title, _curve_labels(t)))
