@@ -13,16 +13,16 @@ INCIDENT = re.compile(r"incident number: ([0-9A-F]{8})")
 
 
 def _break_home(monkeypatch, message: str) -> None:
-    """The agent's Home asks for due reviews: make that fail as an unexpected error would.
+    """The agent's Home asks for their to-do list: make that fail as an unexpected error would.
 
     (AppTest runs `streamlit_app.py`, and so the catch-all, only for the default page:
     `switch_page` runs a page file on its own.)"""
-    from portal.quizzes import practice
+    from portal import todo
 
     def broken(*args, **kwargs):
         raise RuntimeError(message)
 
-    monkeypatch.setattr(practice, "count_due_reviews", broken)
+    monkeypatch.setattr(todo, "todo_for", broken)
 
 
 def test_an_unexpected_error_shows_a_plain_message_with_an_incident_id(demo_engine, monkeypatch, caplog):
