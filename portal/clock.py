@@ -5,7 +5,7 @@ Calendar days people see and enter (a call's date, a stage's due date) are
 the call center's: `settings.center_timezone`. At 07:00 in Beijing it is
 still yesterday in UTC. Showing a time to people goes through `portal.formatting`.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -43,6 +43,11 @@ def local_date(moment: datetime) -> date:
 
 def local_today() -> date:
     return local_date(utcnow())
+
+
+def center_day_start(day: date) -> datetime:
+    """The instant (UTC) the center's calendar day `day` begins: where a "since <day>" filter starts."""
+    return datetime.combine(day, time.min, tzinfo=center_zone()).astimezone(UTC)
 
 
 def center_day_sql(dialect: str, column):
