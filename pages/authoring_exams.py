@@ -186,7 +186,7 @@ def create(settings) -> None:
     """Create once however often the button is clicked; then open the new exam and blank the New form."""
     form = RecordForm("new_exam")
     if created := run_action(t, lambda s: exams_service.save_exam(s, actor, settings,
-                                                                   request_token=form.submission_key).id):
+                                                                   submission_key=form.submission_key).id):
         form.saved()
         st.session_state[NEXT_PICK] = created.value
         exam_widgets.flash("exams.authoring.created")

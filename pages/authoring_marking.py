@@ -152,7 +152,7 @@ with practical_tab:
             if st.button(t("exams.marking.open_practical_button"), type="primary", key="open_practical"):
                 form = RecordForm("open_practical")
                 if run_action(t, lambda s: attempts.open_practical(s, actor, exam_id, learner_id,
-                                                                   request_token=form.submission_key)):
+                                                                   submission_key=form.submission_key)):
                     form.saved()
                     exam_widgets.flash("exams.marking.practical_opened")
                     st.rerun()

@@ -11,6 +11,7 @@ from portal.clock import utcnow
 from portal.quizzes import attempts, my_exams
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.text import plain
+from portal.ui.url import show_in_url
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 ATTEMPT_PARAM = exam_widgets.ATTEMPT_PARAM
@@ -28,11 +29,11 @@ if expired and not run_action(t, lambda s: attempts.finalise_expired(s, now=now,
 
 
 def show_attempt_in_url(attempt_id: int) -> None:
-    st.query_params[ATTEMPT_PARAM] = str(attempt_id)
+    show_in_url(**{ATTEMPT_PARAM: attempt_id})
 
 
 def back_to_list() -> None:
-    st.query_params.pop(ATTEMPT_PARAM, None)
+    show_in_url(**{ATTEMPT_PARAM: None})
 
 
 def ask(action: str, target: int) -> None:

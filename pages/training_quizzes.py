@@ -16,10 +16,12 @@ from portal.ui import charts, state
 from portal.ui.dates import datetime_column
 from portal.ui.exam_widgets import ATTEMPT_PARAM, attempt_in_url
 from portal.ui.text import plain
+from portal.ui.url import show_in_url
 from portal.ui.question_view import answer_widget, render_question_text, response_from_state, show_feedback
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 QUIZ_PARAM = "quiz"
+START_REFUSED = "practice_start_refused"  # (quiz code, why) when "Start" could not open it
 FEEDBACK_KEY = "practice_feedback_slot"
 REVIEW_FEEDBACK_KEY = "review_feedback"
 NOTICE_KEY = "practice_notice"  # why the last "Check my answer" saved nothing
@@ -30,18 +32,29 @@ language = state.language()
 page_header(t, "nav.my_quizzes", "quizbank.practice.caption")
 
 
+def _open_or_start(session, code: str) -> int:
+    return practice.open_attempt_id(session, actor, code) or practice.start_practice(session, actor, code, language)
+
+
 def open_requested_quiz(code: str) -> None:
     """Resume the learner's open attempt at `code`, or start one, and put it in the URL."""
-    def start(session):
-        return practice.open_attempt_id(session, actor, code) or practice.start_practice(session, actor, code, language)
+    if opened := run_action(t, lambda s: _open_or_start(s, code)):
+        show_in_url(**{QUIZ_PARAM: code, ATTEMPT_PARAM: opened.value})
 
-    if opened := run_action(t, start):
-        st.query_params.update({QUIZ_PARAM: code, ATTEMPT_PARAM: str(opened.value)})
+
+def start_quiz(code: str) -> None:
+    """"Start", as the button's callback: the run that follows draws the attempt (one run per click);
+    a refusal is kept for the quiz's card."""
+    try:
+        attempt_id = run_transaction(lambda s: _open_or_start(s, code))
+    except PortalError as exc:
+        st.session_state[START_REFUSED] = (code, t.error(exc))
+        return
+    show_in_url(**{QUIZ_PARAM: code, ATTEMPT_PARAM: attempt_id})
 
 
 def leave_attempt() -> None:
-    st.query_params.pop(ATTEMPT_PARAM, None)
-    st.query_params.pop(QUIZ_PARAM, None)
+    show_in_url(**{ATTEMPT_PARAM: None, QUIZ_PARAM: None})
     st.session_state.pop(FEEDBACK_KEY, None)
 
 
@@ -178,6 +191,7 @@ def show_quizzes() -> None:
     if not quizzes:
         empty_state(t, "empty.my_quizzes")
         return
+    refused = st.session_state.pop(START_REFUSED, None)
     columns = st.columns(2)
     for n, quiz in enumerate(quizzes):
         with columns[n % 2].container(border=True):
@@ -189,9 +203,10 @@ def show_quizzes() -> None:
                             text=t("quizbank.practice.best", percent=f"{quiz.best_percent:.0f}", attempts=quiz.attempts))
             else:
                 st.caption(t("quizbank.practice.not_tried"))
-            if st.button(t("quizbank.practice.start"), key=f"start-{quiz.code}", disabled=not quiz.available):
-                open_requested_quiz(quiz.code)
-                st.rerun()
+            st.button(t("quizbank.practice.start"), key=f"start-{quiz.code}", disabled=not quiz.available,
+                      on_click=start_quiz, args=(quiz.code,))
+            if refused and refused[0] == quiz.code:
+                st.error(refused[1], icon=":material/error:")
 
 
 def show_history() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, exists, func, select as sa_select
 from sqlmodel import Session, select
 
 from portal import coaching
-from portal.clock import local_date, today
+from portal.clock import center_day_start, local_date, today
 from portal.coaching.settings import CoachingSettings, settings_or_load
 from portal.errors import NotFound, PermissionDenied
 from portal.i18n import Translator
@@ -114,8 +114,14 @@ def _graded(filt: ResultFilter):
     conditions = [Attempt.status == "graded", Attempt.percent.is_not(None), Attempt.submitted_at.is_not(None),
                   Exam.kind.in_([filt.kind] if filt.kind else GRADED_KINDS)]
     if filt.since:
-        conditions.append(Attempt.submitted_at >= pd.Timestamp(filt.since, tz="UTC").to_pydatetime())
+        conditions.append(Attempt.submitted_at >= center_day_start(filt.since))
     return and_(*conditions)
+
+
+def _center_days(moments: pd.Series) -> pd.Series:
+    """The center's calendar day of each stored instant (not UTC's: 07:00 in Beijing is yesterday in UTC)."""
+    return pd.Series([None if pd.isna(moment) else local_date(moment) for moment in moments], index=moments.index,
+                     dtype="object")
 
 
 @permission(DASHBOARD)
@@ -142,7 +148,7 @@ def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilte
     frame = pd.DataFrame(session.exec(query).all(),
                          columns=["attempt_id", "user_id", "agent", "exam_code", "exam_en", "exam_zh", "kind",
                                   "submitted_at", "percent", "passed", "pass_mark"])
-    frame["submitted_on"] = pd.to_datetime(frame["submitted_at"], utc=True).dt.date
+    frame["submitted_on"] = _center_days(frame["submitted_at"])
     return frame.drop(columns=["submitted_at"])
 
 
@@ -169,7 +175,7 @@ def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter 
                         .order_by(func.min(Attempt.submitted_at))).all()
     frame = pd.DataFrame(rows, columns=["exam_code", "exam_en", "exam_zh", "pass_mark", "first_taken", "mean",
                                         "results"])
-    frame["taken_on"] = pd.to_datetime(frame["first_taken"], utc=True).dt.date
+    frame["taken_on"] = _center_days(frame["first_taken"])
     frame["mean"] = frame["mean"].astype(float).round(1)
     return frame.drop(columns=["first_taken"])
 
@@ -389,7 +395,7 @@ def proficiency(session: Session, actor: Actor, scope: Scope) -> pd.DataFrame:
                         .join(first_pass, first_pass.c.user_id == User.id, isouter=True)
                         .where(_in_scope(scope)).order_by(Cohort.start_date, User.display_name)).all()
     frame = pd.DataFrame(rows, columns=["user_id", "agent", "cohort", "mentor", "start_date", "first_pass"])
-    frame["first_pass_on"] = pd.to_datetime(frame["first_pass"], utc=True).dt.date
+    frame["first_pass_on"] = _center_days(frame["first_pass"])
     frame["days_to_pass"] = [(p - s).days if p is not None and not pd.isna(p) else None
                              for p, s in zip(frame["first_pass_on"], frame["start_date"])]
     frame = frame.drop(columns=["first_pass"])

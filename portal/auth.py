@@ -176,12 +176,16 @@ class SessionCheck:
     touch_due: bool = False  # last seen over SESSION_TOUCH_INTERVAL ago
     expired: bool = False  # idle too long: revoke it
 
+    @property
+    def write_due(self) -> bool:
+        return self.expired or self.touch_due
+
 
 def check_session(session: Session, token: str | None, now=None) -> SessionCheck:
     """Read-only: who is behind `token`, and whether its session should be touched or revoked.
 
     Every page run asks this; it never writes, so a busy database cannot stop a page. The
-    writes it calls for (`touch_session`, `expire_session`) are best-effort and rare."""
+    write it calls for (`settle_session`) is best-effort and rare."""
     if not token:
         return SessionCheck(None)
     record = session.exec(select(AuthSession).where(_by_token(token))).first()
@@ -196,6 +200,14 @@ def check_session(session: Session, token: str | None, now=None) -> SessionCheck
     return SessionCheck(actor_for(session, user), touch_due=now - record.last_seen_at >= SESSION_TOUCH_INTERVAL)
 
 
+def settle_session(session: Session, token: str, check: SessionCheck, now=None) -> None:
+    """The write `check` called for, if any: revoke an idle session, or note that it was used now."""
+    if check.expired:
+        expire_session(session, token, now)
+    elif check.touch_due:
+        touch_session(session, token, now)
+
+
 def touch_session(session: Session, token: str, now=None) -> None:
     """Note that the session was used now (the idle timeout counts from here)."""
     session.execute(update(AuthSession).where(_by_token(token), AuthSession.revoked_at.is_(None))
@@ -205,17 +217,6 @@ def touch_session(session: Session, token: str, now=None) -> None:
 def expire_session(session: Session, token: str, now=None) -> None:
     session.execute(update(AuthSession).where(_by_token(token), AuthSession.revoked_at.is_(None))
                     .values(revoked_at=now or utcnow()))
-
-
-def resume_session(session: Session, token: str | None) -> Actor | None:
-    """The actor behind a cookie token, if the session is live; touches it (in this session)."""
-    now = utcnow()
-    check = check_session(session, token, now)
-    if check.expired:
-        expire_session(session, token, now)
-    elif check.touch_due:
-        touch_session(session, token, now)
-    return check.actor
 
 
 def close_session(session: Session, token: str | None) -> None:

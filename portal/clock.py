@@ -5,8 +5,10 @@ Calendar days people see and enter (a call's date, a stage's due date) are
 the call center's: `settings.center_timezone`. At 07:00 in Beijing it is
 still yesterday in UTC. Showing a time to people goes through `portal.formatting`.
 """
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
 
 from portal.settings import get_settings
 
@@ -41,3 +43,26 @@ def local_date(moment: datetime) -> date:
 
 def local_today() -> date:
     return local_date(utcnow())
+
+
+def center_day_start(day: date) -> datetime:
+    """The instant (UTC) the center's calendar day `day` begins: where a "since <day>" filter starts."""
+    return datetime.combine(day, time.min, tzinfo=center_zone()).astimezone(UTC)
+
+
+def center_day_sql(dialect: str, column):
+    """SQL for the calendar day a stored UTC time falls on in the center's zone, comparable with a
+    date column (a coaching session's `held_on`): at 07:00 in Beijing UTC's date is still yesterday.
+
+    PostgreSQL converts with its own zone database; SQLite calls `center_date`, which
+    portal.db registers on every connection (`center_date_of_stored`)."""
+    if dialect == "sqlite":
+        return func.center_date(column)
+    return func.date(func.timezone(center_zone().key, column))
+
+
+def center_date_of_stored(value: str | None) -> str | None:
+    """SQLite's `center_date(moment)`: the center's day (YYYY-MM-DD) of a UTC time as SQLite stores it."""
+    if value is None:
+        return None
+    return local_date(datetime.fromisoformat(value)).isoformat()

@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
+from portal.clock import center_date_of_stored
 from portal.errors import PortalError
 from portal.settings import REPO_ROOT, get_settings
 
@@ -62,6 +63,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        dbapi_connection.create_function("center_date", 1, center_date_of_stored)
         if OPTIMIZE_ON_OPEN:
             _optimize(cursor, "PRAGMA optimize=0x10002")
         cursor.close()

@@ -111,13 +111,13 @@ def _people(connection, rng, now, scale: Scale) -> dict[str, int]:
                 [(i + 1, f"Intake {start:%Y-%m}", start, created) for i, start in enumerate(cohort_starts)])
     users, roles, leads = [], [], []
     columns = ["id", "username", "display_name", "password_hash", "active", "must_change_password", "language",
-               "team_id", "cohort_id", "mentor_id", "failed_logins", "locked_until", "created_at"]
+               "team_id", "cohort_id", "mentor_id", "created_at"]
     staff = [("admin", "admin", None)] + [(f"trainer{i:02d}", "trainer", None) for i in range(1, 21)]
     staff += [(f"lead{t:03d}", "lead", t) for t in range(1, scale.teams + 1)]
     staff += [(f"mentor{t:03d}", "mentor", t) for t in range(1, scale.teams + 1)]
     for index, (username, role, team) in enumerate(staff, start=1):
-        users.append((index, username, username.title(), password_hash, True, False, None, team, None, None, 0,
-                      None, created))
+        users.append((index, username, username.title(), password_hash, True, False, None, team, None, None,
+                      created))
         roles.append((index, role))
         if role == "lead":
             leads.append((team, index))
@@ -129,8 +129,7 @@ def _people(connection, rng, now, scale: Scale) -> dict[str, int]:
         newhire = n >= scale.agents - scale.newhires
         cohort = scale.cohorts - (n % 2) if newhire else int(rng.integers(1, scale.cohorts - 1))
         users.append((uid, f"agent{n + 1:04d}", f"Agent {n + 1:04d}", password_hash, True, False,
-                      "zh-CN" if n % 3 else "en", team, cohort, mentor_of_team[team] if newhire else None, 0, None,
-                      created))
+                      "zh-CN" if n % 3 else "en", team, cohort, mentor_of_team[team] if newhire else None, created))
         roles.append((uid, "newhire" if newhire else "agent"))
     bulk_insert(connection, "user_account", columns, users)
     bulk_insert(connection, "user_role", ["user_id", "role"], roles)

@@ -1,5 +1,5 @@
 """Team analytics on the demo center: scope per role, trends, at-risk reasons, effect, proficiency."""
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 import pytest
@@ -7,10 +7,13 @@ from sqlalchemy import event, func
 from sqlmodel import select
 
 from portal import analytics, auth, coaching
-from portal.clock import utcnow
+from portal.clock import center_zone, local_date, utcnow
 from portal.errors import PermissionDenied
 from portal.i18n import Translator
 from portal.models import Attempt, Cohort, Exam, StageSignoff, Team, User
+from portal.roles import Role
+from portal.settings import get_settings
+from tests.utils.factories import make_cohort, make_user
 
 
 def actor(session, username):
@@ -111,7 +114,7 @@ def test_speed_to_proficiency_with_and_without_stage_data(demo_session, monkeypa
     first_pass = min([passed_at] + list(demo_session.exec(
         select(Attempt.submitted_at).join(Exam, Exam.id == Attempt.exam_id)
         .where(Attempt.user_id == newhire.id, Attempt.passed.is_(True), Exam.kind != "practice"))))
-    assert row["days_to_pass"] == (first_pass.date() - start.start_date).days
+    assert row["days_to_pass"] == (local_date(first_pass) - start.start_date).days
     theory = demo_session.exec(select(StageSignoff.signed_at).where(
         StageSignoff.user_id == newhire.id, StageSignoff.stage_key == "theory", StageSignoff.outcome == "passed")).one()
     assert row["days_to_theory"] == (theory.date() - start.start_date).days  # from the onboarding sign-offs
@@ -146,3 +149,27 @@ def test_lead_queries_touch_no_answer_rows_and_stay_few(demo_session, demo_engin
     assert not any("attempt_answer" in s for s in statements)
     assert len(statements) < 40
     assert demo_session.exec(select(User).where(User.username == "feng.jun")).one()
+
+
+def test_results_and_proficiency_fall_on_the_centers_day_not_utcs(session, monkeypatch):
+    """07:30 in Beijing is 23:30 the day before in UTC: the day a result shows, where "since <day>"
+    starts and the days to a first pass are the center's."""
+    monkeypatch.setattr(get_settings(), "center_timezone", "Asia/Shanghai")
+    cohort = make_cohort(session, "Intake Z", start=date(2026, 10, 1))
+    trainer = make_user(session, "trainer.z", Role.TRAINER)
+    newhire = make_user(session, "newhire.z", Role.NEWHIRE, cohort_id=cohort.id)
+    exam = Exam(code="zone-exam", kind="written", title_en="Zone", title_zh="时区", pass_mark=80)
+    session.add(exam)
+    session.flush()
+    day = date(2026, 10, 11)
+    at = datetime.combine(day, time(7, 30), tzinfo=center_zone())
+    assert at.astimezone(UTC).date() == day - timedelta(days=1)
+    session.add(Attempt(exam_id=exam.id, user_id=newhire.id, status="graded", started_at=at, submitted_at=at,
+                        percent=90, passed=True))
+    session.flush()
+    scope = analytics.Scope("cohort", cohort.id, "Intake Z")
+    assert list(analytics.exam_results(session, trainer, scope, analytics.ResultFilter(since=day))["submitted_on"]) \
+        == [day]
+    assert analytics.exam_results(session, trainer, scope, analytics.ResultFilter(since=day + timedelta(days=1))).empty
+    assert list(analytics.team_means(session, trainer, scope)["taken_on"]) == [day]
+    assert analytics.proficiency(session, trainer, scope).set_index("user_id").loc[newhire.id, "days_to_pass"] == 10

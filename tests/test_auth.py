@@ -206,13 +206,13 @@ def test_session_token_resumes_until_revoked_and_is_stored_hashed(session):
     actor = make_user(session, "li.na")
     token = auth.open_session(session, actor)
     session.flush()
-    assert auth.resume_session(session, token).id == actor.id
+    assert auth.check_session(session, token).actor.id == actor.id
     stored = session.exec(select(AuthSession)).one()
     assert stored.token_hash != token and len(stored.token_hash) == 64
     auth.close_session(session, token)
-    assert auth.resume_session(session, token) is None
-    assert auth.resume_session(session, "forged-token") is None
-    assert auth.resume_session(session, None) is None
+    assert auth.check_session(session, token).actor is None
+    assert auth.check_session(session, "forged-token").actor is None
+    assert auth.check_session(session, None).actor is None
 
 
 def test_idle_session_expires(session, monkeypatch):
@@ -222,7 +222,9 @@ def test_idle_session_expires(session, monkeypatch):
     record = session.exec(select(AuthSession)).one()
     record.last_seen_at = auth.utcnow() - timedelta(minutes=auth.get_settings().session_idle_minutes + 1)
     session.add(record)
-    assert auth.resume_session(session, token) is None
+    check = auth.check_session(session, token)
+    assert check.actor is None and check.write_due
+    auth.settle_session(session, token, check)
     assert session.exec(select(AuthSession)).one().revoked_at is not None
 
 
@@ -254,12 +256,17 @@ def test_resuming_touches_the_session_at_most_once_a_minute(session):
     session.flush()
     record = session.exec(select(AuthSession)).one()
     fresh = record.last_seen_at
-    auth.resume_session(session, token)
-    assert record.last_seen_at == fresh and record not in session.dirty  # no write on every rerun
+    check = auth.check_session(session, token)
+    assert not check.write_due  # no write on every rerun
+    auth.settle_session(session, token, check)
+    assert record.last_seen_at == fresh and record not in session.dirty
     record.last_seen_at = fresh - auth.SESSION_TOUCH_INTERVAL
     session.add(record)
     session.flush()
-    auth.resume_session(session, token)
+    check = auth.check_session(session, token)
+    assert check.actor.id == actor.id and check.write_due
+    auth.settle_session(session, token, check)
+    session.refresh(record)
     assert record.last_seen_at > fresh - auth.SESSION_TOUCH_INTERVAL
 
 
@@ -407,3 +414,32 @@ def test_a_busy_database_does_not_stop_a_signed_in_page(demo_engine, monkeypatch
     at.run()
     assert not problems_of(at), problems_of(at)
     assert at.title[0].value.startswith("Welcome")
+
+
+def test_a_page_run_settles_its_session_touching_a_used_one_and_revoking_an_idle_one(demo_engine):
+    """The one way a page resumes a session (portal/ui/state.current_actor): check, then the write it is due."""
+    from tests.utils.apptest import app_as
+
+    def age_sessions(minutes):
+        with Session(demo_engine) as session:
+            for record in session.exec(select(AuthSession)):
+                record.last_seen_at = auth.utcnow() - timedelta(minutes=minutes)
+                session.add(record)
+            session.commit()
+
+    def last_seen_and_revoked():
+        with Session(demo_engine) as session:
+            return session.exec(select(AuthSession.last_seen_at, AuthSession.revoked_at)
+                                .order_by(AuthSession.id)).all()
+
+    at = app_as(demo_engine, "agent")
+    age_sessions(5)
+    at.run()
+    [(seen, revoked)] = last_seen_and_revoked()
+    assert revoked is None and auth.utcnow() - seen < timedelta(minutes=1)  # touched
+    assert at.title[0].value.startswith("Welcome")
+    at = app_as(demo_engine, "agent")  # a new page load (AppTest runs the app once per instance here)
+    age_sessions(auth.get_settings().session_idle_minutes + 1)
+    at.run()
+    assert last_seen_and_revoked()[-1][1] is not None  # this page's session, idle too long: revoked
+    assert "auth_token" not in at.session_state  # and signed out

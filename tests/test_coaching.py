@@ -1,6 +1,7 @@
 """Coaching sessions: writing, permissions per role, private notes, acknowledgement, history, PDF."""
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -13,6 +14,7 @@ from portal.i18n import Translator
 from portal.models import (ActionItem, Attempt, CoachingLink, CoachingRevision, CoachingSession, Exam, SupervisedCall,
                            TicketReview)
 from portal.roles import Role
+from portal.settings import get_settings
 from portal.users import set_team_leads
 from portal.roles import SYSTEM
 from tests.utils.factories import make_team, make_user
@@ -287,6 +289,27 @@ def test_coaching_effect_compares_exam_averages_before_and_after(session, world)
     effect = coaching.get_session(session, world["lead_a"], sid).effect
     assert (effect.before_avg, effect.before_n, effect.after_avg, effect.after_n) == (71.0, 2, 92.0, 2)
     assert effect.change == 21.0
+
+
+@pytest.mark.parametrize("zone, local_time, counted", [
+    # 07:30 in Beijing the day after the session is 23:30 UTC on the session's own day
+    ("Asia/Shanghai", (1, time(7, 30)), (0, 1)),
+    # 23:30 in New York the day before the session is 04:30 UTC on the session's own day
+    ("America/New_York", (-1, time(23, 30)), (1, 0)),
+])
+def test_coaching_effect_counts_an_attempt_on_the_centers_day_not_utcs(session, world, monkeypatch, zone,
+                                                                        local_time, counted):
+    monkeypatch.setattr(get_settings(), "center_timezone", zone)
+    agent, held_on = world["agent_a"], today() - timedelta(days=10)
+    days_from_session, clock_time = local_time
+    at = datetime.combine(held_on + timedelta(days=days_from_session), clock_time, tzinfo=ZoneInfo(zone))
+    assert at.astimezone(UTC).date() == held_on  # on UTC's calendar it is the session's day, which counts as neither
+    attempt = attempt_for(session, agent.id, percent=80)
+    attempt.submitted_at = attempt.started_at = at
+    session.add(attempt)
+    sid = coaching.write_session(session, world["lead_a"], draft(agent, held_on=held_on))
+    effect = coaching.get_session(session, world["lead_a"], sid).effect
+    assert (effect.before_n, effect.after_n) == counted
 
 
 def test_unknown_session_is_not_found(session, world):

@@ -9,7 +9,7 @@ import json
 import random
 import re
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pandas as pd
 import pytest
@@ -17,7 +17,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from portal import analytics, coaching
-from portal.clock import today, utcnow
+from portal.clock import center_zone, today, utcnow
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.i18n import Translator
 from portal.models import Attempt, Exam
@@ -251,10 +251,11 @@ def _effects_the_slow_way(session, window_days: int) -> dict:
     """The effect query as it was before issue 7: every attempt of the agent joined to every session."""
     from sqlalchemy import and_, case, func, or_, select
 
-    from portal.coaching.effect import _day, _plus_days
+    from portal.clock import center_day_sql
+    from portal.coaching.effect import _plus_days
     from portal.models import CoachingSession
 
-    day = _day(session, Attempt.submitted_at)
+    day = center_day_sql(session.get_bind().dialect.name, Attempt.submitted_at)
     held = CoachingSession.held_on
     before = and_(day >= _plus_days(session, held, -window_days), day < held)
     after = and_(day > held, day <= _plus_days(session, held, window_days))
@@ -287,7 +288,7 @@ def test_effect_window_by_index_range_equals_joining_every_attempt(engine):
                                 submitted_at=now - timedelta(days=days), percent=90.0, passed=True))
         for days, hour in ((10 + 30, 0), (10 + 30, 23), (10 + 31, 23), (10 - 30, 0), (10 - 30, 23), (10 - 31, 0),
                            (10, 12)):
-            at = (now - timedelta(days=days)).replace(hour=hour, minute=30)
+            at = datetime.combine(today() - timedelta(days=days), time(hour, 30), tzinfo=center_zone())  # center's clock
             session.add(Attempt(exam_id=written.id, user_id=edge["on_the_edges"].id, status="graded", started_at=at,
                                 submitted_at=at, percent=float(60 + days), passed=True))
         session.flush()

@@ -79,7 +79,7 @@ def test_a_ticket_buys_httponly_strict_cookies_once(client, engine):
     assert any(c.startswith("academy_device=") and "HttpOnly" in c for c in cookies)
     token = session_cookie.split(";")[0].split("=", 1)[1]
     with Session(engine) as session:
-        assert auth.resume_session(session, token).username == "li.na"
+        assert auth.check_session(session, token).actor.username == "li.na"
     again = client.post("/api/session", content=ticket)
     assert again.status_code == 403 and not again.set_cookies
 
@@ -109,7 +109,7 @@ def test_signing_out_ends_the_session_and_clears_the_cookie(client, engine):
     assert response.status_code == 204
     assert any(c.startswith("academy_session=") and "Max-Age=0" in c for c in response.set_cookies)
     with Session(engine) as session:
-        assert auth.resume_session(session, token) is None
+        assert auth.check_session(session, token).actor is None
 
 
 def test_signing_out_in_the_page_ends_the_cookie_too(client, engine):
@@ -122,8 +122,8 @@ def test_signing_out_in_the_page_ends_the_cookie_too(client, engine):
         session.commit()
     cookie = client.post("/api/session", content=ticket).cookies["academy_session"]
     with Session(engine) as session:
-        assert auth.resume_session(session, cookie).username == "wu.hao"
+        assert auth.check_session(session, cookie).actor.username == "wu.hao"
         auth.close_session(session, page_token)
         session.commit()
     with Session(engine) as session:
-        assert auth.resume_session(session, cookie) is None
+        assert auth.check_session(session, cookie).actor is None

@@ -83,16 +83,36 @@ def test_a_create_sent_twice_with_its_token_makes_one_exam(session, world):
     """Issue 12 item 12: a double click on "Create exam" must not create a second exam (nor say the code is taken)."""
     token = "0123456789abcdef0123456789abcdef"
     first = exams.save_exam(session, world["trainer"], written_settings("twice", questions=world["questions"][:2]),
-                            request_token=token)
+                            submission_key=token)
     again = exams.save_exam(session, world["trainer"], written_settings("twice", questions=world["questions"][:2]),
-                            request_token=token)
+                            submission_key=token)
     assert again.id == first.id and len(session.exec(select(Exam)).all()) == 1
     other = exams.save_exam(session, world["trainer"], written_settings("next", questions=world["questions"][:2]),
-                            request_token="f" * 32)
+                            submission_key="f" * 32)
     assert other.id != first.id
     with pytest.raises(ValidationFailed):
         exams.save_exam(session, world["trainer"], written_settings("odd", questions=world["questions"][:2]),
-                        request_token="%' OR 1=1 --")
+                        submission_key="%' OR 1=1 --")
+
+
+def test_a_create_sent_again_finds_its_exam_by_the_key_stored_on_it(session, world):
+    """One idempotency mechanism (portal/submissions.py): the form's key is kept on the exam itself, so
+    finding the first create does not depend on what the audit log holds (it used to be searched there)."""
+    token = "0123456789abcdef0123456789abcdef"
+    settings = written_settings("keyed", questions=world["questions"][:2])
+    first = exams.save_exam(session, world["trainer"], settings, submission_key=token)
+    assert session.get(Exam, first.id).submission_key == token
+    for entry in session.exec(select(AuditEntry)).all():
+        session.delete(entry)
+    session.flush()
+    again = exams.save_exam(session, world["trainer"], written_settings("keyed", questions=world["questions"][:2]),
+                            submission_key=token)
+    assert again.id == first.id and len(session.exec(select(Exam)).all()) == 1
+    other_trainer = make_user(session, "trainer2", Role.TRAINER)  # a key is one author's: never another's exam
+    with pytest.raises(ValidationFailed) as refused:
+        exams.save_exam(session, other_trainer, written_settings("keyed", questions=world["questions"][:2]),
+                        submission_key=token)
+    assert refused.value.key == "exams.error.code_taken"
 
 
 def test_the_exam_list_puts_open_exams_first_and_archived_last(session, world):

@@ -242,14 +242,30 @@ def test_a_practical_opened_twice_with_its_token_waits_once_in_the_queue(session
     """A double click on "Add to the marking queue" opened two attempts of an exam with unlimited attempts."""
     exam = make_practical_exam(session, world["trainer"])
     token = "a" * 32
-    first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
-    again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, request_token=token)
+    first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, submission_key=token)
+    again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0, submission_key=token)
     assert again == first and len(marking.marking_queue(session, world["trainer"])) == 1
     with pytest.raises(ValidationFailed) as refused:  # a later click: one practical waits per learner and exam
         attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
-                                request_token="b" * 32)
+                                submission_key="b" * 32)
     assert refused.value.key == "exams.error.practical_waiting"
     assert len(marking.marking_queue(session, world["trainer"])) == 1
+
+
+def test_a_practical_opened_again_finds_its_attempt_by_the_key_stored_on_it(session, world):
+    """One idempotency mechanism (portal/submissions.py): the form's key is kept on the attempt it opened, so
+    a resend finds it whatever the audit log holds (it used to be searched there)."""
+    exam = make_practical_exam(session, world["trainer"], attempts_allowed=0)
+    token = "c" * 32
+    first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
+                                    submission_key=token)
+    assert session.get(Attempt, first).submission_key == token
+    for entry in session.exec(select(AuditEntry)).all():
+        session.delete(entry)
+    session.flush()
+    again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
+                                    submission_key=token)
+    assert again == first and len(session.exec(select(Attempt)).all()) == 1
 
 
 def test_the_learner_picker_leaves_out_who_cannot_sit_the_practical_now(session, world):

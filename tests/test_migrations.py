@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import portal.models  # noqa: F401
@@ -64,6 +65,9 @@ MAY_CHANGE: dict[str, set[str]] = {  # table -> columns whose values a migration
     "wellbeing_data_version": {"token"},  # a random cache token that triggers renew on any write
 }
 MAY_ADD_ROWS: set[str] = set()  # tables into which a migration may insert rows of its own
+DROPPED: dict[str, set[str]] = {  # table -> columns a migration drops on purpose
+    "user_account": {"failed_logins", "locked_until"},  # 0011: unread since 0008 (portal/throttle.py)
+}
 
 
 def _decode(value, kind: str):
@@ -133,7 +137,8 @@ def differences_from_release(engine, fixture: dict) -> list[str]:
             if table is None:
                 problems.append(f"{name}: table gone ({len(spec['rows'])} rows)")
                 continue
-            columns = [(c, kind) for c, kind in spec["columns"] if c not in MAY_CHANGE.get(name, set())]
+            columns = [(c, kind) for c, kind in spec["columns"] if c not in MAY_CHANGE.get(name, set())
+                       and (c in table.c or c not in DROPPED.get(name, set()))]
             gone = [c for c, _ in columns if c not in table.c]
             if gone:
                 problems.append(f"{name}: columns gone: {', '.join(gone)}")
@@ -206,6 +211,28 @@ def test_upgrading_a_released_database_keeps_every_row(release_engine, release):
         new_id = c.execute(text("INSERT INTO team (name, created_at) VALUES ('After the upgrade', :now) RETURNING id"),
                            {"now": datetime.now(timezone.utc)}).scalar()
     assert new_id > max(row[0] for row in release["tables"]["team"]["rows"])
+
+
+def test_0011_drops_the_lock_columns_keys_exams_and_attempts_and_downgrades_losing_no_row(release_engine, release):
+    """0011 on a database full of people, exams and attempts, and back to 0010 (both SQLite and PostgreSQL)."""
+    migrate(release_engine)
+    columns = {table: {c["name"] for c in inspect(release_engine).get_columns(table)}
+               for table in ("user_account", "exam", "attempt")}
+    assert not columns["user_account"] & {"failed_logins", "locked_until"}
+    assert "submission_key" in columns["exam"] and "submission_key" in columns["attempt"]
+    with release_engine.begin() as c:  # one key per author: a second exam with the same key is refused
+        c.execute(text("UPDATE exam SET submission_key = 'k' WHERE id = (SELECT min(id) FROM exam)"))
+    with pytest.raises(IntegrityError), release_engine.begin() as c:
+        c.execute(text("UPDATE exam SET submission_key = 'k', created_by = (SELECT created_by FROM exam "
+                       "WHERE submission_key = 'k') WHERE id = (SELECT max(id) FROM exam)"))
+
+    downgrade(release_engine, "0010")
+
+    assert {"failed_logins", "locked_until"} <= {c["name"] for c in inspect(release_engine).get_columns("user_account")}
+    assert "submission_key" not in {c["name"] for c in inspect(release_engine).get_columns("attempt")}
+    problems = differences_from_release(release_engine, release)  # the demo's counters were 0 and NULL
+    assert not problems, "0011 and back lost or changed rows:\n" + "\n".join(problems)
+    migrate(release_engine)
 
 
 def test_the_release_check_fails_when_rows_are_lost_or_rewritten(release_engine, release):

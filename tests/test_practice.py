@@ -329,3 +329,44 @@ def test_the_practice_page_refuses_a_partly_matched_answer_beside_the_question(d
         answer = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id,
                                                           AttemptAnswer.slot == match.slot)).one()
     assert answer.response is None and answer.mark is None
+
+
+def test_start_opens_the_attempt_in_one_script_run(demo_engine, monkeypatch):
+    """Flaky browser clicks: "Start" drew the list again, wrote the URL and called st.rerun(), two runs
+    per click with the list's widgets (the review card's answer form) still on screen and clickable
+    in between; an answer clicked there was lost ("Give an answer first"). Now its callback writes the URL."""
+    from portal.ui import widgets
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "newhire").run()
+    at.switch_page("pages/training_quizzes.py").run()
+    runs = []  # the page draws its header once per run
+    real_header = widgets.page_header
+    monkeypatch.setattr(widgets, "page_header", lambda *args: runs.append(1) or real_header(*args))
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert not errors_of(at)
+    assert at.caption[1].value.startswith("Question 1 of")
+    assert at.query_params["attempt"] and at.query_params["quiz"]
+    assert len(runs) == 1
+
+
+def test_the_url_is_written_only_when_it_changes(monkeypatch):
+    """Every write to st.query_params sends the browser a message, even one that changes nothing."""
+    from streamlit.runtime.state.query_params import QueryParams
+    from streamlit.testing.v1 import AppTest
+
+    sent = []
+    real_send = QueryParams._send_query_param_msg
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", lambda self: sent.append(1) or real_send(self))
+
+    def page():
+        from portal.ui.url import show_in_url
+
+        show_in_url(attempt=7, quiz="q")
+        show_in_url(attempt=7)  # already so
+        show_in_url(quiz=None)
+        show_in_url(quiz=None, other=None)  # already gone
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert dict(at.query_params) == {"attempt": "7"} and len(sent) == 2

@@ -72,7 +72,7 @@ def test_reset_password_forces_change_and_revokes_sessions(session, admin):
     token = auth.open_session(session, agent)
     session.flush()
     temporary = users.reset_password(session, admin, agent.id)
-    assert auth.resume_session(session, token) is None
+    assert auth.check_session(session, token).actor is None
     actor = auth.authenticate(session, "agent.x", temporary)
     assert actor.must_change_password
     assert session.exec(select(AuditEntry).where(AuditEntry.action == "password.reset")).first()
@@ -83,7 +83,7 @@ def test_deactivation_revokes_sessions(session, admin):
     token = auth.open_session(session, agent)
     session.flush()
     users.set_active(session, admin, agent.id, False)
-    assert auth.resume_session(session, token) is None
+    assert auth.check_session(session, token).actor is None
 
 
 def test_teams_cohorts_and_leads(session, admin):

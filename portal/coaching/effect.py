@@ -4,16 +4,10 @@ from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
+from portal.clock import center_day_sql
 from portal.coaching.settings import EFFECT_KINDS
 from portal.coaching.views import Effect
 from portal.models import Attempt, CoachingSession, Exam
-
-
-def _day(session: Session, column):
-    """The calendar day (UTC) of a datetime column, comparable with a date column."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.date(column)
-    return func.date(func.timezone("UTC", column))
 
 
 def _plus_days(session: Session, column, days: int):
@@ -26,9 +20,9 @@ def effect_aggregates(session: Session, window_days: int) -> list:
     """Exam average and count `window_days` before and after a session, as aggregate columns.
 
     Use with `with_effect_attempts` on a query grouped by session. Written and
-    practical exams only; the session day itself counts as neither.
+    practical exams only; the session day itself counts as neither. Days are the center's.
     """
-    day = _day(session, Attempt.submitted_at)
+    day = center_day_sql(session.get_bind().dialect.name, Attempt.submitted_at)
     held = CoachingSession.held_on
     counted = Exam.id.is_not(None)  # the attempt's exam is written or practical (see with_effect_attempts)
     before = and_(counted, day >= _plus_days(session, held, -window_days), day < held)

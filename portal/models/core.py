@@ -39,8 +39,6 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     cohort_id: int | None = Field(default=None, foreign_key="cohort.id", index=True)
     mentor_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
-    failed_logins: int = 0
-    locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstrain
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
+from portal.submissions import SUBMISSION_KEY_LENGTH, submission_key_index
 
 
 class Question(SQLModel, table=True):
@@ -72,6 +73,7 @@ class Exam(SQLModel, table=True):
     """A practice quiz, a written exam or a practical exam."""
 
     __tablename__ = "exam"
+    __table_args__ = (submission_key_index("exam", owner="created_by"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(sa_column=Column(String(80), unique=True, nullable=False))
@@ -98,6 +100,7 @@ class Exam(SQLModel, table=True):
     critical_miss: str = Field(default="fail_exam", max_length=12)  # fail_exam | zero_section
     created_by: int | None = Field(default=None, foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow)
+    submission_key: str | None = Field(default=None, max_length=SUBMISSION_KEY_LENGTH)  # see portal/submissions.py
 
 
 class ExamSlot(SQLModel, table=True):
@@ -125,7 +128,9 @@ class Attempt(SQLModel, table=True):
                       Index("ix_attempt_exam_status", "exam_id", "status"),
                       # center-wide lookups by state (db/migrations/versions/0009_hot_query_indexes.py)
                       Index("ix_attempt_status_deadline", "status", "deadline_at"),
-                      Index("ix_attempt_status_submitted", "status", "submitted_at"))
+                      Index("ix_attempt_status_submitted", "status", "submitted_at"),
+                      # the form that opened a practical attempt (portal/submissions.py), per learner
+                      submission_key_index("attempt"))
 
     id: int | None = Field(default=None, primary_key=True)
     exam_id: int = Field(foreign_key="exam.id")
@@ -143,6 +148,7 @@ class Attempt(SQLModel, table=True):
     overridden: bool = False
     marked_by: int | None = Field(default=None, foreign_key="user_account.id")
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    submission_key: str | None = Field(default=None, max_length=SUBMISSION_KEY_LENGTH)
 
 
 class AttemptAnswer(SQLModel, table=True):

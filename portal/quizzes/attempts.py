@@ -30,6 +30,7 @@ from portal.quizzes.grading import grade, is_complete_response, matched_pairs, p
 from portal import permissions
 from portal.permissions import permission
 from portal.roles import Actor
+from portal.submissions import checked_key, earlier_submission
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 1_000
@@ -240,15 +241,15 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
 
 @permission("exams:mark", subject="user_id")
 def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *,
-                   now: datetime | None = None, request_token: str | None = None) -> int:
+                   now: datetime | None = None, submission_key: str | None = None) -> int:
     """A trainer opens a practical attempt for a learner; it waits in the marking queue.
 
-    A second click with the same form token (`request_token`) returns the attempt the first one opened.
+    A second click with the same form's `submission_key` returns the attempt the first one opened.
     """
     now = now or utcnow()
-    earlier = request_token and exams_service.earlier_request(session, "exam.practical_opened", request_token)
-    if earlier:
-        return earlier["attempt"]
+    submission_key = checked_key(submission_key)
+    if earlier := earlier_submission(session, Attempt, submission_key, owner_id=user_id):
+        return earlier.id
     exam = exams_service.get_exam(session, exam_id)
     if exam.kind != "practical":
         raise ValidationFailed("exams.error.not_practical")
@@ -267,14 +268,15 @@ def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *
     _check_may_start(session, exam, user_id, now)
     rubric = exams_service.rubric_for(session, exam)
     attempt = Attempt(exam_id=exam.id, user_id=user_id, number=attempts_used(session, exam.id, user_id) + 1,
-                      language=user.language or "en", status="needs_marking", started_at=now, submitted_at=now)
+                      language=user.language or "en", status="needs_marking", started_at=now, submitted_at=now,
+                      submission_key=submission_key)
     session.add(attempt)
     session.flush()
     for slot, (_, item) in enumerate(rubric.items(), start=1):
         session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=item.id,
                                   max_mark=float(item.max_points)))
     audit.record(session, actor_id=actor.id, action="exam.practical_opened", target=exam.code,
-                 attempt=attempt.id, user=user.username, **({"request": request_token} if request_token else {}))
+                 attempt=attempt.id, user=user.username)
     return attempt.id
 
 

@@ -22,12 +22,12 @@ from portal import audit
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import localized_field
-from portal.models import (Attempt, AuditEntry, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag,
+from portal.models import (Attempt, Cohort, Exam, ExamCohort, ExamSlot, Question, QuestionTag,
                            QuestionVersion, Rubric)
 from portal.quizzes.specs import ExamSpec, RubricSpec, pool_matches
 from portal.permissions import allowed_at_all, answers, permission
 from portal.roles import LEARNERS, Actor
-from portal.submissions import checked_key
+from portal.submissions import checked_key, earlier_submission
 
 GRADED_KINDS = ("written", "practical")
 GRADING_METHODS = ("highest", "last", "first", "average")
@@ -251,18 +251,17 @@ def window_state(exam: Exam, now: datetime) -> str:
 
 @permission("exams:author")
 def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: int | None = None, *,
-              request_token: str | None = None) -> Exam:
+              submission_key: str | None = None) -> Exam:
     """Create (exam_id None) or update an exam, its paper and its cohorts. Trainers only.
 
     Once an exam has attempts its paper (questions or pool) is locked, so
     marks already given and item statistics keep meaning the same thing.
-    A create carrying a `request_token` already used (a double click) returns
-    the exam that token created instead of a second one.
+    A create carrying the `submission_key` of an earlier one (the form's idempotency key: a double
+    click, a resend) returns the exam that one created instead of a second one.
     """
-    if exam_id is None and request_token is not None:
-        already = _created_with(session, request_token)
-        if already is not None:
-            return already
+    submission_key = checked_key(submission_key) if exam_id is None else None
+    if already := earlier_submission(session, Exam, submission_key, owner_id=actor.id, owner="created_by"):
+        return already
     exam = session.get(Exam, exam_id) if exam_id else None
     if exam_id and exam is None:
         raise NotFound("exams.error.no_such_exam", exam=exam_id)
@@ -273,7 +272,7 @@ def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: i
         raise ValidationFailed("exams.error.paper_locked")
     creating = exam is None
     exam = exam or Exam(code=settings.code, kind=settings.kind, title_en="", title_zh="",
-                        created_by=actor.id)
+                        created_by=actor.id, submission_key=submission_key)
     _apply(exam, settings, rubric_id)
     session.add(exam)
     session.flush()
@@ -281,23 +280,8 @@ def save_exam(session: Session, actor: Actor, settings: ExamSettings, exam_id: i
         _replace_slots(session, exam, settings)
     _replace_cohorts(session, exam, settings.cohort_ids)
     audit.record(session, actor_id=actor.id,
-                 action="exam.created" if creating else "exam.updated", target=exam.code, exam_id=exam.id,
-                 **({"request": request_token} if creating and request_token else {}))
+                 action="exam.created" if creating else "exam.updated", target=exam.code, exam_id=exam.id)
     return exam
-
-
-def earlier_request(session: Session, action: str, request_token: str) -> dict | None:
-    """The audit details of the `action` an earlier click with this form token made, if any (see portal/ui/forms.RecordForm)."""
-    request_token = checked_key(request_token)
-    details = session.exec(select(AuditEntry.details).where(
-        AuditEntry.action == action, AuditEntry.details.contains(f'"request": "{request_token}"'))).first()
-    return json.loads(details) if details else None
-
-
-def _created_with(session: Session, request_token: str) -> Exam | None:
-    """The exam an earlier create with this token made, if any."""
-    earlier = earlier_request(session, "exam.created", request_token)
-    return session.get(Exam, earlier["exam_id"]) if earlier else None
 
 
 def _clean_list(values) -> list[str]:

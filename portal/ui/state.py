@@ -63,7 +63,8 @@ def current_actor() -> Actor | None:
         return None
     with read_scope() as session:
         check = auth.check_session(session, token)
-    _best_effort(auth.expire_session if check.expired else auth.touch_session if check.touch_due else None, token)
+    if check.write_due:
+        _best_effort(lambda session: auth.settle_session(session, token, check))
     actor = check.actor
     if actor is None:
         st.session_state.pop(TOKEN_KEY, None)
@@ -76,15 +77,13 @@ def current_actor() -> Actor | None:
     return actor
 
 
-def _best_effort(write, token: str) -> None:
+def _best_effort(write) -> None:
     """A session's bookkeeping write; when the database is busy it waits for the next page run.
 
     Reading who is signed in never writes, so a page is never refused over it (under load a
     deferred write here used to meet "database is locked" and stop the page before it ran)."""
-    if write is None:
-        return
     try:
-        run_transaction(lambda session: write(session, token), attempts=1)
+        run_transaction(write, attempts=1)
     except DatabaseBusy:
         pass
 

@@ -72,8 +72,7 @@ def fill_attempts(session: Session, exam_id: int) -> None:
     attempt_marks as grading does; then ANALYZE
     (as autovacuum would) so PostgreSQL plans with real row counts."""
     session.execute(insert(User), [{"username": f"bench{n:05d}", "display_name": f"Bench {n}", "password_hash": "x",
-                                    "active": True, "must_change_password": False, "failed_logins": 0,
-                                    "created_at": T0} for n in range(ATTEMPTS)])
+                                    "active": True, "must_change_password": False, "created_at": T0} for n in range(ATTEMPTS)])
     first_user = session.execute(select(func.min(User.id)).where(User.username.like("bench0%"))).scalar()
     rng = np.random.default_rng(7)
     ability = rng.normal(1.5, 1.0, size=(ATTEMPTS, 1))

@@ -3,7 +3,7 @@ revisions, disputes, calibration sessions and the monthly quality focus
 (portal/models/qa.py says how they fit together).
 
 Revision ID: 0011qa
-Revises: 0010
+Revises: 0011
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlmodel
 
 
 revision = '0011qa'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

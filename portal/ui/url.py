@@ -1,0 +1,22 @@
+"""The view a page shows lives in its URL (`?attempt=12`), so a reload, Back and a shared link return to it."""
+import streamlit as st
+
+
+def show_in_url(**params: str | int | None) -> None:
+    """Set query parameters (None removes one), in one write, and only when the URL changes.
+
+    Every write to `st.query_params` sends the browser a message, even one that changes nothing.
+    Where a button changes the view, call this from its `on_click` callback: the run that follows
+    draws the new view at once. Writing while drawing and then calling `st.rerun()` takes two runs
+    per click, and between them the old view's widgets are still on screen and take clicks that
+    the second run throws away (a practice answer clicked there came back "Give an answer first").
+    """
+    current = st.query_params.to_dict()
+    wanted = dict(current)
+    for key, value in params.items():
+        if value is None:
+            wanted.pop(key, None)
+        else:
+            wanted[key] = str(value)
+    if wanted != current:
+        st.query_params.from_dict(wanted)
