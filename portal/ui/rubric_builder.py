@@ -18,6 +18,8 @@ from portal.qa.scorecards import ITEM_COLUMNS, form_from_rubric, rubric_from_for
 from portal.quizzes.specs import RubricSpec, SpecFileError
 from portal.ui import rubric_sheet
 
+EDITED_COLUMNS = tuple(c for c in ITEM_COLUMNS if c != "critical_below")
+"""`critical_below` is rare (the ticket checklist): kept from the file or spec, not shown in the table."""
 _FIELD = re.compile(r"^sections\[(\d+)\](?:\.items\[(\d+)\])?\.?(.*)$")
 FIELD_NAMES = {"id": "id", "title.en": "title_en", "title.zh-CN": "title_zh", "text.en": "text_en",
                "text.zh-CN": "text_zh", "max_points": "max_points", "weight": "weight", "critical": "critical",
@@ -38,8 +40,11 @@ def _state(key: str, spec: RubricSpec | None) -> dict:
         header, sections = form_from_rubric(spec)
         st.session_state[key] = {"header": header, "sections": [
             {"uid": secrets.token_hex(4), **{k: v for k, v in section.items() if k != "items"},
-             "frame": pd.DataFrame(section["items"], columns=list(ITEM_COLUMNS))}
-            for section in sections]}
+             "frame": pd.DataFrame(section["items"], columns=list(EDITED_COLUMNS))}
+            for section in sections],
+            # kept as they were (the builder does not show them): item id -> critical_below
+            "critical_below": {item["id"]: item["critical_below"] for section in sections
+                               for item in section["items"] if item.get("critical_below") is not None}}
     return st.session_state[key]
 
 
@@ -74,13 +79,10 @@ def _item_editor(t: Translator, frame: pd.DataFrame, key: str, allow_na: bool) -
                                                     width="small"),
         "critical": st.column_config.CheckboxColumn(t("qa.rubric.field.critical"), help=t("qa.rubric.critical_help"),
                                                     default=False, width="small"),
-        "critical_below": st.column_config.NumberColumn(t("qa.rubric.field.critical_below"), min_value=0.5,
-                                                        step=0.5, help=t("qa.rubric.critical_below_help"),
-                                                        width="small"),
         "allow_na": st.column_config.CheckboxColumn(t("qa.rubric.field.allow_na"), help=t("qa.rubric.na_help"),
                                                     default=False, width="small"),
     }
-    order = [c for c in ITEM_COLUMNS if allow_na or c != "allow_na"]
+    order = [c for c in EDITED_COLUMNS if allow_na or c != "allow_na"]
     return st.data_editor(frame, column_config=config, column_order=order, num_rows="dynamic", hide_index=True,
                           width="stretch", key=key)
 
@@ -133,11 +135,12 @@ def build(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, i
                                            help=t("qa.rubric.weight_help"))}
         with box:
             frame = _item_editor(t, section["frame"], f"{key}.{uid}.items", allow_na)
-        sections.append({**fields, "items": _records(frame)})
+        items = [row | {"critical_below": state["critical_below"].get(row.get("id"))} for row in _records(frame)]
+        sections.append({**fields, "items": items})
         drawn.append(box)
     if st.button(t("qa.rubric.add_section"), key=f"{key}.add", icon=":material/add:"):
         state["sections"].append({"uid": secrets.token_hex(4), "id": "", "title_en": "", "title_zh": "",
-                                  "weight": 1.0, "frame": pd.DataFrame([], columns=list(ITEM_COLUMNS))})
+                                  "weight": 1.0, "frame": pd.DataFrame([], columns=list(EDITED_COLUMNS))})
         st.rerun()
     built, problems = rubric_from_form(values, sections)
     if not allow_na and built is not None and any(item.allow_na for _, item in built.items()):
