@@ -30,7 +30,6 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.i18n import translate
 from portal.models import QaCall, QaEvaluation, QaScorecard, QaScorecardVersion, User
 from portal.qa import scoring
 from portal.quizzes.specs import NA, RubricItem, RubricSpec
@@ -408,9 +407,3 @@ def evaluation_detail(session: Session, actor: Actor, evaluation_id: int,
     return EvaluationDetail(summary, _call_facts(session, evaluation.call_id), spec, items, evaluation.comment,
                             evaluation.seconds_spent)
 
-
-def unscored_message(spec: RubricSpec, points: Marks, language: str) -> str:
-    """The refusal text for an incomplete sheet (what the service would say), for a page's summary."""
-    unscored = spec.unscored_items({k: v for k, v in points.items() if v is not None})
-    return translate("qa.evaluation.error.unscored_items", language, count=len(unscored),
-                     numbers=", ".join(str(n) for n, _ in unscored), items=_item_list(spec, unscored, language))
