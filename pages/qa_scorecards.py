@@ -101,7 +101,8 @@ else:
             t, f"qa_sc_{chosen}_{version_id}", spec, allow_na=True, is_new=False,
             save=lambda s, new_spec: scorecards.save_scorecard(s, actor, new_spec, based_on_version_id=version_id))
         if saved:
-            rubric_builder.remember_saved(t("qa.scorecards.saved", version=saved.value.version))
+            rubric_builder.remember_saved(t("qa.scorecards.saved", version=saved.value.version)
+                                          if saved.value.id != version_id else t("qa.scorecards.unchanged"))
             st.rerun()
         render_archive(card)
     with history_area:

@@ -175,3 +175,22 @@ def test_drafts_are_not_read_as_results(session, world):
     assert evaluations.evaluations_for_agent(session, world["agent"], world["agent"].id) == []
     with pytest.raises(NotFound):
         evaluations.evaluation_detail(session, world["agent"], evaluation.id)
+
+
+def test_calibration_participants_score_through_the_same_submit(session, world):
+    """A lead without qa:evaluate scores a calibration evaluation (qa:calibrate) with the same rules."""
+    from portal.models import QaCalibration, QaScorecard
+
+    version_id = session.exec(select(QaScorecard.current_version_id)).one()
+    calibration = QaCalibration(title="November", facilitator_id=world["qa"].id, scorecard_version_id=version_id)
+    session.add(calibration)
+    session.flush()
+    evaluation = QaEvaluation(call_id=world["call"].id, agent_id=world["agent"].id, evaluator_id=world["lead"].id,
+                              scorecard_version_id=version_id, calibration_id=calibration.id)
+    session.add(evaluation)
+    session.flush()
+    with pytest.raises(ValidationFailed):
+        evaluations.submit_evaluation(session, world["lead"], evaluation.id, {}, {}, "", 1, KEY)
+    done = evaluations.submit_evaluation(session, world["lead"], evaluation.id, FULL, {}, "", 1, KEY)
+    assert done.status == "submitted" and done.percent is not None
+    assert evaluations.evaluations_for_agent(session, world["agent"], world["agent"].id) == []  # never counted

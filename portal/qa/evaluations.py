@@ -15,6 +15,10 @@ Writing (action `qa:evaluate`):
 A sheet's marks are `{item id: points | NA}` (`portal.quizzes.specs.NA`, "na"); an item
 absent or None is not marked yet.
 
+Calibration (`portal.qa.calibration`) makes its participants' evaluations itself, with
+`calibration_id` set, and scores them through `save_draft` / `submit_evaluation` like any other:
+for those, `qa:calibrate` is the permission asked instead of `qa:evaluate`.
+
 Reading (action `qa:evaluations_read`: agents their own, leads their teams' agents,
 QA, trainers and admins everyone): `evaluations_for_agent` and `evaluation_detail`. Only
 submitted evaluations outside calibration are read this way (a draft only by its analyst).
@@ -37,6 +41,7 @@ from portal.roles import Actor
 from portal.submissions import checked_key
 
 EVALUATE = "qa:evaluate"
+CALIBRATE = "qa:calibrate"
 READ = "qa:evaluations_read"
 MAX_COMMENT = 5_000
 MAX_SECONDS = 12 * 3600
@@ -162,7 +167,8 @@ def _evaluation_for_evaluator(session: Session, actor: Actor, evaluation_id: int
     evaluation = session.get(QaEvaluation, evaluation_id)
     if evaluation is None:
         raise NotFound("qa.evaluation.error.not_found", evaluation=evaluation_id)
-    permissions.ensure(session, actor, EVALUATE, evaluation.agent_id)
+    permissions.ensure(session, actor, EVALUATE if evaluation.calibration_id is None else CALIBRATE,
+                       evaluation.agent_id)
     if evaluation.evaluator_id != actor.id:
         raise PermissionDenied("qa.evaluation.error.not_yours")
     _own_call_refused(actor, evaluation.agent_id)
