@@ -32,8 +32,8 @@ def render_listing(cards) -> None:
 def pick(cards) -> str:
     """The scorecard to edit (or a new one); the choice stays in the URL."""
     options = [c.code for c in cards] + [NEW]
-    titles = {c.code: f"{c.title(t.language)} · v{c.version}" + (f" · {t('qa.scorecards.archived')}"
-                                                                 if c.archived else "") for c in cards}
+    titles = {c.code: c.title(t.language) + (f" · {t('qa.scorecards.archived')}" if c.archived else "")
+              for c in cards}
     titles[NEW] = t("qa.scorecards.new")
     wanted = st.query_params.get(PARAM)
     index = options.index(wanted) if wanted in options else (0 if cards else options.index(NEW))

@@ -131,3 +131,32 @@ def test_analyst_evaluates_in_chinese(app_server, browser, demo_engine):
         assert page.get_by_placeholder("评语（选填）").nth(1).input_value() == "先报了余额才核实身份"
     finally:
         context.close()
+
+
+def test_trainer_edits_a_scorecard_into_a_new_version_and_an_empty_one_is_refused_by_field(
+        app_server, page, demo_engine):
+    from portal.models import QaScorecard, QaScorecardVersion
+
+    sign_in(page, app_server, "trainer")
+    page.goto(f"{app_server}/qa_scorecards?scorecard=voice-call")
+    title = page.get_by_label("Title (English)").first
+    title.wait_for()
+    title.fill("Voice call 2027")
+    title.press("Tab")
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Save as a new version").click()
+    page.get_by_text("Saved as version 2.").wait_for()
+    with Session(demo_engine) as session:
+        card = session.exec(select(QaScorecard).where(QaScorecard.code == "voice-call")).one()
+        versions = session.exec(select(QaScorecardVersion.version)
+                                .where(QaScorecardVersion.scorecard_id == card.id)).all()
+    assert sorted(versions) == [1, 2]
+    whole_page_screenshot(page, "qa-scorecard-builder-en")
+
+    page.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="New scorecard").click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.get_by_text(re.compile(r"Title \(English\): The text is empty")).first.wait_for()
+    page.get_by_text(re.compile(r"Section 1 · Items")).first.wait_for()
+    with Session(demo_engine) as session:
+        assert len(session.exec(select(QaScorecard)).all()) == 2
