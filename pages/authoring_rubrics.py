@@ -67,7 +67,8 @@ else:
         st.info(t("qa.rubric.in_use", attempts=summary.attempts), icon=":material/info:")
     saved = rubric_builder.editor(
         t, f"rubric_{chosen}_{hash(spec.model_dump_json())}", spec, allow_na=False, is_new=False,
-        save=lambda s, new_spec: rubrics.save_rubric(s, actor, new_spec, based_on=spec).code)
+        save=lambda s, new_spec: rubrics.save_rubric(s, actor, new_spec, based_on=spec).code,
+        save_label=t("qa.rubric.save_changes"))
     if saved:
         rubric_builder.remember_saved(t("qa.rubric.saved"))
         st.rerun()

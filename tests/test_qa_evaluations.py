@@ -1,5 +1,5 @@
 """Evaluating a call on a blank scorecard: start, draft, submit, and who may read the result."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -8,8 +8,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, QaCall, QaEvaluation, QaItemScore
 from portal.qa import evaluations, scorecards
 from portal.quizzes.specs import NA, RubricSpec
-from portal.roles import Role
-from portal.roles import SYSTEM
+from portal.roles import SYSTEM, Role
 from portal.users import set_team_leads
 from tests.utils.factories import make_team, make_user
 
@@ -43,9 +42,9 @@ def world(session):
     set_team_leads(session, SYSTEM, team.id, [lead.id])
     set_team_leads(session, SYSTEM, other_team.id, [other_lead.id])
     scorecards.save_scorecard(session, qa, RubricSpec.model_validate(SPEC))
-    call = QaCall(external_id="C-1", agent_id=agent.id, started_at=datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc),
+    call = QaCall(external_id="C-1", agent_id=agent.id, started_at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC),
                   duration_seconds=300, queue="mobile", direction="inbound")
-    own = QaCall(external_id="C-2", agent_id=qa.id, started_at=datetime(2026, 11, 3, 3, 0, tzinfo=timezone.utc),
+    own = QaCall(external_id="C-2", agent_id=qa.id, started_at=datetime(2026, 11, 3, 3, 0, tzinfo=UTC),
                  duration_seconds=200, queue="mobile", direction="inbound")
     session.add_all([call, own])
     session.flush()

@@ -7,8 +7,16 @@ from sqlmodel import select
 
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import Exam, QaScorecardVersion, Rubric
-from portal.onboarding.rules import CHECKLIST, CRITICAL_AREAS, MARKS, MISSED, POINTS_PER_MARK, TICKET_CHECKLIST, \
-    critical_misses, review_points
+from portal.onboarding.rules import (
+    CHECKLIST,
+    CRITICAL_AREAS,
+    MARKS,
+    MISSED,
+    POINTS_PER_MARK,
+    TICKET_CHECKLIST,
+    critical_misses,
+    review_points,
+)
 from portal.qa import scorecards
 from portal.quizzes import rubrics
 from portal.quizzes.specs import NA, RubricSpec, load_quiz_specs

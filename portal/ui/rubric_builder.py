@@ -167,7 +167,8 @@ def preview(t: Translator, built: Built) -> None:
         rubric_sheet.preview(t, built.spec)
 
 
-def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, is_new: bool, save):
+def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, is_new: bool, save,
+           save_label: str | None = None):
     """The builder with its preview, its file (download; upload into the fields) and a save button.
 
     `save(session, spec)` writes through `run_action`; returns its Outcome when the author saved,
@@ -186,7 +187,7 @@ def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, 
         built = build(t, builder_key, st.session_state.get(loaded_key, spec), allow_na=allow_na,
                       id_editable=is_new, show_problems=bool(st.session_state.get(tried_key)))
         outcome = None
-        if st.button(t("qa.rubric.save_new" if is_new else "qa.rubric.save_version"), type="primary",
+        if st.button(save_label or t("qa.rubric.save_new" if is_new else "qa.rubric.save_version"), type="primary",
                      key=f"{key}.save", icon=":material/save:"):
             if built.spec is None:
                 st.session_state[tried_key] = True

@@ -2,7 +2,7 @@
 (every item is flagged), scores half, reloads (nothing is lost), finishes and double-clicks Submit (one
 evaluation); then the same in Chinese with a Chinese comment."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -19,7 +19,7 @@ def add_call(engine, external_id: str) -> int:
     with Session(engine) as session:
         agent_id = session.exec(select(User.id).where(User.username == "agent")).one()
         call = QaCall(external_id=external_id, agent_id=agent_id, queue="Mobile billing", direction="inbound",
-                      started_at=datetime(2026, 11, 20, 2, 15, tzinfo=timezone.utc), duration_seconds=412,
+                      started_at=datetime(2026, 11, 20, 2, 15, tzinfo=UTC), duration_seconds=412,
                       satisfaction=2.0, complaint=False, recording_url="https://recordings.example/" + external_id,
                       ticket_ref="T-77")
         session.add(call)
@@ -160,3 +160,17 @@ def test_trainer_edits_a_scorecard_into_a_new_version_and_an_empty_one_is_refuse
     page.get_by_text(re.compile(r"Section 1 · Items")).first.wait_for()
     with Session(demo_engine) as session:
         assert len(session.exec(select(QaScorecard)).all()) == 2
+    page.goto(f"{app_server}/authoring_rubrics?rubric=roleplay-call")
+    title = page.get_by_label("Title (English)").first
+    title.wait_for()
+    title.fill("Role-played call (2027)")
+    title.press("Tab")
+    page.wait_for_timeout(800)
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Rubric saved.").wait_for()
+    with Session(demo_engine) as session:
+        from portal.models import Rubric
+
+        spec = session.exec(select(Rubric.spec).where(Rubric.code == "roleplay-call")).one()
+    assert "Role-played call (2027)" in spec
+    whole_page_screenshot(page, "exam-rubric-builder-en")
