@@ -49,6 +49,8 @@ PAGES: tuple[PageDef, ...] = (
             "nav.section.team", "analytics:team_dashboard"),
     PageDef("pages/team_coaching.py", "nav.coaching", ":material/record_voice_over:",
             "nav.section.team", "coaching:write"),
+    PageDef("pages/qa_calls.py", "nav.qa_calls", ":material/call_log:", "nav.section.quality", "qa:calls_manage"),
+    PageDef("pages/qa_queue.py", "nav.qa_queue", ":material/playlist_add_check:", "nav.section.quality", "qa:sample"),
     PageDef("pages/wellbeing_checkin.py", "nav.checkin", ":material/favorite:",
             "nav.section.wellbeing", "wellbeing:check_in"),
     PageDef("pages/wellbeing_resources.py", "nav.support_resources", ":material/health_and_safety:",
