@@ -249,8 +249,9 @@ def cmd_qa_sample(args) -> None:
 
     from portal.db import migrate, run_transaction, session_scope
     from portal.models import Team
-    from portal.qa.sampling import draw_sample, team_id_by_name
+    from portal.qa.sampling import checked_month, draw_sample, team_id_by_name
 
+    checked_month(args.month)
     migrate()
     with session_scope() as session:
         teams = ([(team_id_by_name(session, args.team), args.team)] if args.team else
@@ -265,8 +266,8 @@ def cmd_qa_sample(args) -> None:
             refused += 1
             continue
         kept = f", {result.kept} evaluated calls kept" if result.kept else ""
-        print(f"{result.team} {result.month}: {result.drawn} calls drawn for {result.agents} agents "
-              f"(seed {result.seed}{kept})")
+        agents = f"{result.agents} agent" + ("" if result.agents == 1 else "s")
+        print(f"{result.team} {result.month}: {result.drawn} calls drawn for {agents} (seed {result.seed}{kept})")
     if refused:
         raise SystemExit(1)
 

@@ -156,16 +156,16 @@ def graduation_dates(session: Session, user_ids: Sequence[int]) -> dict[int, dat
 
 
 def allocate(total: int, counts: dict[str, int]) -> dict[str, int]:
-    """`total` picks spread over groups in proportion to their sizes (largest remainders; ties by name).
+    """`total` picks spread over groups in proportion to their sizes (largest remainders; ties: bigger group, name).
 
     Never more picks in a group than it has; when `total` is at least the sum, every member."""
     available = sum(counts.values())
     if total >= available:
         return dict(counts)
-    shares = {group: total * size / available for group, size in counts.items()}
-    picks = {group: int(share) for group, share in shares.items()}
+    picks = {group: total * size // available for group, size in counts.items()}
     left = total - sum(picks.values())
-    for group in sorted(counts, key=lambda g: (-(shares[g] - picks[g]), g))[:left]:
+    remainders = {group: total * size % available for group, size in counts.items()}  # exact: no float ties
+    for group in sorted(counts, key=lambda g: (-remainders[g], -counts[g], g))[:left]:
         picks[group] += 1
     return picks
 
