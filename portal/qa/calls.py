@@ -491,9 +491,10 @@ def agents_for_entry(session: Session, actor: Actor) -> list[tuple[int, str, str
     return [tuple(row) for row in session.exec(query).all()]
 
 
-def queues_in_use(session: Session, actor: Actor) -> list[str]:
+def teams_for_calls(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of every team, for the call list's filter."""
     permissions.ensure(session, actor, "qa:calls_manage")
-    return list(session.exec(select(QaCall.queue).distinct().order_by(QaCall.queue)).all())
+    return [tuple(row) for row in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()]
 
 
 @dataclass(frozen=True)
