@@ -61,7 +61,7 @@ def render_problems(preview) -> None:
     st.error(t("qa.calls.import.problems", count=len(preview.problems)), icon=":material/error:")
     st.dataframe(pd.DataFrame([{t("qa.calls.import.row"): p.row, t("qa.calls.import.column"): p.column or "—",
                                 t("qa.calls.import.problem"): t(p.key, **p.params)} for p in preview.problems]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 
 
 def render_preview(preview) -> None:
