@@ -51,7 +51,7 @@ def test_a_valid_export_is_previewed_then_saved(session, world):
     result = import_calls(session, world, GOOD.encode(), file_name="export.csv")
     assert (result.imported, result.already_imported) == (3, 0)
     assert call_count(session) == 3
-    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa.calls.imported")).one()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa_calls.imported")).one()
     assert entry.actor_id == world.id and entry.target == "export.csv"
 
 
@@ -180,7 +180,7 @@ def test_a_call_entered_by_hand_is_saved_once(session, world):
     again = record_call(session, world, entry(session))  # a double click, a reload
     assert (again.call_id, again.created) == (first.call_id, False)
     assert call_count(session) == 1
-    assert session.exec(select(func.count(AuditEntry.id)).where(AuditEntry.action == "qa.call.entered")).one() == 1
+    assert session.exec(select(func.count(AuditEntry.id)).where(AuditEntry.action == "qa_call.entered")).one() == 1
     with pytest.raises(ValidationFailed) as refused:
         record_call(session, world, entry(session, duration="6:00"))
     assert refused.value.key == "qa.calls.error.changed" and refused.value.params["columns"] == "duration"

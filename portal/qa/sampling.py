@@ -257,7 +257,7 @@ def draw_sample(session: Session, actor: Actor, team_id: int, month: str, settin
     by_reason = {reason: sum(1 for r in chosen.values() if r == reason) for reason in REASONS}
     result = DrawResult(plan.id, team.name, month, plan.seed, len(chosen), len(_agents_of(session, chosen)),
                         len(kept), by_reason)
-    audit.record(session, actor_id=actor.id, action="qa.sample.redrawn" if redraw else "qa.sample.drawn",
+    audit.record(session, actor_id=actor.id, action="qa_sample.redrawn" if redraw else "qa_sample.drawn",
                  target=f"{team.name} {month}", plan_id=plan.id, seed=plan.seed, drawn=result.drawn,
                  kept=result.kept, per_agent=plan.per_agent, extra_new_graduates=plan.extra_new_graduates,
                  extra_low_satisfaction=plan.extra_low_satisfaction,
