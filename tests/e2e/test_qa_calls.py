@@ -75,6 +75,9 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
     first = page.get_by_text("E2E-0001")
     first.wait_for()  # the oldest waiting call comes first
     page.get_by_role("link", name="Listen").first.wait_for()
+    page.get_by_text(re.compile(r"^Page 1 of \d+$")).wait_for()  # the pager comes after every row
+    assert not page.get_by_text("Something went wrong").count()  # E2E-0002 has no recording: "—", no crash
+    first.scroll_into_view_if_needed()
     screenshot(page, "qa-queue")
 
     chinese = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
@@ -84,7 +87,11 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
         sign_in(zh, app_server, "qa")
         zh.get_by_test_id("stSidebar").get_by_text("质检队列").click()
         zh.get_by_role("heading", name="质检队列").wait_for()
-        zh.get_by_text("通通话待质检").first.wait_for()
+        waiting = zh.get_by_text("通通话待质检").first
+        waiting.wait_for()
+        zh.get_by_text(re.compile(r"^第 1 页，共 \d+ 页$")).wait_for()
+        assert not zh.get_by_text("系统出现了问题").count()
+        zh.get_by_text("E2E-0001").scroll_into_view_if_needed()
         screenshot(zh, "qa-queue-zh")
         zh.get_by_test_id("stSidebar").get_by_text("通话记录").click()
         zh.get_by_role("heading", name="通话记录").wait_for()
