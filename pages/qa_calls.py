@@ -52,9 +52,9 @@ def render_import() -> None:
     if not new:
         st.success(t("qa.calls.import.nothing_new"), icon=":material/check_circle:")
         return
-    if st.button(t("qa.calls.import.commit", count=new), type="primary", key="qa_calls_commit"):
-        if run_action(t, lambda s: calls.import_calls(s, actor, data, file_name=upload.name)):
-            succeed(t, "qa.calls.import.done", count=new)
+    if st.button(t("qa.calls.import.commit", count=new), type="primary", key="qa_calls_commit") and \
+            run_action(t, lambda s: calls.import_calls(s, actor, data, file_name=upload.name)):
+        succeed(t, "qa.calls.import.done", count=new)
 
 
 def render_problems(preview) -> None:

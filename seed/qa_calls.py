@@ -73,7 +73,7 @@ def _calls(ctx: SeedContext, months: list[date]) -> list[QaCall]:
         last = min(_month_end(month), yesterday)
         if last < month:
             continue  # the 1st: nothing this month yet
-        for team, plan in TEAMS.items():
+        for plan in TEAMS.values():
             for username in plan["agents"]:
                 start = max(month, graduated_on) if username == NEW_GRADUATE else month
                 if start > last:

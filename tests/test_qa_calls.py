@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from portal.cli import main
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, QaCall
+from portal.models import AuditEntry, QaCall, User
 from portal.qa import calls
 from portal.qa.calls import CallEntry, import_calls, preview_calls, record_call
 from portal.roles import Role
@@ -163,10 +163,10 @@ def test_people_without_the_qa_role_cannot_import_or_enter_calls(session, world,
 
 
 def entry(session, **changes) -> CallEntry:
-    agent_id = session.exec(select(calls.User.id).where(calls.User.username == "li.ming")).one()
-    values = dict(external_id="M-1", agent_id=agent_id, day=date(2026, 11, 3), start=time(9, 15), duration="5:45",
-                  queue="投诉", direction="inbound", satisfaction=2.0, complaint=True,
-                  recording_url="https://rec.example/m1", ticket_ref="T-77")
+    agent_id = session.exec(select(User.id).where(User.username == "li.ming")).one()
+    values = {"external_id": "M-1", "agent_id": agent_id, "day": date(2026, 11, 3), "start": time(9, 15),
+              "duration": "5:45", "queue": "投诉", "direction": "inbound", "satisfaction": 2.0, "complaint": True,
+              "recording_url": "https://rec.example/m1", "ticket_ref": "T-77"}
     values.update(changes)
     return CallEntry(**values)
 

@@ -6,8 +6,16 @@ from sqlmodel import func, select
 
 from portal.cli import main
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, QaCall, QaEvaluation, QaSample, QaSamplePlan, QaScorecard, QaScorecardVersion, \
-    StageSignoff
+from portal.models import (
+    AuditEntry,
+    QaCall,
+    QaEvaluation,
+    QaSample,
+    QaSamplePlan,
+    QaScorecard,
+    QaScorecardVersion,
+    StageSignoff,
+)
 from portal.qa import queue, sampling
 from portal.qa.sampling import PlanSettings, allocate, draw_sample, sample_of
 from portal.roles import Role

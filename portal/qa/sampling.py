@@ -354,10 +354,10 @@ def month_plans(session: Session, actor: Actor, month: str) -> list[PlanStatus]:
     start, end = month_bounds(month)
     teams = session.exec(select(Team.id, Team.name).order_by(Team.name)).all()
     plans = {p.team_id: p for p in session.exec(select(QaSamplePlan).where(QaSamplePlan.month == month))}
-    call_counts = dict((team_id, (n, agents)) for team_id, n, agents in session.exec(
+    call_counts = {team_id: (n, agents) for team_id, n, agents in session.exec(
         select(User.team_id, func.count(QaCall.id), func.count(func.distinct(QaCall.agent_id)))
         .join(User, User.id == QaCall.agent_id)
-        .where(QaCall.started_at >= start, QaCall.started_at < end).group_by(User.team_id)).all())
+        .where(QaCall.started_at >= start, QaCall.started_at < end).group_by(User.team_id)).all()}
     sampled = dict(session.exec(select(QaSample.plan_id, func.count()).join(
         QaSamplePlan, QaSamplePlan.id == QaSample.plan_id).where(QaSamplePlan.month == month)
         .group_by(QaSample.plan_id)).all())
