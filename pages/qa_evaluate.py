@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal.formatting import format_datetime
 from portal.qa import evaluations, scorecards
+from portal.qa.calls import format_duration
 from portal.quizzes.specs import RubricSpec
 from portal.ui import rubric_builder, rubric_sheet, state
 from portal.ui.forms import RecordForm
@@ -16,10 +17,6 @@ t = state.translator()
 actor = state.actor()
 page_header(t, "nav.qa_evaluate", "qa.evaluation.caption")
 rubric_builder.show_saved()
-
-
-def duration(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def render_drafts() -> None:
@@ -51,7 +48,7 @@ def render_call(call: evaluations.CallFacts) -> None:
         cols[1].markdown(fact("qa.evaluation.queue", plain(call.queue)) + f" · {direction}")
         cols[2].markdown(fact("qa.evaluation.started", format_datetime(call.started_at, t.language)))
         cols = st.columns(3)
-        cols[0].markdown(fact("qa.evaluation.duration", duration(call.duration_seconds)))
+        cols[0].markdown(fact("qa.evaluation.duration", format_duration(call.duration_seconds)))
         satisfaction = "—" if call.satisfaction is None else f"{call.satisfaction:g}"
         cols[1].markdown(fact("qa.evaluation.satisfaction", satisfaction)
                          + (f" · :orange-badge[{t('qa.evaluation.complaint')}]" if call.complaint else ""))
