@@ -129,6 +129,11 @@ def test_analyst_evaluates_in_chinese(app_server, browser, demo_engine):
         page.reload()
         page.get_by_test_id("stButtonGroup").nth(ITEMS - 1).wait_for()
         assert page.get_by_placeholder("评语（选填）").nth(1).input_value() == "先报了余额才核实身份"
+        page.goto(f"{app_server}/qa_scorecards?scorecard=complaint-handling")
+        page.get_by_label("名称（英文）").first.wait_for()
+        page.get_by_role("tab", name="预览").click()
+        page.get_by_text("关键项未达标则所在分组记零分。").first.wait_for()
+        whole_page_screenshot(page, "qa-scorecard-preview-zh")
     finally:
         context.close()
 
