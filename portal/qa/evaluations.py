@@ -366,9 +366,11 @@ def _summary_query():
             .where(QaEvaluation.status == "submitted", QaEvaluation.calibration_id.is_(None)))
 
 
-def _summary(row) -> tuple[EvaluationSummary, RubricSpec]:
+def _summary(row, specs: dict[str, RubricSpec] | None = None) -> tuple[EvaluationSummary, RubricSpec]:
+    """One row of `_summary_query`; `specs` keeps each version's rubric parsed once over many rows."""
     evaluation, external_id, started_at, queue, code, version, spec_json, evaluator = row
-    spec = RubricSpec.model_validate_json(spec_json)
+    specs = {} if specs is None else specs
+    spec = specs.get(spec_json) or specs.setdefault(spec_json, RubricSpec.model_validate_json(spec_json))
     return EvaluationSummary(
         evaluation.id, evaluation.call_id, external_id, started_at, queue, code, spec.title.en, spec.title.zh_CN,
         version, evaluation.percent, evaluation.failed_by_critical,
@@ -385,7 +387,8 @@ def evaluations_for_agent(session: Session, actor: Actor, agent_id: int) -> list
     permissions.ensure(session, actor, READ, agent_id)
     rows = session.exec(_summary_query().where(QaEvaluation.agent_id == agent_id)
                         .order_by(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc())).all()
-    return [_summary(row)[0] for row in rows]
+    specs: dict[str, RubricSpec] = {}
+    return [_summary(row, specs)[0] for row in rows]
 
 
 def evaluation_detail(session: Session, actor: Actor, evaluation_id: int,
