@@ -193,3 +193,24 @@ def test_calibration_participants_score_through_the_same_submit(session, world):
     done = evaluations.submit_evaluation(session, world["lead"], evaluation.id, FULL, {}, "", 1, KEY)
     assert done.status == "submitted" and done.percent is not None
     assert evaluations.evaluations_for_agent(session, world["agent"], world["agent"].id) == []  # never counted
+
+
+def test_archived_scorecard_is_refused_for_new_evaluations_but_kept_by_old_ones(session, world):
+    evaluation = _submit(session, world)
+    scorecards.set_archived(session, world["qa"], "voice")
+    other_call = QaCall(external_id="C-3", agent_id=world["agent"].id, duration_seconds=60, queue="mobile",
+                        direction="inbound", started_at=datetime(2026, 11, 4, 2, 0, tzinfo=UTC))
+    session.add(other_call)
+    session.flush()
+    with pytest.raises(ValidationFailed) as refused:
+        evaluations.start_evaluation(session, world["qa"], other_call.id, "voice")
+    assert refused.value.key == "qa.evaluation.error.scorecard_archived"
+    assert evaluations.evaluation_detail(session, world["agent"], evaluation.id).summary.scorecard_code == "voice"
+
+
+def test_two_analysts_evaluate_the_same_call_each_their_own(session, world):
+    other = make_user(session, "qa2", Role.QA)
+    mine = evaluations.start_evaluation(session, world["qa"], world["call"].id, "voice")
+    theirs = evaluations.start_evaluation(session, other, world["call"].id, "voice")
+    assert mine.id != theirs.id
+    assert evaluations.evaluation_for_call(session, other, world["call"].id).evaluation_id == theirs.id
