@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 
 from portal.courses import StageRequirements, StageSpec
 from portal.i18n import translate
@@ -98,7 +98,7 @@ TICKET_CHECKLIST: RubricSpec = _ticket_checklist()
 """The supervised-call ticket checklist, scored by `RubricSpec.score` like QA scorecards and practical exams."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _checklist_score(marks: tuple[int, ...]) -> RubricScore:
     """The engine's score of one set of marks (in CHECKLIST order); 3^5 sets at most, so kept (boards score
     every reviewed call of every new hire)."""
