@@ -26,9 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 
 from portal.courses import StageRequirements, StageSpec
+from portal.i18n import translate
+from portal.quizzes.specs import LocalizedText, RubricItem, RubricScore, RubricSection, RubricSpec
 
 CALL_TYPES: tuple[str, ...] = ("billing_question", "complaint", "plan_change", "loss_report", "technical_fault",
                                "other")
@@ -78,12 +80,38 @@ class ReviewOutcome(StrEnum):
 # --------------------------------------------------------------------------- ticket reviews
 
 
+def _ticket_checklist() -> RubricSpec:
+    """The checklist as a rubric of the one rubric engine: one section, an item per area worth MET points,
+    a critical area missed only when marked MISSED (a partly met verification is not a critical miss)."""
+    def text(key: str) -> LocalizedText:
+        return LocalizedText(en=translate(key, "en"), zh_CN=translate(key, "zh-CN"))
+
+    items = [RubricItem(id=area, text=text(f"onboarding.checklist.{area}"), max_points=MET,
+                        critical=area in CRITICAL_AREAS, critical_below=PARTLY if area in CRITICAL_AREAS else None)
+             for area in CHECKLIST]
+    return RubricSpec(id="ticket-checklist", title=text("qa.rubric.ticket_checklist"), critical_miss="fail_exam",
+                      sections=[RubricSection(id="checklist", title=text("qa.rubric.ticket_checklist"), weight=1,
+                                              items=items)])
+
+
+TICKET_CHECKLIST: RubricSpec = _ticket_checklist()
+"""The supervised-call ticket checklist, scored by `RubricSpec.score` like QA scorecards and practical exams."""
+
+
+@cache
+def _checklist_score(marks: tuple[int, ...]) -> RubricScore:
+    """The engine's score of one set of marks (in CHECKLIST order); 3^5 sets at most, so kept (boards score
+    every reviewed call of every new hire)."""
+    return TICKET_CHECKLIST.score(dict(zip(CHECKLIST, marks)))
+
+
 def review_points(marks: Mapping[str, int]) -> int:
-    return sum(marks[area] for area in CHECKLIST) * POINTS_PER_MARK
+    """Points out of 100 (each area: met 20, partly 10, missed 0)."""
+    return round(_checklist_score(tuple(marks[area] for area in CHECKLIST)).percent)
 
 
 def critical_misses(marks: Mapping[str, int]) -> list[str]:
-    return [area for area in CHECKLIST if area in CRITICAL_AREAS and marks[area] == MISSED]
+    return list(_checklist_score(tuple(marks[area] for area in CHECKLIST)).critical_missed)
 
 
 @dataclass(frozen=True)
