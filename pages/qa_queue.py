@@ -100,7 +100,7 @@ def render_queue() -> None:
     team_id = left.selectbox(t("qa.queue.team"), [None, *teams], key="qa_queue_team",
                              format_func=lambda i: t("qa.queue.all_teams") if i is None else teams[i])
     month = right.selectbox(t("qa.queue.month"), [None, *sampling.recent_months()], key="qa_queue_month",
-                            format_func=lambda m: t("qa.queue.all_months") if m is None else month_label(m))
+                            format_func=lambda m: t("qa.queue.recent_months") if m is None else month_label(m))
     with service_call(t) as session:
         waiting = queue.analyst_queue(session, actor, team_id=team_id, month=month, page=page_number("qa_queue"))
     st.subheader(t("qa.queue.heading", count=waiting.total))

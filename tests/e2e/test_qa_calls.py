@@ -72,10 +72,13 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
     with Session(demo_engine) as session:
         plan = session.exec(select(QaSamplePlan).where(QaSamplePlan.month == f"{MONTH:%Y-%m}")).one()
     page.get_by_text(f"with seed {plan.seed}: 3 calls, 0 evaluated.").wait_for()
+    page.get_by_test_id("stSelectbox").nth(2).click()  # the queue's month: older than the last four
+    page.get_by_role("option", name=format_month(MONTH, "en")).click()
     first = page.get_by_text("E2E-0001")
     first.wait_for()  # the oldest waiting call comes first
+    page.get_by_role("heading", name="3 calls waiting for an evaluation").wait_for()
     page.get_by_role("link", name="Listen").first.wait_for()
-    page.get_by_text(re.compile(r"^Page 1 of \d+$")).wait_for()  # the pager comes after every row
+    page.get_by_text("E2E-0003").wait_for()  # the last row
     assert not page.get_by_text("Something went wrong").count()  # E2E-0002 has no recording: "—", no crash
     first.scroll_into_view_if_needed()
     screenshot(page, "qa-queue")
@@ -91,7 +94,7 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
         waiting.wait_for()
         zh.get_by_text(re.compile(r"^第 1 页，共 \d+ 页$")).wait_for()
         assert not zh.get_by_text("系统出现了问题").count()
-        zh.get_by_text("E2E-0001").scroll_into_view_if_needed()
+        zh.get_by_text("Chen Jie 陈杰").first.scroll_into_view_if_needed()
         screenshot(zh, "qa-queue-zh")
         zh.get_by_test_id("stSidebar").get_by_text("通话记录").click()
         zh.get_by_role("heading", name="通话记录").wait_for()
