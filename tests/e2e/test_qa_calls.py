@@ -35,6 +35,34 @@ def upload(page, name: str, text: str) -> None:
                                                        "buffer": text.encode("gbk")})  # as Chinese Excel saves it
 
 
+def enter_a_call_in_chinese(zh, demo_engine) -> None:
+    """The entry form sent untouched is refused beside the call ID; filled in Chinese and double-clicked,
+    it saves one call."""
+    zh.get_by_role("tab", name="手工录入通话").click()
+    form = zh.get_by_test_id("stForm")
+    save = form.get_by_role("button", name="保存通话")
+    save.click()
+    form.get_by_text("请填写呼叫ID。").wait_for()
+    form.get_by_label("呼叫ID", exact=True).fill("MAN-中文-1")
+    form.get_by_test_id("stSelectbox").click()
+    zh.get_by_role("option", name="Feng Jun 冯军 (feng.jun)").click()
+    form.get_by_test_id("stDateInput").locator("[data-type='year']").click()  # segments: typing moves on
+    zh.keyboard.type(f"{MONTH:%Y%m}20")
+    form.get_by_test_id("stTimeInput").locator("[data-type='hour']").click()
+    zh.keyboard.type("1005")
+    form.get_by_label("时长", exact=True).fill("7:59")
+    form.get_by_label("队列", exact=True).fill("投诉")
+    form.get_by_text("呼入").click()
+    form.get_by_label("工单", exact=True).fill("GD-投诉-7")
+    save.dblclick()
+    zh.get_by_text("通话 MAN-中文-1 已保存。").wait_for()
+    screenshot(zh, "qa-call-entered-zh")
+    with Session(demo_engine) as session:
+        saved = session.exec(select(QaCall).where(QaCall.external_id == "MAN-中文-1")).all()
+        assert [(c.queue, c.duration_seconds, c.ticket_ref, c.source) for c in saved] == [("投诉", 479, "GD-投诉-7",
+                                                                                          "manual")]
+
+
 def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, page, browser, demo_engine):
     sign_in(page, app_server, "qa")
     page.get_by_test_id("stSidebar").get_by_text("Calls").click()
@@ -100,6 +128,8 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
         zh.get_by_role("heading", name="通话记录").wait_for()
         zh.get_by_role("tab", name="最近的通话").click()
         zh.get_by_text(re.compile(r"^第 1 页，共 \d+ 页$")).wait_for()
+        zh.get_by_test_id("stDataFrame").locator("[role='gridcell']").first.wait_for(state="attached")
         screenshot(zh, "qa-calls-zh")
+        enter_a_call_in_chinese(zh, demo_engine)
     finally:
         chinese.close()
