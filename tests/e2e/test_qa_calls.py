@@ -63,6 +63,21 @@ def enter_a_call_in_chinese(zh, demo_engine) -> None:
                                                                                           "manual")]
 
 
+def open_the_oldest_call_for_evaluation(page, demo_engine) -> None:
+    """Each queue row's Evaluate link opens pages/qa_evaluate.py on its call (once that page is installed)."""
+    links = page.get_by_test_id("stPageLink").filter(has_text="Evaluate")
+    if not links.count():
+        assert page.get_by_text("The evaluation page is not installed yet.").count()
+        return
+    with Session(demo_engine) as session:
+        call_id = session.exec(select(QaCall.id).where(QaCall.external_id == "E2E-0001")).one()
+    links.first.click()
+    page.wait_for_url(re.compile(rf"/qa_evaluate\?call={call_id}$"))
+    page.get_by_text("E2E-0001").first.wait_for()
+    page.go_back()
+    page.get_by_role("heading", name="QA queue").wait_for()
+
+
 def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, page, browser, demo_engine):
     sign_in(page, app_server, "qa")
     page.get_by_test_id("stSidebar").get_by_text("Calls").click()
@@ -110,6 +125,7 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
     assert not page.get_by_text("Something went wrong").count()  # E2E-0002 has no recording: "—", no crash
     first.scroll_into_view_if_needed()
     screenshot(page, "qa-queue")
+    open_the_oldest_call_for_evaluation(page, demo_engine)
 
     chinese = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     try:
