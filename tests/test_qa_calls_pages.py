@@ -99,6 +99,11 @@ def test_the_analyst_draws_this_months_sample_from_the_page(demo_engine):
         drawn = session.exec(select(QaSamplePlan).where(QaSamplePlan.month == current_month(),
                                                         QaSamplePlan.drawn_at.is_not(None))).all()
     assert len(drawn) == 1 and drawn[0].seed
+    again = next(b for b in at.button if b.label == "Draw again")
+    again.click().run()  # without ticking "draw again": refused beside the box, the sample kept
+    assert any("is already drawn (seed" in e.value for e in at.error), [e.value for e in at.error]
+    with Session(demo_engine) as session:
+        assert session.get(QaSamplePlan, drawn[0].id).seed == drawn[0].seed
 
 
 def test_the_queue_shows_a_sampled_call_without_recording_or_satisfaction(demo_engine):
