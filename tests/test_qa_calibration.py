@@ -151,8 +151,8 @@ def test_calibration_scores_never_count_in_an_agents_qa_reads(session, world):
     _score(session, w, w.lead, LEAD)
     _score(session, w, w.qa, FACILITATOR)
     assert len(session.exec(select(QaEvaluation).where(QaEvaluation.agent_id == w.agent.id)).all()) == 3
-    assert [e.id for e in disputes.my_evaluations(session, w.agent)] == [real.id]
-    assert [e.id for e in disputes.agent_evaluations(session, w.lead, w.agent.id)] == [real.id]
+    assert [e.summary.evaluation_id for e in disputes.my_evaluations(session, w.agent)] == [real.id]
+    assert [e.summary.evaluation_id for e in disputes.agent_evaluations(session, w.lead, w.agent.id)] == [real.id]
 
 
 def test_alpha_matches_krippendorff_on_his_own_example_and_is_read_by_his_thresholds():

@@ -171,7 +171,7 @@ def test_an_agent_cannot_read_acknowledge_or_dispute_a_colleagues_evaluation(ses
     assert disputes.my_evaluations(session, world.colleague) == []
     with pytest.raises(PermissionDenied):
         disputes.evaluation_detail(session, world.other_lead, world.evaluation.id)
-    assert disputes.evaluation_detail(session, world.lead, world.evaluation.id).summary.id == world.evaluation.id
+    assert disputes.evaluation_detail(session, world.lead, world.evaluation.id).summary.evaluation_id == world.evaluation.id
 
 
 def test_calibration_scores_are_never_an_agents_evaluation(session, world):
@@ -181,8 +181,8 @@ def test_calibration_scores_are_never_an_agents_evaluation(session, world):
     scored = make_evaluation(session, world.version, world.agent.id, world.analyst2.id,
                              {"greet": 0, "verify": 0, "offer": 0}, center_noon(FRIDAY), calibration_id=calibration.id)
     session.commit()
-    assert [e.id for e in disputes.my_evaluations(session, world.agent)] == [world.evaluation.id]
-    assert [e.id for e in disputes.agent_evaluations(session, world.lead, world.agent.id)] == [world.evaluation.id]
+    assert [e.summary.evaluation_id for e in disputes.my_evaluations(session, world.agent)] == [world.evaluation.id]
+    assert [e.summary.evaluation_id for e in disputes.agent_evaluations(session, world.lead, world.agent.id)] == [world.evaluation.id]
     for read in (lambda: disputes.evaluation_detail(session, world.agent, scored.id),
                  lambda: disputes.acknowledge(session, world.agent, scored.id),
                  lambda: disputes.raise_dispute(session, world.agent, scored.id, {"verify": "x"})):
@@ -193,5 +193,5 @@ def test_calibration_scores_are_never_an_agents_evaluation(session, world):
 def test_the_reader_sees_items_in_their_language(session, world):
     detail = disputes.evaluation_detail(session, world.agent, world.evaluation.id, "zh-CN")
     assert [line.text for line in detail.items] == ["问候", "身份核实", "最多两次营销"]
-    assert detail.summary.scorecard == "语音通话" and detail.critical_missed == ["身份核实"]
+    assert detail.summary.scorecard_title("zh-CN") == "语音通话" and detail.critical_missed == ["身份核实"]
     assert detail.summary.evaluator_name == "Qa1"

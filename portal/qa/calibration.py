@@ -45,7 +45,6 @@ from portal.models import (
     User,
     UserRole,
 )
-from portal.qa.disputes import localized
 from portal.qa.scoring import record_revision, scorecard_spec
 from portal.roles import Actor
 from portal.submissions import checked_key
@@ -82,7 +81,7 @@ def scorecard_choices(session: Session, actor: Actor, language: str | None = Non
     rows = session.exec(select(QaScorecardVersion).join(QaScorecard, QaScorecard.current_version_id
                                                         == QaScorecardVersion.id)
                         .where(QaScorecard.archived.is_(False)).order_by(QaScorecard.code)).all()
-    return [Choice(id=v.id, label=f"{localized(scorecard_spec(session, v.id).title, language)} · v{v.version}")
+    return [Choice(id=v.id, label=f"{scorecard_spec(session, v.id).title.get(language)} · v{v.version}")
             for v in rows]
 
 
@@ -263,8 +262,8 @@ def calibration_view(session: Session, actor: Actor, calibration_id: int, langua
     """One session as a participant sees it: its calls, sheet, who has finished, and only their own scores."""
     calibration = _taking_part(session, actor, calibration_id)
     spec = scorecard_spec(session, calibration.scorecard_version_id)
-    items = [SheetItem(item_id=item.id, section=localized(section.title, language),
-                       text=localized(item.text, language), max_points=item.max_points, allow_na=item.allow_na,
+    items = [SheetItem(item_id=item.id, section=section.title.get(language),
+                       text=item.text.get(language), max_points=item.max_points, allow_na=item.allow_na,
                        critical=item.critical) for section, item in spec.items()]
     call_rows = session.exec(select(QaCall, User.display_name).join(User, User.id == QaCall.agent_id)
                              .where(QaCall.id.in_(_call_ids(session, calibration_id)))
@@ -280,7 +279,7 @@ def calibration_view(session: Session, actor: Actor, calibration_id: int, langua
     return SessionView(
         id=calibration.id, title=calibration.title, status=calibration.status,
         facilitator_name=names.get(calibration.facilitator_id, ""), i_facilitate=calibration.facilitator_id == actor.id,
-        scorecard=localized(spec.title, language), items=items,
+        scorecard=spec.title.get(language), items=items,
         calls=[CallChoice(id=c.id, external_id=c.external_id, started_at=c.started_at, queue=c.queue, agent_name=n)
                for c, n in call_rows],
         recordings={c.id: c.recording_url for c, _ in call_rows}, participants=participants,

@@ -19,10 +19,18 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from portal import audit, permissions
-from portal import clock
+from portal import audit, clock, permissions
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.models import QaCall, QaDispute, QaDisputeItem, QaEvaluation, QaItemScore, User
+from portal.models import (
+    QaCall,
+    QaDispute,
+    QaDisputeItem,
+    QaEvaluation,
+    QaItemScore,
+    User,
+)
+from portal.qa.evaluations import EvaluationSummary, evaluations_for_agent
+from portal.qa.evaluations import evaluation_detail as scored_evaluation
 from portal.qa.scoring import item_scores, record_revision, scorecard_spec
 from portal.qa.working_days import window_closes_on
 from portal.quizzes.specs import RubricSpec
@@ -32,11 +40,6 @@ from portal.submissions import checked_key
 MAX_ROUNDS = 2
 MAX_REASON = 4000
 DECISIONS = ("upheld", "changed")
-
-
-def localized(text, language: str | None) -> str:
-    """A rubric's LocalizedText in the reader's language."""
-    return text.zh_CN if language == "zh-CN" else text.en
 
 
 @dataclass(frozen=True)
@@ -83,24 +86,17 @@ class Revision:
 
 
 @dataclass(frozen=True)
-class EvaluationSummary:
-    id: int
-    agent_name: str
-    call_external_id: str
-    call_started_at: datetime
-    queue: str
-    scorecard: str
-    evaluator_name: str
-    percent: float
-    failed_by_critical: bool
-    submitted_at: datetime
-    acknowledged_at: datetime | None
+class AgentEvaluation:
+    """One evaluation in an agent's list, and whether a dispute of it is open ("in dispute")."""
+
+    summary: EvaluationSummary
     in_dispute: bool
 
 
 @dataclass(frozen=True)
 class EvaluationDetail:
     summary: EvaluationSummary
+    in_dispute: bool
     agent_id: int
     evaluator_id: int
     comment: str
@@ -147,45 +143,21 @@ def _open_evaluation_ids(session: Session, evaluation_ids: list[int]) -> set[int
                                                                   QaDispute.status == "open")).all())
 
 
-def _summaries(session: Session, rows, language: str | None) -> list[EvaluationSummary]:
-    evaluations = [e for e, _ in rows]
-    names = _names(session, [e.agent_id for e in evaluations] + [e.evaluator_id for e in evaluations])
-    disputed = _open_evaluation_ids(session, [e.id for e in evaluations])
-    titles: dict[int, str] = {}
-    out = []
-    for evaluation, call in rows:
-        if evaluation.scorecard_version_id not in titles:
-            titles[evaluation.scorecard_version_id] = localized(
-                scorecard_spec(session, evaluation.scorecard_version_id).title, language)
-        out.append(EvaluationSummary(
-            id=evaluation.id, agent_name=names.get(evaluation.agent_id, ""), call_external_id=call.external_id,
-            call_started_at=call.started_at, queue=call.queue, scorecard=titles[evaluation.scorecard_version_id],
-            evaluator_name=names.get(evaluation.evaluator_id, ""), percent=evaluation.percent or 0.0,
-            failed_by_critical=evaluation.failed_by_critical, submitted_at=evaluation.submitted_at,
-            acknowledged_at=evaluation.acknowledged_at, in_dispute=evaluation.id in disputed))
-    return out
+def agent_evaluations(session: Session, actor: Actor, agent_id: int) -> list[AgentEvaluation]:
+    """One agent's submitted evaluations, newest first, each marked when in dispute; never calibration scores."""
+    summaries = evaluations_for_agent(session, actor, agent_id)
+    disputed = _open_evaluation_ids(session, [s.evaluation_id for s in summaries])
+    return [AgentEvaluation(summary, summary.evaluation_id in disputed) for summary in summaries]
 
 
-def agent_evaluations(session: Session, actor: Actor, agent_id: int, language: str | None = None,
-                      ) -> list[EvaluationSummary]:
-    """One agent's submitted evaluations, newest call first; never calibration scores."""
-    permissions.ensure(session, actor, "qa:evaluations_read", agent_id)
-    rows = session.exec(
-        select(QaEvaluation, QaCall).join(QaCall, QaCall.id == QaEvaluation.call_id)
-        .where(QaEvaluation.agent_id == agent_id, QaEvaluation.status == "submitted",
-               QaEvaluation.calibration_id.is_(None))
-        .order_by(QaCall.started_at.desc(), QaEvaluation.id.desc())).all()
-    return _summaries(session, rows, language)
-
-
-def my_evaluations(session: Session, actor: Actor, language: str | None = None) -> list[EvaluationSummary]:
+def my_evaluations(session: Session, actor: Actor) -> list[AgentEvaluation]:
     """The signed-in agent's own evaluations (the "My quality" page)."""
     permissions.ensure(session, actor, "qa:acknowledge", actor.id)
-    return agent_evaluations(session, actor, actor.id, language)
+    return agent_evaluations(session, actor, actor.id)
 
 
 def _item_lines(spec: RubricSpec, scores: Mapping[str, QaItemScore], language: str | None) -> list[ItemLine]:
-    return [ItemLine(item_id=item.id, section=localized(section.title, language), text=localized(item.text, language),
+    return [ItemLine(item_id=item.id, section=section.title.get(language), text=item.text.get(language),
                      max_points=item.max_points, critical=item.critical, allow_na=item.allow_na,
                      points=scores[item.id].points if item.id in scores else None,
                      comment=scores[item.id].comment if item.id in scores else "")
@@ -209,7 +181,7 @@ def _revisions(session: Session, evaluation: QaEvaluation, spec: RubricSpec, lan
 def _rounds(session: Session, evaluation_id: int, spec: RubricSpec, language: str | None) -> list[DisputeRound]:
     disputes = session.exec(select(QaDispute).where(QaDispute.evaluation_id == evaluation_id)
                             .order_by(QaDispute.round)).all()
-    texts = {item.id: localized(item.text, language) for _, item in spec.items()}
+    texts = {item.id: item.text.get(language) for _, item in spec.items()}
     order = {item.id: n for n, (_, item) in enumerate(spec.items())}
     names = _names(session, [d.reviewer_id for d in disputes])
     rounds = []
@@ -246,17 +218,16 @@ def evaluation_detail(session: Session, actor: Actor, evaluation_id: int, langua
                       ) -> EvaluationDetail:
     """Everything about one evaluation that its agent, their lead or QA may read: every revision and decision."""
     evaluation = _readable(session, actor, evaluation_id)
-    call = session.get(QaCall, evaluation.call_id)
     spec = scorecard_spec(session, evaluation.scorecard_version_id)
-    [summary] = _summaries(session, [(evaluation, call)], language)
+    summary = scored_evaluation(session, actor, evaluation.id).summary
     rounds = _rounds(session, evaluation.id, spec, language)
     closes, items, refusal = _dispute_window(evaluation, rounds)
     if items is None:
         items = [item.id for _, item in spec.items()]
-    texts = {item.id: localized(item.text, language) for _, item in spec.items()}
+    texts = {item.id: item.text.get(language) for _, item in spec.items()}
     return EvaluationDetail(
-        summary=summary, agent_id=evaluation.agent_id, evaluator_id=evaluation.evaluator_id,
-        comment=evaluation.comment,
+        summary=summary, in_dispute=any(r.status == "open" for r in rounds), agent_id=evaluation.agent_id,
+        evaluator_id=evaluation.evaluator_id, comment=evaluation.comment,
         critical_missed=[texts.get(i, i) for i in evaluation.critical_missed.split(",") if i],
         items=_item_lines(spec, item_scores(session, evaluation.id), language),
         revisions=_revisions(session, evaluation, spec, language), rounds=rounds,
@@ -299,7 +270,7 @@ def raise_dispute(session: Session, actor: Actor, evaluation_id: int, reasons: M
             return earlier.id
     spec = scorecard_spec(session, evaluation.scorecard_version_id)
     rounds = _rounds(session, evaluation.id, spec, None)
-    closes, allowed, refusal = _dispute_window(evaluation, rounds)
+    _, allowed, refusal = _dispute_window(evaluation, rounds)
     if refusal:
         raise ValidationFailed(refusal)
     known = [item.id for _, item in spec.items()]
