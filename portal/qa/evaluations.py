@@ -183,7 +183,7 @@ def _text(value: str | None) -> str:
     return value
 
 
-def _seconds(value: float | None) -> int:
+def _seconds(value: int | float | None) -> int:
     return max(0, min(int(value or 0), MAX_SECONDS))
 
 
