@@ -62,7 +62,8 @@ def test_agent_disputes_on_the_last_day_of_the_window_but_not_the_day_after(sess
     with pytest.raises(ValidationFailed) as refused:
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "I asked for the PIN"})
     assert refused.value.key == "qa.dispute.error.window_closed"
-    assert disputes.evaluation_detail(session, world.agent, world.evaluation.id).dispute_until is None
+    closed = disputes.evaluation_detail(session, world.agent, world.evaluation.id)
+    assert closed.disputable == [] and closed.dispute_refusal == "qa.dispute.error.window_closed"
     set_center_day(monkeypatch, date(2026, 12, 11))
     assert disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "I asked for the PIN"})
 

@@ -463,6 +463,27 @@ def alignment_over_time(session: Session, actor: Actor) -> list[AlignmentPoint]:
 
 
 @dataclass(frozen=True)
+class AlignmentTrend:
+    analyst: str
+    sessions: int
+    latest: float
+    mean: float
+    change: float | None  # latest − first; None with one session
+
+
+def alignment_trends(points: list[AlignmentPoint]) -> list[AlignmentTrend]:
+    """Per analyst: their latest alignment, their mean, and the change since their first session."""
+    by_analyst: dict[int, list[AlignmentPoint]] = {}
+    for point in points:  # oldest session first
+        by_analyst.setdefault(point.analyst_id, []).append(point)
+    trends = [AlignmentTrend(analyst=series[0].analyst, sessions=len(series), latest=series[-1].alignment,
+                             mean=sum(p.alignment for p in series) / len(series),
+                             change=series[-1].alignment - series[0].alignment if len(series) > 1 else None)
+              for series in by_analyst.values()]
+    return sorted(trends, key=lambda a: a.analyst)
+
+
+@dataclass(frozen=True)
 class Reliability:
     alpha: float | None  # None: not enough data (fewer than two scorers of a unit, or a single value overall)
     units: int  # (session, call, item) scored by at least two people

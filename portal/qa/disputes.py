@@ -104,8 +104,9 @@ class EvaluationDetail:
     items: list[ItemLine]  # the newest revision
     revisions: list[Revision]  # oldest first; the last is the score
     rounds: list[DisputeRound]
-    dispute_until: date | None  # the window's last day, when a dispute may be raised now
+    dispute_until: date | None  # the window's last day (None while a round is open or after the last round)
     disputable: list[str] = field(default_factory=list)  # item ids the agent may dispute now
+    dispute_refusal: str | None = None  # why none may be disputed now (an i18n key)
 
     @property
     def open_round(self) -> DisputeRound | None:
@@ -231,7 +232,7 @@ def evaluation_detail(session: Session, actor: Actor, evaluation_id: int, langua
         critical_missed=[texts.get(i, i) for i in evaluation.critical_missed.split(",") if i],
         items=_item_lines(spec, item_scores(session, evaluation.id), language),
         revisions=_revisions(session, evaluation, spec, language), rounds=rounds,
-        dispute_until=None if refusal else closes, disputable=[] if refusal else items)
+        dispute_until=closes, disputable=[] if refusal else items, dispute_refusal=refusal)
 
 
 # -- the agent ---------------------------------------------------------------------------------------------
