@@ -14,7 +14,7 @@ from portal.roles import SYSTEM, Role
 from portal.users import set_team_leads
 from tests.utils.clock import center_noon
 from tests.utils.factories import make_team, make_user
-from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
+from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard, refused
 
 KEY = "c" * 20
 NAN = np.nan
@@ -58,9 +58,9 @@ def test_creating_needs_the_permission_a_title_calls_and_people_who_may_calibrat
                 ("t", [w.call.id], [], "participants_required"),
                 ("t", [w.call.id], [w.agent.id], "participant_not_allowed")]
     for title, calls, people, key in refusals:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(ValidationFailed) as caught:
             cal.create_calibration(session, w.qa, title, w.version.id, calls, people)
-        assert refused.value.key == f"qa.calibration.error.{key}"
+        assert caught.value.key == f"qa.calibration.error.{key}"
     again = cal.create_calibration(session, w.qa, "November voice calls", w.version.id, [w.call.id], [w.lead.id], KEY)
     assert again == w.id and len(session.exec(select(QaCalibration)).all()) == 1
     view = cal.calibration_view(session, w.qa, w.id)
@@ -87,7 +87,7 @@ def test_scoring_is_blind_until_the_facilitator_reveals(session, world):
             cal.results(session, reader, w.id)
     assert cal.calibration_view(session, w.qa, w.id).my_scores == {}
     assert cal.calibration_view(session, w.lead, w.id).my_scores == {w.call.id: {"greet": 2, "verify": 0, "offer": 4}}
-    with pytest.raises(ValidationFailed, match="reference_missing"):
+    with refused("qa.calibration.error.reference_missing"):
         cal.reveal(session, w.qa, w.id)
     _score(session, w, w.qa, FACILITATOR)
     with pytest.raises(PermissionDenied):
@@ -112,7 +112,7 @@ def test_reveal_shows_everyone_side_by_side_and_closes_scoring(session, world):
     assert by_item["offer"].points[w.trainer.id] is None and by_item["offer"].distance(w.trainer.id) is None
     assert by_item["greet"].distance(w.trainer.id) == pytest.approx(50.0)
     assert shown.alignment == {w.lead.id: pytest.approx(100 - 100 / 3), w.trainer.id: pytest.approx(75.0)}
-    with pytest.raises(ValidationFailed, match="closed"):
+    with refused("qa.calibration.error.closed"):
         cal.submit_scores(session, w.lead, w.id, w.call.id, LEAD)
     over_time = cal.alignment_over_time(session, w.lead)
     assert {(p.analyst, round(p.alignment, 1)) for p in over_time} == {("Lead1", 66.7), ("Trainer1", 75.0)}
@@ -131,14 +131,14 @@ def test_a_participant_who_did_not_score_never_reads_the_others(session, world):
 
 def test_a_sheet_must_be_complete_and_is_sent_once(session, world):
     w = world
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as caught:
         cal.submit_scores(session, w.lead, w.id, w.call.id, {"greet": 2})
-    assert refused.value.params["items"] == ["verify", "offer"]
-    with pytest.raises(ValidationFailed, match="bad_points"):
+    assert caught.value.params["items"] == ["verify", "offer"]
+    with refused("qa.calibration.error.bad_points"):
         cal.submit_scores(session, w.lead, w.id, w.call.id, {"greet": 2, "verify": None, "offer": 4})
     first = cal.submit_scores(session, w.lead, w.id, w.call.id, LEAD, submission_key=KEY)
     assert cal.submit_scores(session, w.lead, w.id, w.call.id, LEAD, submission_key=KEY) == first
-    with pytest.raises(ValidationFailed, match="already_scored"):
+    with refused("qa.calibration.error.already_scored"):
         cal.submit_scores(session, w.lead, w.id, w.call.id, LEAD)
     other_call = make_call(session, w.agent.id)
     with pytest.raises(NotFound):

@@ -13,7 +13,7 @@ from portal.roles import SYSTEM, Role
 from portal.users import set_team_leads
 from tests.utils.clock import center_noon, set_center_day
 from tests.utils.factories import make_team, make_user
-from tests.utils.qa_factories import make_evaluation, make_scorecard
+from tests.utils.qa_factories import make_evaluation, make_scorecard, refused
 
 FRIDAY = date(2026, 12, 4)
 KEY = "k" * 20
@@ -59,9 +59,9 @@ def test_agent_disputes_on_the_last_day_of_the_window_but_not_the_day_after(sess
     detail = disputes.evaluation_detail(session, world.agent, world.evaluation.id)
     assert detail.dispute_until == date(2026, 12, 11) and set(detail.disputable) == {"greet", "verify", "offer"}
     set_center_day(monkeypatch, date(2026, 12, 12))
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as caught:
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "I asked for the PIN"})
-    assert refused.value.key == "qa.dispute.error.window_closed"
+    assert caught.value.key == "qa.dispute.error.window_closed"
     closed = disputes.evaluation_detail(session, world.agent, world.evaluation.id)
     assert closed.disputable == [] and closed.dispute_refusal == "qa.dispute.error.window_closed"
     set_center_day(monkeypatch, date(2026, 12, 11))
@@ -69,10 +69,10 @@ def test_agent_disputes_on_the_last_day_of_the_window_but_not_the_day_after(sess
 
 
 def test_an_empty_reason_is_refused_naming_its_item(session, world):
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as caught:
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "  ", "greet": "fine"})
-    assert refused.value.key == "qa.dispute.error.reason_required" and refused.value.params["items"] == ["verify"]
-    with pytest.raises(ValidationFailed, match="no_items"):
+    assert caught.value.key == "qa.dispute.error.reason_required" and caught.value.params["items"] == ["verify"]
+    with refused("qa.dispute.error.no_items"):
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {})
 
 
@@ -89,13 +89,13 @@ def test_acknowledging_is_once_and_audited(session, world):
     session.commit()
     assert disputes.acknowledge(session, world.agent, world.evaluation.id) == first
     session.commit()
-    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "qa.evaluation.acknowledged")).all()
+    entries = session.exec(select(AuditEntry).where(AuditEntry.action == "qa_evaluation.acknowledged")).all()
     assert len(entries) == 1
 
 
 def test_two_rounds_then_never_a_third_and_history_keeps_every_revision(session, world, monkeypatch):
     first = disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "I asked for the PIN"})
-    with pytest.raises(ValidationFailed, match="error.open"):
+    with refused("qa.dispute.error.open"):
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"greet": "again"})
     disputes.decide_dispute(session, world.lead, first, {
         "verify": Decision("changed", "PIN asked at 0:42", new_points=2)})
@@ -104,12 +104,12 @@ def test_two_rounds_then_never_a_third_and_history_keeps_every_revision(session,
     # round 2 disputes only what round 1 decided
     detail = disputes.evaluation_detail(session, world.agent, world.evaluation.id)
     assert detail.disputable == ["verify"]
-    with pytest.raises(ValidationFailed, match="item_not_disputable"):
+    with refused("qa.dispute.error.item_not_disputable"):
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"greet": "also this"})
     second = disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "comment is wrong"})
     disputes.decide_dispute(session, world.analyst2, second, {"verify": Decision("upheld", "points stand")})
     session.commit()
-    with pytest.raises(ValidationFailed, match="no_more_rounds"):
+    with refused("qa.dispute.error.no_more_rounds"):
         disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "third time"})
     detail = disputes.evaluation_detail(session, world.agent, world.evaluation.id)
     assert [r.revision for r in detail.revisions] == [0, 1]
@@ -122,7 +122,7 @@ def test_two_rounds_then_never_a_third_and_history_keeps_every_revision(session,
     assert detail.summary.percent == pytest.approx(100.0) and not detail.summary.failed_by_critical
     assert len(session.exec(select(QaItemScore)).all()) == 6
     actions = session.exec(select(AuditEntry.action)).all()
-    assert actions.count("qa.dispute.raised") == 2 and actions.count("qa.dispute.decided") == 2
+    assert actions.count("qa_dispute.raised") == 2 and actions.count("qa_dispute.decided") == 2
 
 
 def test_decisions_need_a_choice_points_and_a_reason_beside_each_item(session, world):
@@ -136,9 +136,9 @@ def test_decisions_need_a_choice_points_and_a_reason_beside_each_item(session, w
              ({"verify": Decision("upheld", " "), "greet": Decision("upheld", "ok")}, "decision_reason_required",
               ["verify"])]
     for decisions, key, items in cases:
-        with pytest.raises(ValidationFailed) as refused:
+        with pytest.raises(ValidationFailed) as caught:
             disputes.decide_dispute(session, world.lead, dispute, decisions)
-        assert refused.value.key == f"qa.dispute.error.{key}" and sorted(refused.value.params["items"]) == items
+        assert caught.value.key == f"qa.dispute.error.{key}" and sorted(caught.value.params["items"]) == items
 
 
 def test_the_evaluator_cannot_decide_their_own_evaluation(session, world):

@@ -138,7 +138,7 @@ def create_calibration(session: Session, actor: Actor, title: str, scorecard_ver
     session.flush()
     session.add_all([QaCalibrationCall(calibration_id=calibration.id, call_id=i) for i in call_ids])
     session.add_all([QaCalibrationParticipant(calibration_id=calibration.id, user_id=i) for i in [actor.id, *others]])
-    audit.record(session, actor_id=actor.id, action="qa.calibration.created", target=f"qa_calibration:{calibration.id}",
+    audit.record(session, actor_id=actor.id, action="qa_calibration.created", target=f"qa_calibration:{calibration.id}",
                  calls=call_ids, participants=[actor.id, *others])
     return calibration.id
 
@@ -330,7 +330,7 @@ def submit_scores(session: Session, actor: Actor, calibration_id: int, call_id: 
     session.add(evaluation)
     session.flush()
     record_revision(session, evaluation, spec, points, comments)
-    audit.record(session, actor_id=actor.id, action="qa.calibration.scored", target=f"qa_calibration:{calibration_id}",
+    audit.record(session, actor_id=actor.id, action="qa_calibration.scored", target=f"qa_calibration:{calibration_id}",
                  call=call_id)
     return evaluation.id
 
@@ -346,7 +346,7 @@ def reveal(session: Session, actor: Actor, calibration_id: int) -> None:
         raise ValidationFailed("qa.calibration.error.reference_missing")
     calibration.status, calibration.revealed_at = "revealed", clock.utcnow()
     session.add(calibration)
-    audit.record(session, actor_id=actor.id, action="qa.calibration.revealed", target=f"qa_calibration:{calibration_id}")
+    audit.record(session, actor_id=actor.id, action="qa_calibration.revealed", target=f"qa_calibration:{calibration_id}")
 
 
 # -- results ----------------------------------------------------------------------------------------------

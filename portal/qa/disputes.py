@@ -250,7 +250,7 @@ def acknowledge(session: Session, actor: Actor, evaluation_id: int) -> datetime:
     if evaluation.acknowledged_at is None:
         evaluation.acknowledged_at = clock.utcnow()
         session.add(evaluation)
-        audit.record(session, actor_id=actor.id, action="qa.evaluation.acknowledged",
+        audit.record(session, actor_id=actor.id, action="qa_evaluation.acknowledged",
                      target=f"qa_evaluation:{evaluation.id}")
     return evaluation.acknowledged_at
 
@@ -292,7 +292,7 @@ def raise_dispute(session: Session, actor: Actor, evaluation_id: int, reasons: M
     for item_id in known:
         if item_id in reasons:
             session.add(QaDisputeItem(dispute_id=dispute.id, item_id=item_id, reason=reasons[item_id].strip()))
-    audit.record(session, actor_id=actor.id, action="qa.dispute.raised", target=f"qa_evaluation:{evaluation.id}",
+    audit.record(session, actor_id=actor.id, action="qa_dispute.raised", target=f"qa_evaluation:{evaluation.id}",
                  round=dispute.round, items=[i for i in known if i in reasons])
     return dispute.id
 
@@ -399,7 +399,7 @@ def decide_dispute(session: Session, actor: Actor, dispute_id: int, decisions: M
             item.new_points = None if chosen.new_points_na else float(chosen.new_points)
             changed[item.item_id] = item.new_points
         session.add(item)
-        audit.record(session, actor_id=actor.id, action="qa.dispute.decided", target=f"qa_evaluation:{evaluation.id}",
+        audit.record(session, actor_id=actor.id, action="qa_dispute.decided", target=f"qa_evaluation:{evaluation.id}",
                      round=dispute.round, item=item.item_id, decision=item.decision, new_points=item.new_points)
     if changed:
         _write_next_revision(session, evaluation, spec, changed)

@@ -1,6 +1,10 @@
 """Small QA worlds: a scorecard, calls and submitted evaluations written through `record_revision`."""
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import pytest
+
+from portal.errors import ValidationFailed
 from portal.models import QaCall, QaEvaluation, QaScorecard, QaScorecardVersion
 from portal.qa.scoring import record_revision, scorecard_spec
 from portal.quizzes.specs import RubricSpec
@@ -56,3 +60,11 @@ def make_evaluation(session, version: QaScorecardVersion, agent_id: int, evaluat
     record_revision(session, evaluation, scorecard_spec(session, version.id), points, comments or {})
     session.flush()
     return evaluation
+
+
+@contextmanager
+def refused(key: str):
+    """The block is refused with the error of i18n key `key`."""
+    with pytest.raises(ValidationFailed) as caught:
+        yield caught
+    assert caught.value.key == key
