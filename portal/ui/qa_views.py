@@ -68,7 +68,7 @@ def evaluation_header(t: Translator, detail: EvaluationDetail) -> None:
     middle.metric(t("qa.my.evaluator"), s.evaluator_name or "—")
     right.metric(t("qa.my.call"), f"{s.call_external_id} · {s.queue}")
     if detail.critical_missed:
-        st.error(t("qa.my.critical_list", items=", ".join(plain(i) for i in detail.critical_missed)),
+        st.warning(t("qa.my.critical_list", items=", ".join(plain(i) for i in detail.critical_missed)),
                  icon=":material/priority_high:")
     if detail.comment:
         st.markdown(t("qa.my.overall_comment") + " " + plain(detail.comment))
