@@ -52,12 +52,12 @@ def render_acknowledge(detail: disputes.EvaluationDetail) -> None:
 def render_dispute_form(detail: disputes.EvaluationDetail) -> None:
     """Tick the items you dispute and say why, beside each; sent once."""
     summary = detail.summary
+    form = ItemRecordForm(f"qa_dispute.{summary.evaluation_id}")
+    form.show_saved()
     if not detail.disputable:
         return
     st.subheader(t("qa.dispute.title_round", round=len(detail.rounds) + 1))
     st.caption(t("qa.dispute.window", until=format_date(detail.dispute_until, t.language, length="full")))
-    form = ItemRecordForm(f"qa_dispute.{summary.evaluation_id}.{len(detail.rounds)}")
-    form.show_saved()
     lines = {line.item_id: line for line in detail.items}
     chosen: dict[str, bool] = {}
     reasons: dict[str, str] = {}
