@@ -3,11 +3,9 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import clock
-from portal.models import QaCalibration, QaDispute, QaEvaluation, User
-from portal.qa import calibration, disputes
-from portal.qa.disputes import Decision
-from portal.roles import Role
 from portal.auth import actor_for, find_user
+from portal.models import QaDispute, QaEvaluation
+from portal.qa import calibration, disputes
 from tests.utils.apptest import app_as, problems_of, texts_of
 from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
 
@@ -74,7 +72,7 @@ def test_acknowledge_then_an_empty_reason_is_refused_beside_its_item(demo_engine
     next(b for b in at.button if b.label == "Send dispute").click().run()
     assert not problems_of(at), problems_of(at)
     with Session(demo_engine) as session:
-        [dispute] = session.exec(select(QaDispute)).all()
+        assert len(session.exec(select(QaDispute)).all()) == 1
     assert "In dispute" in texts(at)
 
 
@@ -124,5 +122,8 @@ def test_calibration_blind_then_revealed(demo_engine, qa_world, language):
     at = open_page(demo_engine, "trainer", "pages/qa_calibration.py", language, calibration=cid)
     assert not problems_of(at), problems_of(at)
     names = {c for df in at.dataframe for c in df.value.columns}
-    assert {"Zhang Wei 张伟", "Wang Fang 王芳", "Yang Qing 杨青"} <= names
+    reference = "Yang Qing 杨青 (reference)" if language == "en" else "Yang Qing 杨青（基准）"
+    assert {"Zhang Wei 张伟", "Wang Fang 王芳", reference} <= names
+    side_by_side = next(df.value for df in at.dataframe if "Zhang Wei 张伟" in df.value.columns)
+    assert list(side_by_side["Zhang Wei 张伟"]) == ["2", "0 (-2)" if language == "en" else "0（-2）", "4"]
     assert any("α" in str(m.label) or "alpha" in str(m.label) for m in at.metric)

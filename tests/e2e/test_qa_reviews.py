@@ -1,4 +1,6 @@
 """The agent acknowledges and disputes an evaluation, the lead decides it; a calibration session scored blind."""
+import re
+
 import pytest
 from sqlmodel import Session, select
 
@@ -37,6 +39,13 @@ def choose(page, box, text):
     box.click()
     page.keyboard.type(text)
     page.keyboard.press("Enter")
+
+
+def pick(page, box, starts):
+    """Open a multiselect and click the one option whose label starts with `starts`; close it again."""
+    box.click()
+    page.get_by_role("option", name=re.compile("^" + re.escape(starts))).click()
+    page.keyboard.press("Escape")
 
 
 def sign_out(page):
@@ -113,15 +122,14 @@ def test_calibration_is_blind_until_revealed(app_server, page, demo_engine, qa_d
     page.get_by_text("Give the session a title.").wait_for()
     page.get_by_role("textbox", name="Title").fill("Verification 校准")
     choose(page, page.get_by_label("Scorecard", exact=True), "Voice call")
-    choose(page, page.get_by_label("Calls to score"), qa_data["call_ref"] + " ")
-    page.keyboard.press("Escape")
+    pick(page, page.get_by_label("Calls to score"), qa_data["call_ref"] + " ·")
     for name in ("Zhang Wei", "Wang Fang"):
-        choose(page, page.get_by_label("Participants"), name)
-    page.keyboard.press("Escape")
+        pick(page, page.get_by_label("Participants"), name)
     page.get_by_role("button", name="Create session").dblclick()
     page.get_by_text("Session created.", exact=False).wait_for()
     with Session(demo_engine) as session:
         [created] = session.exec(select(QaCalibration)).all()
+        assert calibration._call_ids(session, created.id) == [qa_data["calls"][0]]
     cid = created.id
     page.get_by_text("Scoring is blind", exact=False).wait_for()
     radios = page.get_by_test_id("stRadio")
