@@ -524,8 +524,8 @@ def _qa_focus(connection, months, author: int) -> int:
     rows = []
     for month, start, _ in months:
         for title_en, title_zh, item, modules, tags in (
-                ("Verification before details", "核实身份后再谈业务", VERIFY, "verification", "topic:identity-verification"),
-                ("At most two offers", "营销不超过两次", OFFERS, "", "topic:promotion-offers")):
+                ("Verification before details", "核实身份后再谈业务", VERIFY, "systems-crm", "topic:identity-verification"),
+                ("At most two offers", "营销不超过两次", OFFERS, "product-data-plans", "topic:promotion-offers")):
             rows.append((len(rows) + 1, month, title_en, title_zh, item, modules, tags, start, author, start))
     bulk_insert(connection, "qa_focus_item", ["id", "month", "title_en", "title_zh", "scorecard_item_ids",
                                               "module_codes", "quiz_tags", "published_at", "created_by",
