@@ -51,7 +51,7 @@ def table(frame: pd.DataFrame, name: str, key: str, empty_key: str = "qa.dashboa
 
 def render_metrics(trend: pd.DataFrame, disputes: pd.DataFrame) -> None:
     latest, rates = trend.iloc[-1], disputes.iloc[-1]
-    pct = lambda v: "—" if pd.isna(v) else f"{100 * v:.1f}%"  # noqa: E731
+    pct = lambda v: "—" if pd.isna(v) else f"{100 * v:.1f}%"
     m1, m2, m3, m4 = st.columns(4)
     m1.metric(t("qa.dashboard.metric_evaluations"), int(latest["evaluations"]))
     m2.metric(t("qa.dashboard.metric_mean"), "—" if pd.isna(latest["mean_score"]) else f"{latest['mean_score']:.1f}")

@@ -92,10 +92,10 @@ def render_publish(month: str, items: list[focus.FocusItemView]) -> None:
     if not drafts:
         return
     st.info(t("qa.focus.drafts", count=len(drafts)), icon=":material/edit_note:")
-    if st.button(t("qa.focus.publish", month=month_label(month, t.language)), type="primary",
-                 icon=":material/campaign:", key=f"qa_focus_publish_{month}"):
-        if run_action(t, lambda s: focus.publish_month(s, actor, month), "qa.focus.published_toast"):
-            st.rerun()
+    clicked = st.button(t("qa.focus.publish", month=month_label(month, t.language)), type="primary",
+                        icon=":material/campaign:", key=f"qa_focus_publish_{month}")
+    if clicked and run_action(t, lambda s: focus.publish_month(s, actor, month), "qa.focus.published_toast"):
+        st.rerun()
 
 
 def render_assignments(assignments: list[focus.Assignment], modules: dict) -> None:

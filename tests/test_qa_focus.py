@@ -5,7 +5,7 @@ import pytest
 from sqlmodel import select
 
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, Exam, Question, QuestionTag, QaFocusItem
+from portal.models import AuditEntry, Exam, QaFocusItem, Question, QuestionTag
 from portal.qa import focus
 from portal.qa.focus import FocusDraft
 from tests.utils.qa_feed import MONTHS, small_center

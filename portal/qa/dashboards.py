@@ -19,7 +19,15 @@ from sqlmodel import Session, select
 from portal import permissions
 from portal.clock import center_time, center_zone, utcnow
 from portal.errors import PermissionDenied
-from portal.models import QaDispute, QaDisputeItem, QaEvaluation, QaItemScore, QaScorecardVersion, Team, User
+from portal.models import (
+    QaDispute,
+    QaDisputeItem,
+    QaEvaluation,
+    QaItemScore,
+    QaScorecardVersion,
+    Team,
+    User,
+)
 from portal.qa.scoring import scorecard_spec
 from portal.roles import Actor
 
