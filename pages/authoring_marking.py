@@ -60,7 +60,7 @@ def practical_form(sheet) -> None:
                 number += 1
                 points[item.id], comments[item.id] = rubric_item_row(sheet, number, item,
                                                                      st.session_state.get(flag_key, False))
-    unscored = marking.unscored_items(rubric, points)
+    unscored = rubric.unscored_items(points)
     total = sum(1 for _ in rubric.items())
     preview = None if unscored else rubric.score(points)
     cols = st.columns(4)

@@ -24,7 +24,7 @@ Times are stored in UTC (portal.clock.utcnow); months are 'YYYY-MM' in the cente
 """
 from datetime import datetime
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
@@ -134,6 +134,8 @@ class QaEvaluation(SQLModel, table=True):
         Index("ix_qa_evaluation_agent_submitted", "agent_id", "submitted_at"),
         Index("ix_qa_evaluation_call", "call_id"),
         Index("ix_qa_evaluation_submission", "evaluator_id", "submission_key", unique=True),
+        Index("ix_qa_evaluation_evaluator_call", "evaluator_id", "call_id", unique=True,
+              sqlite_where=text("calibration_id IS NULL"), postgresql_where=text("calibration_id IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -153,6 +155,9 @@ class QaEvaluation(SQLModel, table=True):
     submitted_at: datetime | None = None
     acknowledged_at: datetime | None = None
     submission_key: str | None = Field(default=None, max_length=64)
+    draft: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    """While a draft: what the analyst has marked so far, as JSON (points with "na", comments,
+    overall comment), so a reload loses nothing; emptied on submit (the item scores then hold it)."""
 
 
 class QaItemScore(SQLModel, table=True):

@@ -29,6 +29,8 @@ from enum import StrEnum
 from functools import cached_property
 
 from portal.courses import StageRequirements, StageSpec
+from portal.i18n import translate
+from portal.quizzes.specs import LocalizedText, RubricItem, RubricSection, RubricSpec
 
 CALL_TYPES: tuple[str, ...] = ("billing_question", "complaint", "plan_change", "loss_report", "technical_fault",
                                "other")
@@ -78,12 +80,31 @@ class ReviewOutcome(StrEnum):
 # --------------------------------------------------------------------------- ticket reviews
 
 
+def _ticket_checklist() -> RubricSpec:
+    """The checklist as a rubric of the one rubric engine: one section, an item per area worth MET points,
+    a critical area missed only when marked MISSED (a partly met verification is not a critical miss)."""
+    def text(key: str) -> LocalizedText:
+        return LocalizedText(en=translate(key, "en"), zh_CN=translate(key, "zh-CN"))
+
+    items = [RubricItem(id=area, text=text(f"onboarding.checklist.{area}"), max_points=MET,
+                        critical=area in CRITICAL_AREAS, critical_below=PARTLY if area in CRITICAL_AREAS else None)
+             for area in CHECKLIST]
+    return RubricSpec(id="ticket-checklist", title=text("qa.rubric.ticket_checklist"), critical_miss="fail_exam",
+                      sections=[RubricSection(id="checklist", title=text("qa.rubric.ticket_checklist"), weight=1,
+                                              items=items)])
+
+
+TICKET_CHECKLIST: RubricSpec = _ticket_checklist()
+"""The supervised-call ticket checklist, scored by `RubricSpec.score` like QA scorecards and practical exams."""
+
+
 def review_points(marks: Mapping[str, int]) -> int:
-    return sum(marks[area] for area in CHECKLIST) * POINTS_PER_MARK
+    """Points out of 100 (each area: met 20, partly 10, missed 0)."""
+    return round(TICKET_CHECKLIST.score({area: marks[area] for area in CHECKLIST}).percent)
 
 
 def critical_misses(marks: Mapping[str, int]) -> list[str]:
-    return [area for area in CHECKLIST if area in CRITICAL_AREAS and marks[area] == MISSED]
+    return TICKET_CHECKLIST.score({area: marks[area] for area in CHECKLIST}).critical_missed
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question, QuestionVersion, User
 from portal.quizzes import exams as exams_service
 from portal.quizzes.attempts import finalise_expired, update_totals
-from portal.quizzes.specs import RubricItem, RubricScore, RubricSpec
+from portal.quizzes.specs import RubricScore, RubricSpec
 from portal.roles import Actor, Role, require_role
 
 MAX_COMMENT = 5_000
@@ -141,15 +141,6 @@ def mark_essays(session: Session, actor: Actor, attempt_id: int, marks: dict[int
     return attempt
 
 
-def unscored_items(rubric: RubricSpec, points: dict[str, float | None]) -> list[tuple[int, RubricItem]]:
-    """(number on the sheet, item) of every rubric item without points yet: a sheet is saved only when complete.
-
-    Nothing is scored by default: an item nobody scored is not "full marks" nor "0".
-    """
-    return [(number, item) for number, (_, item) in enumerate(rubric.items(), start=1)
-            if points.get(item.id) is None]
-
-
 def mark_practical(session: Session, actor: Actor, attempt_id: int, points: dict[str, float],
                    comments: dict[str, str] | None = None, comment: str = "") -> RubricScore:
     """Mark a practical against its rubric: per-item points, comments, the critical-miss rule."""
@@ -160,7 +151,7 @@ def mark_practical(session: Session, actor: Actor, attempt_id: int, points: dict
     items = {item.id: item for _, item in rubric.items()}
     if set(points) - set(items):
         raise ValidationFailed("exams.error.mark_every_item")
-    unscored = unscored_items(rubric, points)
+    unscored = rubric.unscored_items(points)
     if unscored:
         raise ValidationFailed("exams.error.unscored_items", count=len(unscored),
                                items=", ".join(str(number) for number, _ in unscored))

@@ -159,6 +159,8 @@ class RubricItem(_Model):
     max_points: Number = Field(gt=0)
     critical: StrictBool = False
     allow_na: StrictBool = False  # may be marked N/A (left out of the denominator)
+    critical_below: Number | None = Field(default=None, gt=0)
+    """A critical item counts as missed when it scores below this; None: below its maximum."""
 
 
 class RubricSection(_Model):
@@ -230,7 +232,7 @@ class RubricSpec(_Model):
                     raise ValueError(f"{item.id}: {value} not in 0..{item.max_points}")
                 got += value
                 possible += item.max_points
-                if item.critical and value < item.max_points:
+                if item.critical and value < (item.critical_below or item.max_points):
                     missed.append(item.id)
                     section_missed = True
             if not possible:
@@ -248,6 +250,29 @@ class RubricSpec(_Model):
             critical_missed=missed,
             failed_by_critical=bool(missed) and self.critical_miss == "fail_exam",
         )
+
+    def unscored_items(self, points: Mapping[str, float | str | None]) -> list[tuple[int, RubricItem]]:
+        """(number on the sheet, item) of every item with no mark yet: a sheet is saved only when complete.
+
+        Nothing is scored by default: an item nobody scored is neither full marks nor 0 nor N/A.
+        A mark is points or :data:`NA` (chosen on purpose); a missing key or None is no mark.
+        """
+        return [(number, item) for number, (_, item) in enumerate(self.items(), start=1)
+                if points.get(item.id) is None]
+
+    def not_applicable_refused(self, points: Mapping[str, float | str | None]) -> list[tuple[int, RubricItem]]:
+        """(number, item) of every item marked :data:`NA` that does not allow N/A."""
+        return [(number, item) for number, (_, item) in enumerate(self.items(), start=1)
+                if points.get(item.id) == NA and not item.allow_na]
+
+    @staticmethod
+    def engine_points(points: Mapping[str, float | str | None]) -> dict[str, float | None]:
+        """A complete sheet's marks as :meth:`score` takes them (:data:`NA` becomes None)."""
+        return {item_id: None if value == NA else float(value) for item_id, value in points.items()}
+
+
+NA = "na"
+"""A sheet's mark for "not applicable", chosen on purpose (see :meth:`RubricSpec.unscored_items`)."""
 
 
 @dataclass
@@ -380,6 +405,11 @@ def _rubric_problems(rubric: RubricSpec) -> list[tuple[str, str, dict]]:
             if item.id in item_ids:
                 problems.append((f"sections[{s}].items[{i}].id", "quizspecs.error.duplicate_id", {"id": item.id}))
             item_ids.add(item.id)
+            if item.critical_below is not None and not item.critical:
+                problems.append((f"sections[{s}].items[{i}].critical_below", "qa.rubric.error.critical_below_needs_critical", {}))
+            elif item.critical_below is not None and item.critical_below > item.max_points:
+                problems.append((f"sections[{s}].items[{i}].critical_below", "quizspecs.error.max_value",
+                                 {"value": f"{item.critical_below:g}", "limit": f"{item.max_points:g}"}))
     return problems
 
 
@@ -450,6 +480,21 @@ def _load_list(path: Path, section: str, model: type[_Model], errors: list[SpecF
     return out
 
 
+def validate_rubric(data: Any, path: Path | str = "") -> tuple[RubricSpec | None, list[SpecFileError]]:
+    """A rubric from its YAML/JSON data, or None and every problem, each naming its field.
+
+    One check for rubric files, scorecard files and the rubric builder.
+    """
+    try:
+        rubric = RubricSpec.model_validate(data)
+    except ValidationError as exc:
+        return None, _convert(Path(path), [], exc)
+    problems = _rubric_problems(rubric)
+    if problems:
+        return None, [SpecFileError(path, f, k, p) for f, k, p in problems]
+    return rubric, []
+
+
 def _load_rubrics(directory: Path, errors: list[SpecFileError]) -> dict[str, RubricSpec]:
     rubrics: dict[str, RubricSpec] = {}
     if not directory.is_dir():
@@ -464,16 +509,12 @@ def _load_rubrics(directory: Path, errors: list[SpecFileError]) -> dict[str, Rub
             continue
         if isinstance(data, dict) and "id" not in data:
             data = {"id": path.stem, **data}
-        try:
-            rubric = RubricSpec.model_validate(data)
-        except ValidationError as exc:
-            errors.extend(_convert(path, [], exc))
-            continue
-        problems = _rubric_problems(rubric)
-        if rubric.id != path.stem:
-            problems.append(("id", "quizspecs.error.rubric_id_mismatch", {"id": rubric.id, "file": path.stem}))
+        rubric, problems = validate_rubric(data, path)
+        if rubric is not None and rubric.id != path.stem:
+            problems.append(SpecFileError(path, "id", "quizspecs.error.rubric_id_mismatch",
+                                          {"id": rubric.id, "file": path.stem}))
         if problems:
-            errors.extend(SpecFileError(path, f, k, p) for f, k, p in problems)
+            errors.extend(problems)
             continue
         rubrics[rubric.id] = rubric
     return rubrics
