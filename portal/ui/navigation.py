@@ -51,6 +51,8 @@ PAGES: tuple[PageDef, ...] = (
             "nav.section.team", "analytics:team_dashboard"),
     PageDef("pages/team_coaching.py", "nav.coaching", ":material/record_voice_over:",
             "nav.section.team", "coaching:write"),
+    PageDef("pages/qa_calls.py", "nav.qa_calls", ":material/call_log:", "nav.section.quality", "qa:calls_manage"),
+    PageDef("pages/qa_queue.py", "nav.qa_queue", ":material/playlist_add_check:", "nav.section.quality", "qa:sample"),
     PageDef("pages/qa_evaluate.py", "nav.qa_evaluate", ":material/grading:", "nav.section.quality", "qa:evaluate"),
     PageDef("pages/qa_scorecards.py", "nav.qa_scorecards", ":material/checklist:", "nav.section.quality",
             "qa:scorecards_author"),
