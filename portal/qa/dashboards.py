@@ -10,8 +10,9 @@ over that team's evaluations in those months (the `ix_qa_evaluation_agent_submit
 index: agent, submitted_at); pandas only reshapes the grouped rows.
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, exists, func
 from sqlmodel import Session, select
@@ -261,3 +262,75 @@ def weighted_median(values: list[float], counts: list[int]) -> float | None:
         seen += count
     return sum(found) / 2
 
+
+
+# --- at risk: what QA adds to the team dashboard's "who needs help" ------------------------------
+
+#: An agent is flagged when the mean of their last `QA_LAST_N` live QA scores is below `QA_LOW_SCORE`
+#: (QA scores sit higher than exam scores: most agents score 85-95 on a scorecard, so 75 is a real
+#: problem, not a bad day), when their last `QA_TREND_K` scores fall by `QA_TREND_MIN_DROP` points or more
+#: per evaluation (a least-squares slope; smaller falls are the noise of four calls a month), or when
+#: `QA_CRITICAL_COUNT` or more evaluations in the last `QA_CRITICAL_DAYS` days missed a critical item
+#: (verification, data disclosure: one miss is coached, a repeat is a risk to customers).
+QA_LOW_SCORE = 75.0
+QA_LAST_N = 5
+QA_TREND_K = 4
+QA_TREND_MIN_DROP = 3.0
+QA_CRITICAL_COUNT = 2
+QA_CRITICAL_DAYS = 30
+
+
+@dataclass(frozen=True)
+class QaFlag:
+    """One QA reason to worry about an agent: an i18n key (qa.coaching.reason.*) and its parameters."""
+
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+
+def qa_risk_flags(session: Session, user_ids: list[int], now: datetime | None = None) -> dict[int, list[QaFlag]]:
+    """QA reasons (low, falling, repeated critical misses) per user id, from live evaluations only.
+
+    The callers have checked who may see these people (analytics.at_risk's scope). Two grouped queries:
+    the last few scores per agent (a window function) and the critical misses of the last days.
+    """
+    if not user_ids:
+        return {}
+    live = and_(QaEvaluation.agent_id.in_(user_ids), QaEvaluation.status == "submitted",
+                QaEvaluation.calibration_id.is_(None))
+    ranked = (select(QaEvaluation.agent_id, QaEvaluation.percent,
+                     func.row_number().over(partition_by=QaEvaluation.agent_id,
+                                            order_by=(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc()))
+                     .label("recency")).where(live).subquery())
+    recent: dict[int, list[float]] = {}
+    for agent_id, percent in session.exec(select(ranked.c.agent_id, ranked.c.percent)
+                                          .where(ranked.c.recency <= max(QA_LAST_N, QA_TREND_K))
+                                          .order_by(ranked.c.agent_id, ranked.c.recency)).all():
+        recent.setdefault(agent_id, []).append(float(percent))
+    since = (now or utcnow()) - timedelta(days=QA_CRITICAL_DAYS)
+    misses = dict(session.exec(select(QaEvaluation.agent_id, func.count(QaEvaluation.id))
+                               .where(live, QaEvaluation.submitted_at >= since, QaEvaluation.critical_missed != "")
+                               .group_by(QaEvaluation.agent_id)).all())
+    flags: dict[int, list[QaFlag]] = {}
+    for agent_id in user_ids:
+        found = _score_flags(recent.get(agent_id, []))
+        if misses.get(agent_id, 0) >= QA_CRITICAL_COUNT:
+            found.append(QaFlag("qa.coaching.reason.critical_misses",
+                                (("count", misses[agent_id]), ("days", QA_CRITICAL_DAYS))))
+        if found:
+            flags[agent_id] = found
+    return flags
+
+
+def _score_flags(newest_first: list[float]) -> list[QaFlag]:
+    found = []
+    last = newest_first[:QA_LAST_N]
+    if last and sum(last) / len(last) < QA_LOW_SCORE:
+        found.append(QaFlag("qa.coaching.reason.low_qa", (("mean", f"{sum(last) / len(last):.1f}"), ("n", len(last)),
+                                                          ("low", f"{QA_LOW_SCORE:g}"))))
+    trend = list(reversed(newest_first[:QA_TREND_K]))
+    if len(trend) == QA_TREND_K:
+        slope = float(np.polyfit(np.arange(len(trend)), trend, 1)[0])
+        if slope <= -QA_TREND_MIN_DROP:
+            found.append(QaFlag("qa.coaching.reason.falling_qa", (("slope", f"{slope:.1f}"), ("k", QA_TREND_K))))
+    return found
