@@ -68,6 +68,8 @@ def _points(rng: random.Random, spec: RubricSpec, skill: float, miss_verificatio
             points[item.id] = None
         elif item.id == VERIFY:
             points[item.id] = float(rng.randint(0, 2)) if miss_verification else float(item.max_points)
+        elif item.critical:
+            points[item.id] = float(item.max_points)  # the story's only critical misses are feng.jun's
         elif rng.random() < skill:
             points[item.id] = float(item.max_points)
         else:
@@ -75,10 +77,9 @@ def _points(rng: random.Random, spec: RubricSpec, skill: float, miss_verificatio
     return points
 
 
-def _at(call: QaCall, days: int, hour: int = 3) -> datetime:
-    """`days` after the call, at `hour` UTC (mid-morning in the center), never in the future."""
-    moment = (call.started_at + timedelta(days=days)).replace(hour=hour, minute=15, second=0, microsecond=0)
-    return min(moment, utcnow() - timedelta(hours=1))
+def _scored_at(call: QaCall, hours: int) -> datetime:
+    """A few hours after the call (the same month, as the sample it was drawn for), never in the future."""
+    return min(call.started_at + timedelta(hours=hours), utcnow() - timedelta(hours=1))
 
 
 def write_evaluation(ctx: SeedContext, spec: RubricSpec, version_id: int, call: QaCall, points, submitted: datetime,
@@ -112,7 +113,7 @@ def evaluate_months(ctx: SeedContext, spec: RubricSpec, version_id: int,
             points = _points(rng, spec, skill, struggling and len(mine) in MISSED_VERIFICATION)
             comments = {VERIFY: "Read out the account balance before verifying the caller. 未核实身份就告知了余额。"} \
                 if points[VERIFY] is not None and points[VERIFY] < 5 else None
-            mine.append(write_evaluation(ctx, spec, version_id, call, points, _at(call, 2 + len(mine) % 3),
+            mine.append(write_evaluation(ctx, spec, version_id, call, points, _scored_at(call, 1 + len(mine) % 3),
                                          seconds=rng.randint(420, 900), comments=comments))
     return made
 
