@@ -10,7 +10,7 @@ over that team's evaluations in those months (the `ix_qa_evaluation_agent_submit
 index: agent, submitted_at); pandas only reshapes the grouped rows.
 """
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from sqlalchemy import and_, case, exists, func
 from sqlmodel import Session, select
 
 from portal import permissions
-from portal.clock import center_time, center_zone, utcnow
+from portal.clock import center_time, utcnow
 from portal.errors import PermissionDenied
 from portal.models import (
     QaDispute,
@@ -31,6 +31,7 @@ from portal.models import (
 )
 from portal.qa.scoring import scorecard_spec
 from portal.roles import Actor
+from portal.users import teams_led_by
 
 ACTION = "qa:dashboard"
 
@@ -45,10 +46,10 @@ class Month:
 
 
 def month_of(key: str) -> Month:
-    year, month = (int(part) for part in key.split("-"))
-    start = datetime(year, month, 1, tzinfo=center_zone())
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=center_zone())
-    return Month(key, start.astimezone(UTC), end.astimezone(UTC))
+    """A 'YYYY-MM' key with its bounds (ValidationFailed for anything else)."""
+    from portal.qa.sampling import month_bounds
+
+    return Month(key, *month_bounds(key))
 
 
 def recent_months(count: int, now: datetime | None = None) -> list[str]:
@@ -84,7 +85,9 @@ def dashboard_teams(session: Session, actor: Actor) -> pd.DataFrame:
 
 def _agents(session: Session, actor: Actor, team_id: int):
     """The team's people the actor may see, as a subquery; refuses a team they may not read."""
-    if team_id not in set(dashboard_teams(session, actor)["team_id"]):
+    held = permissions.scopes(actor, ACTION)
+    if permissions.Scope.EVERYONE not in held and (permissions.Scope.TEAMS_LED not in held
+                                                  or team_id not in teams_led_by(session, actor.id)):
         raise PermissionDenied()
     return select(User.id).where(User.team_id == team_id, User.id.in_(permissions.people_query(session, actor, ACTION)))
 
@@ -184,12 +187,15 @@ def item_failures(session: Session, actor: Actor, team_id: int, months: list[str
     """Per scorecard item and month: scored, failed and the failure rate; the items failing most first."""
     frame = item_outcomes(session, actor, team_id, months)
     frame["failure_rate"] = _rate(frame["failed"], frame["scored"]) if not frame.empty else pd.Series(dtype=float)
-    if frame.empty:
-        return frame
-    overall = frame.groupby(["scorecard_id", "item_id"])[["failed", "scored"]].transform("sum")
-    frame["_overall"] = overall["failed"] / overall["scored"]
-    return (frame.sort_values(["_overall", "scorecard_id", "item_id", "month"], ascending=[False, True, True, True])
-            .drop(columns="_overall").reset_index(drop=True))
+    keys = list(zip(frame["scorecard_id"].tolist(), frame["item_id"].tolist()))
+    totals: dict[tuple, list[int]] = {}
+    for key, failed, scored in zip(keys, frame["failed"].tolist(), frame["scored"].tolist()):
+        tally = totals.setdefault(key, [0, 0])
+        tally[0] += failed
+        tally[1] += scored
+    months_ = frame["month"].tolist()
+    order = sorted(range(len(keys)), key=lambda i: (-totals[keys[i]][0] / totals[keys[i]][1], *keys[i], months_[i]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def failure_matrix(failures: pd.DataFrame, language: str) -> pd.DataFrame:

@@ -83,8 +83,8 @@ def _require_reader(actor: Actor) -> bool:
 def _check_month(month: str) -> str:
     try:
         dashboards.month_of(month)
-    except (ValueError, AttributeError):
-        raise ValidationFailed("qa.focus.error.month", month=month) from None
+    except ValidationFailed:
+        raise ValidationFailed("qa.focus.error.month", month=str(month)) from None
     return month
 
 
@@ -267,6 +267,8 @@ def publish_month(session: Session, actor: Actor, month: str) -> int:
 def pass_rates(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per published focus item of `months` and per month: linked items scored, passed, and the pass rate.
 
+    A focus kept for several months (same title and items) shows once, as of its newest month.
+
     From the dashboard's grouped item outcomes (scope and cost as there): an item passes when it gets
     its maximum; N/A is left out.
     """
@@ -275,8 +277,9 @@ def pass_rates(session: Session, actor: Actor, team_id: int, months: list[str]) 
                                                   QaFocusItem.published_at.is_not(None))
                         .order_by(QaFocusItem.month, QaFocusItem.id)).all()
     columns = ["focus_month", "focus_en", "focus_zh", "month", "scored", "passed", "pass_rate"]
+    newest = {(row.title_en.lower(), row.scorecard_item_ids): row for row in rows}  # a focus kept month after month
     out = []
-    for row in rows:
+    for row in newest.values():
         linked = outcomes[outcomes["item_id"].isin(_split(row.scorecard_item_ids))]
         by_month = linked.groupby("month")[["scored", "failed"]].sum()
         for month in sorted(months):
