@@ -284,6 +284,9 @@ QA_TREND_K = 4
 QA_TREND_MIN_DROP = 3.0
 QA_CRITICAL_COUNT = 2
 QA_CRITICAL_DAYS = 30
+#: Scores older than this say nothing about how an agent is doing now (and reading only these keeps the
+#: query to a few rows per agent however long the center has kept QA).
+QA_RECENT_DAYS = 120
 
 
 @dataclass(frozen=True)
@@ -295,15 +298,18 @@ class QaFlag:
 
 
 def qa_risk_flags(session: Session, user_ids: list[int], now: datetime | None = None) -> dict[int, list[QaFlag]]:
-    """QA reasons (low, falling, repeated critical misses) per user id, from live evaluations only.
+    """QA reasons (low, falling, repeated critical misses) per user id, from live evaluations of the last
+    `QA_RECENT_DAYS` only.
 
     The callers have checked who may see these people (analytics.at_risk's scope). Two grouped queries:
     the last few scores per agent (a window function) and the critical misses of the last days.
     """
     if not user_ids:
         return {}
+    now = now or utcnow()
     live = and_(QaEvaluation.agent_id.in_(user_ids), QaEvaluation.status == "submitted",
-                QaEvaluation.calibration_id.is_(None))
+                QaEvaluation.calibration_id.is_(None),
+                QaEvaluation.submitted_at >= now - timedelta(days=QA_RECENT_DAYS))
     ranked = (select(QaEvaluation.agent_id, QaEvaluation.percent,
                      func.row_number().over(partition_by=QaEvaluation.agent_id,
                                             order_by=(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc()))
@@ -313,7 +319,7 @@ def qa_risk_flags(session: Session, user_ids: list[int], now: datetime | None = 
                                           .where(ranked.c.recency <= max(QA_LAST_N, QA_TREND_K))
                                           .order_by(ranked.c.agent_id, ranked.c.recency)).all():
         recent.setdefault(agent_id, []).append(float(percent))
-    since = (now or utcnow()) - timedelta(days=QA_CRITICAL_DAYS)
+    since = now - timedelta(days=QA_CRITICAL_DAYS)
     misses = dict(session.exec(select(QaEvaluation.agent_id, func.count(QaEvaluation.id))
                                .where(live, QaEvaluation.submitted_at >= since, QaEvaluation.critical_missed != "")
                                .group_by(QaEvaluation.agent_id)).all())
