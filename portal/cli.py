@@ -215,6 +215,80 @@ def _add_quiz_commands(sub) -> None:
     dump.set_defaults(func=cmd_quiz_export)
 
 
+def cmd_qa_import_calls(args) -> None:
+    from portal.db import migrate, read_scope, run_transaction
+    from portal.i18n import translate
+    from portal.qa.calls import import_calls, preview_calls
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    migrate()
+    with read_scope() as session:
+        preview = preview_calls(session, SYSTEM, data)
+    if preview.problems:
+        print(f"error: {path} was not imported ({len(preview.problems)} problems):", file=sys.stderr)
+        for problem in preview.problems:
+            column = f", column {problem.column}" if problem.column else ""
+            print(f"  row {problem.row}{column}: {translate(problem.key, 'en', **problem.params)}", file=sys.stderr)
+        raise SystemExit(1)
+    new, already = len(preview.new_rows), len(preview.rows) - len(preview.new_rows)
+    if args.dry_run:
+        print(f"{len(preview.rows)} calls read ({preview.encoding}): {new} new, {already} already imported; "
+              "nothing saved (dry run)")
+        return
+    result = run_transaction(lambda session: import_calls(session, SYSTEM, data, file_name=path.name))
+    print(f"{result.imported} calls imported, {result.already_imported} already imported")
+
+
+def cmd_qa_sample(args) -> None:
+    from sqlmodel import select
+
+    from portal.db import migrate, run_transaction, session_scope
+    from portal.models import Team
+    from portal.qa.sampling import checked_month, draw_sample, team_id_by_name
+
+    checked_month(args.month)
+    migrate()
+    with session_scope() as session:
+        teams = ([(team_id_by_name(session, args.team), args.team)] if args.team else
+                 [tuple(row) for row in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()])
+    refused = 0
+    for team_id, name in teams:
+        try:
+            result = run_transaction(lambda session: draw_sample(session, SYSTEM, team_id, args.month, seed=args.seed,
+                                                                 redraw=args.redraw))
+        except PortalError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            refused += 1
+            continue
+        kept = f", {result.kept} evaluated calls kept" if result.kept else ""
+        agents = f"{result.agents} agent" + ("" if result.agents == 1 else "s")
+        print(f"{result.team} {result.month}: {result.drawn} calls drawn for {agents} (seed {result.seed}{kept})")
+    if refused:
+        raise SystemExit(1)
+
+
+def _add_qa_commands(sub) -> None:
+    qa = sub.add_parser("qa", help="quality assurance: calls and samples").add_subparsers(dest="qa_command",
+                                                                                          required=True)
+    calls = qa.add_parser("import-calls", help="import calls from the telephony/CRM CSV export "
+                                               "(rejected whole if any row is bad; importing again changes nothing)")
+    calls.add_argument("file")
+    calls.add_argument("--dry-run", action="store_true", help="only read and check the file; save nothing")
+    calls.set_defaults(func=cmd_qa_import_calls)
+    sample = qa.add_parser("sample", help="draw the month's sample of calls per team (prints the seed)")
+    sample.add_argument("--month", required=True, help="YYYY-MM, on the center's calendar")
+    sample.add_argument("--team", help="one team by name (default: every team)")
+    sample.add_argument("--seed", type=int, help="the seed to draw with (default: a random one, printed)")
+    sample.add_argument("--redraw", action="store_true", help="draw a plan already drawn again "
+                                                              "(calls already evaluated stay in the sample)")
+    sample.set_defaults(func=cmd_qa_sample)
+
+
 def cmd_wellbeing_purge(args) -> None:
     from portal.clock import utcnow
     from portal.db import migrate, session_scope
@@ -324,6 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file")
     restore.set_defaults(func=cmd_restore)
     _add_quiz_commands(sub)
+    _add_qa_commands(sub)
     return parser
 
 

@@ -102,8 +102,8 @@ def test_submit_stores_score_comments_critical_misses_and_time(session, world):
     assert evaluation.seconds_spent == 95 and evaluation.comment == "Good call" and evaluation.draft == ""
     rows = {r.item_id: r for r in session.exec(select(QaItemScore)).all()}
     assert rows["offer"].points is None and rows["verify"].comment == "Gave the balance first"
-    actions = session.exec(select(AuditEntry.action).where(AuditEntry.action.like("qa.evaluation.%"))).all()
-    assert sorted(actions) == ["qa.evaluation.started", "qa.evaluation.submitted"]
+    actions = session.exec(select(AuditEntry.action).where(AuditEntry.action.like("qa_evaluation.%"))).all()
+    assert sorted(actions) == ["qa_evaluation.started", "qa_evaluation.submitted"]
 
 
 def test_double_submit_makes_one_evaluation(session, world):

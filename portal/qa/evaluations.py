@@ -230,11 +230,38 @@ def _sheet(session: Session, evaluation: QaEvaluation) -> EvaluationSheet:
 # ----------------------------------------------------------------------------- writing
 
 
-def evaluation_for_call(session: Session, actor: Actor, call_id: int) -> EvaluationSheet | None:
-    """The actor's own evaluation of the call (draft or submitted, outside calibration), if any."""
+def call_for_evaluation(session: Session, actor: Actor, call_id: int) -> CallFacts:
+    """The call as the evaluation page shows it, to someone who may evaluate it (never their own)."""
     call = _call_facts(session, call_id)
     permissions.ensure(session, actor, EVALUATE, call.agent_id)
     _own_call_refused(actor, call.agent_id)
+    return call
+
+
+@dataclass(frozen=True)
+class DraftInProgress:
+    evaluation_id: int
+    call_id: int
+    call_external_id: str
+    agent_name: str
+    started_at: datetime
+
+
+def drafts_in_progress(session: Session, actor: Actor) -> list[DraftInProgress]:
+    """The actor's evaluations started and not yet submitted (outside calibration), oldest first."""
+    permissions.ensure(session, actor, EVALUATE)
+    rows = session.exec(select(QaEvaluation.id, QaCall.id, QaCall.external_id, User.display_name,
+                               QaEvaluation.started_at)
+                        .join(QaCall, QaCall.id == QaEvaluation.call_id).join(User, User.id == QaCall.agent_id)
+                        .where(QaEvaluation.evaluator_id == actor.id, QaEvaluation.status == "draft",
+                               QaEvaluation.calibration_id.is_(None))
+                        .order_by(QaEvaluation.started_at, QaEvaluation.id)).all()
+    return [DraftInProgress(*row) for row in rows]
+
+
+def evaluation_for_call(session: Session, actor: Actor, call_id: int) -> EvaluationSheet | None:
+    """The actor's own evaluation of the call (draft or submitted, outside calibration), if any."""
+    call_for_evaluation(session, actor, call_id)
     evaluation = session.exec(select(QaEvaluation).where(QaEvaluation.evaluator_id == actor.id,
                                                          QaEvaluation.call_id == call_id,
                                                          QaEvaluation.calibration_id.is_(None))).first()
@@ -244,9 +271,7 @@ def evaluation_for_call(session: Session, actor: Actor, call_id: int) -> Evaluat
 def start_evaluation(session: Session, actor: Actor, call_id: int, scorecard_code: str) -> QaEvaluation:
     """The actor's evaluation of the call on the scorecard's current version, blank; the same one when
     it was opened before (whatever scorecard is asked for then: the first choice stands)."""
-    call = _call_facts(session, call_id)
-    permissions.ensure(session, actor, EVALUATE, call.agent_id)
-    _own_call_refused(actor, call.agent_id)
+    call = call_for_evaluation(session, actor, call_id)
     existing = session.exec(select(QaEvaluation).where(QaEvaluation.evaluator_id == actor.id,
                                                        QaEvaluation.call_id == call_id,
                                                        QaEvaluation.calibration_id.is_(None))).first()
@@ -264,7 +289,7 @@ def start_evaluation(session: Session, actor: Actor, call_id: int, scorecard_cod
         session.flush()
     except IntegrityError:
         raise ValidationFailed("qa.evaluation.error.already_open") from None
-    audit.record(session, actor_id=actor.id, action="qa.evaluation.started", target=call.external_id,
+    audit.record(session, actor_id=actor.id, action="qa_evaluation.started", target=call.external_id,
                  evaluation=evaluation.id, scorecard=scorecard_code)
     return evaluation
 
@@ -317,7 +342,8 @@ def submit_evaluation(session: Session, actor: Actor, evaluation_id: int, points
         session.flush()
     except IntegrityError:
         raise ValidationFailed("qa.evaluation.error.already_submitted") from None
-    audit.record(session, actor_id=actor.id, action="qa.evaluation.submitted", target=str(evaluation.agent_id),
+    audit.record(session, actor_id=actor.id, action="qa_evaluation.submitted",
+                 target=session.get(User, evaluation.agent_id).username,
                  evaluation=evaluation.id, call=evaluation.call_id, percent=round(result.percent, 2),
                  critical_missed=result.critical_missed, seconds=evaluation.seconds_spent)
     return evaluation

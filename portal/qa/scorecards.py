@@ -7,9 +7,13 @@ score already given. Files use the schema of `quizzes/rubrics/*.yaml` (one score
 `<code>.yaml`, under `qa/scorecards/`); `validate_rubric` checks files and the builder alike and
 names the field of each problem.
 """
+import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlmodel import Session, func, select
@@ -17,7 +21,7 @@ from sqlmodel import Session, func, select
 from portal import audit, permissions
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import QaScorecard, QaScorecardVersion, User
-from portal.quizzes.specs import RubricSpec, SpecFileError, validate_rubric
+from portal.quizzes.specs import SPEC_ID_PATTERN, RubricSpec, SpecFileError, validate_rubric
 from portal.roles import Actor
 
 SCORECARDS_DIR = Path(__file__).resolve().parents[2] / "qa" / "scorecards"
@@ -129,8 +133,10 @@ def _current_version_id(session: Session, code: str) -> int | None:
 
 
 def save_scorecard(session: Session, actor: Actor, spec: RubricSpec, *,
-                   based_on_version_id: int | None = None) -> QaScorecardVersion:
+                   based_on_version_id: int | None = None, new: bool = False) -> QaScorecardVersion:
     """Create the scorecard `spec.id`, or give it a new version; an unchanged spec makes no version.
+
+    `new` (the builder's "new scorecard"): a code already taken is refused, not given a version.
 
     `based_on_version_id` is the version the editor started from: when someone saved a newer
     one in between, the save is refused rather than silently overwriting their change.
@@ -145,6 +151,8 @@ def save_scorecard(session: Session, actor: Actor, spec: RubricSpec, *,
         card = QaScorecard(code=spec.id, created_by=actor.id)
         session.add(card)
         session.flush()
+    elif new:
+        raise ValidationFailed("qa.rubric.error.code_taken", code=spec.id)
     elif based_on_version_id is not None and card.current_version_id != based_on_version_id:
         raise ValidationFailed("qa.scorecards.error.stale", code=spec.id)
     current = session.get(QaScorecardVersion, card.current_version_id) if card.current_version_id else None
@@ -158,7 +166,7 @@ def save_scorecard(session: Session, actor: Actor, spec: RubricSpec, *,
     session.flush()
     card.current_version_id = version.id
     session.add(card)
-    audit.record(session, actor_id=actor.id, action="qa.scorecard.saved", target=spec.id, version=number)
+    audit.record(session, actor_id=actor.id, action="qa_scorecard.saved", target=spec.id, version=number)
     return version
 
 
@@ -205,6 +213,98 @@ def set_archived(session: Session, actor: Actor, code: str, archived: bool = Tru
     if card.archived != archived:
         card.archived = archived
         session.add(card)
-        audit.record(session, actor_id=actor.id, action="qa.scorecard.archived" if archived
-                     else "qa.scorecard.restored", target=code)
+        audit.record(session, actor_id=actor.id, action="qa_scorecard.archived" if archived
+                     else "qa_scorecard.restored", target=code)
     return card
+
+
+# ----------------------------------------------------------------------------- the builder's form
+
+ITEM_COLUMNS = ("id", "text_en", "text_zh", "max_points", "critical", "critical_below", "allow_na")
+"""The builder edits each section's items as rows of these fields."""
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (text or "").lower()).strip("-")[:60]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str)
+                                                                                and not value.strip())
+
+
+def _number(value):
+    return None if _blank(value) else value
+
+
+def _unique(wanted: str, fallback: str, taken: set[str]) -> str:
+    base = wanted if wanted and re.match(SPEC_ID_PATTERN, wanted) else (wanted or fallback)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def rubric_from_form(header: Mapping[str, Any], sections: list[Mapping[str, Any]]
+                     ) -> tuple[RubricSpec | None, list[SpecFileError]]:
+    """The rubric the builder's fields describe, or None and each problem by field.
+
+    `header`: id, title_en, title_zh, description_en, description_zh, critical_miss; each of
+    `sections`: id, title_en, title_zh, weight and `items`, rows with the fields of
+    `ITEM_COLUMNS`. Blank rows are skipped; a blank section or item id is made from the
+    English text (or "section-N" / "item-N"), so authors need not invent ids.
+    """
+    section_ids: set[str] = set()
+    item_ids: set[str] = set()
+    data_sections = []
+    for s, section in enumerate(sections, start=1):
+        items = []
+        rows = [row for row in section.get("items", []) if not all(_blank(row.get(c)) for c in ITEM_COLUMNS
+                                                                     if c not in ("critical", "allow_na"))]
+        for i, row in enumerate(rows, start=1):
+            item = {"id": _unique((row.get("id") or "").strip() if not _blank(row.get("id"))
+                                  else _slug(row.get("text_en") or ""), f"item-{len(item_ids) + 1}", item_ids),
+                    "text": {"en": row.get("text_en") or "", "zh-CN": row.get("text_zh") or ""},
+                    "max_points": _number(row.get("max_points")),
+                    "critical": bool(row.get("critical") or False), "allow_na": bool(row.get("allow_na") or False)}
+            if item["max_points"] is None:
+                del item["max_points"]
+            below = _number(row.get("critical_below"))
+            if below is not None:
+                item["critical_below"] = below
+            items.append(item)
+        data_sections.append({
+            "id": _unique((section.get("id") or "").strip() or _slug(section.get("title_en") or ""),
+                          f"section-{s}", section_ids),
+            "title": {"en": section.get("title_en") or "", "zh-CN": section.get("title_zh") or ""},
+            **({"weight": _number(section.get("weight"))} if _number(section.get("weight")) is not None else {}),
+            "items": items})
+    data: dict[str, Any] = {
+        "id": (header.get("id") or "").strip() or _slug(header.get("title_en") or ""),
+        "title": {"en": header.get("title_en") or "", "zh-CN": header.get("title_zh") or ""},
+        "critical_miss": header.get("critical_miss") or "fail_exam",
+        "sections": data_sections}
+    if not _blank(header.get("description_en")) or not _blank(header.get("description_zh")):
+        data["description"] = {"en": header.get("description_en") or "", "zh-CN": header.get("description_zh") or ""}
+    return validate_rubric(data)
+
+
+def form_from_rubric(spec: RubricSpec | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The builder's fields for `spec` (None: a new, one-section rubric with no items)."""
+    if spec is None:
+        return ({"id": "", "title_en": "", "title_zh": "", "description_en": "", "description_zh": "",
+                 "critical_miss": "fail_exam"},
+                [{"id": "", "title_en": "", "title_zh": "", "weight": 1.0, "items": []}])
+    header = {"id": spec.id, "title_en": spec.title.en, "title_zh": spec.title.zh_CN,
+              "description_en": spec.description.en if spec.description else "",
+              "description_zh": spec.description.zh_CN if spec.description else "",
+              "critical_miss": spec.critical_miss}
+    sections = [{"id": section.id, "title_en": section.title.en, "title_zh": section.title.zh_CN,
+                 "weight": float(section.weight),
+                 "items": [{"id": item.id, "text_en": item.text.en, "text_zh": item.text.zh_CN,
+                            "max_points": float(item.max_points), "critical": item.critical,
+                            "critical_below": item.critical_below, "allow_na": item.allow_na}
+                           for item in section.items]}
+                for section in spec.sections]
+    return header, sections

@@ -1,0 +1,73 @@
+"""The analyst's queue: sampled calls not evaluated yet, oldest first.
+
+A call leaves the queue when it has a submitted evaluation of its own (`calibration_id` NULL:
+calibration scores never count). The evaluation page (`pages/qa_evaluate.py`) opens a call
+from its `?call=<id>` query parameter; `evaluate_link` is the one place that link is made.
+"""
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, not_
+from sqlmodel import Session, select
+
+from portal import permissions
+from portal.models import QaCall, QaSample, QaSamplePlan, Team, User
+from portal.qa.calls import PAGE_SIZE
+from portal.qa.sampling import checked_month, evaluated_condition
+from portal.roles import Actor
+
+EVALUATE_PAGE = "pages/qa_evaluate.py"
+CALL_PARAM = "call"
+QUEUE_COLUMNS = ["call_id", "external_id", "agent", "team", "month", "queue", "started_at", "duration_seconds",
+                 "satisfaction", "complaint", "reason", "recording_url"]
+
+
+def evaluate_link(call_id: int) -> tuple[str, dict[str, str]]:
+    """(page, query parameters) that open the evaluation of one call."""
+    return EVALUATE_PAGE, {CALL_PARAM: str(int(call_id))}
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    frame: pd.DataFrame
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def analyst_queue(session: Session, actor: Actor, *, team_id: int | None = None, month: str | None = None,
+                  page: int = 0, page_size: int = PAGE_SIZE) -> QueuePage:
+    """Sampled calls waiting for an evaluation, oldest call first, one page at a time."""
+    permissions.ensure(session, actor, "qa:evaluate")
+    conditions = [not_(evaluated_condition(QaSample.call_id))]
+    if team_id:
+        conditions.append(QaSamplePlan.team_id == team_id)
+    if month:
+        conditions.append(QaSamplePlan.month == checked_month(month))
+    base = select(QaSample.call_id).join(QaSamplePlan, QaSamplePlan.id == QaSample.plan_id).where(*conditions)
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    page = max(0, min(page, max(0, -(-total // page_size) - 1)))
+    query = (select(QaCall.id, QaCall.external_id, User.display_name, Team.name, QaSamplePlan.month, QaCall.queue,
+                    QaCall.started_at, QaCall.duration_seconds, QaCall.satisfaction, QaCall.complaint,
+                    QaSample.reason, QaCall.recording_url)
+             .select_from(QaSample)
+             .join(QaSamplePlan, QaSamplePlan.id == QaSample.plan_id)
+             .join(QaCall, QaCall.id == QaSample.call_id)
+             .join(User, User.id == QaCall.agent_id)
+             .join(Team, Team.id == QaSamplePlan.team_id)
+             .where(*conditions)
+             .order_by(QaCall.started_at, QaCall.id)
+             .offset(page * page_size).limit(page_size))
+    frame = pd.DataFrame([tuple(r) for r in session.exec(query).all()], columns=QUEUE_COLUMNS)
+    frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
+    return QueuePage(frame, total, page, page_size)
+
+
+def queue_teams(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """(id, name) of every team, for the queue's filter."""
+    permissions.ensure(session, actor, "qa:evaluate")
+    return [tuple(r) for r in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()]
