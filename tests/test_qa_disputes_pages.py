@@ -66,13 +66,13 @@ def test_acknowledge_then_an_empty_reason_is_refused_beside_its_item(demo_engine
     assert [e.value for e in at.error] == ["Give a reason for this item."]
     with Session(demo_engine) as session:
         assert session.get(QaEvaluation, qa_world["evaluation"]).acknowledged_at is not None
-        assert session.exec(select(QaDispute)).all() == []
+        assert not session.exec(select(QaDispute).where(QaDispute.evaluation_id == qa_world["evaluation"])).all()
     reason_boxes = [a for a in at.text_area]
     reason_boxes[1].input("我问了密码 I asked for the PIN")
     next(b for b in at.button if b.label == "Send dispute").click().run()
     assert not problems_of(at), problems_of(at)
     with Session(demo_engine) as session:
-        assert len(session.exec(select(QaDispute)).all()) == 1
+        assert len(session.exec(select(QaDispute).where(QaDispute.evaluation_id == qa_world["evaluation"])).all()) == 1
     assert "In dispute" in texts(at)
 
 
@@ -83,6 +83,7 @@ def test_the_lead_decides_a_dispute(demo_engine, qa_world, language):
         session.commit()
     at = open_page(demo_engine, "lead", "pages/qa_disputes.py", language, evaluation=qa_world["evaluation"])
     assert not problems_of(at), problems_of(at)
+    waiting = len(at.dataframe[0].value)
     at.radio[0].set_value("changed")
     at.number_input[0].set_value(2.0)
     at.text_area[0].input("PIN asked at 0:42 在0:42核实了")
@@ -91,7 +92,7 @@ def test_the_lead_decides_a_dispute(demo_engine, qa_world, language):
     with Session(demo_engine) as session:
         evaluation = session.get(QaEvaluation, qa_world["evaluation"])
         assert evaluation.revision == 1 and evaluation.percent == pytest.approx(100.0)
-    assert at.info  # the queue is empty now
+    assert len(at.dataframe[0].value) == waiting - 1  # decided: gone from the queue
 
 
 def test_an_empty_disputes_queue_and_calibration_page_render(demo_engine):
