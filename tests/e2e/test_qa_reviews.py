@@ -1,5 +1,6 @@
 """The agent acknowledges and disputes an evaluation, the lead decides it; a calibration session scored blind."""
 import re
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -28,7 +29,8 @@ def qa_data(demo_engine):
         version = make_scorecard(session, code="voice-e2e")
         evaluation = make_evaluation(session, version, agent.id, qa.id, {"greet": 2, "verify": 1, "offer": None},
                                      clock.utcnow(), comments={"verify": "No PIN asked 未核实"})
-        calls = [make_call(session, agent.id) for _ in range(2)]
+        recent = clock.utcnow() - timedelta(hours=2)  # among the newest calls the session form offers
+        calls = [make_call(session, agent.id, started_at=recent) for _ in range(2)]
         session.commit()
         return {"evaluation": evaluation.id, "version": version.id, "calls": [c.id for c in calls],
                 "call_ref": calls[0].external_id}
@@ -44,6 +46,7 @@ def choose(page, box, text):
 def pick(page, box, starts):
     """Open a multiselect and click the one option whose label starts with `starts`; close it again."""
     box.click()
+    page.keyboard.type(starts)
     page.get_by_role("option", name=re.compile("^" + re.escape(starts))).click()
     page.keyboard.press("Escape")
 
@@ -118,6 +121,8 @@ def test_calibration_is_blind_until_revealed(app_server, page, demo_engine, qa_d
     sign_in(page, app_server, "qa")
     open_menu(page, "Calibration")
     page.get_by_role("heading", name="Calibration").wait_for()
+    if not page.get_by_role("button", name="Create session").is_visible():  # folded away once sessions exist
+        page.get_by_text("New calibration session").click()
     page.get_by_role("button", name="Create session").click()  # untouched form: refused beside the title
     page.get_by_text("Give the session a title.").wait_for()
     page.get_by_role("textbox", name="Title").fill("Verification 校准")
