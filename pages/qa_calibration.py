@@ -221,8 +221,9 @@ def render_reliability() -> None:
                           columns=["analyst", "sessions", "latest", "mean", "change"])
     show_table(t, trends, "alignment_trends", {"latest": "%.1f", "mean": "%.1f", "change": "%+.1f"}, prefix=COLUMNS)
     st.caption(t("qa.calibration.alignment_note"))
-    st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("revealed_at:T", title=None), y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"),
+    chart = frame.assign(when=[format_date(v, t.language) for v in frame["revealed_at"]])
+    st.altair_chart(alt.Chart(chart.drop(columns="revealed_at")).mark_line(point=True).encode(
+        x=alt.X("when:O", title=None, sort=None), y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"),
                                                         scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("analyst:N", title=None), tooltip=["session", "analyst", alt.Tooltip("alignment:Q", format=".1f")]),
         use_container_width=True)
