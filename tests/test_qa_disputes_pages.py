@@ -1,10 +1,12 @@
 """The agent's quality page, the disputes page and the calibration page, driven through AppTest in both languages."""
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
 from portal import clock
 from portal.auth import actor_for, find_user
-from portal.models import QaDispute, QaEvaluation
+from portal.models import QaCalibration, QaDispute, QaEvaluation
 from portal.qa import calibration, disputes
 from tests.utils.apptest import app_as, problems_of, texts_of
 from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
@@ -22,7 +24,7 @@ def qa_world(demo_engine):
         evaluation = make_evaluation(session, version, ids["agent"], ids["qa"],
                                      {"greet": 2, "verify": 1, "offer": None}, clock.utcnow(),
                                      comments={"verify": "没有核实身份 no PIN"})
-        call = make_call(session, ids["agent"])
+        call = make_call(session, ids["agent"], clock.utcnow() - timedelta(hours=1))  # among the newest calls
         session.commit()
         return {"evaluation": evaluation.id, "version": version.id, "call": call.id, **ids}
 
@@ -128,3 +130,19 @@ def test_calibration_blind_then_revealed(demo_engine, qa_world, language):
     side_by_side = next(df.value for df in at.dataframe if "Zhang Wei 张伟" in df.value.columns)
     assert list(side_by_side["Zhang Wei 张伟"]) == ["2", "0 (-2)" if language == "en" else "0（-2）", "4"]
     assert any("α" in str(m.label) or "alpha" in str(m.label) for m in at.metric)
+
+
+def test_a_created_session_opens_at_once_and_is_created_once(demo_engine, qa_world):
+    at = open_page(demo_engine, "qa", "pages/qa_calibration.py")
+    next(b for b in at.button if b.label == "Create session").click().run()
+    assert "Give the session a title." in [e.value for e in at.error]
+    at.text_input[0].input("Blind 盲评")
+    at.selectbox[0].select(qa_world["version"])
+    at.multiselect[0].select(qa_world["call"])
+    at.multiselect[1].select(qa_world["lead"])
+    next(b for b in at.button if b.label == "Create session").click().run()
+    assert not problems_of(at), problems_of(at)
+    assert "Blind 盲评" in [s.value for s in at.subheader]
+    assert at.query_params["calibration"]
+    with Session(demo_engine) as session:
+        assert len(session.exec(select(QaCalibration).where(QaCalibration.title == "Blind 盲评")).all()) == 1

@@ -20,12 +20,15 @@ def choose_from_url(t: Translator, param: str, ids: list[int], labels: Mapping[i
     """A choice kept in the page's address (`?evaluation=12`), so a reload or a shared link shows the same one.
 
     Nothing is chosen until the person chooses (or the address names one they may see). When the address
-    changes from outside the box (a link, or the page after creating a record), the box follows it.
+    names another one than the box last wrote there (a link, or the page after creating a record), the box
+    follows it; an address without one (a run started by a click sent before the address changed) leaves
+    the box as it is.
     """
     key, synced_key = f"choose_{param}", f"choose_{param}.address"
     wanted = st.query_params.get(param)
-    if wanted != st.session_state.get(synced_key):
-        st.session_state[key] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else None
+    named = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else None
+    if named is not None and wanted != st.session_state.get(synced_key):
+        st.session_state[key] = named
         st.session_state[synced_key] = wanted
     elif st.session_state.get(key) not in ids:
         st.session_state[key] = None  # no longer listed (decided, or gone)

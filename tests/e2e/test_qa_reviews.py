@@ -136,6 +136,7 @@ def test_calibration_is_blind_until_revealed(app_server, page, demo_engine, qa_d
         [created] = session.exec(select(QaCalibration).where(QaCalibration.title == "Verification 校准")).all()
         assert calibration._call_ids(session, created.id) == [qa_data["calls"][0]]
     cid = created.id
+    page.goto(f"{app_server}/qa_calibration?calibration={cid}")  # its link
     page.get_by_text("Scoring is blind", exact=False).wait_for()
     radios = page.get_by_test_id("stRadio")
     for index, value in enumerate(("2", "2", "4")):
