@@ -97,9 +97,10 @@ def test_the_lead_decides_a_dispute(demo_engine, qa_world, language):
     assert len(at.dataframe[0].value) == waiting - 1  # decided: gone from the queue
 
 
-def test_an_empty_disputes_queue_and_calibration_page_render(demo_engine):
-    for username, path in (("lead", "pages/qa_disputes.py"), ("qa", "pages/qa_calibration.py"),
-                           ("trainer", "pages/qa_calibration.py")):
+def test_the_demo_disputes_and_calibration_pages_render_for_each_reviewer(demo_engine):
+    for username, path in (("lead", "pages/qa_disputes.py"), ("qa", "pages/qa_disputes.py"),
+                           ("qa", "pages/qa_calibration.py"), ("trainer", "pages/qa_calibration.py"),
+                           ("zhao.lei", "pages/qa_disputes.py")):
         at = open_page(demo_engine, username, path, "zh-CN")
         assert not problems_of(at), f"{username} {path}: {problems_of(at)}"
 
