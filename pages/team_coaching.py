@@ -10,7 +10,7 @@ from portal.errors import PortalError
 from portal.formatting import format_date, format_datetime
 from portal.i18n import localized_field
 from portal.ui import state
-from portal.ui.coaching_views import effect_text, session_body, table
+from portal.ui.coaching_views import effect_text, evaluation_label, session_body, table
 from portal.ui.forms import RecordForm
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -94,7 +94,7 @@ def render_carried_items(agent_id: int, editing) -> None:
                    icon=":material/assignment_late:")
 
 
-def render_session_form(agent_id: int, agent_names: dict, attempts, settings, editing, template) -> None:
+def render_session_form(agent_id: int, agent_names: dict, attempts, evaluations, settings, editing, template) -> None:
     """Write a session (or edit `editing`): notes, linked results, follow-up and up to three action items."""
     record = None if editing else RecordForm(f"coaching-{agent_id}")  # a new session is recorded once
     form_id = f"{agent_id}-{editing.id if editing else record.submission_key}-{template.id if template else 0}"
@@ -119,10 +119,18 @@ def render_session_form(agent_id: int, agent_names: dict, attempts, settings, ed
                               value=editing.shared_notes if editing else (template.shared_notes if template else ""))
         private = st.text_area(t("coaching.private_notes"), help=t("coaching.private_help"),
                                key=f"private_{form_id}", value=(editing.private_notes or "") if editing else "")
-        linked_now = [link.ref_id for link in editing.links if link.ref_id in attempt_labels] if editing else []
+        linked_now = [link.ref_id for link in editing.links
+                      if link.ref_id in attempt_labels and link.kind != "qa_evaluation"] if editing else []
         links = st.multiselect(t("coaching.links"), list(attempt_labels), default=linked_now,
                                format_func=attempt_labels.get, key=f"links_{form_id}",
                                placeholder=t("coaching.choose_attempts"), select_all=False)
+        qa_labels = {int(r.evaluation_id): evaluation_label(
+            t, r.title_zh if t.language == "zh-CN" else r.title_en, r.percent, r.submitted_at, r.critical_missed)
+            for r in evaluations.itertuples()}
+        qa_links = st.multiselect(t("qa.coaching.links"), list(qa_labels), format_func=qa_labels.get,
+                                  default=[link.ref_id for link in editing.links if link.ref_id in qa_labels
+                                           and link.kind == "qa_evaluation"] if editing else [],
+                                  key=f"qa_links_{form_id}", placeholder=t("qa.coaching.choose_evaluations"))
         follow_up = st.date_input(t("coaching.col.follow_up_on"), value=editing.follow_up_on if editing else None,
                                   key=f"follow_{form_id}")
         st.markdown(f"**{t('coaching.action_items')}**")
@@ -134,7 +142,7 @@ def render_session_form(agent_id: int, agent_names: dict, attempts, settings, ed
         draft = coaching.SessionDraft(
             agent_id=agent_id, held_on=held_on, focus_area=focus or "", shared_notes=shared, private_notes=private,
             follow_up_on=follow_up,
-            links=coaching.attempt_links(attempts, links),
+            links=coaching.attempt_links(attempts, links) + coaching.evaluation_links(qa_links),
             action_items=tuple(coaching.ActionItemInput(text, owner, due) for text, owner, due in item_inputs
                                if text.strip()))
         if editing:
@@ -203,10 +211,11 @@ agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agen
 with service_call(t) as session:
     sessions = coaching.list_sessions(session, actor, agent_id)
     attempts = coaching.agent_attempts(session, actor, agent_id)
+    evaluations = coaching.agent_evaluations(session, actor, agent_id)
     histories = coaching.revisions_of(session, actor, [v.id for v in sessions if v.can_edit and v.version > 1])
 
 render_sessions(agent_id, agent_names, sessions, histories)
 editing, template = render_editor_heading(sessions, templates)
 render_carried_items(agent_id, editing)
-render_session_form(agent_id, agent_names, attempts, settings, editing, template)
+render_session_form(agent_id, agent_names, attempts, evaluations, settings, editing, template)
 render_templates(templates, settings)

@@ -54,6 +54,13 @@ def onboarding_flags(session: Session, user_ids: list[int]) -> dict[int, list[st
     return flags
 
 
+def qa_risk_flags(session: Session, user_ids: list[int]) -> dict:
+    """QA reasons to worry about each agent (low or falling QA score, repeated critical misses), by user id."""
+    from portal.qa.dashboards import qa_risk_flags as flags
+
+    return flags(session, user_ids)
+
+
 def stage_signoff_dates(session: Session, user_ids: list[int]) -> pd.DataFrame:
     """One row per stage signed off as passed: columns user_id, stage, signed_off_on (date)."""
     rows = session.exec(select(StageSignoff.user_id, StageSignoff.stage_key, func.min(StageSignoff.signed_at))
@@ -279,7 +286,9 @@ class Reason:
     params: tuple[tuple[str, object], ...] = ()
 
     def text(self, t: Translator) -> str:
-        return t(f"analytics.reason.{self.key}", **dict(self.params))
+        """A key with a dot is a full i18n key (reasons other areas add, e.g. QA's); else analytics.reason.<key>."""
+        key = self.key if "." in self.key else f"analytics.reason.{self.key}"
+        return t(key, **dict(self.params))
 
 
 def _overdue_counts(session: Session, user_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -307,6 +316,7 @@ def at_risk(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = R
     ids = summary["user_id"].tolist()
     items, acks = _overdue_counts(session, ids)
     onboarding = onboarding_flags(session, ids)
+    quality = qa_risk_flags(session, ids)
     reasons_col = []
     for row in summary.itertuples(index=False):
         reasons = []
@@ -320,6 +330,7 @@ def at_risk(session: Session, actor: Actor, scope: Scope, filt: ResultFilter = R
         if acks.get(row.user_id):
             reasons.append(Reason("overdue_ack", (("count", acks[row.user_id]),)))
         reasons.extend(Reason(key) for key in onboarding.get(row.user_id, []))
+        reasons.extend(Reason(flag.key, flag.params) for flag in quality.get(row.user_id, []))
         reasons_col.append(reasons)
     frame = summary.copy()
     frame["overdue_actions"] = [items.get(i, 0) for i in ids]
@@ -362,7 +373,23 @@ def coaching_effects(session: Session, actor: Actor, scope: Scope, *,
     for column in ("before_avg", "after_avg"):
         frame[column] = pd.to_numeric(frame[column]).round(1)
     frame["change"] = (frame["after_avg"] - frame["before_avg"]).round(1)
-    return frame
+    return _with_qa_effect(session, frame, scope, window)
+
+
+def _with_qa_effect(session: Session, frame: pd.DataFrame, scope: Scope, window: int) -> pd.DataFrame:
+    """The agent's live QA average before and after each session, beside the exam figures (one grouped query
+    over the scope's sessions, like the exams')."""
+    query = coaching.qa_effect_query(session, window).join(User, User.id == CoachingSession.agent_id) \
+        .where(_in_scope(scope))
+    qa = pd.DataFrame(session.exec(query).all(), columns=["session_id", "qa_before_avg", "qa_before_n",
+                                                          "qa_after_avg", "qa_after_n"])
+    out = frame.merge(qa, on="session_id", how="left")
+    for column in ("qa_before_avg", "qa_after_avg"):
+        out[column] = pd.to_numeric(out[column]).round(1)
+    for column in ("qa_before_n", "qa_after_n"):
+        out[column] = out[column].fillna(0).astype(int)
+    out["qa_change"] = (out["qa_after_avg"] - out["qa_before_avg"]).round(1)
+    return out
 
 
 def effect_by(effects: pd.DataFrame, column: str) -> pd.DataFrame:

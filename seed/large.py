@@ -4,7 +4,9 @@
 50 written exams, about 50,000 attempts with 1,000,000 answer rows, and
 100,000 anonymous check-ins, with realistic distributions: most agents score
 around 90, a few sit near 70; item difficulty varies so item analysis shows
-easy, hard and weakly discriminating questions.
+easy, hard and weakly discriminating questions. Quality assurance: two years of
+live-call evaluations, 4 per agent per month (about 190,000 evaluations and
+3.8 million item scores), with disputes and a monthly quality focus (`_qa`).
 
 Everything is generated with numpy and written with bulk inserts
 (portal.bulk) in one transaction, with explicit ids, into a fresh database;
@@ -22,11 +24,12 @@ import numpy as np
 from sqlalchemy import Engine, text
 
 from portal.bulk import bulk_insert, reset_sequences
-from portal.coaching import DEFAULT_FOCUS_AREAS
 from portal.clock import utcnow
+from portal.coaching import DEFAULT_FOCUS_AREAS
 from portal.errors import PortalError
 from portal.security import hash_password
 from portal.wellbeing import iso_week
+from seed import qa_large
 
 PASSWORD = "academy-demo"
 
@@ -45,6 +48,8 @@ class Scale:
     answers: int = 1_000_000
     coaching_sessions: int = 20_000
     checkins: int = 100_000
+    qa_months: int = 24
+    qa_per_agent: int = 4  # evaluations per agent per month
 
     @classmethod
     def fraction(cls, share: float) -> "Scale":
@@ -90,13 +95,14 @@ def build_large(engine: Engine, progress: Progress = _quiet, seed: int = 2026112
         if connection.execute(text("SELECT count(*) FROM user_account")).scalar():
             raise PortalError("seed.error.not_empty")
         steps = [("people", _people), ("onboarding", _onboarding), ("questions", _questions), ("exams", _exams),
-                 ("attempts and answers", _attempts), ("coaching", _coaching), ("check-ins", _checkins)]
+                 ("attempts and answers", _attempts), ("coaching", _coaching), ("check-ins", _checkins),
+                 ("quality assurance", qa_large.add_evaluations)]
         for number, (name, step) in enumerate(steps):
             progress(name, number / len(steps))
             counts.update(step(connection, rng, now, scale))
         reset_sequences(connection, ["team", "cohort", "user_account", "module_progress", "shadowing_call",
                                      "stage_signoff", "question", "question_version", "exam", "attempt",
-                                     "attempt_answer", "coaching_session", "coaching_action_item"])
+                                     "attempt_answer", "coaching_session", "coaching_action_item", *qa_large.QA_TABLES])
         progress("done", 1.0)
     return counts
 
@@ -307,3 +313,4 @@ def _checkins(connection, rng, now, scale: Scale) -> dict[str, int]:
                                                    "who5_4", "who5_5", "pss4_1", "pss4_2", "pss4_3", "pss4_4",
                                                    "comment"], rows)
     return {"checkins": scale.checkins}
+

@@ -13,12 +13,15 @@ from portal.coaching.access import coachable_agents, may_coach
 from portal.coaching.effect import (
     effect_aggregates,
     effect_query,
+    qa_effect_query,
     session_effects,
     with_effect_attempts,
 )
 from portal.coaching.reading import (
     agent_attempts,
+    agent_evaluations,
     attempt_links,
+    evaluation_links,
     get_session,
     list_sessions,
     my_open_items,
@@ -59,8 +62,8 @@ __all__ = [
     "CoachingSettings", "DEFAULT_FOCUS_AREAS", "EFFECT_KINDS", "LEARNER_ROLES", "LINK_KINDS",
     "MAX_TEXT", "focus_label", "load_settings", "update_settings", "ActionItemInput", "ActionItemView",
     "Effect", "LinkInput", "LinkView", "SessionDraft", "SessionView", "coachable_agents", "may_coach",
-    "acknowledge", "set_item_done", "update_session", "write_session", "agent_attempts", "attempt_links",
+    "acknowledge", "set_item_done", "update_session", "write_session", "agent_attempts", "agent_evaluations", "attempt_links", "evaluation_links",
     "get_session", "list_sessions", "my_open_items", "my_sessions", "previous_open_items", "revisions",
-    "revisions_of", "effect_aggregates", "effect_query", "session_effects", "with_effect_attempts",
+    "revisions_of", "effect_aggregates", "effect_query", "qa_effect_query", "session_effects", "with_effect_attempts",
     "TemplateView", "create_template", "list_templates",
 ]

@@ -1,4 +1,4 @@
-"""The coaching effect: exam averages before and after a session."""
+"""The coaching effect: exam averages before and after a session, and the agent's live QA scores beside them."""
 
 from sqlalchemy import and_, case, func, literal, or_
 from sqlalchemy import select as sa_select
@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from portal.clock import center_day_sql
 from portal.coaching.settings import EFFECT_KINDS
 from portal.coaching.views import Effect
-from portal.models import Attempt, CoachingSession, Exam
+from portal.models import Attempt, CoachingSession, Exam, QaEvaluation
 
 
 def _plus_days(session: Session, column, days: int):
@@ -66,12 +66,35 @@ def effect_query(session: Session, window_days: int):
     return with_effect_attempts(session, query, window_days).group_by(CoachingSession.id)
 
 
+def qa_effect_query(session: Session, window_days: int):
+    """Per session: the agent's live QA score average and count `window_days` before and after it (the session
+    day counts as neither), over the evaluations near it only (index agent_id, submitted_at). Sessions without
+    QA scores near them are left out."""
+    day = _day(session, QaEvaluation.submitted_at)
+    held = CoachingSession.held_on
+    before = and_(day >= _plus_days(session, held, -window_days), day < held)
+    after = and_(day > held, day <= _plus_days(session, held, window_days))
+    near = and_(QaEvaluation.agent_id == CoachingSession.agent_id, QaEvaluation.status == "submitted",
+                QaEvaluation.calibration_id.is_(None),
+                QaEvaluation.submitted_at >= _plus_days(session, held, -window_days - 1),
+                QaEvaluation.submitted_at < _plus_days(session, held, window_days + 2))
+    return (select(CoachingSession.id.label("session_id"),
+                   func.avg(case((before, QaEvaluation.percent))).label("qa_before_avg"),
+                   func.count(case((before, QaEvaluation.id))).label("qa_before_n"),
+                   func.avg(case((after, QaEvaluation.percent))).label("qa_after_avg"),
+                   func.count(case((after, QaEvaluation.id))).label("qa_after_n"))
+            .select_from(CoachingSession).join(QaEvaluation, near).group_by(CoachingSession.id))
+
+
 def session_effects(session: Session, session_ids: list[int], window_days: int) -> dict[int, Effect]:
     if not session_ids:
         return {}
     query = effect_query(session, window_days).where(CoachingSession.id.in_(session_ids))
-    return {sid: Effect(_round(b), int(bn), _round(a), int(an))
-            for sid, b, bn, a, an in session.exec(query).all()}
+    exams = {sid: (_round(b), int(bn), _round(a), int(an)) for sid, b, bn, a, an in session.exec(query).all()}
+    qa_query = qa_effect_query(session, window_days).where(CoachingSession.id.in_(session_ids))
+    qa = {sid: (_round(b), int(bn), _round(a), int(an)) for sid, b, bn, a, an in session.exec(qa_query).all()}
+    return {sid: Effect(*exams.get(sid, (None, 0, None, 0)), *qa.get(sid, (None, 0, None, 0)))
+            for sid in session_ids if sid in exams or sid in qa}
 
 
 def _round(value) -> float | None:

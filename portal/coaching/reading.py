@@ -28,6 +28,7 @@ from portal.models import (
     CoachingRevision,
     CoachingSession,
     Exam,
+    QaEvaluation,
     User,
 )
 from portal.permissions import permission
@@ -80,6 +81,8 @@ def _links(session: Session, session_ids: list[int]) -> dict[int, list[LinkView]
     for sid, kind, ref, title_en, title_zh, percent, submitted in rows:
         found.setdefault(sid, []).append(LinkView(kind, ref, title_en or "", title_zh or "", percent,
                                                   local_date(submitted) if submitted else None))
+    for sid, view in _evaluation_links(session, session_ids):
+        found.setdefault(sid, []).append(view)
     return found
 
 
@@ -87,6 +90,33 @@ def _teams_managed(session: Session, actor: Actor) -> set[int]:
     """The teams whose sessions the actor manages besides their own (`coaching:private_notes`),
     looked up once for all rows, not once per session."""
     return set(permissions.teams_within(session, actor, PRIVATE) or ())
+
+
+def _evaluation_links(session: Session, session_ids: list[int]) -> list[tuple[int, LinkView]]:
+    """Linked QA evaluations that are the coached person's own live ones (others never show), with the
+    scorecard's title."""
+    rows = session.exec(select(CoachingLink.session_id, QaEvaluation.id, QaEvaluation.scorecard_version_id,
+                               QaEvaluation.percent, QaEvaluation.submitted_at, QaEvaluation.critical_missed)
+                        .join(CoachingSession, CoachingSession.id == CoachingLink.session_id)
+                        .join(QaEvaluation, and_(QaEvaluation.id == CoachingLink.ref_id,
+                                                 QaEvaluation.agent_id == CoachingSession.agent_id,
+                                                 QaEvaluation.calibration_id.is_(None)))
+                        .where(CoachingLink.session_id.in_(session_ids), CoachingLink.kind == "qa_evaluation")
+                        .order_by(CoachingLink.id)).all()
+    titles = _scorecard_titles(session, {row[2] for row in rows})
+    return [(sid, LinkView("qa_evaluation", ref, *titles[version], percent,
+                           local_date(submitted) if submitted else None, bool(missed)))
+            for sid, ref, version, percent, submitted, missed in rows]
+
+
+def _scorecard_titles(session: Session, version_ids: set[int]) -> dict[int, tuple[str, str]]:
+    from portal.qa.scoring import scorecard_spec
+
+    titles = {}
+    for version_id in version_ids:
+        spec = scorecard_spec(session, version_id)
+        titles[version_id] = (spec.title.en, spec.title.zh_CN)
+    return titles
 
 
 def _views(session: Session, actor: Actor, rows: list[CoachingSession], *, as_agent: bool = False,
@@ -223,6 +253,27 @@ def attempt_links(attempts: pd.DataFrame, chosen) -> tuple[LinkInput, ...]:
     kinds = dict(zip(attempts["attempt_id"].astype(int), attempts["kind"]))
     return tuple(LinkInput("practical" if kinds.get(ref) == "practical" else "attempt", ref)
                  for ref in dict.fromkeys(int(ref) for ref in chosen))
+
+
+def agent_evaluations(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:
+    """The agent's live QA evaluations (submitted, not calibration), newest first, to link a session to."""
+    agent = _user(session, agent_id)
+    _require_coach_of(session, actor, agent)
+    rows = session.exec(select(QaEvaluation.id, QaEvaluation.scorecard_version_id, QaEvaluation.submitted_at,
+                               QaEvaluation.percent, QaEvaluation.critical_missed)
+                        .where(QaEvaluation.agent_id == agent_id, QaEvaluation.status == "submitted",
+                               QaEvaluation.calibration_id.is_(None))
+                        .order_by(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc()).limit(limit)).all()
+    titles = _scorecard_titles(session, {row[1] for row in rows})
+    return pd.DataFrame([(ref, *titles[version], submitted, percent, bool(missed))
+                         for ref, version, submitted, percent, missed in rows],
+                        columns=["evaluation_id", "title_en", "title_zh", "submitted_at", "percent",
+                                 "critical_missed"])
+
+
+def evaluation_links(chosen) -> tuple[LinkInput, ...]:
+    """One link per chosen QA evaluation, each once, in the order chosen."""
+    return tuple(LinkInput("qa_evaluation", ref) for ref in dict.fromkeys(int(ref) for ref in chosen))
 
 
 @permission(WRITE)

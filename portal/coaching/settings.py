@@ -17,7 +17,7 @@ from portal.roles import LEARNERS, Actor
 LEARNER_ROLES = tuple(role.value for role in LEARNERS)
 DEFAULT_FOCUS_AREAS = ("product_knowledge", "etiquette", "verification", "handling_complaints", "system_use",
                        "call_control", "wellbeing_check")
-LINK_KINDS = ("attempt", "practical", "supervised_review")
+LINK_KINDS = ("attempt", "practical", "supervised_review", "qa_evaluation")
 EFFECT_KINDS = ("written", "practical")  # exams that count for the coaching effect
 MAX_TEXT = 20_000
 

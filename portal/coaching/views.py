@@ -50,20 +50,33 @@ class LinkView:
     exam_title_zh: str = ""
     percent: float | None = None
     submitted_on: date | None = None
+    critical_missed: bool = False  # a QA evaluation that missed a critical item
 
 
 @dataclass(frozen=True)
 class Effect:
+    """Exam average and count before and after a session; the same for the agent's live QA scores."""
+
     before_avg: float | None
     before_n: int
     after_avg: float | None
     after_n: int
+    qa_before_avg: float | None = None
+    qa_before_n: int = 0
+    qa_after_avg: float | None = None
+    qa_after_n: int = 0
 
     @property
     def change(self) -> float | None:
         if self.before_avg is None or self.after_avg is None:
             return None
         return round(self.after_avg - self.before_avg, 1)
+
+    @property
+    def qa_change(self) -> float | None:
+        if self.qa_before_avg is None or self.qa_after_avg is None:
+            return None
+        return round(self.qa_after_avg - self.qa_before_avg, 1)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from portal.models import (
     CoachingRevision,
     CoachingSession,
     Exam,
+    QaEvaluation,
     SupervisedCall,
     TicketReview,
     User,
@@ -61,16 +62,16 @@ def _validate_draft(session: Session, draft: SessionDraft, agent: User, settings
 
 
 def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
-    """Links point only at the coached person's own attempts and ticket reviews, attempts of the right kind.
+    """Links point only at the coached person's own attempts, ticket reviews and live QA evaluations, attempts
+    of the right kind.
 
-    Anyone else's record would leak: the coach and the agent both read a linked result's score.
+    Anyone else's record would leak: the coach and the agent both read a linked result's score. A QA
+    evaluation counts only when submitted and live (a calibration score is the analysts', not the agent's).
     """
     if link.kind not in LINK_KINDS:
         raise ValidationFailed("coaching.error.link_kind", kind=link.kind)
-    if link.kind == "supervised_review":
-        owner = session.exec(select(SupervisedCall.user_id)
-                             .join(TicketReview, TicketReview.call_id == SupervisedCall.id)
-                             .where(TicketReview.id == link.ref_id)).first()
+    if link.kind in ("supervised_review", "qa_evaluation"):
+        owner = session.exec(_owner_query(link)).first()
         if owner is None:
             raise ValidationFailed("coaching.error.link_missing", kind=link.kind, ref=link.ref_id)
         if owner != agent.id:
@@ -85,6 +86,15 @@ def _validate_link(session: Session, link: LinkInput, agent: User) -> None:
         raise ValidationFailed("coaching.error.link_not_own", ref=link.ref_id, agent=agent.display_name)
     if (link.kind == "practical") != (exam_kind == "practical"):
         raise ValidationFailed("coaching.error.link_wrong_kind", ref=link.ref_id, kind=link.kind)
+
+
+def _owner_query(link: LinkInput):
+    """The person a ticket review or a live QA evaluation is about (no row: no such record to link)."""
+    if link.kind == "qa_evaluation":
+        return select(QaEvaluation.agent_id).where(QaEvaluation.id == link.ref_id, QaEvaluation.status == "submitted",
+                                                   QaEvaluation.calibration_id.is_(None))
+    return (select(SupervisedCall.user_id).join(TicketReview, TicketReview.call_id == SupervisedCall.id)
+            .where(TicketReview.id == link.ref_id))
 
 
 @permission(WRITE)

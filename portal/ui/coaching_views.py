@@ -88,7 +88,12 @@ def effect_text(t: Translator, view: SessionView) -> str:
     fmt = lambda v: "—" if v is None else f"{v:.1f}"  # noqa: E731
     text = t("coaching.effect_text", before=fmt(e.before_avg), before_n=e.before_n, after=fmt(e.after_avg),
              after_n=e.after_n)
-    return text if e.change is None else f"{text} ({e.change:+.1f})"
+    text = text if e.change is None else f"{text} ({e.change:+.1f})"
+    if e.qa_before_n or e.qa_after_n:
+        qa = t("qa.coaching.effect_qa", before=fmt(e.qa_before_avg), before_n=e.qa_before_n,
+               after=fmt(e.qa_after_avg), after_n=e.qa_after_n)
+        text = f"{text}; {qa}" if e.qa_change is None else f"{text}; {qa} ({e.qa_change:+.1f})"
+    return text
 
 
 def ack_badge(t: Translator, view: SessionView) -> str:
@@ -106,10 +111,19 @@ def link_lines(t: Translator, view: SessionView) -> list[str]:
             lines.append(t("coaching.link_review", ref=link.ref_id))
             continue
         title = localized_field(link, "exam_title", t.language)
+        if link.kind == "qa_evaluation":
+            lines.append(evaluation_label(t, title, link.percent, link.submitted_on, link.critical_missed))
+            continue
         lines.append(t("coaching.link_attempt", title=title or f"#{link.ref_id}",
                        percent="—" if link.percent is None else f"{link.percent:.0f}",
                        on=format_date(link.submitted_on, t.language)))
     return lines
+
+
+def evaluation_label(t: Translator, title: str, percent: float | None, on, critical_missed: bool) -> str:
+    """A QA evaluation in a coaching session's links and its link picker."""
+    return t("qa.coaching.link_evaluation_critical" if critical_missed else "qa.coaching.link_evaluation",
+             title=title, percent="—" if percent is None else f"{percent:.0f}", on=format_date(on, t.language))
 
 
 def items_frame(t: Translator, items) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from portal.ui.navigation import PAGES
 from tests.utils.apptest import app_as, errors_of
 
 LARGE_USERS = {Role.ADMIN: "admin", Role.TRAINER: "trainer01", Role.MENTOR: "mentor001", Role.LEAD: "lead001",
-               Role.NEWHIRE: "agent2000", Role.AGENT: "agent0001"}
+               Role.NEWHIRE: "agent2000", Role.AGENT: "agent0001", Role.QA: "qa01"}
 TARGET_MS = 300
 MAX_GROWTH = 1.2
 NOISE_MS = 25  # growth flags need B - A above this: on a shared 2-core machine a 10 ms page swings 2x
@@ -68,6 +68,10 @@ SCOPES: dict[tuple[str, Role], str] = {
     ("pages/team_coaching.py", Role.LEAD): TEAM, ("pages/team_coaching.py", Role.MENTOR): TEAM,
     ("pages/team_coaching.py", Role.TRAINER): CENTER,
     ("pages/wellbeing_team.py", Role.LEAD): TEAM, ("pages/wellbeing_team.py", Role.ADMIN): CENTER,
+    # the QA dashboard shows one team at a time, for everyone (a lead's own; QA, trainers and admins pick one)
+    ("pages/qa_dashboard.py", Role.LEAD): TEAM, ("pages/qa_dashboard.py", Role.QA): TEAM,
+    ("pages/qa_dashboard.py", Role.TRAINER): TEAM, ("pages/qa_dashboard.py", Role.ADMIN): TEAM,
+    ("pages/qa_focus.py", Role.QA): CENTER, ("pages/qa_focus.py", Role.TRAINER): CENTER,
 }
 
 
