@@ -109,7 +109,7 @@ def evaluate_months(ctx: SeedContext, spec: RubricSpec, version_id: int,
                 continue
             mine = made.setdefault((username, number), [])
             struggling = username == STRUGGLING and number < 3
-            skill = 0.72 if struggling else (0.93 if username == STRUGGLING else 0.9)
+            skill = 0.85 if struggling else 0.97
             points = _points(rng, spec, skill, struggling and len(mine) in MISSED_VERIFICATION)
             comments = {VERIFY: "Read out the account balance before verifying the caller. 未核实身份就告知了余额。"} \
                 if points[VERIFY] is not None and points[VERIFY] < 5 else None
