@@ -22,10 +22,18 @@ from sqlmodel import select
 
 from portal.auth import actor_for
 from portal.clock import utcnow
-from portal.models import ActionItem, CoachingLink, CoachingSession, QaCall, QaDispute, QaDisputeItem, QaEvaluation
+from portal.models import (
+    ActionItem,
+    CoachingLink,
+    CoachingSession,
+    QaCall,
+    QaDispute,
+    QaDisputeItem,
+    QaEvaluation,
+)
 from portal.qa import calibration, focus
-from portal.qa.scoring import record_revision, scorecard_spec
 from portal.qa.sampling import month_bounds, month_of
+from portal.qa.scoring import record_revision, scorecard_spec
 from portal.quizzes.specs import RubricSpec
 from seed.context import SeedContext
 from seed.qa_calls import PAST_MONTHS, demo_calls, demo_months, demo_sample
