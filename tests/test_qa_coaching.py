@@ -137,3 +137,15 @@ def test_lead_links_an_evaluation_in_a_coaching_session_through_the_page(demo_en
         assert db.exec(select(CoachingLink.ref_id).where(CoachingLink.kind == "qa_evaluation")
                        .order_by(CoachingLink.id.desc())).first() == first
     assert any("QA Voice call" in m.value for m in at.markdown)
+
+
+def test_the_team_dashboards_coaching_effect_tab_shows_qa_in_both_languages(demo_engine):
+    from tests.utils.apptest import app_as, problems_of
+
+    for language, header in (("en", "QA before"), ("zh-CN", "辅导前质检")):
+        at = app_as(demo_engine, "lead", language=language).run()
+        at.switch_page("pages/team_dashboard.py").run()
+        at.session_state["dash_tab"] = at.tabs[2].label  # the coaching effect
+        at.run()
+        assert not problems_of(at), problems_of(at)
+        assert any(header in frame.value.columns for frame in at.dataframe)
