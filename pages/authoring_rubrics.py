@@ -61,13 +61,14 @@ if chosen == NEW:
 else:
     summary = next(r for r in listing if r.code == chosen)
     with service_call(t) as session:
-        spec, updated_at = rubrics.rubric_spec(session, actor, chosen)
+        spec = rubrics.rubric_spec(session, actor, chosen)
     st.subheader(plain(summary.title(t.language)))
     if summary.attempts:
         st.info(t("qa.rubric.in_use", attempts=summary.attempts), icon=":material/info:")
     saved = rubric_builder.editor(
-        t, f"rubric_{chosen}_{updated_at.isoformat()}", spec, allow_na=False, is_new=False,
-        save=lambda s, new_spec: rubrics.save_rubric(s, actor, new_spec, based_on=updated_at).code)
+        t, f"rubric_{chosen}_{hash(spec.model_dump_json())}", spec, allow_na=False, is_new=False,
+        save=lambda s, new_spec: rubrics.save_rubric(s, actor, new_spec, based_on=spec).code,
+        save_label=t("qa.rubric.save_changes"))
     if saved:
         rubric_builder.remember_saved(t("qa.rubric.saved"))
         st.rerun()

@@ -52,16 +52,16 @@ def render_import() -> None:
     if not new:
         st.success(t("qa.calls.import.nothing_new"), icon=":material/check_circle:")
         return
-    if st.button(t("qa.calls.import.commit", count=new), type="primary", key="qa_calls_commit"):
-        if run_action(t, lambda s: calls.import_calls(s, actor, data, file_name=upload.name)):
-            succeed(t, "qa.calls.import.done", count=new)
+    if st.button(t("qa.calls.import.commit", count=new), type="primary", key="qa_calls_commit") and \
+            run_action(t, lambda s: calls.import_calls(s, actor, data, file_name=upload.name)):
+        succeed(t, "qa.calls.import.done", count=new)
 
 
 def render_problems(preview) -> None:
     st.error(t("qa.calls.import.problems", count=len(preview.problems)), icon=":material/error:")
     st.dataframe(pd.DataFrame([{t("qa.calls.import.row"): p.row, t("qa.calls.import.column"): p.column or "—",
                                 t("qa.calls.import.problem"): t(p.key, **p.params)} for p in preview.problems]),
-                 hide_index=True, use_container_width=True)
+                 hide_index=True, width="stretch")
 
 
 def render_preview(preview) -> None:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from portal.formatting import format_datetime
 from portal.qa import evaluations, scorecards
+from portal.qa.calls import format_duration
 from portal.quizzes.specs import RubricSpec
 from portal.ui import rubric_builder, rubric_sheet, state
 from portal.ui.forms import RecordForm
@@ -16,10 +17,6 @@ t = state.translator()
 actor = state.actor()
 page_header(t, "nav.qa_evaluate", "qa.evaluation.caption")
 rubric_builder.show_saved()
-
-
-def duration(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def render_drafts() -> None:
@@ -37,20 +34,25 @@ def render_drafts() -> None:
                              started=format_datetime(draft.started_at, t.language)))
 
 
+def fact(label_key: str, value: str) -> str:
+    return t("qa.evaluation.fact", label=t(label_key), value=f"**{value}**")
+
+
 def render_call(call: evaluations.CallFacts) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('qa.evaluation.call_title', call=plain(call.external_id))}**")
         cols = st.columns(3)
-        cols[0].markdown(f"{t('qa.evaluation.agent')}: **{plain(call.agent_name)}**")
-        cols[1].markdown(f"{t('qa.evaluation.queue')}: **{plain(call.queue)}** · "
-                         f"{t(f'qa.evaluation.direction.{call.direction}')}")
-        cols[2].markdown(f"{t('qa.evaluation.started')}: **{format_datetime(call.started_at, t.language)}**")
+        cols[0].markdown(fact("qa.evaluation.agent", plain(call.agent_name)))
+        direction = t(f"qa.evaluation.direction.{call.direction}") if call.direction in ("inbound", "outbound") \
+            else plain(call.direction)
+        cols[1].markdown(fact("qa.evaluation.queue", plain(call.queue)) + f" · {direction}")
+        cols[2].markdown(fact("qa.evaluation.started", format_datetime(call.started_at, t.language)))
         cols = st.columns(3)
-        cols[0].markdown(f"{t('qa.evaluation.duration')}: **{duration(call.duration_seconds)}**")
+        cols[0].markdown(fact("qa.evaluation.duration", format_duration(call.duration_seconds)))
         satisfaction = "—" if call.satisfaction is None else f"{call.satisfaction:g}"
-        cols[1].markdown(f"{t('qa.evaluation.satisfaction')}: **{satisfaction}**"
+        cols[1].markdown(fact("qa.evaluation.satisfaction", satisfaction)
                          + (f" · :orange-badge[{t('qa.evaluation.complaint')}]" if call.complaint else ""))
-        cols[2].markdown(f"{t('qa.evaluation.ticket')}: **{plain(call.ticket_ref) if call.ticket_ref else '—'}**")
+        cols[2].markdown(fact("qa.evaluation.ticket", plain(call.ticket_ref) if call.ticket_ref else "—"))
         if call.recording_url:
             st.link_button(t("qa.evaluation.recording"), call.recording_url, icon=":material/headphones:")
         else:
@@ -116,7 +118,8 @@ def render_sheet(sheet: evaluations.EvaluationSheet) -> None:
     render_progress(spec, marks)
     unmarked = spec.unscored_items(marks)
     if unmarked and flagged:
-        st.error(evaluations.unscored_message(spec, marks, t.language), icon=":material/error:")
+        st.error(t("qa.evaluation.unmarked_summary", count=len(unmarked), numbers=", ".join(str(n) for n, _ in unmarked)),
+                 icon=":material/error:")
     form = RecordForm(f"qa_eval_{sheet.evaluation_id}")
     if st.button(t("qa.evaluation.submit"), type="primary", key=form.key("submit"), icon=":material/send:"):
         if unmarked:  # the service refuses it too; here each unmarked item is flagged beside itself

@@ -23,7 +23,7 @@ PLAN_FIELDS = {f"qa.sampling.error.{name}": name for name in
                ("per_agent", "extra_new_graduates", "extra_low_satisfaction", "extra_complaints", "bad_seed")}
 PLAN_FIELDS["qa.sampling.error.threshold_required"] = "low_satisfaction_below"
 PLAN_FIELDS["qa.sampling.error.already_drawn"] = "redraw"
-QUEUE_WIDTHS = [3, 2, 3, 1, 1, 2, 2, 2]
+QUEUE_WIDTHS = [3, 2, 3, 1.5, 1.5, 2, 2, 2]
 
 
 def month_label(month: str) -> str:
@@ -56,7 +56,9 @@ def render_plan(plan: PlanStatus) -> None:
     form = RecordForm(f"qa_plan.{plan.team_id}.{plan.month}")
     form.show_saved()
     current = plan.settings
-    with st.form(form.key("form")):
+    label = t("qa.sampling.redraw") if plan.drawn else t("qa.sampling.draw")
+    with st.expander(t("qa.sampling.settings"), expanded=not plan.drawn, icon=":material/tune:"), \
+            st.form(form.key("form")):
         columns = st.columns(5)
         per_agent = columns[0].number_input(t("qa.sampling.field.per_agent"), 0, sampling.MAX_PER_AGENT,
                                             current.per_agent, key=form.key("per_agent"))
@@ -78,7 +80,6 @@ def render_plan(plan: PlanStatus) -> None:
         form.show_error("redraw")
         for name in ("per_agent", "extra_new_graduates", "extra_low_satisfaction", "extra_complaints"):
             form.show_error(name)
-        label = t("qa.sampling.redraw") if plan.drawn else t("qa.sampling.draw")
         submitted = st.form_submit_button(label, type="primary", icon=":material/casino:")
     if not submitted:
         return
@@ -129,7 +130,7 @@ def render_queue_row(row, can_open: bool) -> None:
     complaint = f" · {t('qa.calls.column.complaint')}" if row.complaint else ""
     cells[4].markdown(plain(satisfaction))
     cells[5].markdown(t(f"qa.sampling.reason.{row.reason}") + complaint)
-    if row.recording_url:
+    if isinstance(row.recording_url, str) and row.recording_url:  # a missing one is NaN in the frame
         cells[6].link_button(t("qa.calls.recording.open"), row.recording_url, icon=":material/headphones:")
     else:
         cells[6].markdown(NOTHING)

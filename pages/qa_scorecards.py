@@ -32,8 +32,8 @@ def render_listing(cards) -> None:
 def pick(cards) -> str:
     """The scorecard to edit (or a new one); the choice stays in the URL."""
     options = [c.code for c in cards] + [NEW]
-    titles = {c.code: f"{c.title(t.language)} · v{c.version}" + (f" · {t('qa.scorecards.archived')}"
-                                                                 if c.archived else "") for c in cards}
+    titles = {c.code: c.title(t.language) + (f" · {t('qa.scorecards.archived')}" if c.archived else "")
+              for c in cards}
     titles[NEW] = t("qa.scorecards.new")
     wanted = st.query_params.get(PARAM)
     index = options.index(wanted) if wanted in options else (0 if cards else options.index(NEW))
@@ -101,7 +101,8 @@ else:
             t, f"qa_sc_{chosen}_{version_id}", spec, allow_na=True, is_new=False,
             save=lambda s, new_spec: scorecards.save_scorecard(s, actor, new_spec, based_on_version_id=version_id))
         if saved:
-            rubric_builder.remember_saved(t("qa.scorecards.saved", version=saved.value.version))
+            rubric_builder.remember_saved(t("qa.scorecards.saved", version=saved.value.version)
+                                          if saved.value.id != version_id else t("qa.scorecards.unchanged"))
             st.rerun()
         render_archive(card)
     with history_area:

@@ -259,8 +259,8 @@ def cmd_qa_sample(args) -> None:
     refused = 0
     for team_id, name in teams:
         try:
-            result = run_transaction(lambda session: draw_sample(session, SYSTEM, team_id, args.month, seed=args.seed,
-                                                                 redraw=args.redraw))
+            result = run_transaction(lambda session, team_id=team_id: draw_sample(
+                session, SYSTEM, team_id, args.month, seed=args.seed, redraw=args.redraw))
         except PortalError as exc:
             print(f"{name}: {exc}", file=sys.stderr)
             refused += 1

@@ -4,7 +4,7 @@ About three months of live calls (the three months before this one, and this mon
 yesterday) for the agents of Mobile Team A and Broadband Team B, on the queues a Chinese
 telecom hotline has: 话费查询 (billing), 宽带报障 (broadband fault), 套餐变更 (plan change) and
 投诉 (complaints); post-call satisfaction 1–5 (not every caller answers the survey), some
-complaints. gao.yan graduated from onboarding a few days ago and has taken calls since.
+complaints. gao.yan graduated from onboarding a few days ago and has taken calls since the next day.
 Each of the three past months has a drawn sample per team (seed `YYYYMM`); this month's is
 left for the analyst to draw. Values come from generators with fixed seeds, so the demo is
 the same every time for the same day.
@@ -18,9 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, select
 
-from portal.clock import center_zone
+from portal.clock import center_zone, local_date
 from portal.models import QaCall, QaSample, QaSamplePlan, Team, User
-from portal.qa.sampling import PlanSettings, draw_sample, month_of
+from portal.qa.sampling import PlanSettings, draw_sample, graduation_dates, month_of
 from portal.roles import SYSTEM
 from seed.context import SeedContext
 
@@ -33,8 +33,7 @@ TEAMS = {
     "Broadband Team B": {"agents": ("qian.lu", "deng.kai", "cao.ying", "gao.yan"),
                          "queues": {"宽带报障": 10, "话费查询": 4, "套餐变更": 2, "投诉": 2}},
 }
-NEW_GRADUATE = "gao.yan"
-GRADUATED_DAYS_AGO = 8  # seed/demo/onboarding.yaml: the last stage passed on day 16 of a cohort 24 days in
+NEW_GRADUATE = "gao.yan"  # graduated in seed/demo/onboarding.yaml; takes calls from the next day
 LOW_SATISFACTION = {"feng.jun", "tang.mei"}  # fewer happy callers: the story the QA dashboards tell
 PLAN = PlanSettings(per_agent=4, extra_new_graduates=2, extra_low_satisfaction=1, low_satisfaction_below=3.0,
                     extra_complaints=1)
@@ -67,15 +66,21 @@ def demo_months(today: date) -> list[date]:
 
 def _calls(ctx: SeedContext, months: list[date]) -> list[QaCall]:
     yesterday = ctx.day(-1)
-    graduated_on = ctx.day(-GRADUATED_DAYS_AGO)
+    graduate_id = ctx.user(NEW_GRADUATE).id
+    graduated = graduation_dates(ctx.session, [graduate_id]).get(graduate_id)
+    on_the_floor = local_date(graduated) + timedelta(days=1) if graduated else None
     calls, numbers = [], {}
     for month in months:
         last = min(_month_end(month), yesterday)
         if last < month:
             continue  # the 1st: nothing this month yet
-        for team, plan in TEAMS.items():
+        for plan in TEAMS.values():
             for username in plan["agents"]:
-                start = max(month, graduated_on) if username == NEW_GRADUATE else month
+                start = month
+                if username == NEW_GRADUATE:
+                    if on_the_floor is None:
+                        continue
+                    start = max(month, on_the_floor)
                 if start > last:
                     continue
                 rng = random.Random(f"qa-calls:{month:%Y-%m}:{username}")

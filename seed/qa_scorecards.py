@@ -27,4 +27,5 @@ def demo_scorecards(session: Session, author: User) -> dict[str, int]:
 def load(ctx: SeedContext) -> None:
     before = len(scorecards.list_scorecards(ctx.session, actor_for(ctx.session, ctx.user(AUTHOR))))
     versions = demo_scorecards(ctx.session, ctx.user(AUTHOR))
-    ctx.count("qa scorecards", len(versions) - before)
+    if len(versions) > before:
+        ctx.count("qa scorecards", len(versions) - before)

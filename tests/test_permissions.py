@@ -107,9 +107,9 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
     assert menu[Role.LEAD] == everyone | {"team_cohort_board", "team_dashboard", "team_coaching", "wellbeing_team"}
     assert menu[Role.TRAINER] == everyone | {"authoring_courses", "authoring_questions", "authoring_exams",
                                              "authoring_marking", "authoring_item_analysis", "team_cohort_board",
-                                             "team_dashboard", "team_coaching"}
+                                             "team_dashboard", "team_coaching", "authoring_rubrics", "qa_scorecards"}
     assert menu[Role.ADMIN] == everyone | {"team_dashboard", "wellbeing_team", "admin_users", "admin_teams",
-                                           "admin_import", "admin_coaching_settings", "admin_audit"}
+                                           "admin_import", "admin_coaching_settings", "admin_audit", "qa_calls"}
 
 
 def test_an_unknown_action_is_an_error_not_a_silent_no():

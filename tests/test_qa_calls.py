@@ -6,7 +6,7 @@ from sqlmodel import func, select
 
 from portal.cli import main
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, QaCall
+from portal.models import AuditEntry, QaCall, User
 from portal.qa import calls
 from portal.qa.calls import CallEntry, import_calls, preview_calls, record_call
 from portal.roles import Role
@@ -51,7 +51,7 @@ def test_a_valid_export_is_previewed_then_saved(session, world):
     result = import_calls(session, world, GOOD.encode(), file_name="export.csv")
     assert (result.imported, result.already_imported) == (3, 0)
     assert call_count(session) == 3
-    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa.calls.imported")).one()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa_calls.imported")).one()
     assert entry.actor_id == world.id and entry.target == "export.csv"
 
 
@@ -163,10 +163,10 @@ def test_people_without_the_qa_role_cannot_import_or_enter_calls(session, world,
 
 
 def entry(session, **changes) -> CallEntry:
-    agent_id = session.exec(select(calls.User.id).where(calls.User.username == "li.ming")).one()
-    values = dict(external_id="M-1", agent_id=agent_id, day=date(2026, 11, 3), start=time(9, 15), duration="5:45",
-                  queue="投诉", direction="inbound", satisfaction=2.0, complaint=True,
-                  recording_url="https://rec.example/m1", ticket_ref="T-77")
+    agent_id = session.exec(select(User.id).where(User.username == "li.ming")).one()
+    values = {"external_id": "M-1", "agent_id": agent_id, "day": date(2026, 11, 3), "start": time(9, 15),
+              "duration": "5:45", "queue": "投诉", "direction": "inbound", "satisfaction": 2.0, "complaint": True,
+              "recording_url": "https://rec.example/m1", "ticket_ref": "T-77"}
     values.update(changes)
     return CallEntry(**values)
 
@@ -180,7 +180,7 @@ def test_a_call_entered_by_hand_is_saved_once(session, world):
     again = record_call(session, world, entry(session))  # a double click, a reload
     assert (again.call_id, again.created) == (first.call_id, False)
     assert call_count(session) == 1
-    assert session.exec(select(func.count(AuditEntry.id)).where(AuditEntry.action == "qa.call.entered")).one() == 1
+    assert session.exec(select(func.count(AuditEntry.id)).where(AuditEntry.action == "qa_call.entered")).one() == 1
     with pytest.raises(ValidationFailed) as refused:
         record_call(session, world, entry(session, duration="6:00"))
     assert refused.value.key == "qa.calls.error.changed" and refused.value.params["columns"] == "duration"

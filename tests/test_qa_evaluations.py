@@ -1,5 +1,5 @@
 """Evaluating a call on a blank scorecard: start, draft, submit, and who may read the result."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
@@ -8,8 +8,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, QaCall, QaEvaluation, QaItemScore
 from portal.qa import evaluations, scorecards
 from portal.quizzes.specs import NA, RubricSpec
-from portal.roles import Role
-from portal.roles import SYSTEM
+from portal.roles import SYSTEM, Role
 from portal.users import set_team_leads
 from tests.utils.factories import make_team, make_user
 
@@ -43,9 +42,9 @@ def world(session):
     set_team_leads(session, SYSTEM, team.id, [lead.id])
     set_team_leads(session, SYSTEM, other_team.id, [other_lead.id])
     scorecards.save_scorecard(session, qa, RubricSpec.model_validate(SPEC))
-    call = QaCall(external_id="C-1", agent_id=agent.id, started_at=datetime(2026, 11, 3, 2, 0, tzinfo=timezone.utc),
+    call = QaCall(external_id="C-1", agent_id=agent.id, started_at=datetime(2026, 11, 3, 2, 0, tzinfo=UTC),
                   duration_seconds=300, queue="mobile", direction="inbound")
-    own = QaCall(external_id="C-2", agent_id=qa.id, started_at=datetime(2026, 11, 3, 3, 0, tzinfo=timezone.utc),
+    own = QaCall(external_id="C-2", agent_id=qa.id, started_at=datetime(2026, 11, 3, 3, 0, tzinfo=UTC),
                  duration_seconds=200, queue="mobile", direction="inbound")
     session.add_all([call, own])
     session.flush()
@@ -175,3 +174,43 @@ def test_drafts_are_not_read_as_results(session, world):
     assert evaluations.evaluations_for_agent(session, world["agent"], world["agent"].id) == []
     with pytest.raises(NotFound):
         evaluations.evaluation_detail(session, world["agent"], evaluation.id)
+
+
+def test_calibration_participants_score_through_the_same_submit(session, world):
+    """A lead without qa:evaluate scores a calibration evaluation (qa:calibrate) with the same rules."""
+    from portal.models import QaCalibration, QaScorecard
+
+    version_id = session.exec(select(QaScorecard.current_version_id)).one()
+    calibration = QaCalibration(title="November", facilitator_id=world["qa"].id, scorecard_version_id=version_id)
+    session.add(calibration)
+    session.flush()
+    evaluation = QaEvaluation(call_id=world["call"].id, agent_id=world["agent"].id, evaluator_id=world["lead"].id,
+                              scorecard_version_id=version_id, calibration_id=calibration.id)
+    session.add(evaluation)
+    session.flush()
+    with pytest.raises(ValidationFailed):
+        evaluations.submit_evaluation(session, world["lead"], evaluation.id, {}, {}, "", 1, KEY)
+    done = evaluations.submit_evaluation(session, world["lead"], evaluation.id, FULL, {}, "", 1, KEY)
+    assert done.status == "submitted" and done.percent is not None
+    assert evaluations.evaluations_for_agent(session, world["agent"], world["agent"].id) == []  # never counted
+
+
+def test_archived_scorecard_is_refused_for_new_evaluations_but_kept_by_old_ones(session, world):
+    evaluation = _submit(session, world)
+    scorecards.set_archived(session, world["qa"], "voice")
+    other_call = QaCall(external_id="C-3", agent_id=world["agent"].id, duration_seconds=60, queue="mobile",
+                        direction="inbound", started_at=datetime(2026, 11, 4, 2, 0, tzinfo=UTC))
+    session.add(other_call)
+    session.flush()
+    with pytest.raises(ValidationFailed) as refused:
+        evaluations.start_evaluation(session, world["qa"], other_call.id, "voice")
+    assert refused.value.key == "qa.evaluation.error.scorecard_archived"
+    assert evaluations.evaluation_detail(session, world["agent"], evaluation.id).summary.scorecard_code == "voice"
+
+
+def test_two_analysts_evaluate_the_same_call_each_their_own(session, world):
+    other = make_user(session, "qa2", Role.QA)
+    mine = evaluations.start_evaluation(session, world["qa"], world["call"].id, "voice")
+    theirs = evaluations.start_evaluation(session, other, world["call"].id, "voice")
+    assert mine.id != theirs.id
+    assert evaluations.evaluation_for_call(session, other, world["call"].id).evaluation_id == theirs.id

@@ -1,5 +1,5 @@
 """The QA pages (evaluate a call, scorecards, practical-exam rubrics) on the demo center, in both languages."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -15,7 +15,7 @@ def add_call(engine, agent: str = "agent", external_id: str = "CALL-9001") -> in
     with Session(engine) as session:
         agent_id = session.exec(select(User.id).where(User.username == agent)).one()
         call = QaCall(external_id=external_id, agent_id=agent_id, queue="Mobile billing", direction="inbound",
-                      started_at=datetime(2026, 11, 20, 2, 15, tzinfo=timezone.utc), duration_seconds=412,
+                      started_at=datetime(2026, 11, 20, 2, 15, tzinfo=UTC), duration_seconds=412,
                       satisfaction=2.0, complaint=True, recording_url="https://recordings.example/9001",
                       ticket_ref="T-77")
         session.add(call)

@@ -6,8 +6,16 @@ from sqlmodel import func, select
 
 from portal.cli import main
 from portal.errors import PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, QaCall, QaEvaluation, QaSample, QaSamplePlan, QaScorecard, QaScorecardVersion, \
-    StageSignoff
+from portal.models import (
+    AuditEntry,
+    QaCall,
+    QaEvaluation,
+    QaSample,
+    QaSamplePlan,
+    QaScorecard,
+    QaScorecardVersion,
+    StageSignoff,
+)
 from portal.qa import queue, sampling
 from portal.qa.sampling import PlanSettings, allocate, draw_sample, sample_of
 from portal.roles import Role
@@ -61,7 +69,7 @@ def test_the_same_seed_and_calls_give_the_same_sample(session, world):
 def test_a_random_seed_is_chosen_stored_and_audited(session, world):
     result = draw_sample(session, world["analyst"], world["team"].id, MONTH)
     assert 0 < result.seed <= sampling.MAX_SEED
-    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa.sample.drawn")).one()
+    entry = session.exec(select(AuditEntry).where(AuditEntry.action == "qa_sample.drawn")).one()
     assert str(result.seed) in entry.details and entry.target == f"Mobile Team A {MONTH}"
 
 

@@ -26,11 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 
 from portal.courses import StageRequirements, StageSpec
 from portal.i18n import translate
-from portal.quizzes.specs import LocalizedText, RubricItem, RubricSection, RubricSpec
+from portal.quizzes.specs import LocalizedText, RubricItem, RubricScore, RubricSection, RubricSpec
 
 CALL_TYPES: tuple[str, ...] = ("billing_question", "complaint", "plan_change", "loss_report", "technical_fault",
                                "other")
@@ -98,13 +98,20 @@ TICKET_CHECKLIST: RubricSpec = _ticket_checklist()
 """The supervised-call ticket checklist, scored by `RubricSpec.score` like QA scorecards and practical exams."""
 
 
+@cache
+def _checklist_score(marks: tuple[int, ...]) -> RubricScore:
+    """The engine's score of one set of marks (in CHECKLIST order); 3^5 sets at most, so kept (boards score
+    every reviewed call of every new hire)."""
+    return TICKET_CHECKLIST.score(dict(zip(CHECKLIST, marks)))
+
+
 def review_points(marks: Mapping[str, int]) -> int:
     """Points out of 100 (each area: met 20, partly 10, missed 0)."""
-    return round(TICKET_CHECKLIST.score({area: marks[area] for area in CHECKLIST}).percent)
+    return round(_checklist_score(tuple(marks[area] for area in CHECKLIST)).percent)
 
 
 def critical_misses(marks: Mapping[str, int]) -> list[str]:
-    return TICKET_CHECKLIST.score({area: marks[area] for area in CHECKLIST}).critical_missed
+    return list(_checklist_score(tuple(marks[area] for area in CHECKLIST)).critical_missed)
 
 
 @dataclass(frozen=True)

@@ -404,7 +404,7 @@ def import_calls(session: Session, actor: Actor, data: bytes | str, *, file_name
         session.add(_new_call(actor, row.call, "import"))
     session.flush()
     result = ImportResult(imported=len(preview.new_rows), already_imported=len(preview.rows) - len(preview.new_rows))
-    audit.record(session, actor_id=actor.id, action="qa.calls.imported", target=file_name,
+    audit.record(session, actor_id=actor.id, action="qa_calls.imported", target=file_name,
                  imported=result.imported, already_imported=result.already_imported, encoding=preview.encoding)
     return result
 
@@ -458,7 +458,7 @@ def record_call(session: Session, actor: Actor, entry: CallEntry) -> EnteredCall
     saved = _new_call(actor, call, "manual")
     session.add(saved)
     session.flush()
-    audit.record(session, actor_id=actor.id, action="qa.call.entered", target=call.external_id, call_id=saved.id)
+    audit.record(session, actor_id=actor.id, action="qa_call.entered", target=call.external_id, call_id=saved.id)
     return EnteredCall(saved.id, created=True)
 
 

@@ -15,6 +15,10 @@ Writing (action `qa:evaluate`):
 A sheet's marks are `{item id: points | NA}` (`portal.quizzes.specs.NA`, "na"); an item
 absent or None is not marked yet.
 
+Calibration (`portal.qa.calibration`) makes its participants' evaluations itself, with
+`calibration_id` set, and scores them through `save_draft` / `submit_evaluation` like any other:
+for those, `qa:calibrate` is the permission asked instead of `qa:evaluate`.
+
 Reading (action `qa:evaluations_read`: agents their own, leads their teams' agents,
 QA, trainers and admins everyone): `evaluations_for_agent` and `evaluation_detail`. Only
 submitted evaluations outside calibration are read this way (a draft only by its analyst).
@@ -30,7 +34,6 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.i18n import translate
 from portal.models import QaCall, QaEvaluation, QaScorecard, QaScorecardVersion, User
 from portal.qa import scoring
 from portal.quizzes.specs import NA, RubricItem, RubricSpec
@@ -38,6 +41,7 @@ from portal.roles import Actor
 from portal.submissions import checked_key
 
 EVALUATE = "qa:evaluate"
+CALIBRATE = "qa:calibrate"
 READ = "qa:evaluations_read"
 MAX_COMMENT = 5_000
 MAX_SECONDS = 12 * 3600
@@ -163,7 +167,8 @@ def _evaluation_for_evaluator(session: Session, actor: Actor, evaluation_id: int
     evaluation = session.get(QaEvaluation, evaluation_id)
     if evaluation is None:
         raise NotFound("qa.evaluation.error.not_found", evaluation=evaluation_id)
-    permissions.ensure(session, actor, EVALUATE, evaluation.agent_id)
+    permissions.ensure(session, actor, EVALUATE if evaluation.calibration_id is None else CALIBRATE,
+                       evaluation.agent_id)
     if evaluation.evaluator_id != actor.id:
         raise PermissionDenied("qa.evaluation.error.not_yours")
     _own_call_refused(actor, evaluation.agent_id)
@@ -183,7 +188,7 @@ def _text(value: str | None) -> str:
     return value
 
 
-def _seconds(value: int | float | None) -> int:
+def _seconds(value: float | None) -> int:
     return max(0, min(int(value or 0), MAX_SECONDS))
 
 
@@ -361,9 +366,11 @@ def _summary_query():
             .where(QaEvaluation.status == "submitted", QaEvaluation.calibration_id.is_(None)))
 
 
-def _summary(row) -> tuple[EvaluationSummary, RubricSpec]:
+def _summary(row, specs: dict[str, RubricSpec] | None = None) -> tuple[EvaluationSummary, RubricSpec]:
+    """One row of `_summary_query`; `specs` keeps each version's rubric parsed once over many rows."""
     evaluation, external_id, started_at, queue, code, version, spec_json, evaluator = row
-    spec = RubricSpec.model_validate_json(spec_json)
+    specs = {} if specs is None else specs
+    spec = specs.get(spec_json) or specs.setdefault(spec_json, RubricSpec.model_validate_json(spec_json))
     return EvaluationSummary(
         evaluation.id, evaluation.call_id, external_id, started_at, queue, code, spec.title.en, spec.title.zh_CN,
         version, evaluation.percent, evaluation.failed_by_critical,
@@ -380,7 +387,8 @@ def evaluations_for_agent(session: Session, actor: Actor, agent_id: int) -> list
     permissions.ensure(session, actor, READ, agent_id)
     rows = session.exec(_summary_query().where(QaEvaluation.agent_id == agent_id)
                         .order_by(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc())).all()
-    return [_summary(row)[0] for row in rows]
+    specs: dict[str, RubricSpec] = {}
+    return [_summary(row, specs)[0] for row in rows]
 
 
 def evaluation_detail(session: Session, actor: Actor, evaluation_id: int,
@@ -408,9 +416,3 @@ def evaluation_detail(session: Session, actor: Actor, evaluation_id: int,
     return EvaluationDetail(summary, _call_facts(session, evaluation.call_id), spec, items, evaluation.comment,
                             evaluation.seconds_spent)
 
-
-def unscored_message(spec: RubricSpec, points: Marks, language: str) -> str:
-    """The refusal text for an incomplete sheet (what the service would say), for a page's summary."""
-    unscored = spec.unscored_items({k: v for k, v in points.items() if v is not None})
-    return translate("qa.evaluation.error.unscored_items", language, count=len(unscored),
-                     numbers=", ".join(str(n) for n, _ in unscored), items=_item_list(spec, unscored, language))

@@ -257,7 +257,7 @@ def draw_sample(session: Session, actor: Actor, team_id: int, month: str, settin
     by_reason = {reason: sum(1 for r in chosen.values() if r == reason) for reason in REASONS}
     result = DrawResult(plan.id, team.name, month, plan.seed, len(chosen), len(_agents_of(session, chosen)),
                         len(kept), by_reason)
-    audit.record(session, actor_id=actor.id, action="qa.sample.redrawn" if redraw else "qa.sample.drawn",
+    audit.record(session, actor_id=actor.id, action="qa_sample.redrawn" if redraw else "qa_sample.drawn",
                  target=f"{team.name} {month}", plan_id=plan.id, seed=plan.seed, drawn=result.drawn,
                  kept=result.kept, per_agent=plan.per_agent, extra_new_graduates=plan.extra_new_graduates,
                  extra_low_satisfaction=plan.extra_low_satisfaction,
@@ -354,10 +354,10 @@ def month_plans(session: Session, actor: Actor, month: str) -> list[PlanStatus]:
     start, end = month_bounds(month)
     teams = session.exec(select(Team.id, Team.name).order_by(Team.name)).all()
     plans = {p.team_id: p for p in session.exec(select(QaSamplePlan).where(QaSamplePlan.month == month))}
-    call_counts = dict((team_id, (n, agents)) for team_id, n, agents in session.exec(
+    call_counts = {team_id: (n, agents) for team_id, n, agents in session.exec(
         select(User.team_id, func.count(QaCall.id), func.count(func.distinct(QaCall.agent_id)))
         .join(User, User.id == QaCall.agent_id)
-        .where(QaCall.started_at >= start, QaCall.started_at < end).group_by(User.team_id)).all())
+        .where(QaCall.started_at >= start, QaCall.started_at < end).group_by(User.team_id)).all()}
     sampled = dict(session.exec(select(QaSample.plan_id, func.count()).join(
         QaSamplePlan, QaSamplePlan.id == QaSample.plan_id).where(QaSamplePlan.month == month)
         .group_by(QaSample.plan_id)).all())

@@ -56,13 +56,13 @@ def list_rubrics(session: Session, actor: Actor) -> list[RubricSummary]:
     return out
 
 
-def rubric_spec(session: Session, actor: Actor, code: str) -> tuple[RubricSpec, datetime]:
-    """The rubric and when it was last saved (hand it back to `save_rubric` to detect a concurrent edit)."""
+def rubric_spec(session: Session, actor: Actor, code: str) -> RubricSpec:
+    """The rubric as stored (hand it back to `save_rubric` as `based_on` to detect a concurrent edit)."""
     permissions.ensure(session, actor, AUTHOR)
     rubric = session.exec(select(Rubric).where(Rubric.code == code)).first()
     if rubric is None:
         raise NotFound("qa.rubric.error.not_found", code=code)
-    return RubricSpec.model_validate(json.loads(rubric.spec)), rubric.updated_at
+    return RubricSpec.model_validate(json.loads(rubric.spec))
 
 
 def _item_shape(spec: RubricSpec) -> dict[str, float]:
@@ -70,8 +70,12 @@ def _item_shape(spec: RubricSpec) -> dict[str, float]:
 
 
 def save_rubric(session: Session, actor: Actor, spec: RubricSpec, *,
-                based_on: datetime | None = None, new: bool = False) -> Rubric:
-    """Create (`new`) or update the practical-exam rubric `spec.id`; an unchanged rubric is left alone."""
+                based_on: RubricSpec | None = None, new: bool = False) -> Rubric:
+    """Create (`new`) or update the practical-exam rubric `spec.id`; an unchanged rubric is left alone.
+
+    `based_on` is the rubric the editor started from: when it was saved differently in between,
+    the save is refused rather than silently overwriting that change.
+    """
     permissions.ensure(session, actor, AUTHOR)
     spec, problems = validate_rubric(spec.model_dump(by_alias=True))
     if problems:
@@ -85,11 +89,11 @@ def save_rubric(session: Session, actor: Actor, spec: RubricSpec, *,
     elif new:
         raise ValidationFailed("qa.rubric.error.code_taken", code=spec.id)
     else:
-        if based_on is not None and rubric.updated_at != based_on:
-            raise ValidationFailed("qa.scorecards.error.stale", code=spec.id)
         old = RubricSpec.model_validate(json.loads(rubric.spec))
         if old == spec:
             return rubric
+        if based_on is not None and old != based_on:
+            raise ValidationFailed("qa.scorecards.error.stale", code=spec.id)
         _, attempts = _usage(session, rubric.id)
         if attempts and _item_shape(old) != _item_shape(spec):
             raise ValidationFailed("qa.rubric.error.items_in_use", code=spec.id, attempts=attempts)

@@ -68,4 +68,4 @@ def calls_table(t: Translator, frame: pd.DataFrame, *, first: dict[str, str] | N
     recording = t("qa.calls.column.recording")
     shown[recording] = frame["recording_url"].fillna("")  # an empty link cell shows nothing; None would read "None"
     config[recording] = st.column_config.LinkColumn(recording, display_text=t("qa.calls.recording.open"))
-    st.dataframe(shown, hide_index=True, use_container_width=True, column_config=config, key=key)
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)

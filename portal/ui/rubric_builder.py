@@ -73,10 +73,10 @@ def _show_problems(t: Translator, problems: list[SpecFileError]) -> None:
 def _item_editor(t: Translator, frame: pd.DataFrame, key: str, allow_na: bool) -> pd.DataFrame:
     config = {
         "id": st.column_config.TextColumn(t("qa.rubric.field.id"), help=t("qa.rubric.id_help"), width="small"),
-        "text_en": st.column_config.TextColumn(t("qa.rubric.field.text_en"), width="large"),
-        "text_zh": st.column_config.TextColumn(t("qa.rubric.field.text_zh"), width="large"),
+        "text_en": st.column_config.TextColumn(t("qa.rubric.field.text_en"), width="medium"),
+        "text_zh": st.column_config.TextColumn(t("qa.rubric.field.text_zh"), width="medium"),
         "max_points": st.column_config.NumberColumn(t("qa.rubric.field.max_points"), min_value=0.5, step=0.5,
-                                                    width="small"),
+                                                    format="%g", width="small"),
         "critical": st.column_config.CheckboxColumn(t("qa.rubric.field.critical"), help=t("qa.rubric.critical_help"),
                                                     default=False, width="small"),
         "allow_na": st.column_config.CheckboxColumn(t("qa.rubric.field.allow_na"), help=t("qa.rubric.na_help"),
@@ -131,7 +131,7 @@ def build(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, i
                   "title_zh": c.text_input(t("qa.rubric.field.title_zh"), section["title_zh"],
                                            key=f"{key}.{uid}.title_zh"),
                   "weight": d.number_input(t("qa.rubric.field.weight"), min_value=0.0, step=1.0,
-                                           value=section["weight"], key=f"{key}.{uid}.weight",
+                                           value=section["weight"], format="%g", key=f"{key}.{uid}.weight",
                                            help=t("qa.rubric.weight_help"))}
         with box:
             frame = _item_editor(t, section["frame"], f"{key}.{uid}.items", allow_na)
@@ -167,7 +167,8 @@ def preview(t: Translator, built: Built) -> None:
         rubric_sheet.preview(t, built.spec)
 
 
-def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, is_new: bool, save):
+def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, is_new: bool, save,
+           save_label: str | None = None):
     """The builder with its preview, its file (download; upload into the fields) and a save button.
 
     `save(session, spec)` writes through `run_action`; returns its Outcome when the author saved,
@@ -186,7 +187,7 @@ def editor(t: Translator, key: str, spec: RubricSpec | None, *, allow_na: bool, 
         built = build(t, builder_key, st.session_state.get(loaded_key, spec), allow_na=allow_na,
                       id_editable=is_new, show_problems=bool(st.session_state.get(tried_key)))
         outcome = None
-        if st.button(t("qa.rubric.save_new" if is_new else "qa.rubric.save_version"), type="primary",
+        if st.button(save_label or t("qa.rubric.save_new" if is_new else "qa.rubric.save_version"), type="primary",
                      key=f"{key}.save", icon=":material/save:"):
             if built.spec is None:
                 st.session_state[tried_key] = True
