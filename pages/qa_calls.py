@@ -26,6 +26,7 @@ ENTRY_FIELDS = {
     "qa.calls.error.bad_direction": "direction", "qa.calls.error.bad_satisfaction": "satisfaction",
     "qa.calls.error.bad_recording": "recording", "qa.calls.error.ticket_too_long": "ticket",
 }
+LAST_SAVED = "qa_calls.last_saved"
 EXAMPLE = ("呼叫ID,坐席,开始时间,时长,队列,方向,满意度,投诉,录音,工单\n"
            "CL20261103001,agent,2026-11-03 09:15,5:45,话费查询,呼入,4,否,https://rec.example.cn/CL20261103001,GD-1001")
 
@@ -85,7 +86,8 @@ def render_entry() -> None:
         agents = calls.agents_for_entry(session, actor)
     names = {agent_id: f"{name} ({username})" for agent_id, username, name in agents}
     form = RecordForm("qa_call")
-    form.show_saved()
+    if last_saved := st.session_state.get(LAST_SAVED):  # stays until the next call is sent (a second click
+        st.success(last_saved, icon=":material/check_circle:")  # of a double click reruns the page)
     with st.form(form.key("form")):
         left, right = st.columns(2)
         call_id = left.text_input(t("qa.calls.column.call_id"), key=form.key("call_id"), max_chars=80)
@@ -133,12 +135,14 @@ def render_entry() -> None:
         submitted = st.form_submit_button(t("qa.calls.entry.submit"), type="primary", icon=":material/add_call:")
     if not submitted:
         return
+    st.session_state.pop(LAST_SAVED, None)
     entry = CallEntry(external_id=call_id, agent_id=agent_id, day=day, start=start, duration=duration, queue=queue,
                       direction=direction or "", satisfaction=satisfaction, complaint=complaint,
                       recording_url=recording, ticket_ref=ticket)
     if done := form.submit(t, lambda s: calls.record_call(s, actor, entry), fields_by_error=ENTRY_FIELDS):
         key = "qa.calls.entry.saved" if done.value.created else "qa.calls.entry.already"
-        form.saved(t(key, call_id=plain(call_id.strip())))
+        st.session_state[LAST_SAVED] = t(key, call_id=plain(call_id.strip()))
+        form.saved()
         st.rerun()
 
 

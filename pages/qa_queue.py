@@ -23,7 +23,7 @@ PLAN_FIELDS = {f"qa.sampling.error.{name}": name for name in
                ("per_agent", "extra_new_graduates", "extra_low_satisfaction", "extra_complaints", "bad_seed")}
 PLAN_FIELDS["qa.sampling.error.threshold_required"] = "low_satisfaction_below"
 PLAN_FIELDS["qa.sampling.error.already_drawn"] = "redraw"
-QUEUE_WIDTHS = [3, 2, 3, 1.5, 1.5, 2, 2, 2]
+QUEUE_WIDTHS = [2.6, 1.5, 2.6, 1.7, 1.8, 2.0, 1.8]
 
 
 def month_label(month: str) -> str:
@@ -100,7 +100,7 @@ def render_queue() -> None:
     team_id = left.selectbox(t("qa.queue.team"), [None, *teams], key="qa_queue_team",
                              format_func=lambda i: t("qa.queue.all_teams") if i is None else teams[i])
     month = right.selectbox(t("qa.queue.month"), [None, *sampling.recent_months()], key="qa_queue_month",
-                            format_func=lambda m: t("qa.queue.all_months") if m is None else month_label(m))
+                            format_func=lambda m: t("qa.queue.recent_months") if m is None else month_label(m))
     with service_call(t) as session:
         waiting = queue.analyst_queue(session, actor, team_id=team_id, month=month, page=page_number("qa_queue"))
     st.subheader(t("qa.queue.heading", count=waiting.total))
@@ -111,9 +111,9 @@ def render_queue() -> None:
     if not can_open:
         st.caption(t("qa.queue.evaluate_unavailable"))
     header = st.columns(QUEUE_WIDTHS)
-    for column, key in zip(header, ("qa.calls.column.agent", "qa.calls.column.queue", "qa.calls.column.started_at",
-                                    "qa.calls.column.duration", "qa.calls.column.satisfaction", "qa.queue.reason",
-                                    "qa.calls.column.recording", "qa.queue.evaluate")):
+    for column, key in zip(header, ("qa.calls.column.agent", "qa.calls.column.queue", "qa.queue.start_duration",
+                                    "qa.calls.column.satisfaction", "qa.queue.reason", "qa.calls.column.recording",
+                                    "qa.queue.evaluate"), strict=True):
         column.markdown(f"**{t(key)}**")
     for row in waiting.frame.itertuples():
         render_queue_row(row, can_open)
@@ -124,21 +124,20 @@ def render_queue_row(row, can_open: bool) -> None:
     cells = st.columns(QUEUE_WIDTHS, vertical_alignment="center")
     cells[0].markdown(f"{plain(row.agent)}  \n:small[{plain(row.team)} · {plain(row.external_id)}]")
     cells[1].markdown(plain(row.queue))
-    cells[2].markdown(plain(started_text(t, row.started_at)))
-    cells[3].markdown(format_duration(row.duration_seconds))
+    cells[2].markdown(f"{plain(started_text(t, row.started_at))}  \n:small[{format_duration(row.duration_seconds)}]")
     satisfaction = NOTHING if pd.isna(row.satisfaction) else f"{row.satisfaction:g}"
-    complaint = f" · {t('qa.calls.column.complaint')}" if row.complaint else ""
-    cells[4].markdown(plain(satisfaction))
-    cells[5].markdown(t(f"qa.sampling.reason.{row.reason}") + complaint)
+    complaint = f" · {t('qa.calls.column.complaint')}" if row.complaint and row.reason != "complaint" else ""
+    cells[3].markdown(plain(satisfaction))
+    cells[4].markdown(t(f"qa.sampling.reason.{row.reason}") + complaint)
     if isinstance(row.recording_url, str) and row.recording_url:  # a missing one is NaN in the frame
-        cells[6].link_button(t("qa.calls.recording.open"), row.recording_url, icon=":material/headphones:")
+        cells[5].link_button(t("qa.calls.recording.open"), row.recording_url, icon=":material/headphones:")
     else:
-        cells[6].markdown(NOTHING)
+        cells[5].markdown(NOTHING)
     page, params = queue.evaluate_link(row.call_id)
     if can_open:
-        cells[7].page_link(page, label=t("qa.queue.evaluate"), query_params=params, icon=":material/rate_review:")
+        cells[6].page_link(page, label=t("qa.queue.evaluate"), query_params=params, icon=":material/rate_review:")
     else:
-        cells[7].button(t("qa.queue.evaluate"), key=f"qa_queue_evaluate.{row.call_id}", disabled=True)
+        cells[6].button(t("qa.queue.evaluate"), key=f"qa_queue_evaluate.{row.call_id}", disabled=True)
 
 
 page_header(t, "nav.qa_queue", "qa.queue.caption")

@@ -135,6 +135,15 @@ def test_a_known_call_with_different_data_is_refused_naming_the_difference(sessi
     assert session.exec(select(QaCall.duration_seconds).where(QaCall.external_id == "C-1001")).one() == 345
 
 
+def test_calls_saved_by_someone_else_since_the_preview_refuse_the_import_clearly(session, world, monkeypatch):
+    """Two imports of one file at once (PostgreSQL): the second finds the calls new, then meets the unique index."""
+    import_calls(session, world, GOOD.encode())
+    monkeypatch.setattr(calls, "_existing_calls", lambda session, ids: {})  # what the second one saw
+    with pytest.raises(ValidationFailed) as refused:
+        import_calls(session, world, GOOD.encode())
+    assert refused.value.key == "qa.calls.error.saved_meanwhile"
+
+
 @pytest.mark.parametrize("text, seconds", [("345", 345), ("5:45", 345), ("05:45", 345), ("1:05:45", 3945),
                                            ("00:00:09", 9)])
 def test_durations(text, seconds):

@@ -99,22 +99,31 @@ def test_the_analyst_draws_this_months_sample_from_the_page(demo_engine):
         drawn = session.exec(select(QaSamplePlan).where(QaSamplePlan.month == current_month(),
                                                         QaSamplePlan.drawn_at.is_not(None))).all()
     assert len(drawn) == 1 and drawn[0].seed
+    again = next(b for b in at.button if b.label == "Draw again")
+    again.click().run()  # without ticking "draw again": refused beside the box, the sample kept
+    assert any("is already drawn (seed" in e.value for e in at.error), [e.value for e in at.error]
+    with Session(demo_engine) as session:
+        assert session.get(QaSamplePlan, drawn[0].id).seed == drawn[0].seed
 
 
 def test_the_queue_shows_a_sampled_call_without_recording_or_satisfaction(demo_engine):
     """A call with no recording link and no survey answer: "—" in those cells, not a crash."""
-    from datetime import UTC, datetime
+    from datetime import timedelta
 
-    from portal.qa.sampling import draw_sample
+    from portal.clock import local_date, utcnow
+    from portal.qa.sampling import PlanSettings, draw_sample, month_of
     from portal.roles import SYSTEM
 
+    started = utcnow() - timedelta(minutes=10)
     with Session(demo_engine) as session:
         agent = session.exec(select(User).where(User.username == "agent")).one()
-        session.add(QaCall(external_id="BARE-1", agent_id=agent.id, started_at=datetime(2025, 1, 6, 2, tzinfo=UTC),
+        session.add(QaCall(external_id="BARE-1", agent_id=agent.id, started_at=started,
                            duration_seconds=75, queue="话费查询", direction="inbound"))
         session.flush()
-        draw_sample(session, SYSTEM, agent.team_id, "2025-01", seed=1)
+        draw_sample(session, SYSTEM, agent.team_id, month_of(local_date(started)), PlanSettings(per_agent=100),
+                    seed=1)
         session.commit()
     at = open_page(demo_engine, "qa", QUEUE)
+    at.selectbox(key="qa_queue_month").select(month_of(local_date(started))).run()
     assert not problems_of(at), problems_of(at)
     assert any("BARE\\-1" in m.value or "BARE-1" in m.value for m in at.markdown)

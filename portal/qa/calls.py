@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from portal import audit, permissions
@@ -402,11 +403,22 @@ def import_calls(session: Session, actor: Actor, data: bytes | str, *, file_name
         raise ValidationFailed("qa.calls.error.not_valid", count=len(preview.problems))
     for row in preview.new_rows:
         session.add(_new_call(actor, row.call, "import"))
-    session.flush()
+    _flush_new_calls(session)
     result = ImportResult(imported=len(preview.new_rows), already_imported=len(preview.rows) - len(preview.new_rows))
     audit.record(session, actor_id=actor.id, action="qa_calls.imported", target=file_name,
                  imported=result.imported, already_imported=result.already_imported, encoding=preview.encoding)
     return result
+
+
+def _flush_new_calls(session: Session) -> None:
+    """Save the new calls; a call id saved by someone else since the preview refuses them all, saying so.
+
+    (On PostgreSQL two imports of one file at the same moment both find the calls new; the second
+    waits on the unique index and fails there. Its whole transaction is rolled back.)"""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise ValidationFailed("qa.calls.error.saved_meanwhile") from None
 
 
 def _new_call(actor: Actor, call: CallData, source: str) -> QaCall:
@@ -457,7 +469,7 @@ def record_call(session: Session, actor: Actor, entry: CallEntry) -> EnteredCall
         return EnteredCall(earlier.id, created=False)
     saved = _new_call(actor, call, "manual")
     session.add(saved)
-    session.flush()
+    _flush_new_calls(session)
     audit.record(session, actor_id=actor.id, action="qa_call.entered", target=call.external_id, call_id=saved.id)
     return EnteredCall(saved.id, created=True)
 

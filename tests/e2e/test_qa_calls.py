@@ -35,6 +35,49 @@ def upload(page, name: str, text: str) -> None:
                                                        "buffer": text.encode("gbk")})  # as Chinese Excel saves it
 
 
+def enter_a_call_in_chinese(zh, demo_engine) -> None:
+    """The entry form sent untouched is refused beside the call ID; filled in Chinese and double-clicked,
+    it saves one call."""
+    zh.get_by_role("tab", name="手工录入通话").click()
+    form = zh.get_by_test_id("stForm")
+    save = form.get_by_role("button", name="保存通话")
+    save.click()
+    form.get_by_text("请填写呼叫ID。").wait_for()
+    form.get_by_label("呼叫ID", exact=True).fill("MAN-中文-1")
+    form.get_by_test_id("stSelectbox").click()
+    zh.get_by_role("option", name="Feng Jun 冯军 (feng.jun)").click()
+    form.get_by_test_id("stDateInput").locator("[data-type='year']").click()  # segments: typing moves on
+    zh.keyboard.type(f"{MONTH:%Y%m}20")
+    form.get_by_test_id("stTimeInput").locator("[data-type='hour']").click()
+    zh.keyboard.type("1005")
+    form.get_by_label("时长", exact=True).fill("7:59")
+    form.get_by_label("队列", exact=True).fill("投诉")
+    form.get_by_text("呼入").click()
+    form.get_by_label("工单", exact=True).fill("GD-投诉-7")
+    save.dblclick()
+    zh.get_by_text("通话 MAN-中文-1 已保存。").wait_for()
+    screenshot(zh, "qa-call-entered-zh")
+    with Session(demo_engine) as session:
+        saved = session.exec(select(QaCall).where(QaCall.external_id == "MAN-中文-1")).all()
+        assert [(c.queue, c.duration_seconds, c.ticket_ref, c.source) for c in saved] == [("投诉", 479, "GD-投诉-7",
+                                                                                          "manual")]
+
+
+def open_the_oldest_call_for_evaluation(page, demo_engine) -> None:
+    """Each queue row's Evaluate link opens pages/qa_evaluate.py on its call (once that page is installed)."""
+    links = page.get_by_test_id("stPageLink").filter(has_text="Evaluate")
+    if not links.count():
+        assert page.get_by_text("The evaluation page is not installed yet.").count()
+        return
+    with Session(demo_engine) as session:
+        call_id = session.exec(select(QaCall.id).where(QaCall.external_id == "E2E-0001")).one()
+    links.first.click()
+    page.wait_for_url(re.compile(rf"/qa_evaluate\?call={call_id}$"))
+    page.get_by_text("E2E-0001").first.wait_for()
+    page.go_back()
+    page.get_by_role("heading", name="QA queue").wait_for()
+
+
 def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, page, browser, demo_engine):
     sign_in(page, app_server, "qa")
     page.get_by_test_id("stSidebar").get_by_text("Calls").click()
@@ -72,13 +115,17 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
     with Session(demo_engine) as session:
         plan = session.exec(select(QaSamplePlan).where(QaSamplePlan.month == f"{MONTH:%Y-%m}")).one()
     page.get_by_text(f"with seed {plan.seed}: 3 calls, 0 evaluated.").wait_for()
+    page.get_by_test_id("stSelectbox").nth(2).click()  # the queue's month: older than the last four
+    page.get_by_role("option", name=format_month(MONTH, "en")).click()
     first = page.get_by_text("E2E-0001")
     first.wait_for()  # the oldest waiting call comes first
+    page.get_by_role("heading", name="3 calls waiting for an evaluation").wait_for()
     page.get_by_role("link", name="Listen").first.wait_for()
-    page.get_by_text(re.compile(r"^Page 1 of \d+$")).wait_for()  # the pager comes after every row
+    page.get_by_text("E2E-0003").wait_for()  # the last row
     assert not page.get_by_text("Something went wrong").count()  # E2E-0002 has no recording: "—", no crash
     first.scroll_into_view_if_needed()
     screenshot(page, "qa-queue")
+    open_the_oldest_call_for_evaluation(page, demo_engine)
 
     chinese = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     try:
@@ -91,12 +138,14 @@ def test_analyst_imports_calls_draws_the_sample_and_sees_the_queue(app_server, p
         waiting.wait_for()
         zh.get_by_text(re.compile(r"^第 1 页，共 \d+ 页$")).wait_for()
         assert not zh.get_by_text("系统出现了问题").count()
-        zh.get_by_text("E2E-0001").scroll_into_view_if_needed()
+        zh.get_by_text("Chen Jie 陈杰").first.scroll_into_view_if_needed()
         screenshot(zh, "qa-queue-zh")
         zh.get_by_test_id("stSidebar").get_by_text("通话记录").click()
         zh.get_by_role("heading", name="通话记录").wait_for()
         zh.get_by_role("tab", name="最近的通话").click()
         zh.get_by_text(re.compile(r"^第 1 页，共 \d+ 页$")).wait_for()
+        zh.get_by_test_id("stDataFrame").locator("[role='gridcell']").first.wait_for(state="attached")
         screenshot(zh, "qa-calls-zh")
+        enter_a_call_in_chinese(zh, demo_engine)
     finally:
         chinese.close()
