@@ -133,25 +133,37 @@ def render_calls(view: calibration.SessionView) -> None:
 
 def render_reveal(view: calibration.SessionView) -> None:
     if view.can_reveal:
-        if st.button(t("qa.calibration.reveal"), type="primary", icon=":material/visibility:"):
-            if run_action(t, lambda s: calibration.reveal(s, actor, view.id), "qa.calibration.revealed"):
-                st.rerun()
+        clicked = st.button(t("qa.calibration.reveal"), type="primary", icon=":material/visibility:")
+        if clicked and run_action(t, lambda s: calibration.reveal(s, actor, view.id), "qa.calibration.revealed"):
+            st.rerun()
     elif view.i_facilitate and view.status == "open":
         st.caption(t("qa.calibration.reveal_after_scoring"))
+
+
+def score_cell(item: calibration.ItemResult, person: int, value: float | None) -> str:
+    """The points given, and how far from the reference (the facilitator's points), signed."""
+    if value is None:
+        return t("qa.my.na")
+    if item.reference is None or person not in item.points or value == item.reference:
+        return f"{value:g}"
+    return t("qa.calibration.cell_difference", points=f"{value:g}", difference=f"{value - item.reference:+g}")
 
 
 def render_results(results: calibration.SessionResults) -> None:
     """Side by side per call and item, a chart of the spread per item, alignment in this session."""
     view = results.view
     names = {p.id: p.name for p in results.scorers}
+    headers = {p.id: t("qa.calibration.reference_column", name=p.name) if p.facilitator else p.name
+               for p in results.scorers}
     st.subheader(t("qa.calibration.results"))
+    st.caption(t("qa.calibration.results_note"))
     for number, call in enumerate(view.calls, start=1):
         st.markdown(f"**{t('qa.calibration.call_heading', number=number)}** · {plain(call.external_id)}")
         rows = []
         for item in (i for i in results.items if i.call_id == call.id):
             row = {t("qa.calibration.col_item"): item.text}
             for person, value in item.points.items():
-                row[names[person]] = t("qa.my.na") if value is None else f"{value:g}"
+                row[headers[person]] = score_cell(item, person, value)
             row[t("qa.calibration.col_agreement")] = f"{100 * item.agreement:.0f}%"
             row[t("qa.calibration.col_spread")] = "—" if item.spread is None else f"{item.spread:g}"
             rows.append(row)
@@ -209,8 +221,9 @@ def render_reliability() -> None:
                           columns=["analyst", "sessions", "latest", "mean", "change"])
     show_table(t, trends, "alignment_trends", {"latest": "%.1f", "mean": "%.1f", "change": "%+.1f"}, prefix=COLUMNS)
     st.caption(t("qa.calibration.alignment_note"))
-    st.altair_chart(alt.Chart(frame).mark_line(point=True).encode(
-        x=alt.X("revealed_at:T", title=None), y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"),
+    chart = frame.assign(when=[format_date(v, t.language) for v in frame["revealed_at"]])
+    st.altair_chart(alt.Chart(chart.drop(columns="revealed_at")).mark_line(point=True).encode(
+        x=alt.X("when:O", title=None, sort=None), y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"),
                                                         scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("analyst:N", title=None), tooltip=["session", "analyst", alt.Tooltip("alignment:Q", format=".1f")]),
         use_container_width=True)

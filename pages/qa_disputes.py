@@ -6,7 +6,13 @@ from portal.formatting import format_date
 from portal.qa import disputes
 from portal.ui import state
 from portal.ui.item_forms import ItemRecordForm
-from portal.ui.qa_views import choose_from_url, evaluation_header, history, items_table, show_table
+from portal.ui.qa_views import (
+    choose_from_url,
+    evaluation_header,
+    history,
+    items_table,
+    show_table,
+)
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, service_call
 

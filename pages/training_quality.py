@@ -1,8 +1,10 @@
 """My quality (我的质检): the agent's evaluations; acknowledge each, dispute chosen items within the window."""
 import streamlit as st
 
+from portal.formatting import format_date
 from portal.qa import disputes
 from portal.ui import state
+from portal.ui.item_forms import ItemRecordForm
 from portal.ui.qa_views import (
     choose_from_url,
     evaluation_header,
@@ -10,10 +12,8 @@ from portal.ui.qa_views import (
     history,
     items_table,
 )
-from portal.ui.item_forms import ItemRecordForm
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
-from portal.formatting import format_date
 
 t = state.translator()
 actor = state.actor()
@@ -43,21 +43,22 @@ def render_acknowledge(detail: disputes.EvaluationDetail) -> None:
     summary = detail.summary
     if summary.acknowledged_at is not None:
         return
-    if st.button(t("qa.my.acknowledge"), key=f"ack_{summary.evaluation_id}", type="primary",
-                 icon=":material/done_all:"):
-        if run_action(t, lambda s: disputes.acknowledge(s, actor, summary.evaluation_id), "qa.my.acknowledged"):
-            st.rerun()
+    clicked = st.button(t("qa.my.acknowledge"), key=f"ack_{summary.evaluation_id}", type="primary",
+                        icon=":material/done_all:")
+    if clicked and run_action(t, lambda s: disputes.acknowledge(s, actor, summary.evaluation_id),
+                              "qa.my.acknowledged"):
+        st.rerun()
 
 
 def render_dispute_form(detail: disputes.EvaluationDetail) -> None:
     """Tick the items you dispute and say why, beside each; sent once."""
     summary = detail.summary
+    form = ItemRecordForm(f"qa_dispute.{summary.evaluation_id}")
+    form.show_saved()
     if not detail.disputable:
         return
     st.subheader(t("qa.dispute.title_round", round=len(detail.rounds) + 1))
     st.caption(t("qa.dispute.window", until=format_date(detail.dispute_until, t.language, length="full")))
-    form = ItemRecordForm(f"qa_dispute.{summary.evaluation_id}.{len(detail.rounds)}")
-    form.show_saved()
     lines = {line.item_id: line for line in detail.items}
     chosen: dict[str, bool] = {}
     reasons: dict[str, str] = {}

@@ -19,15 +19,28 @@ def choose_from_url(t: Translator, param: str, ids: list[int], labels: Mapping[i
                     ) -> int | None:
     """A choice kept in the page's address (`?evaluation=12`), so a reload or a shared link shows the same one.
 
-    Nothing is chosen until the person chooses (or the address names one they may see)."""
+    Nothing is chosen until the person chooses (or the address names one they may see). When the address
+    names another one than the box last wrote there (a link, or the page after creating a record), the box
+    follows it; an address without one (a run started by a click sent before the address changed) leaves
+    the box as it is.
+    """
+    key, synced_key = f"choose_{param}", f"choose_{param}.address"
     wanted = st.query_params.get(param)
-    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else None
-    chosen = st.selectbox(t(label_key), ids, index=index, format_func=lambda i: labels.get(i, str(i)),
-                          placeholder=t("qa.my.choose_placeholder"), key=f"choose_{param}")
-    if chosen is None:
-        st.query_params.pop(param, None)
-    elif wanted != str(chosen):
-        st.query_params[param] = str(chosen)
+    named = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else None
+    if named is not None and wanted != st.session_state.get(synced_key):
+        st.session_state[key] = named
+        st.session_state[synced_key] = wanted
+    elif st.session_state.get(key) not in ids:
+        st.session_state[key] = None  # no longer listed (decided, or gone)
+    chosen = st.selectbox(t(label_key), ids, index=None, format_func=lambda i: labels.get(i, str(i)),
+                          placeholder=t("qa.my.choose_placeholder"), key=key)
+    address = None if chosen is None else str(chosen)
+    if address != wanted:
+        if address is None:
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = address
+        st.session_state[synced_key] = address
     return chosen
 
 
@@ -68,7 +81,7 @@ def evaluation_header(t: Translator, detail: EvaluationDetail) -> None:
     middle.metric(t("qa.my.evaluator"), s.evaluator_name or "—")
     right.metric(t("qa.my.call"), f"{s.call_external_id} · {s.queue}")
     if detail.critical_missed:
-        st.error(t("qa.my.critical_list", items=", ".join(plain(i) for i in detail.critical_missed)),
+        st.warning(t("qa.my.critical_list", items=", ".join(plain(i) for i in detail.critical_missed)),
                  icon=":material/priority_high:")
     if detail.comment:
         st.markdown(t("qa.my.overall_comment") + " " + plain(detail.comment))
