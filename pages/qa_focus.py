@@ -65,13 +65,14 @@ def render_form(month: str, published: bool, labels: dict, modules: dict, tags: 
             form.show_error("title_zh")
         items = st.multiselect(t("qa.focus.scorecard_items"), list(labels), format_func=labels.get,
                                default=list(editing.scorecard_item_ids) if editing else [], key=form.key("items"),
-                               placeholder=t("qa.focus.choose"))
+                               placeholder=t("qa.focus.choose"), select_all=False)
         chosen_modules = st.multiselect(t("qa.focus.modules"), list(modules), format_func=lambda c: _module(modules, c),
                                         default=[c for c in editing.module_codes if c in modules] if editing else [],
-                                        key=form.key("modules"), placeholder=t("qa.focus.choose"))
+                                        key=form.key("modules"), placeholder=t("qa.focus.choose"),
+                                        select_all=False)
         chosen_tags = st.multiselect(t("qa.focus.quiz_tags"), tags, key=form.key("tags"),
                                      default=[g for g in editing.quiz_tags if g in tags] if editing else [],
-                                     placeholder=t("qa.focus.choose"))
+                                     placeholder=t("qa.focus.choose"), select_all=False)
         form.show_error("links")
         republish = False
         if published:
@@ -124,7 +125,7 @@ modules = focus.course_modules()
 labels = {row.item_id: f"{row.scorecard_zh if t.language == 'zh-CN' else row.scorecard_en} · "
                        f"{row.item_zh if t.language == 'zh-CN' else row.item_en}" for row in card_items.itertuples()}
 if published:
-    st.success(t("qa.focus.published_note"), icon=":material/lock:")
+    st.success(t("qa.focus.published_note", month=month_label(month, t.language)), icon=":material/lock:")
 render_items(items, labels, modules)
 render_publish(month, items)
 st.subheader(t("qa.focus.add_title"))

@@ -22,10 +22,18 @@ from sqlmodel import select
 
 from portal.auth import actor_for
 from portal.clock import utcnow
-from portal.models import ActionItem, CoachingLink, CoachingSession, QaCall, QaDispute, QaDisputeItem, QaEvaluation
+from portal.models import (
+    ActionItem,
+    CoachingLink,
+    CoachingSession,
+    QaCall,
+    QaDispute,
+    QaDisputeItem,
+    QaEvaluation,
+)
 from portal.qa import calibration, focus
-from portal.qa.scoring import record_revision, scorecard_spec
 from portal.qa.sampling import month_bounds, month_of
+from portal.qa.scoring import record_revision, scorecard_spec
 from portal.quizzes.specs import RubricSpec
 from seed.context import SeedContext
 from seed.qa_calls import PAST_MONTHS, demo_calls, demo_months, demo_sample
@@ -109,7 +117,7 @@ def evaluate_months(ctx: SeedContext, spec: RubricSpec, version_id: int,
                 continue
             mine = made.setdefault((username, number), [])
             struggling = username == STRUGGLING and number < 3
-            skill = 0.72 if struggling else (0.93 if username == STRUGGLING else 0.9)
+            skill = 0.85 if struggling else 0.97
             points = _points(rng, spec, skill, struggling and len(mine) in MISSED_VERIFICATION)
             comments = {VERIFY: "Read out the account balance before verifying the caller. 未核实身份就告知了余额。"} \
                 if points[VERIFY] is not None and points[VERIFY] < 5 else None

@@ -108,3 +108,44 @@ def test_a_low_and_a_falling_qa_score_are_flagged(session, world):
     # scores oldest first: 100, 62.5, 37.5, 25 -> mean 56.25 < 75, slope -25.5 per evaluation
     keys = [f.key for f in dashboards.qa_risk_flags(session, [mean_agent.id])[mean_agent.id]]
     assert keys == ["qa.coaching.reason.low_qa", "qa.coaching.reason.falling_qa"]
+
+
+def test_lead_links_an_evaluation_in_a_coaching_session_through_the_page(demo_engine):
+    """As the lead on the Coaching page: feng.jun's live QA evaluations are offered (never anyone else's), one is
+    linked, and the saved session shows it among its links with its score."""
+    from sqlmodel import Session, select
+
+    from portal.models import CoachingLink, QaEvaluation, User
+    from tests.utils.apptest import app_as, errors_of
+
+    with Session(demo_engine) as db:
+        feng = db.exec(select(User.id).where(User.username == "feng.jun")).one()
+        own = set(db.exec(select(QaEvaluation.id).where(QaEvaluation.agent_id == feng,
+                                                        QaEvaluation.calibration_id.is_(None))))
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/team_coaching.py").run()
+    at.selectbox(key="coach_agent").select(feng).run()
+    form_id = next(k for k in (w.key for w in at.text_area) if k.startswith("shared_")).removeprefix("shared_")
+    picker = at.multiselect(key=f"qa_links_{form_id}")
+    assert set(picker.options) and len(picker.options) == len(own)
+    first = next(iter(sorted(own)))
+    at.selectbox(key=f"focus_{form_id}").select("verification")
+    picker.select(first)
+    next(b for b in at.button if b.label == "Save session").click().run()
+    assert not errors_of(at) and not at.error, [e.value for e in at.error]
+    with Session(demo_engine) as db:
+        assert db.exec(select(CoachingLink.ref_id).where(CoachingLink.kind == "qa_evaluation")
+                       .order_by(CoachingLink.id.desc())).first() == first
+    assert any("QA Voice call" in m.value for m in at.markdown)
+
+
+def test_the_team_dashboards_coaching_effect_tab_shows_qa_in_both_languages(demo_engine):
+    from tests.utils.apptest import app_as, problems_of
+
+    for language, header in (("en", "QA before"), ("zh-CN", "辅导前质检")):
+        at = app_as(demo_engine, "lead", language=language).run()
+        at.switch_page("pages/team_dashboard.py").run()
+        at.session_state["dash_tab"] = at.tabs[2].label  # the coaching effect
+        at.run()
+        assert not problems_of(at), problems_of(at)
+        assert any(header in frame.value.columns for frame in at.dataframe)

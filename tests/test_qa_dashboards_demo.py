@@ -2,7 +2,15 @@
 from sqlmodel import select
 
 from portal import auth
-from portal.models import CoachingLink, CoachingSession, QaCalibration, QaDispute, QaDisputeItem, QaEvaluation, User
+from portal.models import (
+    CoachingLink,
+    CoachingSession,
+    QaCalibration,
+    QaDispute,
+    QaDisputeItem,
+    QaEvaluation,
+    User,
+)
 from portal.qa import dashboards, focus
 from portal.qa.sampling import month_of
 from seed.qa_calls import PAST_MONTHS, demo_months
