@@ -90,13 +90,18 @@ def _scored_at(call: QaCall, hours: int) -> datetime:
     return min(call.started_at + timedelta(hours=hours), utcnow() - timedelta(hours=1))
 
 
+#: Evaluations of the last week are still waiting for their agent's acknowledgement (Home lists them).
+RECENT = timedelta(days=7)
+
+
 def write_evaluation(ctx: SeedContext, spec: RubricSpec, version_id: int, call: QaCall, points, submitted: datetime,
                      *, seconds: int, acknowledged: bool = True, comments: dict[str, str] | None = None) -> QaEvaluation:
     """One submitted live evaluation by the analyst, revision 0."""
     evaluation = QaEvaluation(call_id=call.id, agent_id=call.agent_id, evaluator_id=ctx.user(ANALYST).id,
                               scorecard_version_id=version_id, status="submitted", seconds_spent=seconds,
                               started_at=submitted - timedelta(seconds=seconds), submitted_at=submitted,
-                              acknowledged_at=submitted + timedelta(days=1) if acknowledged else None)
+                              acknowledged_at=submitted + timedelta(days=1)
+                              if acknowledged and submitted < utcnow() - RECENT else None)
     ctx.session.add(evaluation)
     ctx.session.flush()
     record_revision(ctx.session, evaluation, spec, points, comments)

@@ -70,7 +70,6 @@ def test_a_trainer_sees_the_marking_queue_and_a_lead_the_people_at_risk_with_why
 
 def test_an_empty_list_is_empty_not_an_error(demo_session):
     assert _todo(demo_session, "admin")[0] == []
-    assert _todo(demo_session, "qa")[0] == []
 
 
 def test_the_cli_prints_the_same_list(demo_engine, capsys):
@@ -81,3 +80,30 @@ def test_the_cli_prints_the_same_list(demo_engine, capsys):
     assert "没有待办事项" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="nobody"):
         cli(["todo", "nobody"])
+
+
+def test_quality_asks_the_lead_to_decide_the_dispute_and_the_analyst_to_evaluate(demo_session):
+    items, texts = _todo(demo_session, "lead")
+    dispute = next(i for i in items if i.kind == "qa_dispute")
+    assert dispute.page == "pages/qa_disputes.py" and dict(dispute.query)["evaluation"].isdigit()
+    assert any(text.startswith("Decide Tang Mei 唐梅's dispute") for text in texts)
+    assert not any(i.kind == "qa_dispute" for i in _todo(demo_session, "zhao.lei")[0])  # another team's lead
+    queue = [i for i in _todo(demo_session, "qa")[0] if i.kind == "qa_queue"]
+    assert len(queue) == 1 and dict(queue[0].params)["count"] > 0
+
+
+def test_an_agent_is_asked_to_acknowledge_an_evaluation_until_the_dispute_window_closes(demo_session):
+    from portal.qa import disputes
+
+    for name in ("agent", "huang.lei", "zheng.xia", "song.yu", "feng.jun", "tang.mei"):
+        agent = _actor(demo_session, name)
+        waiting = [e for e in disputes.my_evaluations(demo_session, agent)
+                   if e.summary.acknowledged_at is None and not e.in_dispute]
+        items = [i for i in todo.todo_for(demo_session, agent, language="en") if i.kind == "qa_acknowledge"]
+        assert [dict(i.query)["evaluation"] for i in items] == [str(e.summary.evaluation_id) for e in waiting]
+        if waiting:
+            break
+    assert waiting, "the demo has an evaluation waiting for its agent"
+    disputes.acknowledge(demo_session, agent, waiting[0].summary.evaluation_id)
+    after = [i for i in todo.todo_for(demo_session, agent, language="en") if i.kind == "qa_acknowledge"]
+    assert len(after) == len(items) - 1

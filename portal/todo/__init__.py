@@ -4,10 +4,13 @@
 
 - new hire: the repeat asked with its reason, the next module, quizzes below the stage's mark,
   shadowing calls still needed, tickets sent back for rework, exams open, reviews due;
-- agent: exams open, reviews due, coaching sessions to acknowledge and their own action items;
+- agent: exams open, reviews due, coaching sessions to acknowledge and their own action items, and
+  QA evaluations to acknowledge (due when their dispute window closes);
 - mentor: mentee tickets waiting for review (oldest first) and sign-offs that are ready;
 - trainer: the marking queue and the newest intake's sign-offs;
-- lead: people at risk in the teams they lead (with why) and the teams' overdue action items;
+- lead: people at risk in the teams they lead (with why), the teams' overdue action items, and the
+  QA disputes to decide;
+- quality analyst: the calls waiting in the QA queue and disputes to decide;
 - admin: accounts never signed in to.
 
 Home shows it (`pages/home.py`) and `portal todo USERNAME` prints it, so it is tested without Streamlit.
@@ -23,7 +26,7 @@ from portal.formatting import format_date, format_day_month
 from portal.i18n import Translator
 from portal.permissions import permission
 from portal.roles import Actor, Role
-from portal.todo import learning, staff
+from portal.todo import learning, quality, staff
 from portal.todo.items import TodoItem
 
 __all__ = ["TodoItem", "todo_for", "item_text", "due_text"]
@@ -42,12 +45,17 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
         items += learning.exam_items(session, actor, lang)
         items += learning.review_items(session, actor)
         items += learning.coaching_items(session, actor)
+        items += quality.evaluation_items(session, actor, lang)
     if actor.has(Role.MENTOR):
         items += staff.ticket_items(session, actor)
         items += staff.mentor_signoff_items(session, actor, today, lang)
     if actor.has(Role.TRAINER):
         items += staff.marking_items(session, actor)
         items += staff.trainer_signoff_items(session, actor, today, lang)
+    if actor.has(Role.LEAD, Role.QA):
+        items += quality.dispute_items(session, actor)
+    if actor.has(Role.QA):
+        items += quality.queue_items(session, actor)
     if actor.has(Role.LEAD):
         items += staff.lead_items(session, actor, today)
     if actor.has(Role.ADMIN):

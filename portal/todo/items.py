@@ -4,8 +4,8 @@ from datetime import date
 
 #: Order among items due on the same day (and among items with no due date).
 KIND_ORDER = ("repeat", "rework", "module", "quiz", "shadowing", "exam", "reviews",
-              "acknowledge", "action", "ticket", "signoff", "marking", "at_risk", "team_actions",
-              "never_signed_in")
+              "acknowledge", "qa_acknowledge", "action", "ticket", "signoff", "marking", "qa_dispute", "qa_queue",
+              "at_risk", "team_actions", "never_signed_in")
 
 
 @dataclass(frozen=True)
