@@ -100,15 +100,16 @@ def load(ctx: SeedContext) -> None:
 
 
 def _load_resources(ctx: SeedContext) -> None:
-    existing = {(r.name, r.language) for r in ctx.session.exec(select(SupportResource))}
+    """One resource per entry, with its English and Chinese texts (idempotent by English name)."""
+    existing = {r.name for r in ctx.session.exec(select(SupportResource))}
     for kind, order, phone, url, texts in RESOURCES:
-        for language, (name, description, hours) in texts.items():
-            if (name, language) in existing:
-                continue
-            wellbeing.save_resource(ctx.session, SYSTEM, wellbeing.ResourceInput(
-                kind=kind, name=name, description=description, phone=phone, hours=hours, booking_url=url,
-                language=language, sort_order=order))
-            ctx.count("support resources")
+        (name, description, hours), (name_zh, description_zh, hours_zh) = texts["en"], texts["zh-CN"]
+        if name in existing:
+            continue
+        wellbeing.save_resource(ctx.session, SYSTEM, wellbeing.ResourceInput(
+            kind=kind, name=name, description=description, phone=phone, hours=hours, booking_url=url,
+            sort_order=order, name_zh=name_zh, description_zh=description_zh, hours_zh=hours_zh))
+        ctx.count("support resources")
 
 
 def _load_responses(ctx: SeedContext) -> None:

@@ -152,13 +152,14 @@ def test_check_in_writes_nothing_to_the_audit_log(session, team_world):
 def test_everyone_reads_resources_in_their_language_only_admins_edit(session):
     admin = make_user(session, "boss", Role.ADMIN)
     agent = make_user(session, "worker", Role.AGENT)
-    hotline = wellbeing.ResourceInput(kind="eap", name="EAP hotline", phone="400-000-0000", language="en")
+    hotline = wellbeing.ResourceInput(kind="eap", name="EAP hotline", name_zh="心理援助热线", phone="400-000-0000",
+                                      hours="24 hours", hours_zh="全天 24 小时")
     wellbeing.save_resource(session, admin, hotline)
-    wellbeing.save_resource(session, admin, wellbeing.ResourceInput(kind="eap", name="心理援助热线",
-                                                                     phone="400-000-0000", language="zh-CN"))
     wellbeing.save_resource(session, admin, wellbeing.ResourceInput(kind="emergency", name="120 / 110", phone="120"))
     assert [r.name for r in wellbeing.support_resources(session, agent, "en")] == ["EAP hotline", "120 / 110"]
-    assert [r.name for r in wellbeing.support_resources(session, agent, "zh-CN")] == ["心理援助热线", "120 / 110"]
+    chinese = wellbeing.support_resources(session, agent, "zh-CN")
+    assert [r.name for r in chinese] == ["心理援助热线", "120 / 110"]  # no Chinese name: the English one
+    assert chinese[0].hours == "全天 24 小时" and chinese[0].texts.name == "EAP hotline"
     with pytest.raises(PermissionDenied):
         wellbeing.save_resource(session, agent, hotline)
     with pytest.raises(PermissionDenied):
@@ -170,6 +171,24 @@ def test_everyone_reads_resources_in_their_language_only_admins_edit(session):
         with pytest.raises(ValidationFailed) as refused:
             wellbeing.save_resource(session, admin, bad)
         assert refused.value.key == f"wellbeing.error.{key}"
+
+
+def test_a_second_resource_of_the_same_name_is_refused_and_one_can_be_deleted(session):
+    """The admin's case: identical entries were accepted and could not be told apart; nothing could be deleted."""
+    admin = make_user(session, "boss", Role.ADMIN)
+    first = wellbeing.save_resource(session, admin, wellbeing.ResourceInput(kind="peer", name="Peer circle",
+                                                                            name_zh="同伴互助小组", phone="8021"))
+    for twin in (wellbeing.ResourceInput(kind="peer", name="peer circle ", phone="8022"),
+                 wellbeing.ResourceInput(kind="peer", name="Circle", name_zh="同伴互助小组", phone="8022")):
+        with pytest.raises(ValidationFailed) as refused:
+            wellbeing.save_resource(session, admin, twin)
+        assert refused.value.key == "wellbeing.error.duplicate_resource"
+    wellbeing.save_resource(session, admin, wellbeing.ResourceInput(kind="peer", name="Peer circle", phone="8023"),
+                            first.id)  # saving itself again is no duplicate
+    with pytest.raises(PermissionDenied):
+        wellbeing.delete_resource(session, make_user(session, "lead.x", Role.LEAD), first.id)
+    wellbeing.delete_resource(session, admin, first.id)
+    assert wellbeing.all_resources(session, admin) == []
 
 
 def test_hidden_resources_are_not_shown_to_staff(session):

@@ -108,11 +108,13 @@ class SupportResource(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=20)  # see portal.wellbeing.RESOURCE_KINDS
-    name: str = Field(max_length=120)
+    name: str = Field(max_length=120)  # English; each text has its Chinese beside it (one resource, two languages)
+    name_zh: str = Field(default="", max_length=120)
     description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    description_zh: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     phone: str = Field(default="", max_length=60)
     hours: str = Field(default="", max_length=120)
+    hours_zh: str = Field(default="", max_length=120)
     booking_url: str = Field(default="", max_length=300)
-    language: str | None = Field(default=None, max_length=10)  # None: shown in every language
     sort_order: int = 0
     active: bool = True

@@ -45,7 +45,7 @@ from portal.wellbeing.periods import (closed_periods, current_week, iso_week, la
 from portal.wellbeing.audit import AuditResult, FeasibleRange, audit_batch
 from portal.wellbeing.publication import (PublicationReport, ensure_published, pending_periods, publish_closed_periods,
                                           published_cells)
-from portal.wellbeing.resources import (RESOURCE_KINDS, URGENT_KINDS, Resource, ResourceInput, all_resources,
+from portal.wellbeing.resources import (RESOURCE_KINDS, URGENT_KINDS, Resource, ResourceInput, all_resources, delete_resource,
                                         save_resource, support_resources)
 from portal.wellbeing.retention import PurgeReport, purge_expired_responses, retention_cutoff_month
 from portal.wellbeing.scoring import BANDS, CHECKIN_COMMENT_MAX, INSTRUMENTS, Score, score, who5_band
@@ -56,7 +56,7 @@ __all__ = [
     "PERIOD_KINDS", "PublicationReport", "PurgeReport", "AuditResult", "FeasibleRange", "audit_batch",
     "closed_periods", "ensure_published", "last_week_of_month", "pending_periods", "publish_closed_periods",
     "weeks_of_month", "RESOURCE_KINDS", "Resource", "ResourceInput", "Score", "TREND_COLUMNS",
-    "TREND_PERIODS", "URGENT_KINDS", "aggregate_cells", "all_resources", "cell_relations", "check_in",
+    "TREND_PERIODS", "URGENT_KINDS", "aggregate_cells", "all_resources", "delete_resource", "cell_relations", "check_in",
     "current_week", "has_checked_in", "iso_week", "month_of_week", "participation_secret", "participation_token",
     "period_start", "published_cells", "purge_expired_responses", "recent_periods", "retention_cutoff_month",
     "save_resource", "score", "support_resources", "team_key", "thresholds", "week_start",
