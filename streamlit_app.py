@@ -23,7 +23,7 @@ else:
     page = st.navigation({
         t(section) if section else "": [
             st.Page(p.path, title=page_title(t, actor, p), icon=p.icon, default=p.default) for p in pages]
-        for section, pages in sections_for(actor).items()})
+        for section, pages in sections_for(actor).items()}, expanded=True)  # every page in sight, no "View more"
 
 if actor is not None:
     with st.sidebar:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 def test_newhire_signs_in_refreshes_switches_language_and_signs_out(app_server, page):
     sign_in(page, app_server, "newhire")
     page.get_by_role("heading", name="Welcome, Li Na 李娜").wait_for()
-    expect(page.get_by_text("Your onboarding", exact=True).first).to_be_visible()
+    expect(page.get_by_text("What to do next", exact=True).first).to_be_visible()
     page.get_by_text("Your pages").wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     expect(sidebar.get_by_text("My onboarding").first).to_be_visible()
