@@ -22,9 +22,15 @@ def _changed_by_hand(key: str) -> None:
     st.session_state[f"{key}-by-hand"] = True
 
 
+ALL = "all"
+"""In the URL: "none of this filter" (All cohorts) where the default is one of them."""
+
+
 def _parsed(raw: str | None, parse: Callable, default, allowed: Sequence | None):
     if raw is None:
         return default
+    if raw == ALL:
+        return None if allowed is None or None in allowed else default
     try:
         value = parse(raw)
     except (TypeError, ValueError):
@@ -63,8 +69,19 @@ class UrlFilters:
         return max(1, _parsed(st.query_params.get(self.page_param), int, 1, None))
 
 
+def _encoded(value, default) -> str | None:
+    """The URL's text for a value: none for the default, `ALL` for None where None is not the default."""
+    if value == default or (value == "" and default is None):
+        return None
+    if value is None:
+        return ALL
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(getattr(value, "value", value))
+
+
 def _write(param: str, value, default) -> None:
-    wanted = None if value in (None, "", default) else str(value)
+    wanted = _encoded(value, default)
     if st.query_params.get(param) == wanted:
         return
     if wanted is None:
