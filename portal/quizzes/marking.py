@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import audit
@@ -59,21 +60,32 @@ def _attempt_for_marker(session: Session, actor: Actor, attempt_id: int) -> tupl
     return attempt, session.get(Exam, attempt.exam_id)
 
 
-def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None,
-                  language: str | None = None) -> pd.DataFrame:
-    """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`."""
+def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None, language: str | None = None,
+                  offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`;
+    only the `limit` from `offset` on (a page of the queue: read by ix_attempt_status_submitted)."""
     require_role(actor, Role.TRAINER)
     finalise_expired(session, now=now or utcnow())
     rows = session.execute(
         select(Attempt.id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind, User.display_name, Attempt.number,
                Attempt.submitted_at)
         .join(Exam, Exam.id == Attempt.exam_id).join(User, User.id == Attempt.user_id)
-        .where(Attempt.status == "needs_marking", Attempt.user_id != actor.id)
-        .order_by(Attempt.submitted_at, Attempt.id)).all()
+        .where(*_waiting(actor)).order_by(Attempt.submitted_at, Attempt.id)
+        .offset(max(0, offset)).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=["attempt_id", "exam_code", "title_en", "title_zh", "kind", "learner",
                                         "number", "submitted_at"])
     frame["exam"] = frame["title_zh"] if (language or actor.language) == "zh-CN" else frame["title_en"]
     return frame.drop(columns=["title_en", "title_zh"])
+
+
+def queue_count(session: Session, actor: Actor) -> int:
+    """How many attempts wait for the actor to mark them (the queue's length, on every page)."""
+    require_role(actor, Role.TRAINER)
+    return session.exec(select(func.count()).select_from(Attempt).where(*_waiting(actor))).one()
+
+
+def _waiting(actor: Actor) -> tuple:
+    return Attempt.status == "needs_marking", Attempt.user_id != actor.id
 
 
 def marking_sheet(session: Session, actor: Actor, attempt_id: int) -> MarkingSheet:
@@ -227,14 +239,25 @@ def overrides_of(session: Session, actor: Actor, attempt_id: int) -> pd.DataFram
     return pd.DataFrame(rows, columns=["at", "by", "old_percent", "new_percent", "reason"])
 
 
-def graded_attempts(session: Session, actor: Actor, exam_id: int) -> pd.DataFrame:
-    """Graded attempts of an exam (for choosing one to override)."""
+def graded_attempts(session: Session, actor: Actor, exam_id: int, *, offset: int = 0,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Graded attempts of an exam (for choosing one to override), by learner; the `limit` from `offset` on."""
     require_role(actor, Role.TRAINER)
     rows = session.execute(
         select(Attempt.id, User.display_name, Attempt.number, Attempt.submitted_at, Attempt.percent,
                Attempt.passed, Attempt.overridden)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id)
-        .order_by(User.display_name, Attempt.number)).all()
+        .where(*_graded(actor, exam_id))
+        .order_by(User.display_name, Attempt.number, Attempt.id).offset(max(0, offset)).limit(limit)).all()
     return pd.DataFrame(rows, columns=["attempt_id", "learner", "number", "submitted_at", "percent", "passed",
                                        "overridden"])
+
+
+def graded_count(session: Session, actor: Actor, exam_id: int) -> int:
+    """How many graded attempts `graded_attempts` pages through."""
+    require_role(actor, Role.TRAINER)
+    return session.exec(select(func.count()).select_from(Attempt).where(*_graded(actor, exam_id))).one()
+
+
+def _graded(actor: Actor, exam_id: int) -> tuple:
+    return Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id
