@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import utcnow
+from portal.db import rare
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question, QuestionVersion, User
 from portal.quizzes import exams as exams_service
@@ -85,7 +86,7 @@ def queue_count(session: Session, actor: Actor) -> int:
 
 
 def _waiting(actor: Actor) -> tuple:
-    return Attempt.status == "needs_marking", Attempt.user_id != actor.id
+    return rare(Attempt.status == "needs_marking"), Attempt.user_id != actor.id
 
 
 def marking_sheet(session: Session, actor: Actor, attempt_id: int) -> MarkingSheet:
