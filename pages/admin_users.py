@@ -5,7 +5,7 @@ from portal import users
 from portal.roles import ALL_ROLES, Role
 from portal.ui import state
 from portal.ui.forms import RecordForm
-from portal.ui.paging import PAGE_SIZE, UrlFilters, page_offset, pager
+from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, or_none, page_offset, pager
 from portal.ui.tables import filled
 from portal.ui.widgets import empty_state, run_action, service_call
 
@@ -20,14 +20,15 @@ def render_filters(team_names: dict[int, str]) -> tuple[users.UserFilter, UrlFil
     search_col, role_col, team_col = st.columns([4, 2, 2], vertical_alignment="bottom")
     search = search_col.text_input(t("admin.users.filter"), placeholder=t("admin.users.filter_hint"),
                                    **filters.bind("users_search", "q", default=""))
-    role = role_col.selectbox(t("field.roles"), [None, *ALL_ROLES],
-                              format_func=lambda r: t("admin.users.all_roles") if r is None else role_label(r),
-                              **filters.bind("users_role", "role", parse=Role, allowed=ALL_ROLES))
-    team_id = team_col.selectbox(t("field.team"), [None, *team_names],
+    role = role_col.selectbox(t("field.roles"), [ALL, *ALL_ROLES],
+                              format_func=lambda r: t("admin.users.all_roles") if r == ALL else role_label(r),
+                              **filters.bind("users_role", "role", default=ALL, parse=Role, allowed=ALL_ROLES))
+    team_id = team_col.selectbox(t("field.team"), [ALL, *team_names],
                                  format_func=lambda i: team_names.get(i, t("admin.users.all_teams")),
-                                 **filters.bind("users_team", "team", parse=int, allowed=list(team_names)))
+                                 **filters.bind("users_team", "team", default=ALL, parse=int,
+                                                allowed=list(team_names)))
     filters.keep()
-    return users.UserFilter(search=search or "", role=role, team_id=team_id), filters
+    return users.UserFilter(search=search or "", role=or_none(role), team_id=or_none(team_id)), filters
 
 
 def render_table(shown, total: int, page: int, filtered: bool) -> None:

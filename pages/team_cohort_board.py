@@ -8,7 +8,7 @@ from portal.db import read_scope
 from portal.settings import get_settings
 from portal.ui import state
 from portal.ui.onboarding import board_csv, board_display, journey_picker, show_flash, signoff_panel
-from portal.ui.paging import PAGE_SIZE, UrlFilters, page_offset, pager
+from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, int_or_all, or_none, page_offset, pager
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -21,13 +21,14 @@ def render_filters(cohort_names: dict[int, str], team_names: dict[int, str]) -> 
     filters = UrlFilters()
     pick_cohort, pick_team, pick_days, pick_flagged = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
     cohort_id = pick_cohort.selectbox(
-        t("field.cohort"), [*cohort_names, None],
+        t("field.cohort"), [*cohort_names, ALL],
         format_func=lambda i: cohort_names.get(i, t("onboarding.board.all_cohorts")),
-        **filters.bind("board_cohort", "cohort", default=next(iter(cohort_names), None), parse=int,
-                       allowed=[*cohort_names, None]))
-    team_id = pick_team.selectbox(t("field.team"), [None, *team_names],
+        **filters.bind("board_cohort", "cohort", default=next(iter(cohort_names), ALL), parse=int_or_all,
+                       allowed=[*cohort_names, ALL]))
+    team_id = pick_team.selectbox(t("field.team"), [ALL, *team_names],
                                   format_func=lambda i: team_names.get(i, t("onboarding.board.all_teams")),
-                                  **filters.bind("board_team", "team", parse=int, allowed=list(team_names)))
+                                  **filters.bind("board_team", "team", default=ALL, parse=int,
+                                                 allowed=list(team_names)))
     stalled_days = pick_days.number_input(
         t("onboarding.board.stalled_days"), min_value=1, max_value=30, step=1,
         help=t("onboarding.board.stalled_days_help"),
@@ -37,7 +38,7 @@ def render_filters(cohort_names: dict[int, str], team_names: dict[int, str]) -> 
                                        **filters.bind("board_only_flagged", "flagged", default=False,
                                                       parse=lambda raw: raw == "1"))
     filters.keep()
-    return {"cohort_id": cohort_id, "team_id": team_id, "stalled_days": int(stalled_days),
+    return {"cohort_id": or_none(cohort_id), "team_id": or_none(team_id), "stalled_days": int(stalled_days),
             "only_flagged": only_flagged}, filters
 
 

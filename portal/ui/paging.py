@@ -23,14 +23,23 @@ def _changed_by_hand(key: str) -> None:
 
 
 ALL = "all"
-"""In the URL: "none of this filter" (All cohorts) where the default is one of them."""
+"""The option "all of them" (All teams, All cohorts) of a filter's select box, and its text in the URL.
+Not None: a select box whose value is None shows its placeholder ("Choose an option"), not the option."""
+
+
+def int_or_all(raw: str) -> int | str:
+    """A filter's value in the URL: an id, or ALL."""
+    return ALL if raw == ALL else int(raw)
+
+
+def or_none(value):
+    """A filter's value for a service: None for ALL."""
+    return None if value == ALL else value
 
 
 def _parsed(raw: str | None, parse: Callable, default, allowed: Sequence | None):
     if raw is None:
         return default
-    if raw == ALL:
-        return None if allowed is None or None in allowed else default
     try:
         value = parse(raw)
     except (TypeError, ValueError):
@@ -70,11 +79,9 @@ class UrlFilters:
 
 
 def _encoded(value, default) -> str | None:
-    """The URL's text for a value: none for the default, `ALL` for None where None is not the default."""
-    if value == default or (value == "" and default is None):
+    """The URL's text for a value: none for the default (or no value)."""
+    if value == default or value in ("", None):
         return None
-    if value is None:
-        return ALL
     if isinstance(value, bool):
         return "1" if value else "0"
     return str(getattr(value, "value", value))
@@ -101,7 +108,7 @@ def pager(t: Translator, page: int, total: int, shown: int, *, key: str, page_pa
           page_size: int = PAGE_SIZE) -> None:
     """"Rows 51–100 of 1,234", with Previous and Next: each a step in the browser's history."""
     first = (page - 1) * page_size + 1
-    info, previous, following = st.columns([6, 1, 1], vertical_alignment="center")
+    info, previous, following = st.columns([5, 1.5, 1.5], vertical_alignment="center")
     info.caption(t("paging.rows", first=f"{first:,}", last=f"{first + shown - 1:,}", total=f"{total:,}")
                  if shown else t("paging.none"))
     go_to = None
