@@ -87,8 +87,8 @@ page_header(t, "nav.cohort_board", "onboarding.board.caption")
 show_flash()
 with service_call(t) as session:
     cohorts = users.list_cohorts(session)  # the newest start date first
-    teams = users.list_teams(session)
-wanted, filters = render_filters({c.id: c.name for c in cohorts}, {tm.id: tm.name for tm in teams})
+    teams = onboarding.board_teams(session, actor)
+wanted, filters = render_filters({c.id: c.name for c in cohorts}, teams)
 shown, page = load_page(wanted, filters.page())
 if not shown.journeys:
     empty_state(t, "onboarding.board.none_flagged" if wanted["only_flagged"] else "onboarding.board.none_match"

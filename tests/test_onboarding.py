@@ -462,6 +462,16 @@ def test_a_leads_board_page_holds_only_their_teams(session, world):
         onboarding.board_page(session, world.agent)
 
 
+@pytest.mark.parametrize("viewer,expected", [("trainer", {"Team A", "Team B", "Team C"}), ("lead", {"Team A"}),
+                                             ("other_mentor", {"Team B"})])
+def test_the_board_offers_the_teams_whose_new_hires_one_may_see(session, world, viewer, expected):
+    """A lead's team filter lists their teams, not the center's 500 (issue 15: a team page costs what it shows)."""
+    make_team(session, "Team C")
+    assert set(onboarding.board_teams(session, getattr(world, viewer)).values()) == expected
+    with pytest.raises(PermissionDenied):
+        onboarding.board_teams(session, world.agent)
+
+
 def test_only_flagged_pages_through_every_flagged_new_hire(session, world):
     read_stage(session, world.newhire, "theory")  # new.hire was active today: not stalled
     onboarding.sign_off(session, world.trainer, world.newhire.id, "theory", "passed", today=TODAY)

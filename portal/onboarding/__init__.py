@@ -15,7 +15,7 @@ Public API (services take a session and the acting user and check permissions fi
 The rules themselves (requirements, checklist, pass mark, critical areas,
 working-day schedule, stalled) are pure functions in `portal.onboarding.rules`.
 """
-from portal.onboarding.board import (BOARD_COLUMNS, BoardPage, awaiting_signoff, board_frame, board_page,
+from portal.onboarding.board import (BOARD_COLUMNS, BoardPage, awaiting_signoff, board_frame, board_page, board_teams,
                                      cohort_board, count_new_hires, is_flagged, mentee_journeys, visible_journeys)
 from portal.onboarding.floor import (PendingTicket, record_shadowing_call, record_supervised_call, review_queue,
                                      review_ticket, shadowing_log, supervised_calls, unchosen_areas)
@@ -29,7 +29,7 @@ from portal.onboarding.signoff import RequirementsNotMet, sign_off
 __all__ = [
     "BOARD_COLUMNS", "QUIZ_RESULTS_WIRED", "BoardPage", "Journey", "JourneyStatus", "ModuleState", "PendingTicket",
     "RequirementSetting", "RequirementsNotMet", "SignoffRecord", "StageState", "awaiting_signoff", "board_frame",
-    "board_page", "cohort_board", "count_new_hires", "is_flagged",
+    "board_page", "board_teams", "cohort_board", "count_new_hires", "is_flagged",
     "complete_module", "current_programme", "journey", "mentee_journeys", "open_module", "quiz_scores_for",
     "record_shadowing_call", "record_supervised_call", "requirement_settings", "reset_requirements",
     "review_queue", "review_ticket", "set_requirements", "shadowing_log", "sign_off", "suggested_minutes",

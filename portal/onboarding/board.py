@@ -7,7 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.courses import STAGE_KEYS
-from portal.models import User
+from portal.models import Team, User
 from portal.onboarding.access import can_sign_off, new_hire_query
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
 from portal.onboarding.rules import StageStatus
@@ -60,6 +60,16 @@ def board_page(session: Session, actor: Actor, *, cohort_id: int | None = None, 
 def is_flagged(journey: Journey) -> bool:
     """Behind schedule, stalled, or asked to repeat a stage: what "only flagged" keeps."""
     return journey.behind_schedule or journey.stalled or any(s.asked_to_repeat for s in journey.stages)
+
+
+def board_teams(session: Session, actor: Actor) -> dict[int, str]:
+    """The teams the board's team filter offers, by name: for trainers and admins every team; for a lead
+    or a mentor the teams of the new hires they may see (not the center's hundreds)."""
+    query = select(Team.id, Team.name).order_by(Team.name)
+    visible = new_hire_query(session, actor, User.team_id)  # checks the role first
+    if not actor.has(Role.ADMIN, Role.TRAINER):
+        query = query.where(Team.id.in_(visible.where(User.team_id.is_not(None))))
+    return dict(session.exec(query).all())
 
 
 def _narrowed(query, cohort_id: int | None, team_id: int | None):

@@ -189,7 +189,10 @@ def measure_all(args) -> int:
     clock = QueryClock(engine)
     users = users_of(engine)
     for path, role in page_roles(args.page):
-        result = bench_page(engine, clock, path, users[role], args.runs)
+        try:
+            result = bench_page(engine, clock, path, users[role], args.runs)
+        except Exception as exc:  # one page's failure is that row's, not the whole table's
+            result = {"error": f"{type(exc).__name__}: {exc}"[:60]}
         print(json.dumps({"page": path, "role": role.value, **result}), flush=True)
     return 0
 
@@ -199,8 +202,9 @@ def measure_in_subprocess(url: str, args) -> dict[tuple[str, str], dict]:
     if args.page:
         command += ["--page", args.page]
     sys.stderr.write(f"measuring {url} ...\n")
-    done = subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(command, env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"measuring {url} failed:\n{done.stderr[-3000:]}")
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     return {(row["page"], row["role"]): row for row in rows}
 
