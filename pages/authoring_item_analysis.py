@@ -16,7 +16,7 @@ actor = state.actor()
 page_header(t, "nav.item_analysis", "exams.analysis.caption")
 
 with service_call(t) as session:
-    listing = exams_service.list_exams(session, actor)
+    listing = exams_service.exam_choices(session, actor)  # titles only: no pass over every attempt
     analysable = analysis.exams_with_marks(session, actor)
 listing = listing[listing["id"].isin(analysable)] if not listing.empty else listing
 if listing.empty:

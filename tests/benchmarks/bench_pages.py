@@ -176,8 +176,9 @@ def bare_floor(runs: int) -> tuple[float, float]:
 
 
 def page_roles(page_filter: str | None):
+    wanted = page_filter.split(",") if page_filter else []
     for page in PAGES:
-        if page_filter and page_filter not in page.path:
+        if wanted and not any(part in page.path for part in wanted):
             continue
         for role in sorted(page.roles):
             yield page.path, role
@@ -253,7 +254,7 @@ def _ms_cell(result: dict) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--page", help="only pages whose path contains this")
+    parser.add_argument("--page", help="only pages whose path contains this (several: comma-separated)")
     parser.add_argument("--compare", nargs=2, metavar=("URL_A", "URL_B"),
                         help="measure two databases (A, then B) and print each row's growth B/A")
     parser.add_argument("--json", action="store_true", help="one JSON line per page x role (used by --compare)")
