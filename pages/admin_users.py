@@ -1,44 +1,51 @@
+"""Users: one page of 50 at a time, found by name, role and team (issue 15), kept in the address."""
 import streamlit as st
 
 from portal import users
 from portal.roles import ALL_ROLES, Role
 from portal.ui import state
 from portal.ui.forms import RecordForm
+from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, or_none, page_offset, pager
 from portal.ui.tables import filled
-from portal.ui.widgets import run_action, service_call
+from portal.ui.widgets import empty_state, run_action, service_call
 
 t = state.translator()
 actor = state.actor()
-
-st.title(t("admin.users.title"))
-
-with service_call(t) as session:
-    frame = users.list_users(session, actor)
-    teams = users.list_teams(session)
-    cohorts = users.list_cohorts(session)
-    mentors = users.people_with_role(session, Role.MENTOR)
-
-team_names = {tm.id: tm.name for tm in teams}
-cohort_names = {c.id: c.name for c in cohorts}
-mentor_names = {m.id: f"{m.display_name} ({m.username})" for m in mentors}
 role_label = lambda r: t(f"role.{r.value}")  # noqa: E731
 
-filter_text = st.text_input(t("admin.users.filter"), placeholder=t("admin.users.filter_hint"))
-shown = frame
-if filter_text:
-    needle = filter_text.lower()
-    shown = frame[frame["username"].str.lower().str.contains(needle, regex=False)
-                  | frame["display_name"].str.lower().str.contains(needle, regex=False)]
-users_table, users_config = filled(t, shown.drop(columns=["id"]), {
-    "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
-    "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
-    "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
-    "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
-st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config)
 
-create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
+def render_filters(team_names: dict[int, str]) -> tuple[users.UserFilter, UrlFilters]:
+    """Name or username, role, team: each in the URL, so a reload or Back shows the same people."""
+    filters = UrlFilters()
+    search_col, role_col, team_col = st.columns([4, 2, 2], vertical_alignment="bottom")
+    search = search_col.text_input(t("admin.users.filter"), placeholder=t("admin.users.filter_hint"),
+                                   **filters.bind("users_search", "q", default=""))
+    role = role_col.selectbox(t("field.roles"), [ALL, *ALL_ROLES],
+                              format_func=lambda r: t("admin.users.all_roles") if r == ALL else role_label(r),
+                              **filters.bind("users_role", "role", default=ALL, parse=Role, allowed=ALL_ROLES))
+    team_id = team_col.selectbox(t("field.team"), [ALL, *team_names],
+                                 format_func=lambda i: team_names.get(i, t("admin.users.all_teams")),
+                                 **filters.bind("users_team", "team", default=ALL, parse=int,
+                                                allowed=list(team_names)))
+    filters.keep()
+    return users.UserFilter(search=search or "", role=or_none(role), team_id=or_none(team_id)), filters
 
-with create_tab:
+
+def render_table(shown, total: int, page: int, filtered: bool) -> None:
+    if shown.empty:
+        empty_state(t, "admin.users.none_match" if filtered else "admin.users.none", icon=":material/person_search:")
+        return
+    users_table, users_config = filled(t, shown.drop(columns=["id"]), {
+        "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
+        "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
+        "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
+        "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
+    st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config)
+    pager(t, page, total, len(shown), key="users_pager")
+
+
+def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
+    """A new user: the temporary password shown once, above a fresh form."""
     form = RecordForm("create_user")
     form.show_saved()
     with st.form(form.key("form")):
@@ -70,12 +77,15 @@ with create_tab:
             form.saved(t("admin.users.temp_password", username=username.strip().lower(), password=temp))
             st.rerun()
 
-with edit_tab:
+
+def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
+    """One of the users on the page shown: names, roles, team, cohort, mentor; deactivate; reset password."""
     if frame.empty:
-        st.info(t("admin.users.none"))
+        st.info(t("admin.users.none_on_page"))
     else:
         labels = dict(zip(frame["id"], frame["display_name"] + " (" + frame["username"] + ")"))
-        user_id = st.selectbox(t("admin.users.pick"), list(labels), format_func=labels.get)
+        user_id = st.selectbox(t("admin.users.pick"), list(labels), format_func=labels.get,
+                               help=t("admin.users.pick_help"))
         row = frame.set_index("id").loc[user_id]
         current_roles = [Role(r) for r in row["roles"].split(", ") if r]
         with st.form("edit_user"):
@@ -114,3 +124,28 @@ with edit_tab:
             if issued := run_action(t, lambda s: users.reset_password(s, actor, int(user_id))):
                 st.success(t("admin.users.temp_password", username=row["username"], password=issued.value),
                            icon=":material/key:")
+
+
+st.title(t("admin.users.title"))
+with service_call(t) as session:
+    teams = users.list_teams(session)
+    cohorts = users.list_cohorts(session)
+    mentors = users.people_with_role(session, Role.MENTOR)
+team_names = {tm.id: tm.name for tm in teams}
+cohort_names = {c.id: c.name for c in cohorts}
+mentor_names = {m.id: f"{m.display_name} ({m.username})" for m in mentors}
+
+wanted, filters = render_filters(team_names)
+with service_call(t) as session:
+    page = filters.page()
+    shown = users.user_page(session, actor, wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if shown.rows.empty and shown.total:  # a link to a page past the end: the last page
+        page, offset = page_offset(page, shown.total)
+        shown = users.user_page(session, actor, wanted, offset=offset, limit=PAGE_SIZE)
+render_table(shown.rows, shown.total, page, wanted != users.UserFilter())
+
+create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
+with create_tab:
+    render_create(team_names, cohort_names, mentor_names)
+with edit_tab:
+    render_edit(shown.rows, team_names, cohort_names, mentor_names)

@@ -32,7 +32,7 @@ def num(value, digits=2):
 def choose_exam() -> int:
     """The exam to analyse, among those with marks; none: say so and stop."""
     with service_call(t) as session:
-        listing = exams_service.list_exams(session, actor)
+        listing = exams_service.exam_choices(session, actor)  # titles only: no pass over every attempt
         analysable = analysis.exams_with_marks(session, actor)
     listing = listing[listing["id"].isin(analysable)] if not listing.empty else listing
     if listing.empty:

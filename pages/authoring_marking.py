@@ -5,6 +5,7 @@ from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.forms import RecordForm
 from portal.ui.dates import datetime_column
+from portal.ui.paging import PAGE_SIZE, UrlFilters, page_offset, pager
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 t = state.translator()
@@ -109,33 +110,40 @@ def essay_form(sheet) -> None:
             st.rerun()
 
 
-with queue_tab:
+def render_queue() -> None:
+    """The oldest 50 waiting, then the next: the queue's length counted by index, the page read alone."""
+    page = UrlFilters().page()
     with service_call(t) as session:
-        queue = marking.marking_queue(session, actor, language=t.language)
+        waiting = marking.queue_count(session, actor)
+        page, offset = page_offset(page, waiting)
+        queue = marking.marking_queue(session, actor, language=t.language, offset=offset, limit=PAGE_SIZE)
     if queue.empty:
         empty_state(t, "empty.marking_queue", icon=":material/task_alt:")
-    else:
-        st.dataframe(queue[["submitted_at", "learner", "exam", "kind", "number"]].assign(
-            kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, width="stretch",
-            column_config={"submitted_at": datetime_column(t, t("exams.field.submitted_at")),
-                           "learner": t("exams.field.learner"),
-                           "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
-                           "number": t("exams.field.attempt")})
-        options = dict(zip(queue["attempt_id"].tolist(),
-                           (queue["learner"] + " · " + queue["exam"]).tolist()))
-        attempt_id = st.selectbox(t("exams.marking.pick"), list(options), format_func=options.get, key="mark_pick")
-        with service_call(t) as session:
-            sheet = marking.marking_sheet(session, actor, attempt_id)
-        st.subheader(t("exams.marking.sheet_title", learner=sheet.learner, n=sheet.number))
-        st.caption(t("exams.marking.submitted", at=exam_widgets.when(sheet.submitted_at, t)))
-        if sheet.rubric is not None:
-            practical_form(sheet)
-        else:
-            essay_form(sheet)
-
-with practical_tab:
+        return
+    st.caption(t("exams.marking.waiting", count=f"{waiting:,}"))
+    st.dataframe(queue[["submitted_at", "learner", "exam", "kind", "number"]].assign(
+        kind=queue["kind"].map(lambda v: t(f"exams.kind.{v}"))), hide_index=True, width="stretch",
+        column_config={"submitted_at": datetime_column(t, t("exams.field.submitted_at")),
+                       "learner": t("exams.field.learner"),
+                       "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
+                       "number": t("exams.field.attempt")})
+    pager(t, page, waiting, len(queue), key="queue_pager")
+    options = dict(zip(queue["attempt_id"].tolist(), (queue["learner"] + " · " + queue["exam"]).tolist()))
+    attempt_id = st.selectbox(t("exams.marking.pick"), list(options), format_func=options.get, key="mark_pick")
     with service_call(t) as session:
-        practicals = exams_service.open_practicals(session, actor)
+        sheet = marking.marking_sheet(session, actor, attempt_id)
+    st.subheader(t("exams.marking.sheet_title", learner=sheet.learner, n=sheet.number))
+    st.caption(t("exams.marking.submitted", at=exam_widgets.when(sheet.submitted_at, t)))
+    if sheet.rubric is not None:
+        practical_form(sheet)
+    else:
+        essay_form(sheet)
+
+
+def render_open_practical(choices) -> None:
+    """Start a practical exam for a learner who can sit it now."""
+    with service_call(t) as session:
+        practicals = exams_service.open_practicals(session, actor, choices=choices)
     if practicals.empty:
         empty_state(t, "exams.marking.no_open_practicals")
     else:
@@ -157,32 +165,50 @@ with practical_tab:
                     exam_widgets.flash("exams.marking.practical_opened")
                     st.rerun()
 
-with override_tab:
-    with service_call(t) as session:
-        listing = exams_service.list_exams(session, actor)
+
+def render_override(listing) -> None:
+    """Override a graded attempt's result: the exam's graded attempts 50 at a time, by learner."""
     if listing.empty:
         empty_state(t, "empty.exams")
-    else:
-        titles = dict(zip(listing["id"].tolist(), (listing["title_zh"] if t.language == "zh-CN"
-                                                   else listing["title_en"]).tolist()))
-        exam_id = st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get, key="override_exam")
-        with service_call(t) as session:
-            graded = marking.graded_attempts(session, actor, exam_id)
-        if graded.empty:
-            st.info(t("exams.marking.none_graded"))
-        else:
-            st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, width="stretch",
-                         column_config={"learner": t("exams.field.learner"), "number": t("exams.field.attempt"),
-                                        "submitted_at": datetime_column(t, t("exams.field.submitted_at")),
-                                        "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
-                                        "passed": t("exams.passed"), "overridden": t("exams.field.overridden")})
-            choices = {row.attempt_id: f"{row.learner} · #{row.number} · {row.percent:.1f}%"
-                       for row in graded.itertuples()}
-            with st.form("override_form", clear_on_submit=True):
-                attempt_id = st.selectbox(t("exams.field.attempt"), list(choices), format_func=choices.get)
-                new_percent = st.number_input(t("exams.marking.new_percent"), 0.0, 100.0, 80.0, 0.5)
-                reason = st.text_area(t("exams.marking.reason"), help=t("exams.marking.reason_help"))
-                if st.form_submit_button(t("exams.marking.override_button"), type="primary"):
-                    if run_action(t, lambda s: marking.override_grade(s, actor, attempt_id, new_percent, reason)):
-                        exam_widgets.flash("exams.marking.overridden")
-                        st.rerun()
+        return
+    titles = dict(zip(listing["id"].tolist(), (listing["title_zh"] if t.language == "zh-CN"
+                                               else listing["title_en"]).tolist()))
+    filters = UrlFilters(page_param="graded_page")
+    exam_id = st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get,
+                           **filters.bind("override_exam", "exam", default=next(iter(titles)), parse=int,
+                                          allowed=list(titles)))
+    filters.keep()
+    with service_call(t) as session:
+        total = marking.graded_count(session, actor, exam_id)
+        page, offset = page_offset(filters.page(), total)
+        graded = marking.graded_attempts(session, actor, exam_id, offset=offset, limit=PAGE_SIZE)
+    if graded.empty:
+        st.info(t("exams.marking.none_graded"))
+        return
+    st.dataframe(graded.drop(columns=["attempt_id"]), hide_index=True, width="stretch",
+                 column_config={"learner": t("exams.field.learner"), "number": t("exams.field.attempt"),
+                                "submitted_at": datetime_column(t, t("exams.field.submitted_at")),
+                                "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
+                                "passed": t("exams.passed"), "overridden": t("exams.field.overridden")})
+    pager(t, page, total, len(graded), key="graded_pager", page_param="graded_page")
+    choices = {row.attempt_id: f"{row.learner} · #{row.number} · {row.percent:.1f}%"
+               for row in graded.itertuples()}
+    with st.form("override_form", clear_on_submit=True):
+        attempt_id = st.selectbox(t("exams.field.attempt"), list(choices), format_func=choices.get,
+                                  help=t("exams.marking.override_pick_help"))
+        new_percent = st.number_input(t("exams.marking.new_percent"), 0.0, 100.0, 80.0, 0.5)
+        reason = st.text_area(t("exams.marking.reason"), help=t("exams.marking.reason_help"))
+        if st.form_submit_button(t("exams.marking.override_button"), type="primary"):
+            if run_action(t, lambda s: marking.override_grade(s, actor, attempt_id, new_percent, reason)):
+                exam_widgets.flash("exams.marking.overridden")
+                st.rerun()
+
+
+with queue_tab:
+    render_queue()
+with service_call(t) as session:
+    exam_listing = exams_service.exam_choices(session, actor)  # one read for both pickers below
+with practical_tab:
+    render_open_practical(exam_listing)
+with override_tab:
+    render_override(exam_listing)

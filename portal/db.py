@@ -16,6 +16,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
 
@@ -104,6 +107,28 @@ def _optimize(cursor, statement: str) -> None:
         cursor.execute(statement)
     except sqlite3.OperationalError:
         pass
+
+
+class rare(FunctionElement):
+    """A condition few rows meet, though its column has few values: `rare(Attempt.status == "needs_marking")`.
+
+    SQLite's statistics (sqlite_stat1) know only a column's average rows per value: with three statuses
+    it takes `status = 'needs_marking'` for a third of all attempts and scans the table to count them.
+    On SQLite this says `likelihood(condition, 0.001)`, the planner's own hint, so the index on status
+    is used; elsewhere (PostgreSQL keeps per-value statistics) it is the condition as written."""
+    type = NullType()  # not Boolean: SQLite would get `likelihood(...) = 1`, which hides the condition
+    name = "rare"
+    inherit_cache = True
+
+
+@compiles(rare)
+def _rare_as_written(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(rare, "sqlite")
+def _rare_on_sqlite(element, compiler, **kw):
+    return f"likelihood({compiler.process(list(element.clauses)[0], **kw)}, 0.001)"
 
 
 def refresh_statistics(engine: Engine) -> None:

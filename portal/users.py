@@ -180,11 +180,57 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     return password
 
 
+USER_COLUMNS = ["id", "username", "display_name", "roles", "active", "team", "cohort", "mentor", "locked_until",
+                "must_change_password"]
+
+
+@dataclass(frozen=True)
+class UserFilter:
+    """What the admin's Users page narrows to: a name or username containing `search`, one role, one team."""
+    search: str = ""
+    role: Role | None = None
+    team_id: int | None = None
+
+    def where(self) -> list:
+        """The filter as SQL conditions on `User` (an empty list: everyone)."""
+        conditions = []
+        if needle := self.search.strip().lower():
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conditions.append(func.lower(User.username).like(pattern, escape="\\")
+                              | func.lower(User.display_name).like(pattern, escape="\\"))
+        if self.role is not None:
+            conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(self.role).value)))
+        if self.team_id is not None:
+            conditions.append(User.team_id == self.team_id)
+        return conditions
+
+
+@dataclass(frozen=True)
+class UserPage:
+    rows: pd.DataFrame
+    """`USER_COLUMNS`, one row per user of the page, by username."""
+    total: int
+    """How many users the filter matches, on every page."""
+
+
 @permission("users:manage")
 def list_users(session: Session, actor: Actor) -> pd.DataFrame:
-    roles = {}
-    for user_id, role in session.exec(select(UserRole.user_id, UserRole.role)):
-        roles.setdefault(user_id, []).append(role)
+    """Every user, by username (`USER_COLUMNS`). The Users page reads one page at a time: `user_page`."""
+    return _user_rows(session, select(User.id).order_by(User.username))
+
+
+@permission("users:manage")
+def user_page(session: Session, actor: Actor, wanted: UserFilter = UserFilter(), *, offset: int = 0,
+              limit: int = 50) -> UserPage:
+    """One page of the users `wanted` matches, by username, and how many it matches in all."""
+    conditions = wanted.where()
+    total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
+    ids = select(User.id).where(*conditions).order_by(User.username).offset(max(0, offset)).limit(limit)
+    return UserPage(_user_rows(session, ids), total)
+
+
+def _user_rows(session: Session, ids) -> pd.DataFrame:
+    """The users whose ids `ids` selects, in its order, with their roles, team, cohort, mentor and lock."""
     mentor = User.__table__.alias("mentor")
     rows = session.exec(
         select(User.id, User.username, User.display_name, User.active, Team.name, Cohort.name,
@@ -192,9 +238,13 @@ def list_users(session: Session, actor: Actor) -> pd.DataFrame:
         .join(Team, Team.id == User.team_id, isouter=True)
         .join(Cohort, Cohort.id == User.cohort_id, isouter=True)
         .join(mentor, mentor.c.id == User.mentor_id, isouter=True)
-        .order_by(User.username)).all()
+        .where(User.id.in_(ids)).order_by(User.username)).all()
     frame = pd.DataFrame(rows, columns=["id", "username", "display_name", "active", "team", "cohort", "mentor",
                                         "must_change_password"])
+    roles: dict[int, list[str]] = {}
+    for user_id, role in session.exec(select(UserRole.user_id, UserRole.role)
+                                      .where(UserRole.user_id.in_(ids))):
+        roles.setdefault(user_id, []).append(role)
     frame.insert(3, "roles", [", ".join(sorted(roles.get(i, []))) for i in frame["id"]])
     waiting = throttle.waiting_until(session, frame["username"].tolist())
     frame.insert(len(frame.columns) - 1, "locked_until",

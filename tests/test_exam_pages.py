@@ -73,6 +73,32 @@ def waiting_practicals(engine) -> list[Attempt]:
                                                   Attempt.status == "needs_marking")).all()
 
 
+def test_the_marking_queue_shows_the_oldest_fifty_and_pages_to_the_rest(demo_engine):
+    """Issue 15: one page of the queue, with the queue's length; Next goes into the address."""
+    from datetime import timedelta
+
+    from portal.clock import utcnow
+
+    with Session(demo_engine) as session:
+        practical = session.exec(select(Exam).where(Exam.code == "practical-roleplay-q1")).one()
+        learner = session.exec(select(User).where(User.username == "newhire")).one()
+        long_ago = utcnow() - timedelta(days=30)
+        session.add_all([Attempt(exam_id=practical.id, user_id=learner.id, number=100 + n, status="needs_marking",
+                                 submitted_at=long_ago + timedelta(minutes=n)) for n in range(60)])
+        session.commit()
+        total = len(session.exec(select(Attempt.id).where(Attempt.status == "needs_marking")).all())
+    assert total > 60  # and the demo's own, newer
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/authoring_marking.py").run()
+    assert not errors_of(at)
+    assert f"Waiting to be marked: {total}. The oldest are shown first." in [c.value for c in at.caption]
+    queue = at.dataframe[0].value
+    assert len(queue) == 50 and queue["number"].tolist() == list(range(100, 150))
+    next(b for b in at.button if b.key == "queue_pager-next").click().run()
+    assert at.query_params["page"] == "2"
+    assert len(at.dataframe[0].value) == total - 50
+
+
 def test_trainer_marks_the_waiting_practical_only_once_every_item_is_scored(demo_engine):
     """Issue 12 item 10: the sheet started at full marks, so "Save marks" untouched passed the learner."""
     at = app_as(demo_engine, "trainer").run()

@@ -279,3 +279,46 @@ def test_the_learner_picker_leaves_out_who_cannot_sit_the_practical_now(session,
                            full_points(marking.marking_sheet(session, world["trainer"], attempt_id)))
     learners = {u for u, _ in exams_service.learners_for(session, world["trainer"], exam.id)}
     assert world["newhire"].id not in learners and other.id in learners  # the one attempt allowed is used
+
+
+def _waiting_attempts(session, exam, learner, count: int, *, status: str = "needs_marking") -> list[int]:
+    """`count` attempts of `learner` at `exam`, a minute apart (straight into the table)."""
+    rows = [Attempt(exam_id=exam.id, user_id=learner.id, number=n + 1, status=status,
+                    submitted_at=T0 + timedelta(minutes=n), percent=50.0 if status == "graded" else None,
+                    passed=False if status == "graded" else None) for n in range(count)]
+    session.add_all(rows)
+    session.flush()
+    return [row.id for row in rows]
+
+
+def test_the_queue_reads_one_page_oldest_first_and_counts_the_rest(session, world):
+    """Issue 15: the page holds only the rows shown; the count is the whole queue's (none of one's own)."""
+    exam = make_practical_exam(session, world["trainer"])
+    ids = _waiting_attempts(session, exam, world["newhire"], 60)
+    _waiting_attempts(session, exam, world["trainer"], 3)  # the trainer's own: not theirs to mark
+    first = marking.marking_queue(session, world["trainer"], now=T0, limit=50)
+    second = marking.marking_queue(session, world["trainer"], now=T0, offset=50, limit=50)
+    assert list(first["attempt_id"]) == ids[:50] and list(second["attempt_id"]) == ids[50:]
+    assert marking.queue_count(session, world["trainer"]) == 60
+    assert marking.queue_count(session, world["trainer2"]) == 63
+    with pytest.raises(PermissionDenied):
+        marking.queue_count(session, world["lead"])
+
+
+def test_graded_attempts_page_through_by_learner(session, world):
+    exam = make_practical_exam(session, world["trainer"])
+    ids = _waiting_attempts(session, exam, world["newhire"], 55, status="graded")
+    page = marking.graded_attempts(session, world["trainer"], exam.id, offset=50, limit=50)
+    assert list(page["attempt_id"]) == ids[50:] and list(page["number"]) == [51, 52, 53, 54, 55]
+    assert marking.graded_count(session, world["trainer"], exam.id) == 55
+    with pytest.raises(PermissionDenied):
+        marking.graded_count(session, world["newhire"], exam.id)
+
+
+def test_exam_choices_are_the_listing_without_counts(session, world):
+    make_practical_exam(session, world["trainer"])
+    listing = exams_service.list_exams(session, world["trainer"])
+    choices = exams_service.exam_choices(session, world["trainer"])
+    assert choices.to_dict("records") == listing.drop(columns=["attempts", "to_mark"]).to_dict("records")
+    with pytest.raises(PermissionDenied):
+        exams_service.exam_choices(session, world["newhire"])

@@ -10,7 +10,8 @@ from sqlmodel import func, select
 from portal import onboarding, users
 from portal.clock import local_today, utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
-from portal.models import AuditEntry, ModuleProgress, ShadowingCall, StageSignoff, SupervisedCall, TicketReview, User
+from portal.models import AuditEntry, ModuleProgress, ShadowingCall, StageSignoff, SupervisedCall, TicketReview, User, \
+    UserRole
 from portal.onboarding import JourneyStatus, RequirementsNotMet
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, build_journeys
 from portal.onboarding.rules import CHECKLIST, MET, MISSED, PARTLY, StageStatus
@@ -419,6 +420,67 @@ def test_the_board_filters_by_cohort_and_team(session, world):
     assert set(onboarding.cohort_board(session, world.trainer, team_id=world.team_b, today=TODAY)["username"]) \
         == {"other.hire"}
     assert onboarding.cohort_board(session, world.trainer, cohort_id=other_cohort.id, today=TODAY).empty
+
+
+def _add_new_hires(session, world, count: int, *, team_id: int) -> list[str]:
+    """`count` new hires of the world's cohort straight into the tables (no password hashing)."""
+    names = [f"hire{n:03d}" for n in range(count)]
+    for name in names:
+        user = User(username=name, display_name=f"Hire {name[4:]}", password_hash="x", team_id=team_id,
+                    cohort_id=world.cohort_id)
+        session.add(user)
+        session.flush()
+        session.add(UserRole(user_id=user.id, role=Role.NEWHIRE.value))
+    session.flush()
+    return names
+
+
+def test_the_board_builds_one_page_of_journeys_and_counts_the_rest(session, world):
+    """Issue 15: a page of the board costs the same however large the cohort: page 2 has the next rows
+    by name, the total is counted in SQL, and the filters combine with the paging."""
+    _add_new_hires(session, world, 60, team_id=world.team_a)
+    everyone = [j.display_name for j in onboarding.visible_journeys(session, world.trainer, today=TODAY)]
+    assert len(everyone) == 62
+    first = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, limit=25)
+    second = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, offset=25,
+                                   limit=25)
+    assert (first.total, second.total) == (62, 62)
+    assert [j.display_name for j in first.journeys] == everyone[:25] == [j.display_name for j in first.counted]
+    assert [j.display_name for j in second.journeys] == everyone[25:50]
+    team_b = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, team_id=world.team_b,
+                                   today=TODAY)
+    assert team_b.total == 1 and [j.username for j in team_b.journeys] == ["other.hire"]
+    assert onboarding.count_new_hires(session, world.trainer, team_id=world.team_a) == 61
+
+
+def test_a_leads_board_page_holds_only_their_teams(session, world):
+    _add_new_hires(session, world, 30, team_id=world.team_b)
+    page = onboarding.board_page(session, world.lead, today=TODAY, limit=10)
+    assert page.total == 1 and [j.username for j in page.journeys] == ["new.hire"]
+    assert onboarding.board_page(session, world.lead, team_id=world.team_b, today=TODAY).total == 0
+    with pytest.raises(PermissionDenied):
+        onboarding.board_page(session, world.agent)
+
+
+@pytest.mark.parametrize("viewer,expected", [("trainer", {"Team A", "Team B", "Team C"}), ("lead", {"Team A"}),
+                                             ("other_mentor", {"Team B"})])
+def test_the_board_offers_the_teams_whose_new_hires_one_may_see(session, world, viewer, expected):
+    """A lead's team filter lists their teams, not the center's 500 (issue 15: a team page costs what it shows)."""
+    make_team(session, "Team C")
+    assert set(onboarding.board_teams(session, getattr(world, viewer)).values()) == expected
+    with pytest.raises(PermissionDenied):
+        onboarding.board_teams(session, world.agent)
+
+
+def test_only_flagged_pages_through_every_flagged_new_hire(session, world):
+    read_stage(session, world.newhire, "theory")  # new.hire was active today: not stalled
+    onboarding.sign_off(session, world.trainer, world.newhire.id, "theory", "passed", today=TODAY)
+    page = onboarding.board_page(session, world.trainer, today=TODAY, only_flagged=True, limit=1)
+    flagged = [j.username for j in onboarding.visible_journeys(session, world.trainer, today=TODAY)
+               if onboarding.is_flagged(j)]
+    assert page.total == len(flagged) == 2 and len(page.journeys) == 1 and len(page.counted) == 2
+    relaxed = onboarding.board_page(session, world.trainer, today=TODAY, stalled_days=20, only_flagged=True)
+    assert {j.username: j.stalled for j in relaxed.journeys} == {"new.hire": False, "other.hire": False}
 
 
 def test_board_dates_and_flags(session, world):

@@ -313,6 +313,43 @@ def test_the_picked_person_goes_into_the_url_and_a_link_picks_them(demo_engine, 
     assert any(b.key == f"signoff-{he_tao}-supervised_calls-pass" for b in at.button)  # his stage, his decision
 
 
+def _crowd_the_newest_cohort(engine, count: int) -> int:
+    """`count` more new hires in the demo's newest cohort (straight into the tables); its id."""
+    from portal.models import Cohort, User, UserRole
+
+    with Session(engine) as session:
+        cohort = session.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)).first()
+        for n in range(count):
+            user = User(username=f"zz.hire{n:03d}", display_name=f"Zz Hire {n:03d}", password_hash="x",
+                        cohort_id=cohort.id)
+            session.add(user)
+            session.flush()
+            session.add(UserRole(user_id=user.id, role="newhire"))
+        session.commit()
+        return cohort.id
+
+
+def test_the_board_shows_one_page_of_the_newest_cohort_and_keeps_filters_in_the_url(demo_engine):
+    """Issue 15: the newest cohort and 50 rows by default; Next, a filter and a link go through the URL."""
+    cohort_id = _crowd_the_newest_cohort(demo_engine, 60)
+    at = open_page(demo_engine, "trainer", "pages/team_cohort_board.py")
+    assert at.selectbox(key="board_cohort").value == cohort_id
+    total = int(next(m.value for m in at.metric if m.label == "New hires").replace(",", ""))
+    assert total > 60 and len(at.dataframe[0].value) == 50
+    assert any(c.value.startswith("Flags are counted among the 50 new hires on this page") for c in at.caption)
+    button(at, "Next").click().run()
+    assert at.query_params["page"] == "2" and len(at.dataframe[0].value) == total - 50
+    at.toggle(key="board_only_flagged").set_value(True).run()
+    assert at.query_params["flagged"] == "1" and "page" not in at.query_params
+    at.selectbox(key="board_cohort").select_index(1).run()  # All cohorts
+    assert at.query_params["cohort"] == "all"
+    linked = open_with_params(demo_engine, "trainer", "pages/team_cohort_board.py", cohort="all", page="2",
+                              stalled="20")
+    assert linked.selectbox(key="board_cohort").value == "all"
+    assert linked.number_input(key="board_stalled_days").value == 20
+    assert next(c.value for c in linked.caption if c.value.startswith("Rows ")).startswith("Rows 51–")
+
+
 def test_a_link_to_someone_the_viewer_may_not_see_is_refused(demo_engine):
     """The lead of Mobile Team A follows a link to a Broadband Team B new hire: the service refuses it."""
     with Session(demo_engine) as session:

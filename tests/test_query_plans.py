@@ -228,3 +228,63 @@ def test_the_cohort_board_reads_one_teams_progress_by_index(plan_engine, viewer)
                                         team_id=None if who.team_id else 1)
     assert journeys
     assert full_scans(plan_engine, statements) == []
+
+
+def test_a_page_of_the_marking_queue_and_of_graded_attempts_uses_indexes(plan_engine):
+    """Issue 15: the marking page reads one page of the queue, its count, one page of an exam's graded
+    attempts and its count, and the exams without counting their attempts: none walks attempt whole."""
+    from portal.quizzes.exams import exam_choices
+    from portal.quizzes.marking import graded_attempts, graded_count, marking_queue, queue_count
+
+    with Session(plan_engine) as session:
+        trainer = actor(session, "trainer01")
+        with recorded(plan_engine) as statements:
+            marking_queue(session, trainer, offset=50, limit=50)
+            queue_count(session, trainer)
+            graded_count(session, trainer, 1)
+            page = graded_attempts(session, trainer, 1, offset=50, limit=50)
+            exam_choices(session, trainer)
+        session.rollback()
+    assert len(page) == 50 and len(statements) >= 5
+    assert full_scans(plan_engine, statements) == []
+
+
+def test_a_page_of_the_cohort_board_reads_its_new_hires_progress_by_index(plan_engine):
+    """Issue 15: the trainer's default board (the newest cohort, 50 rows) builds 50 journeys, each
+    reading its new hire's records by index."""
+    from portal.onboarding.board import board_page
+
+    with Session(plan_engine) as session:
+        trainer = actor(session, "trainer01")
+        with recorded(plan_engine) as statements:
+            page = board_page(session, trainer, cohort_id=PLAN_SCALE.cohorts, limit=50)
+    assert len(page.journeys) == 50 and page.total > 50
+    assert full_scans(plan_engine, statements) == []
+
+
+def _plan_text(engine, statement, parameters) -> str:
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            return " | ".join(row[-1] for row in
+                              connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        return "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+
+
+def test_a_page_of_users_of_one_team_reads_that_team_by_index(plan_engine):
+    """Issue 15: the Users page filtered to a team reads the team's people by ix_user_account_team_id
+    (SQLite EXPLAIN QUERY PLAN / PostgreSQL EXPLAIN), and its first page needs no sort of all users."""
+    from portal.users import UserFilter, user_page
+
+    with Session(plan_engine) as session:
+        admin = actor(session, "admin")
+        with recorded(plan_engine) as statements:
+            page = user_page(session, admin, UserFilter(team_id=1), limit=50)
+        with recorded(plan_engine) as unfiltered:
+            user_page(session, admin, limit=50)
+    assert page.total > 0
+    team_plans = [_plan_text(plan_engine, s, p) for s, p in statements if "team_id" in s]
+    assert team_plans and all("ix_user_account_team_id" in plan for plan in team_plans), team_plans
+    if plan_engine.dialect.name == "sqlite":  # the page's ids: the first 50 of the username index, in order
+        page_plan = next(_plan_text(plan_engine, s, p) for s, p in unfiltered if "LIMIT" in s)
+        assert "LIST SUBQUERY 1 | SCAN user_account USING COVERING INDEX sqlite_autoindex_user_account_1 " \
+            in page_plan, page_plan

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import auth, users
@@ -207,3 +208,108 @@ def test_the_leads_form_starts_from_the_current_leads_and_only_admins_read_them(
     assert set(users_service.team_lead_ids(session, admin, team.id)) == {zhang.id, zhu.id}
     with pytest.raises(PermissionDenied):
         users_service.team_lead_ids(session, auth.actor_for(session, zhang), team.id)
+
+
+# --- one page of users at a time (issue 15) -------------------------------------------------------
+
+
+def add_people(session, count: int, *, prefix: str = "person", role: Role = Role.AGENT, team_id=None) -> list[str]:
+    """`count` users straight into the tables (no password hashing: a center's worth in milliseconds)."""
+    from portal.models import UserRole
+
+    names = [f"{prefix}{n:03d}" for n in range(count)]
+    for name in names:
+        user = User(username=name, display_name=name.title(), password_hash="x", team_id=team_id)
+        session.add(user)
+        session.flush()
+        session.add(UserRole(user_id=user.id, role=role.value))
+    session.flush()
+    return names
+
+
+def test_user_page_pages_through_everyone_by_username(session, admin):
+    names = sorted([*add_people(session, 120), "root.admin"])
+    first = users.user_page(session, admin, limit=50)
+    second = users.user_page(session, admin, offset=50, limit=50)
+    last = users.user_page(session, admin, offset=100, limit=50)
+    assert (first.total, second.total, last.total) == (121, 121, 121)
+    assert first.rows["username"].tolist() == names[:50]
+    assert second.rows["username"].tolist() == names[50:100]
+    assert last.rows["username"].tolist() == names[100:]
+    assert list(first.rows.columns) == users.USER_COLUMNS
+    assert second.rows.set_index("username").loc["person050", "roles"] == "agent"
+
+
+def test_user_page_filters_combine(session, admin):
+    north, south = make_team(session, "North"), make_team(session, "South")
+    add_people(session, 30, prefix="north.agent", team_id=north.id)
+    add_people(session, 5, prefix="north.lead", role=Role.LEAD, team_id=north.id)
+    add_people(session, 30, prefix="south.agent", team_id=south.id)
+    page = users.user_page(session, admin, users.UserFilter(search="AGENT", team_id=north.id), limit=50)
+    assert page.total == 30 and set(page.rows["username"]) == {f"north.agent{n:03d}" for n in range(30)}
+    leads = users.user_page(session, admin, users.UserFilter(role=Role.LEAD), limit=50)
+    assert leads.total == 5 and set(leads.rows["team"]) == {"North"}
+    by_name = users.user_page(session, admin, users.UserFilter(search="South.Agent007"), limit=50)
+    assert by_name.rows["display_name"].tolist() == ["South.Agent007"]
+    # % and _ are letters here, not wildcards
+    assert users.user_page(session, admin, users.UserFilter(search="north_"), limit=50).total == 0
+    assert users.user_page(session, admin, users.UserFilter(search="%"), limit=50).total == 0
+    nobody = users.user_page(session, admin, users.UserFilter(role=Role.TRAINER, team_id=south.id), limit=50)
+    assert nobody.total == 0 and nobody.rows.empty and list(nobody.rows.columns) == users.USER_COLUMNS
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.LEAD])
+def test_only_admins_read_a_page_of_users(session, role):
+    someone = make_user(session, "someone", role)
+    with pytest.raises(PermissionDenied):
+        users.user_page(session, someone)
+
+
+def _users_page(demo_engine, **params):
+    from tests.utils.apptest import app_as
+
+    at = app_as(demo_engine, "admin").run()
+    at.query_params.update(params)
+    return at.switch_page("pages/admin_users.py").run()
+
+
+def _caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Rows "))
+
+
+def test_the_users_page_shows_fifty_and_pages_through_the_rest(demo_engine):
+    from tests.utils.apptest import errors_of
+
+    with Session(demo_engine) as session:
+        add_people(session, 70, prefix="zz.agent")
+        session.commit()
+        total = session.exec(select(func.count()).select_from(User)).one()
+    at = _users_page(demo_engine)
+    assert not errors_of(at)
+    assert len(at.dataframe[0].value) == 50
+    assert _caption(at) == f"Rows 1–50 of {total}"
+    next(b for b in at.button if b.label == "Next").click().run()
+    assert at.query_params["page"] == "2"
+    assert _caption(at) == f"Rows 51–{min(100, total)} of {total}"
+    assert next(b for b in at.button if b.label == "Previous").disabled is False
+    # a filter changed by hand starts again at its first page, and goes into the address
+    at.text_input(key="users_search").input("zz.agent06").run()
+    assert at.query_params["q"] == "zz.agent06" and "page" not in at.query_params
+    assert at.dataframe[0].value["username"].tolist() == [f"zz.agent06{n}" for n in range(10)]
+    assert _caption(at) == "Rows 1–10 of 10"
+
+
+def test_the_users_page_reads_its_filters_and_page_from_the_address(demo_engine):
+    with Session(demo_engine) as session:
+        add_people(session, 70, prefix="zz.agent")
+        session.commit()
+    at = _users_page(demo_engine, q="zz.agent", role="agent", page="2")
+    assert at.text_input(key="users_search").value == "zz.agent"
+    assert at.selectbox(key="users_role").value == Role.AGENT
+    assert at.dataframe[0].value["username"].tolist() == [f"zz.agent{n:03d}" for n in range(50, 70)]
+    assert _caption(at) == "Rows 51–70 of 70"
+    assert next(b for b in at.button if b.label == "Next").disabled
+    far = _users_page(demo_engine, q="zz.agent", page="9")  # past the end: the last page
+    assert _caption(far) == "Rows 51–70 of 70"
+    none = _users_page(demo_engine, q="nobody-by-this-name")
+    assert "Nobody matches these filters" in " ".join(i.value for i in none.info)

@@ -1,11 +1,13 @@
 """Many journeys at once: the cohort board, a mentor's mentees, and what awaits an actor's sign-off."""
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.courses import STAGE_KEYS
-from portal.models import User
+from portal.models import Team, User
 from portal import permissions
 from portal.onboarding.access import SIGN_OFF, can_sign_off, is_new_hire
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
@@ -18,16 +20,77 @@ JOURNEYS = "onboarding:journeys"
 
 @permission(JOURNEYS)
 def visible_journeys(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
-                     today: date | None = None, stalled_days: int | None = None) -> list[Journey]:
-    """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team."""
+                     today: date | None = None, stalled_days: int | None = None, offset: int = 0,
+                     limit: int | None = None) -> list[Journey]:
+    """Journeys of the new hires the actor may see, by name; optionally of one cohort and/or one team, and
+    only the `limit` from `offset` on (a page of the board: only those journeys are built)."""
     # plain rows, not `User`s: a trainer's board covers a whole center
-    query = select(*NEW_HIRE_COLUMNS).where(is_new_hire(), permissions.people_filter(session, actor, JOURNEYS))
+    query = _narrowed(_new_hires(session, actor, *NEW_HIRE_COLUMNS), cohort_id, team_id)
+    query = query.order_by(User.display_name, User.id).offset(max(0, offset)).limit(limit)
+    return build_journeys(session, session.exec(query).all(), today=today, stalled_days=stalled_days)
+
+
+@permission(JOURNEYS)
+def count_new_hires(session: Session, actor: Actor, *, cohort_id: int | None = None,
+                    team_id: int | None = None) -> int:
+    """How many new hires `visible_journeys` has for these filters, counted in SQL."""
+    query = _narrowed(_new_hires(session, actor, User.id), cohort_id, team_id)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    journeys: list[Journey]
+    """The page shown, by name."""
+    total: int
+    """New hires matching the filters (with `only_flagged`: those flagged), on every page."""
+    counted: list[Journey]
+    """The journeys the flag counts are taken from: the page, or with `only_flagged` every flagged one."""
+
+
+@permission(JOURNEYS)
+def board_page(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
+               today: date | None = None, stalled_days: int | None = None, only_flagged: bool = False,
+               offset: int = 0, limit: int = 50) -> BoardPage:
+    """One page of the cohort board. Only that page's journeys are built, so the board costs the same
+    however large the cohort; "only flagged" needs every journey's flags, and builds them all."""
+    if not only_flagged:
+        total = count_new_hires(session, actor, cohort_id=cohort_id, team_id=team_id)
+        journeys = visible_journeys(session, actor, cohort_id=cohort_id, team_id=team_id, today=today,
+                                    stalled_days=stalled_days, offset=offset, limit=limit)
+        return BoardPage(journeys, total, journeys)
+    flagged = [j for j in visible_journeys(session, actor, cohort_id=cohort_id, team_id=team_id, today=today,
+                                           stalled_days=stalled_days) if is_flagged(j)]
+    return BoardPage(flagged[max(0, offset):max(0, offset) + limit], len(flagged), flagged)
+
+
+def is_flagged(journey: Journey) -> bool:
+    """Behind schedule, stalled, or asked to repeat a stage: what "only flagged" keeps."""
+    return journey.behind_schedule or journey.stalled or any(s.asked_to_repeat for s in journey.stages)
+
+
+@permission(JOURNEYS)
+def board_teams(session: Session, actor: Actor) -> dict[int, str]:
+    """The teams the board's team filter offers, by name: for trainers and admins every team; for a lead
+    or a mentor the teams of the new hires they may see (not the center's hundreds)."""
+    query = select(Team.id, Team.name).order_by(Team.name)
+    if not permissions.over_everyone(actor, JOURNEYS):
+        visible = _new_hires(session, actor, User.team_id)
+        query = query.where(Team.id.in_(visible.where(User.team_id.is_not(None))))
+    return dict(session.exec(query).all())
+
+
+def _new_hires(session: Session, actor: Actor, *columns):
+    """The new hires `actor` may see (`onboarding:journeys`), selecting `columns`."""
+    return select(*columns).where(is_new_hire(), permissions.people_filter(session, actor, JOURNEYS))
+
+
+def _narrowed(query, cohort_id: int | None, team_id: int | None):
     if cohort_id is not None:
         query = query.where(User.cohort_id == cohort_id)
     if team_id is not None:
         query = query.where(User.team_id == team_id)
-    users = session.exec(query.order_by(User.display_name, User.id)).all()
-    return build_journeys(session, users, today=today, stalled_days=stalled_days)
+    return query
 
 
 @permission("onboarding:mentees")

@@ -170,22 +170,32 @@ def exam_state(status: str, open_at: datetime | None, close_at: datetime | None,
     return "open"
 
 
+EXAM_COLUMNS = ["id", "code", "kind", "title_en", "title_zh", "status", "time_limit_minutes", "pass_mark",
+                "attempts_allowed", "grading", "open_at", "close_at"]
+
+
 @permission("exams:author")
 def list_exams(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
     """Every graded exam with its setup, counts and `state`, for trainers: open first, archived last."""
-    now = now or utcnow()
     attempts = (select(Attempt.exam_id, func.count(Attempt.id).label("attempts"),
                        func.sum(case((Attempt.status == "needs_marking", 1), else_=0)).label("to_mark"))
                 .group_by(Attempt.exam_id).subquery())
-    rows = session.exec(
-        select(Exam.id, Exam.code, Exam.kind, Exam.title_en, Exam.title_zh, Exam.status, Exam.time_limit_minutes,
-               Exam.pass_mark, Exam.attempts_allowed, Exam.grading, Exam.open_at, Exam.close_at,
-               func.coalesce(attempts.c.attempts, 0), func.coalesce(attempts.c.to_mark, 0))
-        .join(attempts, attempts.c.exam_id == Exam.id, isouter=True)
-        .where(Exam.kind.in_(GRADED_KINDS)).order_by(Exam.code)).all()
-    frame = pd.DataFrame(rows, columns=["id", "code", "kind", "title_en", "title_zh", "status", "time_limit_minutes",
-                                        "pass_mark", "attempts_allowed", "grading", "open_at", "close_at",
-                                        "attempts", "to_mark"])
+    query = (select(*(getattr(Exam, c) for c in EXAM_COLUMNS), func.coalesce(attempts.c.attempts, 0),
+                    func.coalesce(attempts.c.to_mark, 0))
+             .join(attempts, attempts.c.exam_id == Exam.id, isouter=True))
+    return _listing(session, query, [*EXAM_COLUMNS, "attempts", "to_mark"], now or utcnow())
+
+
+@permission("exams:author")
+def exam_choices(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
+    """`list_exams` without the counts (no pass over the attempts): for pickers of an exam."""
+    return _listing(session, select(*(getattr(Exam, c) for c in EXAM_COLUMNS)), EXAM_COLUMNS, now or utcnow())
+
+
+def _listing(session: Session, query, columns: list[str], now: datetime) -> pd.DataFrame:
+    """The graded exams `query` selects, with their `state`: open first, archived last, then by code."""
+    rows = session.exec(query.where(Exam.kind.in_(GRADED_KINDS)).order_by(Exam.code)).all()
+    frame = pd.DataFrame(rows, columns=columns)
     frame["state"] = [exam_state(status, open_at, close_at, now) for status, open_at, close_at
                       in zip(frame["status"], frame["open_at"], frame["close_at"])]
     rank = frame["state"].map(STATE_ORDER.index)
@@ -194,9 +204,11 @@ def list_exams(session: Session, actor: Actor, *, now: datetime | None = None) -
 
 
 @permission("exams:mark")
-def open_practicals(session: Session, actor: Actor, *, now: datetime | None = None) -> pd.DataFrame:
-    """The practical exams a trainer can run now (published, inside their dates), for the "Start a practical" picker."""
-    listing = list_exams(session, actor, now=now)
+def open_practicals(session: Session, actor: Actor, *, now: datetime | None = None,
+                    choices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The practical exams a trainer can run now (published, inside their dates), for the "Start a practical"
+    picker; from `choices` (`exam_choices`) if the caller has them already."""
+    listing = exam_choices(session, actor, now=now) if choices is None else choices
     return listing[(listing["kind"] == "practical") & (listing["state"] == "open")].reset_index(drop=True)
 
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.notifications import events
 from portal import audit
 from portal.clock import utcnow
+from portal.db import rare
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.i18n import localized_column
 from portal.models import Attempt, AttemptAnswer, Exam, GradeOverride, Question, QuestionVersion, User
@@ -66,21 +68,32 @@ def _attempt_for_marker(session: Session, actor: Actor, attempt_id: int) -> tupl
 
 
 @permission(MARK)
-def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None,
-                  language: str | None = None) -> pd.DataFrame:
-    """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`."""
+def marking_queue(session: Session, actor: Actor, *, now: datetime | None = None, language: str | None = None,
+                  offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+    """Attempts awaiting marking, oldest submission first (none of the actor's own); titles in `language`;
+    only the `limit` from `offset` on (a page of the queue: read by ix_attempt_status_submitted)."""
     finalise_expired(session, now=now or utcnow())
     rows = session.execute(
         select(Attempt.id, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind, User.display_name, Attempt.number,
                Attempt.submitted_at)
         .join(Exam, Exam.id == Attempt.exam_id).join(User, User.id == Attempt.user_id)
-        .where(Attempt.status == "needs_marking", Attempt.user_id != actor.id,
-               permissions.people_filter(session, actor, MARK))
-        .order_by(Attempt.submitted_at, Attempt.id)).all()
+        .where(*_waiting(session, actor)).order_by(Attempt.submitted_at, Attempt.id)
+        .offset(max(0, offset)).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=["attempt_id", "exam_code", "title_en", "title_zh", "kind", "learner",
                                         "number", "submitted_at"])
     frame["exam"] = localized_column(frame, "title", language or actor.language)
     return frame.drop(columns=["title_en", "title_zh"])
+
+
+@permission(MARK)
+def queue_count(session: Session, actor: Actor) -> int:
+    """How many attempts wait for the actor to mark them (the queue's length, on every page)."""
+    return session.exec(select(func.count()).select_from(Attempt).where(*_waiting(session, actor))).one()
+
+
+def _waiting(session: Session, actor: Actor) -> tuple:
+    return (rare(Attempt.status == "needs_marking"), Attempt.user_id != actor.id,
+            permissions.people_filter(session, actor, MARK))
 
 
 @permission(MARK)
@@ -232,14 +245,25 @@ def overrides_of(session: Session, actor: Actor, attempt_id: int) -> pd.DataFram
 
 
 @permission(MARK)
-def graded_attempts(session: Session, actor: Actor, exam_id: int) -> pd.DataFrame:
-    """Graded attempts of an exam (for choosing one to override)."""
+def graded_attempts(session: Session, actor: Actor, exam_id: int, *, offset: int = 0,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Graded attempts of an exam (for choosing one to override), by learner; the `limit` from `offset` on."""
     rows = session.execute(
         select(Attempt.id, User.display_name, Attempt.number, Attempt.submitted_at, Attempt.percent,
                Attempt.passed, Attempt.overridden)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id,
-               permissions.people_filter(session, actor, MARK))
-        .order_by(User.display_name, Attempt.number)).all()
+        .where(*_graded(session, actor, exam_id))
+        .order_by(User.display_name, Attempt.number, Attempt.id).offset(max(0, offset)).limit(limit)).all()
     return pd.DataFrame(rows, columns=["attempt_id", "learner", "number", "submitted_at", "percent", "passed",
                                        "overridden"])
+
+
+@permission(MARK)
+def graded_count(session: Session, actor: Actor, exam_id: int) -> int:
+    """How many graded attempts `graded_attempts` pages through."""
+    return session.exec(select(func.count()).select_from(Attempt).where(*_graded(session, actor, exam_id))).one()
+
+
+def _graded(session: Session, actor: Actor, exam_id: int) -> tuple:
+    return (Attempt.exam_id == exam_id, Attempt.status == "graded", Attempt.user_id != actor.id,
+            permissions.people_filter(session, actor, MARK))

@@ -21,7 +21,7 @@ publish each period exactly once.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -136,13 +136,20 @@ def ensure_published(session: Session) -> None:
         publish_closed_periods(session)
 
 
-def published_cells(session: Session) -> dict[Cell, Mapping]:
-    """Every cell ever published (only those; each read-only), publishing what has closed first."""
+CELL_FIELDS = ("responses", "who5_mean_pct", "pss4_mean", "very_low", "low", "ok", "support_signal")
+
+
+def published_cells(session: Session, groups: Collection[str] | None = None) -> dict[Cell, Mapping]:
+    """Every cell ever published (only those; each read-only), publishing what has closed first; only
+    those of `groups` if given: a team's page reads its team's cells, not the whole center's (issue 15),
+    as plain rows by the (group_key, period) index."""
     ensure_published(session)
-    return {(row.group_key, row.period): MappingProxyType(
-        {"responses": row.responses, "who5_mean_pct": row.who5_mean_pct, "pss4_mean": row.pss4_mean,
-         "very_low": row.very_low, "low": row.low, "ok": row.ok, "support_signal": row.support_signal})
-        for row in session.exec(select(WellbeingAggregate))}
+    table = WellbeingAggregate.__table__
+    query = select(table.c.group_key, table.c.period, *(table.c[name] for name in CELL_FIELDS))
+    if groups is not None:
+        query = query.where(table.c.group_key.in_(list(groups)))
+    return {(row.group_key, row.period): MappingProxyType({name: row._mapping[name] for name in CELL_FIELDS})
+            for row in session.execute(query)}
 
 
 def published_periods(session: Session) -> set[str]:

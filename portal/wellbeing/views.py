@@ -52,7 +52,7 @@ def wellbeing_trend(session: Session, actor: Actor, group: str, period_kind: str
     _require_group(session, actor, group)
     if period_kind not in PERIOD_KINDS:
         raise ValidationFailed("wellbeing.error.bad_period", period=period_kind)
-    published = published_cells(session)
+    published = published_cells(session, [group])
     first = _first_period(session, period_kind)
     rows = []
     for period in closed_periods(period_kind, TREND_PERIODS[period_kind]):
@@ -88,7 +88,8 @@ def wellbeing_comments(session: Session, actor: Actor, group: str) -> dict[str, 
     _require_group(session, actor, group)
     months = set(closed_periods("month", TREND_PERIODS["month"]))
     minimum = get_settings().wellbeing_min_comments
-    eligible = {(cell_group, month) for (cell_group, month), stats in published_cells(session).items()
+    cells = published_cells(session, None if group == CENTER else [group])
+    eligible = {(cell_group, month) for (cell_group, month), stats in cells.items()
                 if month in months and cell_group != CENTER and stats["responses"] >= minimum
                 and (group == CENTER or cell_group == group)}
     if not eligible:

@@ -56,7 +56,7 @@ BCRYPT_ROUNDS_GIVEN = os.environ.get("BCRYPT_ROUNDS")
 
 from portal.db import make_engine, migrate, session_scope
 from portal.i18n import Translator
-from portal.roles import Role
+from portal.roles import SYSTEM, Role
 from portal.settings import get_settings
 from tests.e2e.conftest import ROOT, free_port, start_streamlit, stop, wait_healthy
 from tests.utils.streamlit_ws import ProtocolError, StreamlitClient
@@ -89,15 +89,15 @@ def build_demo(url: str, learners: int, leads: int) -> None:
     with session_scope(engine) as session, mock.patch("portal.users.hash_password", lambda _: shared_hash):
         teams = list_teams(session)
         for n in range(learners):
-            create_user(session, None, NewUser(f"load{n + 1:03d}", f"Load Agent {n + 1:03d}", (Role.AGENT,), PASSWORD,
+            create_user(session, SYSTEM, NewUser(f"load{n + 1:03d}", f"Load Agent {n + 1:03d}", (Role.AGENT,), PASSWORD,
                                                team_id=teams[n % len(teams)].id, language="en"))
-        new_leads = [create_user(session, None, NewUser(f"leadload{n + 1:02d}", f"Load Lead {n + 1:02d}", (Role.LEAD,),
+        new_leads = [create_user(session, SYSTEM, NewUser(f"leadload{n + 1:02d}", f"Load Lead {n + 1:02d}", (Role.LEAD,),
                                                         PASSWORD, language="en")) for n in range(leads)]
         for n, team in enumerate(teams):
             current = list(session.exec(select(TeamLead.user_id).where(TeamLead.team_id == team.id)))
             mine = [lead.id for k, lead in enumerate(new_leads) if k % len(teams) == n]
             if mine:
-                set_team_leads(session, None, team.id, current + mine)
+                set_team_leads(session, SYSTEM, team.id, current + mine)
     engine.dispose()
 
 
