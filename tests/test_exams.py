@@ -3,6 +3,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
@@ -102,9 +103,7 @@ def test_a_create_sent_again_finds_its_exam_by_the_key_stored_on_it(session, wor
     settings = written_settings("keyed", questions=world["questions"][:2])
     first = exams.save_exam(session, world["trainer"], settings, submission_key=token)
     assert session.get(Exam, first.id).submission_key == token
-    for entry in session.exec(select(AuditEntry)).all():
-        session.delete(entry)
-    session.flush()
+    session.execute(text("DELETE FROM audit_log"))  # as if the log were gone (services never delete from it)
     again = exams.save_exam(session, world["trainer"], written_settings("keyed", questions=world["questions"][:2]),
                             submission_key=token)
     assert again.id == first.id and len(session.exec(select(Exam)).all()) == 1

@@ -3,6 +3,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from portal.errors import PermissionDenied, ValidationFailed
@@ -260,9 +261,7 @@ def test_a_practical_opened_again_finds_its_attempt_by_the_key_stored_on_it(sess
     first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
                                     submission_key=token)
     assert session.get(Attempt, first).submission_key == token
-    for entry in session.exec(select(AuditEntry)).all():
-        session.delete(entry)
-    session.flush()
+    session.execute(text("DELETE FROM audit_log"))  # as if the log were gone (services never delete from it)
     again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
                                     submission_key=token)
     assert again == first and len(session.exec(select(Attempt)).all()) == 1
