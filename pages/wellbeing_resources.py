@@ -4,6 +4,7 @@ import streamlit as st
 from portal import wellbeing
 from portal.roles import Role
 from portal.ui import state
+from portal.ui.forms import RecordForm
 from portal.ui.text import plain
 from portal.ui.wellbeing import show_resources
 from portal.ui.widgets import page_header, run_action, service_call
@@ -22,6 +23,8 @@ if not actor.has(Role.ADMIN):
 st.divider()
 st.header(t("wellbeing.admin.heading"))
 st.caption(t("wellbeing.admin.caption"))
+if flash := st.session_state.pop("resources_flash", None):
+    st.success(flash, icon=":material/check_circle:")
 with service_call(t) as session:
     everything = wellbeing.all_resources(session, actor, t.language)
 
@@ -46,7 +49,7 @@ def bilingual(label_key: str, current: str, current_zh: str, key: str, *, area: 
 
 def resource_form(key: str, current: wellbeing.ResourceInput | None) -> wellbeing.ResourceInput | None:
     blank = current or wellbeing.ResourceInput(kind=wellbeing.RESOURCE_KINDS[0], name="")
-    with st.form(key, clear_on_submit=current is None):
+    with st.form(key):
         kind = st.selectbox(t("wellbeing.field.kind"), wellbeing.RESOURCE_KINDS,
                             index=wellbeing.RESOURCE_KINDS.index(blank.kind),
                             format_func=lambda k: t(f"wellbeing.kind.{k}"))
@@ -74,7 +77,8 @@ def confirm_delete(resource) -> None:
     if keep.button(t("wellbeing.admin.keep"), key="keep_resource"):
         st.rerun()
     if delete.button(t("wellbeing.admin.delete"), type="primary", key="delete_resource"):
-        if run_action(t, lambda s: wellbeing.delete_resource(s, actor, resource.id), "wellbeing.admin.deleted"):
+        if run_action(t, lambda s: wellbeing.delete_resource(s, actor, resource.id)):
+            st.session_state["resources_flash"] = t("wellbeing.admin.deleted")
             st.rerun()
 
 
@@ -93,8 +97,11 @@ if everything:
     render_table(everything)
 add_tab, edit_tab = st.tabs([t("wellbeing.admin.add"), t("wellbeing.admin.edit")])
 with add_tab:
-    data = resource_form("resource_add", None)
-    if data and run_action(t, lambda s: wellbeing.save_resource(s, actor, data), "action.saved"):
+    adding = RecordForm("resource_add")  # a refusal keeps what was typed; a save starts an empty form
+    adding.show_saved()
+    data = resource_form(adding.key("form"), None)
+    if data and adding.submit(t, lambda s: wellbeing.save_resource(s, actor, data)):
+        adding.saved(t("wellbeing.admin.added", name=plain(data.name)))
         st.rerun()
 with edit_tab:
     if everything:

@@ -19,9 +19,11 @@ def test_one_resource_two_languages_no_twins_and_a_confirmed_delete(app_server, 
     page.get_by_test_id("stSidebar").get_by_text("Support and counselling").click()
     page.get_by_role("tab", name="Add a resource").wait_for()
     add_resource(page, "Peer circle", "同伴互助小组", "8021")
-    page.get_by_text("Saved.").first.wait_for()
+    page.get_by_text("Added Peer circle.").wait_for()
+    assert page.get_by_role("tabpanel").first.get_by_label("Name · English").input_value() == ""  # a fresh form
     add_resource(page, "peer circle", "", "8022")
     page.get_by_text("A resource of this kind is already called", exact=False).wait_for()
+    assert page.get_by_role("tabpanel").first.get_by_label("Phone").input_value() == "8022"  # nothing typed lost
     screenshot(page, "resources-duplicate-en")
 
     page.get_by_role("tab", name="Edit a resource").click()
@@ -29,8 +31,10 @@ def test_one_resource_two_languages_no_twins_and_a_confirmed_delete(app_server, 
     chooser.click()
     page.keyboard.type("Peer circle")
     page.keyboard.press("Enter")
-    page.get_by_role("tabpanel").nth(1).get_by_label("Name · 中文").wait_for()
-    assert page.get_by_role("tabpanel").nth(1).get_by_label("Name · 中文").input_value() == "同伴互助小组"
+    chinese = page.get_by_label("Name · 中文").filter(visible=True)
+    page.wait_for_function("() => [...document.querySelectorAll('input[aria-label=\"Name · 中文\"]')]"
+                           ".some(e => e.offsetParent !== null && e.value === '同伴互助小组')")
+    assert chinese.input_value() == "同伴互助小组"
     page.get_by_role("button", name="Delete").click()
     dialog = page.get_by_role("dialog")
     dialog.get_by_text("Peer circle will no longer be offered to anyone").wait_for()
