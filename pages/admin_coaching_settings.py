@@ -31,7 +31,7 @@ with st.form("coaching_settings"):
     st.subheader(t("coaching.settings_focus"))
     chosen = st.multiselect(t("coaching.setting_builtin_focus"), builtin,
                             default=[a for a in current.focus_areas if a in builtin],
-                            format_func=lambda a: coaching.focus_label(t, a))
+                            format_func=lambda a: coaching.focus_label(t, a), placeholder=t("widget.choose_many"))
     extra = st.text_area(t("coaching.setting_custom_focus"), value="\n".join(custom),
                          help=t("coaching.setting_custom_focus_help"))
     if st.form_submit_button(t("action.save"), type="primary"):

@@ -56,7 +56,8 @@ def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> N
         display_name = c2.text_input(t("field.display_name"), key=form.key("display_name"))
         with c2:
             form.show_error("display_name")
-        roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label, key=form.key("roles"))
+        roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label, key=form.key("roles"),
+                               placeholder=t("widget.choose_many"))
         form.show_error("roles")
         c3, c4, c5 = st.columns(3)
         team_id = c3.selectbox(t("field.team"), [None, *team_names], format_func=lambda i: team_names.get(i, "—"),
@@ -90,7 +91,8 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict)
         current_roles = [Role(r) for r in row["roles"].split(", ") if r]
         with st.form("edit_user"):
             new_name = st.text_input(t("field.display_name"), value=row["display_name"])
-            new_roles = st.multiselect(t("field.roles"), ALL_ROLES, default=current_roles, format_func=role_label)
+            new_roles = st.multiselect(t("field.roles"), ALL_ROLES, default=current_roles, format_func=role_label,
+                                       placeholder=t("widget.choose_many"))
             e1, e2, e3 = st.columns(3)
             team_ids, cohort_ids, mentor_ids = [None, *team_names], [None, *cohort_names], [None, *mentor_names]
             inv_team = {v: k for k, v in team_names.items()}

@@ -121,7 +121,8 @@ def render_rules(settings, k: str, cohorts: dict[int, str]) -> None:
                                               index=exams_service.REVIEW_WHEN.index(settings.review_answers),
                                               format_func=lambda v: t(f"exams.review.{v}"), key=k + "ra")
     settings.cohort_ids = third.multiselect(t("exams.field.cohorts"), list(cohorts), default=settings.cohort_ids,
-                                            format_func=cohorts.get, help=t("exams.field.cohorts_help"), key=k + "coh")
+                                            format_func=cohorts.get, help=t("exams.field.cohorts_help"), key=k + "coh",
+                                            placeholder=t("widget.choose_many"))
 
 
 def render_paper(settings, k: str, bank: list[str], tags: list[str]) -> None:
@@ -135,7 +136,8 @@ def render_paper(settings, k: str, bank: list[str], tags: list[str]) -> None:
         st.warning(t("exams.authoring.bank_empty"), icon=":material/warning:")
     if mode == "fixed":
         settings.questions = st.multiselect(t("exams.field.questions"), bank,
-                                            default=[q for q in settings.questions if q in bank], key=k + "qs")
+                                            default=[q for q in settings.questions if q in bank], key=k + "qs",
+                                            placeholder=t("widget.choose_many"))
         settings.question_marks = []
         settings.pool_tags, settings.pool_count = [], None
         st.caption(t("exams.authoring.fixed_count", n=len(settings.questions)))
@@ -147,14 +149,15 @@ def render_pool(settings, k: str, tags: list[str]) -> None:
     """Questions drawn by tags; says whether the bank holds enough of them."""
     settings.questions, settings.question_marks = [], []
     settings.pool_tags = st.multiselect(t("exams.field.pool_tags"), tags,
-                                        default=[x for x in settings.pool_tags if x in tags], key=k + "tags")
+                                        default=[x for x in settings.pool_tags if x in tags], key=k + "tags",
+                                        placeholder=t("widget.choose_many"))
     cols = st.columns(3)
     settings.pool_match = cols[0].radio(t("exams.field.pool_match"), ["any", "all"],
                                         index=1 if settings.pool_match == "all" else 0,
                                         format_func=lambda v: t(f"exams.pool_match.{v}"), key=k + "match")
     settings.pool_exclude_tags = cols[1].multiselect(
         t("exams.field.pool_exclude"), tags, default=[x for x in settings.pool_exclude_tags if x in tags],
-        key=k + "excl")
+        key=k + "excl", placeholder=t("widget.choose_many"))
     settings.pool_count = int(cols[2].number_input(t("exams.field.pool_count"), 1, 200,
                                                    int(settings.pool_count or 20), key=k + "count"))
     with service_call(t) as session:

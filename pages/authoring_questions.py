@@ -62,7 +62,7 @@ def bank_view() -> None:
     qtype = row1[2].selectbox(t("quizbank.form.qtype"), ["", *QTYPES], key="qb_qtype",
                               format_func=lambda v: t(f"quizbank.qtype.{v}") if v else t("quizbank.bank.any"))
     row2 = st.columns([2, 2, 1])
-    chosen_tags = row2[0].multiselect(t("quizbank.form.tags"), tags, key="qb_tags")
+    chosen_tags = row2[0].multiselect(t("quizbank.form.tags"), tags, key="qb_tags", placeholder=t("widget.choose_many"))
     category = row2[1].selectbox(t("quizbank.form.category"), ["", *sorted({c.split("/")[0] for c in categories if c}
                                                                              | set(categories))],
                                  key="qb_category", format_func=lambda v: v or t("quizbank.bank.any"))

@@ -49,10 +49,11 @@ def render_create_form(expanded: bool) -> None:
                                 key=form.key("scorecard"))
             form.show_error("scorecard")
             chosen_calls = st.multiselect(t("qa.calibration.calls"), list(call_labels), format_func=call_labels.get,
-                                          key=form.key("calls"))
+                                          key=form.key("calls"), placeholder=t("widget.choose_many"))
             form.show_error("calls")
             chosen_people = st.multiselect(t("qa.calibration.participants"), list(person_labels),
-                                           format_func=person_labels.get, key=form.key("participants"))
+                                           format_func=person_labels.get, key=form.key("participants"),
+                                           placeholder=t("widget.choose_many"))
             form.show_error("participants")
             st.caption(t("qa.calibration.facilitator_note"))
             sent = st.form_submit_button(t("qa.calibration.create"), type="primary", icon=":material/add:")
