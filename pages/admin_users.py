@@ -7,6 +7,7 @@ from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, or_none, page_offset, pager
 from portal.ui.tables import filled
+from portal.ui.text import plain
 from portal.ui.widgets import empty_state, run_action, service_call
 
 t = state.translator()
@@ -35,6 +36,8 @@ def render_table(shown, total: int, page: int, filtered: bool) -> None:
     if shown.empty:
         empty_state(t, "admin.users.none_match" if filtered else "admin.users.none", icon=":material/person_search:")
         return
+    shown = shown.assign(roles=[", ".join(role_label(Role(r)) for r in codes.split(", ") if r)
+                                for codes in shown["roles"]])  # in words, not codes
     users_table, users_config = filled(t, shown.drop(columns=["id"]), {
         "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
         "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
@@ -79,6 +82,28 @@ def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> N
             st.rerun()
 
 
+def flash(message: str) -> None:
+    """Say `message` above the page after the rerun that shows the change."""
+    st.session_state["users_flash"] = message
+    st.rerun()
+
+
+@st.dialog(t("admin.users.confirm_title"))
+def confirm_account_change(user_id: int, name: str, change: str) -> None:
+    """Deactivating signs the person out everywhere; a reset ends their password: both asked first."""
+    st.warning(t(f"admin.users.confirm_{change}", name=plain(name)), icon=":material/warning:")
+    keep, go = st.columns(2)
+    if keep.button(t("admin.users.confirm_no"), key="account_keep"):
+        st.rerun()
+    if go.button(t(f"admin.users.confirm_{change}_yes"), type="primary", key="account_change"):
+        if change == "deactivate":
+            if run_action(t, lambda s: users.set_active(s, actor, user_id, False)):
+                flash(t("admin.users.deactivated", name=plain(name)))
+        elif issued := run_action(t, lambda s: users.reset_password(s, actor, user_id)):
+            st.success(t("admin.users.temp_password_once", name=plain(name), password=issued.value),
+                       icon=":material/key:")
+
+
 def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
     """One of the users on the page shown: names, roles, team, cohort, mentor; deactivate; reset password."""
     if frame.empty:
@@ -117,18 +142,17 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict)
         b1, b2 = st.columns(2)
         if row["active"]:
             if b1.button(t("admin.users.deactivate"), icon=":material/person_off:"):
-                if run_action(t, lambda s: users.set_active(s, actor, int(user_id), False), "action.saved"):
-                    st.rerun()
+                confirm_account_change(int(user_id), row["display_name"], "deactivate")
         elif b1.button(t("admin.users.reactivate"), icon=":material/person_check:"):
-            if run_action(t, lambda s: users.set_active(s, actor, int(user_id), True), "action.saved"):
-                st.rerun()
+            if run_action(t, lambda s: users.set_active(s, actor, int(user_id), True)):
+                flash(t("admin.users.reactivated", name=plain(row["display_name"])))
         if b2.button(t("admin.users.reset_password"), icon=":material/lock_reset:"):
-            if issued := run_action(t, lambda s: users.reset_password(s, actor, int(user_id))):
-                st.success(t("admin.users.temp_password", username=row["username"], password=issued.value),
-                           icon=":material/key:")
+            confirm_account_change(int(user_id), row["display_name"], "reset")
 
 
 st.title(t("admin.users.title"))
+if message := st.session_state.pop("users_flash", None):
+    st.success(message, icon=":material/check_circle:")
 with service_call(t) as session:
     teams = users.list_teams(session)
     cohorts = users.list_cohorts(session)

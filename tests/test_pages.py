@@ -97,7 +97,7 @@ def test_forced_password_change_shows_only_the_account_page(demo_engine):
         session.commit()
     at = app_as(demo_engine, "agent").run()
     assert not errors_of(at)
-    assert [w.value for w in at.warning] == ["Your password was reset. Choose a new password to continue."]
+    assert [w.value for w in at.warning] == ["Before you go on, choose your own password (the one you were given was temporary)."]
 
 
 def test_every_registered_page_file_exists():

@@ -39,3 +39,25 @@ def test_adding_a_lead_keeps_the_others_and_a_removal_asks_first(demo_engine, ap
     screenshot(page, "admin-leads-confirm-en")
     dialog.get_by_role("button", name="Keep them").click()
     assert leads_of(demo_engine, "Mobile Team A") == {"lead", "zhao.lei"}
+
+
+def test_deactivating_asks_first_and_says_what_happened(demo_engine, app_server, page):
+    sign_in(page, app_server, "admin")
+    page.get_by_test_id("stSidebar").get_by_text("Users", exact=True).click()
+    search = page.get_by_role("textbox", name="Find a user")
+    search.fill("Chen Jie")
+    search.press("Enter")
+    page.get_by_text("Rows 1–1 of 1").wait_for()
+    page.get_by_role("tab", name="Edit a user").click()
+    page.get_by_role("button", name="Deactivate").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("will be signed out everywhere", exact=False).wait_for()
+    dialog.get_by_role("button", name="Cancel").click()
+    page.get_by_role("dialog").wait_for(state="detached")
+    with Session(demo_engine) as session:
+        assert session.exec(select(User.active).where(User.username == "agent")).one()
+    page.get_by_test_id("stTabs").get_by_role("button", name="Deactivate").click()
+    page.get_by_role("dialog").get_by_role("button", name="Deactivate").click()
+    page.get_by_text("Chen Jie 陈杰 is deactivated and signed out.").wait_for()
+    with Session(demo_engine) as session:
+        assert not session.exec(select(User.active).where(User.username == "agent")).one()
