@@ -70,7 +70,7 @@ def qa_effect_query(session: Session, window_days: int):
     """Per session: the agent's live QA score average and count `window_days` before and after it (the session
     day counts as neither), over the evaluations near it only (index agent_id, submitted_at). Sessions without
     QA scores near them are left out."""
-    day = _day(session, QaEvaluation.submitted_at)
+    day = center_day_sql(session.get_bind().dialect.name, QaEvaluation.submitted_at)
     held = CoachingSession.held_on
     before = and_(day >= _plus_days(session, held, -window_days), day < held)
     after = and_(day > held, day <= _plus_days(session, held, window_days))
