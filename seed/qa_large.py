@@ -207,8 +207,8 @@ def _qa_analysts(connection, now, count: int) -> list[int]:
     ids = list(range(first, first + count))
     bulk_insert(connection, "user_account", ["id", "username", "display_name", "password_hash", "active",
                                              "must_change_password", "language", "team_id", "cohort_id",
-                                             "mentor_id", "failed_logins", "locked_until", "created_at"],
-                [(uid, f"qa{n:02d}", f"Qa {n:02d}", password_hash, True, False, None, None, None, None, 0, None, now)
+                                             "mentor_id", "created_at"],
+                [(uid, f"qa{n:02d}", f"Qa {n:02d}", password_hash, True, False, None, None, None, None, now)
                  for n, uid in enumerate(ids, start=1)])
     bulk_insert(connection, "user_role", ["user_id", "role"], [(uid, "qa") for uid in ids])
     return ids
