@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from portal import permissions
 from portal.clock import center_time, utcnow
 from portal.errors import PermissionDenied
+from portal.i18n import localized_column
 from portal.models import (
     QaDispute,
     QaDisputeItem,
@@ -201,9 +202,8 @@ def failure_matrix(failures: pd.DataFrame, language: str) -> pd.DataFrame:
     """Items (rows, most failed first) x months (columns): failure rates, for the table on screen."""
     if failures.empty:
         return pd.DataFrame()
-    item = failures["item_zh"] if language == "zh-CN" else failures["item_en"]
-    card = failures["scorecard_zh"] if language == "zh-CN" else failures["scorecard_en"]
-    labelled = failures.assign(item=card + " · " + item)
+    labelled = failures.assign(item=[f"{card} · {item}" for card, item in zip(
+        localized_column(failures, "scorecard", language), localized_column(failures, "item", language))])
     order = list(dict.fromkeys(labelled["item"]))
     matrix = labelled.pivot_table(index="item", columns="month", values="failure_rate", aggfunc="first")
     return matrix.reindex(order).reset_index()

@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import QaCall, QaEvaluation, QaScorecard, QaScorecardVersion, User
 from portal.qa import scoring
 from portal.quizzes.specs import NA, RubricItem, RubricSpec
@@ -118,7 +119,7 @@ class EvaluationSummary:
     revision: int
 
     def scorecard_title(self, language: str) -> str:
-        return self.scorecard_title_zh if language == "zh-CN" else self.scorecard_title_en
+        return localized_field(self, "scorecard_title", language)
 
 
 @dataclass(frozen=True)

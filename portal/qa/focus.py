@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import Exam, QaFocusItem, QaScorecard, QuestionTag
 from portal.qa import dashboards
 from portal.qa.scoring import scorecard_spec
@@ -51,7 +52,7 @@ class FocusItemView:
     published_at: datetime | None
 
     def title(self, language: str) -> str:
-        return self.title_zh if language == "zh-CN" else self.title_en
+        return localized_field(self, "title", language)
 
 
 @dataclass(frozen=True)

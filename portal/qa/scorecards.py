@@ -20,8 +20,14 @@ from sqlmodel import Session, func, select
 
 from portal import audit, permissions
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import QaScorecard, QaScorecardVersion, User
-from portal.quizzes.specs import SPEC_ID_PATTERN, RubricSpec, SpecFileError, validate_rubric
+from portal.quizzes.specs import (
+    SPEC_ID_PATTERN,
+    RubricSpec,
+    SpecFileError,
+    validate_rubric,
+)
 from portal.roles import Actor
 
 SCORECARDS_DIR = Path(__file__).resolve().parents[2] / "qa" / "scorecards"
@@ -44,7 +50,7 @@ class ScorecardSummary:
     updated_at: datetime
 
     def title(self, language: str) -> str:
-        return self.title_zh if language == "zh-CN" else self.title_en
+        return localized_field(self, "title", language)
 
 
 @dataclass(frozen=True)

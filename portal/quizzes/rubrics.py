@@ -17,6 +17,7 @@ from sqlmodel import Session, func, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import Attempt, Exam, Rubric
 from portal.quizzes.specs import RubricSpec, validate_rubric
 from portal.roles import Actor
@@ -35,7 +36,7 @@ class RubricSummary:
     updated_at: datetime
 
     def title(self, language: str) -> str:
-        return self.title_zh if language == "zh-CN" else self.title_en
+        return localized_field(self, "title", language)
 
 
 def _usage(session: Session, rubric_id: int) -> tuple[int, int]:

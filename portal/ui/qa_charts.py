@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from portal.formatting import format_month
-from portal.i18n import Translator
+from portal.i18n import Translator, localized_column
 
 
 def month_label(key: str, language: str) -> str:
@@ -86,7 +86,7 @@ def focus_pass_chart(t: Translator, rates: pd.DataFrame) -> None:
         return
     labels = tuple(month_label(m, t.language) for m in dict.fromkeys(rates["month"]))
     data = data.assign(label=[month_label(m, t.language) for m in data["month"]],
-                       focus=data["focus_zh"] if t.language == "zh-CN" else data["focus_en"])
+                       focus=localized_column(data, "focus", t.language))
     texts = tuple(t(key) for key in ("qa.dashboard.axis_month", "qa.dashboard.axis_pass_rate",
                                      "qa.dashboard.col.focus", "qa.dashboard.col.month",
                                      "qa.dashboard.col.pass_rate", "qa.dashboard.col.scored"))
