@@ -5,8 +5,8 @@ from portal import exports
 from portal.i18n import localized_column
 from portal.qa import dashboards, focus
 from portal.ui import state
+from portal.ui.charts.qa import focus_pass_chart, month_label, score_trend_chart
 from portal.ui.coaching_views import download_buttons
-from portal.ui.qa_charts import focus_pass_chart, month_label, score_trend_chart
 from portal.ui.tables import filled
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, service_call

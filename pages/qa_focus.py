@@ -5,8 +5,8 @@ from portal.formatting import format_datetime
 from portal.i18n import localized_field
 from portal.qa import dashboards, focus
 from portal.ui import state
+from portal.ui.charts.qa import month_label
 from portal.ui.forms import RecordForm
-from portal.ui.qa_charts import month_label
 from portal.ui.tables import filled
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
