@@ -1,13 +1,13 @@
 """Calibration (校准): create a session, score its calls blind, reveal, compare; alignment and Krippendorff's alpha."""
 import time
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from portal.formatting import format_date, format_datetime
 from portal.qa import calibration
 from portal.ui import state
+from portal.ui.charts.qa import alignment_chart, calibration_spread_chart
 from portal.ui.item_forms import ItemRecordForm
 from portal.ui.qa_views import choose_from_url, show_table
 from portal.ui.text import plain
@@ -169,12 +169,8 @@ def render_results(results: calibration.SessionResults) -> None:
             row[t("qa.calibration.col_spread")] = "—" if item.spread is None else f"{item.spread:g}"
             rows.append(row)
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=f"results_{call.id}")
-    chart = pd.DataFrame([{"item": i.text, "spread": 100 * (i.spread or 0) / i.max_points} for i in results.items])
-    chart = chart.groupby("item", sort=False, as_index=False)["spread"].max()
-    st.altair_chart(alt.Chart(chart).mark_bar().encode(
-        x=alt.X("spread:Q", title=t("qa.calibration.axis_spread"), scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("item:N", title=None, sort=None), tooltip=[alt.Tooltip("spread:Q", format=".0f")]),
-        use_container_width=True)
+    calibration_spread_chart(t, pd.DataFrame([{"item": i.text, "spread": 100 * (i.spread or 0) / i.max_points}
+                                              for i in results.items], columns=["item", "spread"]))
     alignment = pd.DataFrame([{"analyst": names[p], "alignment": v} for p, v in results.alignment.items()],
                              columns=["analyst", "alignment"])
     st.markdown("**" + t("qa.calibration.session_alignment") + "**")
@@ -222,12 +218,7 @@ def render_reliability() -> None:
                           columns=["analyst", "sessions", "latest", "mean", "change"])
     show_table(t, trends, "alignment_trends", {"latest": "%.1f", "mean": "%.1f", "change": "%+.1f"}, prefix=COLUMNS)
     st.caption(t("qa.calibration.alignment_note"))
-    chart = frame.assign(when=[format_date(v, t.language) for v in frame["revealed_at"]])
-    st.altair_chart(alt.Chart(chart.drop(columns="revealed_at")).mark_line(point=True).encode(
-        x=alt.X("when:O", title=None, sort=None), y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"),
-                                                        scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("analyst:N", title=None), tooltip=["session", "analyst", alt.Tooltip("alignment:Q", format=".1f")]),
-        use_container_width=True)
+    alignment_chart(t, frame)
     with st.expander(t("qa.calibration.alignment_sessions")):
         show_table(t, frame, "alignment_over_time", {"alignment": "%.1f"}, prefix=COLUMNS)
 

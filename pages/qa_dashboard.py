@@ -2,10 +2,11 @@ import pandas as pd
 import streamlit as st
 
 from portal import exports
+from portal.i18n import localized_column
 from portal.qa import dashboards, focus
 from portal.ui import state
+from portal.ui.charts.qa import focus_pass_chart, month_label, score_trend_chart
 from portal.ui.coaching_views import download_buttons
-from portal.ui.qa_charts import focus_pass_chart, month_label, score_trend_chart
 from portal.ui.tables import filled
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, service_call
@@ -96,7 +97,7 @@ def render_items(team_id: int, months: list[str], slug: str) -> None:
     st.subheader(t("qa.dashboard.focus_title"))
     st.caption(t("qa.dashboard.focus_caption"))
     focus_pass_chart(t, rates)
-    shown = rates.assign(focus=rates["focus_zh"] if t.language == "zh-CN" else rates["focus_en"],
+    shown = rates.assign(focus=localized_column(rates, "focus", t.language),
                          focus_month=[month_label(m, t.language) for m in rates["focus_month"]])
     table(shown[["focus", "focus_month", "month", "scored", "passed", "pass_rate"]], f"qa-focus-{slug}",
           "qa_focus_rates", empty_key="qa.dashboard.no_focus")

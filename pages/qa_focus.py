@@ -2,10 +2,11 @@ import pandas as pd
 import streamlit as st
 
 from portal.formatting import format_datetime
+from portal.i18n import localized_field
 from portal.qa import dashboards, focus
 from portal.ui import state
+from portal.ui.charts.qa import month_label
 from portal.ui.forms import RecordForm
-from portal.ui.qa_charts import month_label
 from portal.ui.tables import filled
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
@@ -122,8 +123,8 @@ with service_call(t) as session:
     assignments = focus.assignments(session, actor, month)
     published = focus.is_published(session, month)
 modules = focus.course_modules()
-labels = {row.item_id: f"{row.scorecard_zh if t.language == 'zh-CN' else row.scorecard_en} · "
-                       f"{row.item_zh if t.language == 'zh-CN' else row.item_en}" for row in card_items.itertuples()}
+labels = {row.item_id: f"{localized_field(row, 'scorecard', t.language)} · {localized_field(row, 'item', t.language)}"
+          for row in card_items.itertuples()}
 if published:
     st.success(t("qa.focus.published_note", month=month_label(month, t.language)), icon=":material/lock:")
 render_items(items, labels, modules)

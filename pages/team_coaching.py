@@ -125,7 +125,7 @@ def render_session_form(agent_id: int, agent_names: dict, attempts, evaluations,
                                format_func=attempt_labels.get, key=f"links_{form_id}",
                                placeholder=t("coaching.choose_attempts"), select_all=False)
         qa_labels = {int(r.evaluation_id): evaluation_label(
-            t, r.title_zh if t.language == "zh-CN" else r.title_en, r.percent, r.submitted_at, r.critical_missed)
+            t, localized_field(r, "title", t.language), r.percent, r.submitted_at, r.critical_missed)
             for r in evaluations.itertuples()}
         qa_links = st.multiselect(t("qa.coaching.links"), list(qa_labels), format_func=qa_labels.get,
                                   default=[link.ref_id for link in editing.links if link.ref_id in qa_labels

@@ -3,7 +3,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 from sqlmodel import select
 
 from portal.errors import PermissionDenied, ValidationFailed
@@ -11,7 +10,7 @@ from portal.models import Attempt, AttemptAnswer, AuditEntry, GradeOverride
 from portal.quizzes import attempts, marking
 from portal.quizzes import exams as exams_service
 from portal.roles import Role
-from tests.utils.factories import make_cohort, make_user
+from tests.utils.factories import forget_the_audit_log, make_cohort, make_user
 from tests.utils.quiz_factories import at, make_practical_exam, make_question, make_questions, make_written_exam
 
 T0 = at("2026-11-03 09:00")
@@ -261,7 +260,7 @@ def test_a_practical_opened_again_finds_its_attempt_by_the_key_stored_on_it(sess
     first = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
                                     submission_key=token)
     assert session.get(Attempt, first).submission_key == token
-    session.execute(text("DELETE FROM audit_log"))  # as if the log were gone (services never delete from it)
+    forget_the_audit_log(session)
     again = attempts.open_practical(session, world["trainer"], exam.id, world["newhire"].id, now=T0,
                                     submission_key=token)
     assert again == first and len(session.exec(select(Attempt)).all()) == 1

@@ -17,9 +17,11 @@ from portal.clock import utcnow
 from portal.errors import PermissionDenied
 from portal.models import Attempt, Exam
 from portal.onboarding.rules import CHECKLIST, MET
+from portal.qa import calibration, disputes
 from portal.quizzes import attempts
 from portal.roles import ALL_ROLES, SYSTEM, Role
 from tests.utils.factories import make_cohort, make_team, make_user
+from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
 
 SELF, MENTEES, TEAMS_LED, ANYONE = "self", "their mentees", "members of the teams they lead", "anyone"
 
@@ -183,7 +185,23 @@ def records(session, center):
     coached = coaching.write_session(session, people["lead_a"], draft)
     call = onboarding.record_supervised_call(session, people["mentee"], call_date=CALL_DAY, call_type="complaint",
                                              ticket_ref="T-1", summary="Chased the repair ticket.", today=TODAY)
-    return dict(attempt=attempt.id, coaching=coached, call=call.id)
+    return dict(attempt=attempt.id, coaching=coached, call=call.id, **qa_records(session, people))
+
+
+def qa_records(session, people) -> dict:
+    """A QA evaluation of agent_a by qa, which agent_a disputes; a calibration (qa facilitating, lead_a
+    taking part) on a call of agent_a, scored by both and revealed."""
+    version = make_scorecard(session)
+    marks = {"greet": 2, "verify": 2, "offer": None}
+    evaluation = make_evaluation(session, version, people["agent_a"].id, people["qa"].id, marks, utcnow())
+    dispute = disputes.raise_dispute(session, people["agent_a"], evaluation.id, {"greet": "I greeted them"})
+    qa, lead = people["qa"], people["lead_a"]
+    call = make_call(session, people["agent_a"].id)
+    session_id = calibration.create_calibration(session, qa, "October", version.id, [call.id], [lead.id])
+    for scorer in (qa, lead):
+        calibration.submit_scores(session, scorer, session_id, call.id, marks)
+    calibration.reveal(session, qa, session_id)
+    return dict(evaluation=evaluation.id, dispute=dispute, calibration=session_id)
 
 
 # (service, who must be refused): the wrong role, the lead of another team, the mentor of other
@@ -209,6 +227,16 @@ SERVICES = {
     "a team's wellbeing": (
         lambda s, p, t, r, who: wellbeing.wellbeing_trend(s, p[who], wellbeing.team_key(t["A"].id), "week"),
         "lead_a", ("lead_b", "trainer", "mentor", "agent_a")),
+    "a QA evaluation": (
+        lambda s, p, t, r, who: disputes.evaluation_detail(s, p[who], r["evaluation"]),
+        "agent_a", ("colleague_a", "lead_b", "mentor", "mentee")),
+    "deciding a QA dispute": (  # never by its evaluator (qa), whatever their roles
+        lambda s, p, t, r, who: disputes.decide_dispute(s, p[who], r["dispute"],
+                                                        {"greet": disputes.Decision("upheld", "Heard it")}),
+        "lead_a", ("lead_b", "qa", "trainer", "agent_a")),
+    "calibration results": (  # only to those who took part and scored every call
+        lambda s, p, t, r, who: calibration.results(s, p[who], r["calibration"]),
+        "lead_a", ("trainer", "lead_b", "agent_a", "admin")),
     "user administration": (
         lambda s, p, t, r, who: users.set_active(s, p[who], p["agent_a"].id, True),
         "admin", ("trainer", "lead_a", "mentor", "agent_a")),

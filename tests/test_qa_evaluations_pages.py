@@ -60,7 +60,7 @@ def test_evaluation_starts_blank_and_is_flagged_item_by_item(demo_engine, langua
     not_marked = "Not marked yet" if language == "en" else "尚未评分"
     assert shown.count(not_marked) == 14
     with Session(demo_engine) as session:
-        assert session.exec(select(QaEvaluation.status)).all() == ["draft"]
+        assert session.exec(select(QaEvaluation.status).where(QaEvaluation.call_id == call_id)).all() == ["draft"]
 
 
 def test_draft_is_kept_and_reopened(demo_engine):
@@ -69,7 +69,7 @@ def test_draft_is_kept_and_reopened(demo_engine):
     at.selectbox(key=f"qa_eval_card_{call_id}").select("voice-call").run()
     next(b for b in at.button if b.key == f"qa_eval_start_{call_id}").click().run()
     with Session(demo_engine) as session:
-        evaluation_id = session.exec(select(QaEvaluation.id)).one()
+        evaluation_id = session.exec(select(QaEvaluation.id).where(QaEvaluation.call_id == call_id)).one()
     at.text_area(key=f"qa_eval.{evaluation_id}.overall").input("Opening was rushed").run()
     again = open_page(demo_engine, "qa", EVALUATE, call=str(call_id))  # a reload: a new browser session
     assert again.text_area(key=f"qa_eval.{evaluation_id}.overall").value == "Opening was rushed"

@@ -255,6 +255,7 @@ def attempt_links(attempts: pd.DataFrame, chosen) -> tuple[LinkInput, ...]:
                  for ref in dict.fromkeys(int(ref) for ref in chosen))
 
 
+@permission(WRITE)
 def agent_evaluations(session: Session, actor: Actor, agent_id: int, limit: int = 30) -> pd.DataFrame:
     """The agent's live QA evaluations (submitted, not calibration), newest first, to link a session to."""
     agent = _user(session, agent_id)

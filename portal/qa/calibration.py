@@ -65,9 +65,9 @@ class Choice:
     label: str
 
 
+@permissions.permission(ACTION)
 def calibrator_choices(session: Session, actor: Actor) -> list[Choice]:
     """Active people who may take part in calibration (they hold a role with `qa:calibrate`)."""
-    permissions.ensure(session, actor, ACTION)
     roles = [role.value for role in permissions.roles_allowed(ACTION)]
     rows = session.exec(select(User.id, User.display_name).where(
         User.active, User.id.in_(select(UserRole.user_id).where(UserRole.role.in_(roles))))
@@ -75,9 +75,9 @@ def calibrator_choices(session: Session, actor: Actor) -> list[Choice]:
     return [Choice(id=i, label=name) for i, name in rows]
 
 
+@permissions.permission(ACTION)
 def scorecard_choices(session: Session, actor: Actor, language: str | None = None) -> list[Choice]:
     """The current version of each scorecard in use."""
-    permissions.ensure(session, actor, ACTION)
     rows = session.exec(select(QaScorecardVersion).join(QaScorecard, QaScorecard.current_version_id
                                                         == QaScorecardVersion.id)
                         .where(QaScorecard.archived.is_(False)).order_by(QaScorecard.code)).all()
@@ -94,9 +94,9 @@ class CallChoice:
     agent_name: str
 
 
+@permissions.permission(ACTION)
 def call_choices(session: Session, actor: Actor, limit: int = 200) -> list[CallChoice]:
     """The newest calls, to pick a session's calls from."""
-    permissions.ensure(session, actor, ACTION)
     rows = session.exec(select(QaCall, User.display_name).join(User, User.id == QaCall.agent_id)
                         .order_by(QaCall.started_at.desc(), QaCall.id.desc()).limit(limit)).all()
     return [CallChoice(id=c.id, external_id=c.external_id, started_at=c.started_at, queue=c.queue, agent_name=name)
@@ -106,10 +106,10 @@ def call_choices(session: Session, actor: Actor, limit: int = 200) -> list[CallC
 # -- creating a session --------------------------------------------------------------------------------
 
 
+@permissions.permission(ACTION)
 def create_calibration(session: Session, actor: Actor, title: str, scorecard_version_id: int | None,
                        call_ids: list[int], participant_ids: list[int], submission_key: str | None = None) -> int:
     """A new session facilitated by `actor` (who always takes part); its id. The same key twice: one session."""
-    permissions.ensure(session, actor, ACTION)
     submission_key = checked_key(submission_key)
     if submission_key is not None:
         earlier = session.exec(select(QaCalibration).where(QaCalibration.facilitator_id == actor.id,
@@ -165,8 +165,7 @@ def _scores(session: Session, calibration_id: int, evaluator_id: int | None = No
 
 
 def _taking_part(session: Session, actor: Actor, calibration_id: int) -> QaCalibration:
-    """The session, if `actor` may calibrate and takes part in it."""
-    permissions.ensure(session, actor, ACTION)
+    """The session, if `actor` takes part in it (the callers are declared `qa:calibrate`)."""
     calibration = session.get(QaCalibration, calibration_id)
     if calibration is None:
         raise NotFound()
@@ -193,9 +192,9 @@ class SessionSummary:
     i_facilitate: bool
 
 
+@permissions.permission(ACTION)
 def my_calibrations(session: Session, actor: Actor) -> list[SessionSummary]:
     """The sessions the actor takes part in, newest first."""
-    permissions.ensure(session, actor, ACTION)
     mine = select(QaCalibrationParticipant.calibration_id).where(QaCalibrationParticipant.user_id == actor.id)
     rows = session.exec(select(QaCalibration, User.display_name).join(User, User.id == QaCalibration.facilitator_id)
                         .where(QaCalibration.id.in_(mine))
@@ -258,6 +257,7 @@ class SessionView:
         return self.status == "revealed" and self.i_am_done
 
 
+@permissions.permission(ACTION)
 def calibration_view(session: Session, actor: Actor, calibration_id: int, language: str | None = None) -> SessionView:
     """One session as a participant sees it: its calls, sheet, who has finished, and only their own scores."""
     calibration = _taking_part(session, actor, calibration_id)
@@ -294,6 +294,7 @@ def _rows_of(session: Session, evaluation: QaEvaluation) -> list[QaItemScore]:
 # -- scoring and revealing -------------------------------------------------------------------------------
 
 
+@permissions.permission(ACTION)
 def submit_scores(session: Session, actor: Actor, calibration_id: int, call_id: int,
                   points: Mapping[str, float | None], comments: Mapping[str, str] | None = None,
                   submission_key: str | None = None, seconds_spent: int = 0) -> int:
@@ -335,6 +336,7 @@ def submit_scores(session: Session, actor: Actor, calibration_id: int, call_id: 
     return evaluation.id
 
 
+@permissions.permission(ACTION)
 def reveal(session: Session, actor: Actor, calibration_id: int) -> None:
     """The facilitator shows everyone's scores side by side and closes scoring (once; again changes nothing)."""
     calibration = _taking_part(session, actor, calibration_id)
@@ -406,6 +408,7 @@ def _session_scores(session: Session, calibration_id: int) -> dict[tuple[int, in
     return {(e.evaluator_id, e.call_id): {r.item_id: r.points for r in _rows_of(session, e)} for e in evaluations}
 
 
+@permissions.permission(ACTION)
 def results(session: Session, actor: Actor, calibration_id: int, language: str | None = None) -> SessionResults:
     """Everyone's scores side by side. Refused until revealed, and to anyone who has not scored every call."""
     view = calibration_view(session, actor, calibration_id, language)
@@ -442,9 +445,9 @@ def _sheet(session: Session, calibration: QaCalibration) -> list[SheetItem]:
                       critical=i.critical) for _, i in spec.items()]
 
 
+@permissions.permission(ACTION)
 def alignment_over_time(session: Session, actor: Actor) -> list[AlignmentPoint]:
     """Each analyst's alignment with the facilitator, per revealed session, oldest session first."""
-    permissions.ensure(session, actor, ACTION)
     points = []
     for calibration in _revealed(session):
         scores = _session_scores(session, calibration.id)
@@ -539,9 +542,9 @@ def reliability_matrix(session: Session) -> tuple[np.ndarray, list[int]]:
     return matrix, order
 
 
+@permissions.permission(ACTION)
 def reliability(session: Session, actor: Actor) -> Reliability:
     """Inter-rater reliability over all revealed sessions."""
-    permissions.ensure(session, actor, ACTION)
     matrix, raters = reliability_matrix(session)
     units = int(np.sum(np.sum(~np.isnan(matrix), axis=0) >= 2)) if matrix.size else 0
     return Reliability(alpha=alpha_of(matrix) if matrix.size else None, units=units, raters=len(raters))

@@ -46,6 +46,7 @@ MAX_DURATION_SECONDS = 24 * 3600
 MAX_SATISFACTION = 10
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a platform clock a little ahead of ours
 PAGE_SIZE = 50
+ACTION = "qa:calls_manage"  # import and enter calls
 
 COLUMNS = ("call_id", "agent", "started_at", "duration", "queue", "direction", "satisfaction", "complaint",
            "recording", "ticket")
@@ -264,9 +265,9 @@ def read_rows(text: str) -> tuple[dict[str, str], list[str], list[dict[str, str]
     return {column: header[i].strip() for i, column in mapping.items()}, ignored, rows
 
 
+@permissions.permission(ACTION)
 def preview_calls(session: Session, actor: Actor, data: bytes | str) -> CallImportPreview:
     """Every row of an export checked, and which calls are new; nothing is saved."""
-    permissions.ensure(session, actor, "qa:calls_manage")
     preview = CallImportPreview()
     try:
         if isinstance(data, bytes):
@@ -396,6 +397,7 @@ def differing_columns(saved: QaCall, call: CallData) -> list[str]:
     return differences
 
 
+@permissions.permission(ACTION)
 def import_calls(session: Session, actor: Actor, data: bytes | str, *, file_name: str = "") -> ImportResult:
     """Save every new call of the file, or none (the whole file refused when any row has a problem)."""
     preview = preview_calls(session, actor, data)
@@ -454,12 +456,12 @@ class EnteredCall:
     created: bool  # False: the same call was already there (a second click, or imported before)
 
 
+@permissions.permission(ACTION)
 def record_call(session: Session, actor: Actor, entry: CallEntry) -> EnteredCall:
     """Save one call typed in by hand; each refusal names its field (`qa.calls.error.<field>...`).
 
     The call id is the idempotency key: sending the same call again (a double click, a reload)
     returns the call already saved; the same id with different data is refused."""
-    permissions.ensure(session, actor, "qa:calls_manage")
     call = _entered_call(session, entry)
     earlier = session.exec(select(QaCall).where(QaCall.external_id == call.external_id)).first()
     if earlier is not None:
@@ -495,17 +497,17 @@ def _entered_call(session: Session, entry: CallEntry) -> CallData:
 # --------------------------------------------------------------------------- reading calls
 
 
+@permissions.permission(ACTION)
 def agents_for_entry(session: Session, actor: Actor) -> list[tuple[int, str, str]]:
     """(id, username, display name) of active people in a team, for the entry form's agent list."""
-    permissions.ensure(session, actor, "qa:calls_manage")
     query = (select(User.id, User.username, User.display_name).where(User.active, User.team_id.is_not(None))
              .order_by(User.username))
     return [tuple(row) for row in session.exec(query).all()]
 
 
+@permissions.permission(ACTION)
 def teams_for_calls(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """(id, name) of every team, for the call list's filter."""
-    permissions.ensure(session, actor, "qa:calls_manage")
     return [tuple(row) for row in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()]
 
 
@@ -525,10 +527,10 @@ CALL_COLUMNS = ["id", "external_id", "agent", "team", "started_at", "duration_se
                 "satisfaction", "complaint", "recording_url", "ticket_ref", "source"]
 
 
+@permissions.permission(ACTION)
 def recent_calls(session: Session, actor: Actor, *, page: int = 0, page_size: int = PAGE_SIZE,
                  team_id: int | None = None) -> CallPage:
     """Calls newest first, one page at a time."""
-    permissions.ensure(session, actor, "qa:calls_manage")
     conditions = [User.team_id == team_id] if team_id else []
     total = session.exec(select(func.count(QaCall.id)).join(User, User.id == QaCall.agent_id)
                          .where(*conditions)).one()
@@ -544,8 +546,8 @@ def recent_calls(session: Session, actor: Actor, *, page: int = 0, page_size: in
     return CallPage(frame, total, page, page_size)
 
 
+@permissions.permission(ACTION)
 def call_by_id(session: Session, actor: Actor, call_id: int) -> QaCall:
-    permissions.ensure(session, actor, "qa:calls_manage")
     call = session.get(QaCall, call_id)
     if call is None:
         raise NotFound()

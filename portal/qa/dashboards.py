@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from portal import permissions
 from portal.clock import center_time, utcnow
 from portal.errors import PermissionDenied
+from portal.i18n import localized_column
 from portal.models import (
     QaDispute,
     QaDisputeItem,
@@ -31,7 +32,6 @@ from portal.models import (
 )
 from portal.qa.scoring import scorecard_spec
 from portal.roles import Actor
-from portal.users import teams_led_by
 
 ACTION = "qa:dashboard"
 
@@ -71,13 +71,11 @@ def _bucket(column, months: list[Month]):
 
 # --- scope ----------------------------------------------------------------------------------
 
+@permissions.permission(ACTION)
 def dashboard_teams(session: Session, actor: Actor) -> pd.DataFrame:
     """The teams `actor` may read the QA dashboard of (team_id, name), by name."""
-    held = permissions.scopes(actor, ACTION)
-    if not held:
-        raise PermissionDenied()
     query = select(Team.id, Team.name).order_by(Team.name)
-    if permissions.Scope.EVERYONE not in held:
+    if not permissions.over_everyone(actor, ACTION):
         query = query.where(Team.id.in_(select(User.team_id).where(
             permissions.people_filter(session, actor, ACTION), User.team_id.is_not(None))))
     return pd.DataFrame(session.exec(query).all(), columns=["team_id", "name"])
@@ -85,9 +83,7 @@ def dashboard_teams(session: Session, actor: Actor) -> pd.DataFrame:
 
 def _agents(session: Session, actor: Actor, team_id: int):
     """The team's people the actor may see, as a subquery; refuses a team they may not read."""
-    held = permissions.scopes(actor, ACTION)
-    if permissions.Scope.EVERYONE not in held and (permissions.Scope.TEAMS_LED not in held
-                                                  or team_id not in teams_led_by(session, actor.id)):
+    if not permissions.may_over_team(session, actor, ACTION, team_id):
         raise PermissionDenied()
     return select(User.id).where(User.team_id == team_id, User.id.in_(permissions.people_query(session, actor, ACTION)))
 
@@ -109,6 +105,7 @@ def _rate(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 # --- figures --------------------------------------------------------------------------------
 
+@permissions.permission(ACTION)
 def agent_trend(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per agent and month: evaluations and mean score (of each evaluation's final revision)."""
     where, spans = _live(session, actor, team_id, months)
@@ -122,6 +119,7 @@ def agent_trend(session: Session, actor: Actor, team_id: int, months: list[str])
     return frame
 
 
+@permissions.permission(ACTION)
 def team_trend(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per month (every month asked for, empty ones too): evaluations, mean score, critical fails and their rate."""
     where, spans = _live(session, actor, team_id, months)
@@ -137,6 +135,7 @@ def team_trend(session: Session, actor: Actor, team_id: int, months: list[str]) 
     return frame
 
 
+@permissions.permission(ACTION)
 def item_outcomes(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per scorecard, item and month: items scored (N/A left out) and failed (points below the item's maximum).
 
@@ -183,6 +182,7 @@ def _items_of_versions(session: Session, version_ids: set[int]) -> dict[tuple[in
     return found
 
 
+@permissions.permission(ACTION)
 def item_failures(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per scorecard item and month: scored, failed and the failure rate; the items failing most first."""
     frame = item_outcomes(session, actor, team_id, months)
@@ -202,14 +202,14 @@ def failure_matrix(failures: pd.DataFrame, language: str) -> pd.DataFrame:
     """Items (rows, most failed first) x months (columns): failure rates, for the table on screen."""
     if failures.empty:
         return pd.DataFrame()
-    item = failures["item_zh"] if language == "zh-CN" else failures["item_en"]
-    card = failures["scorecard_zh"] if language == "zh-CN" else failures["scorecard_en"]
-    labelled = failures.assign(item=card + " · " + item)
+    labelled = failures.assign(item=[f"{card} · {item}" for card, item in zip(
+        localized_column(failures, "scorecard", language), localized_column(failures, "item", language))])
     order = list(dict.fromkeys(labelled["item"]))
     matrix = labelled.pivot_table(index="item", columns="month", values="failure_rate", aggfunc="first")
     return matrix.reindex(order).reset_index()
 
 
+@permissions.permission(ACTION)
 def dispute_rates(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per month of the evaluations: evaluations, disputed ones and the dispute rate; disputed items, decided,
     changed, and the overturn rate (items changed / items decided; open items are not decided yet)."""
@@ -235,6 +235,7 @@ def dispute_rates(session: Session, actor: Actor, team_id: int, months: list[str
     return frame
 
 
+@permissions.permission(ACTION)
 def analyst_workload(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per analyst and month (of the team's evaluations): evaluations and the median seconds spent on one.
 

@@ -40,6 +40,9 @@ from portal.submissions import checked_key
 MAX_ROUNDS = 2
 MAX_REASON = 4000
 DECISIONS = ("upheld", "changed")
+READ = "qa:evaluations_read"  # the agent, their lead, QA, trainers and admins
+ACKNOWLEDGE = "qa:acknowledge"  # the agent, on their own evaluations
+RESOLVE = "qa:disputes_resolve"  # a lead of the agent's team or QA, never the original evaluator
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _evaluation(session: Session, evaluation_id: int) -> QaEvaluation:
 
 def _readable(session: Session, actor: Actor, evaluation_id: int) -> QaEvaluation:
     evaluation = _evaluation(session, evaluation_id)
-    permissions.ensure(session, actor, "qa:evaluations_read", evaluation.agent_id)
+    permissions.ensure(session, actor, READ, evaluation.agent_id)
     return evaluation
 
 
@@ -144,6 +147,7 @@ def _open_evaluation_ids(session: Session, evaluation_ids: list[int]) -> set[int
                                                                   QaDispute.status == "open")).all())
 
 
+@permissions.permission(READ)
 def agent_evaluations(session: Session, actor: Actor, agent_id: int) -> list[AgentEvaluation]:
     """One agent's submitted evaluations, newest first, each marked when in dispute; never calibration scores."""
     summaries = evaluations_for_agent(session, actor, agent_id)
@@ -151,9 +155,9 @@ def agent_evaluations(session: Session, actor: Actor, agent_id: int) -> list[Age
     return [AgentEvaluation(summary, summary.evaluation_id in disputed) for summary in summaries]
 
 
+@permissions.permission(ACKNOWLEDGE)
 def my_evaluations(session: Session, actor: Actor) -> list[AgentEvaluation]:
     """The signed-in agent's own evaluations (the "My quality" page)."""
-    permissions.ensure(session, actor, "qa:acknowledge", actor.id)
     return agent_evaluations(session, actor, actor.id)
 
 
@@ -215,6 +219,7 @@ def _dispute_window(evaluation: QaEvaluation, rounds: list[DisputeRound]) -> tup
     return closes, items, None
 
 
+@permissions.permission(READ)
 def evaluation_detail(session: Session, actor: Actor, evaluation_id: int, language: str | None = None
                       ) -> EvaluationDetail:
     """Everything about one evaluation that its agent, their lead or QA may read: every revision and decision."""
@@ -240,10 +245,11 @@ def evaluation_detail(session: Session, actor: Actor, evaluation_id: int, langua
 
 def _own(session: Session, actor: Actor, evaluation_id: int) -> QaEvaluation:
     evaluation = _evaluation(session, evaluation_id)
-    permissions.ensure(session, actor, "qa:acknowledge", evaluation.agent_id)
+    permissions.ensure(session, actor, ACKNOWLEDGE, evaluation.agent_id)
     return evaluation
 
 
+@permissions.permission(ACKNOWLEDGE)
 def acknowledge(session: Session, actor: Actor, evaluation_id: int) -> datetime:
     """The agent has read the evaluation; once (a second acknowledgement changes nothing)."""
     evaluation = _own(session, actor, evaluation_id)
@@ -255,6 +261,7 @@ def acknowledge(session: Session, actor: Actor, evaluation_id: int) -> datetime:
     return evaluation.acknowledged_at
 
 
+@permissions.permission(ACKNOWLEDGE)
 def raise_dispute(session: Session, actor: Actor, evaluation_id: int, reasons: Mapping[str, str],
                   submission_key: str | None = None) -> int:
     """Dispute the chosen items (item id -> reason) of one's own evaluation; the dispute's id.
@@ -313,20 +320,20 @@ class OpenDispute:
 
 
 def _may_review(session: Session, actor: Actor, evaluation: QaEvaluation) -> None:
-    permissions.ensure(session, actor, "qa:disputes_resolve", evaluation.agent_id)
+    permissions.ensure(session, actor, RESOLVE, evaluation.agent_id)
     if evaluation.evaluator_id == actor.id:
         raise PermissionDenied("qa.dispute.error.own_evaluation")
 
 
+@permissions.permission(RESOLVE)
 def open_disputes(session: Session, actor: Actor) -> list[OpenDispute]:
     """Open disputes the actor may decide (never of their own evaluations), oldest first."""
-    permissions.ensure(session, actor, "qa:disputes_resolve")
     rows = session.exec(
         select(QaDispute, QaEvaluation, QaCall)
         .join(QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id)
         .join(QaCall, QaCall.id == QaEvaluation.call_id)
         .where(QaDispute.status == "open", QaEvaluation.evaluator_id != actor.id,
-               QaEvaluation.agent_id.in_(permissions.people_query(session, actor, "qa:disputes_resolve")))
+               QaEvaluation.agent_id.in_(permissions.people_query(session, actor, RESOLVE)))
         .order_by(QaDispute.raised_at, QaDispute.id)).all()
     names = _names(session, [e.agent_id for _, e, _ in rows] + [e.evaluator_id for _, e, _ in rows])
     counts = _item_counts(session, [d.id for d, _, _ in rows])
@@ -374,6 +381,7 @@ def _check_decisions(spec: RubricSpec, item_ids: list[str], decisions: Mapping[s
         raise ValidationFailed("qa.dispute.error.reason_too_long", limit=MAX_REASON)
 
 
+@permissions.permission(RESOLVE)
 def decide_dispute(session: Session, actor: Actor, dispute_id: int, decisions: Mapping[str, Decision]) -> int:
     """Uphold or change each disputed item; a change writes the next revision. The evaluation's revision.
 
@@ -418,6 +426,7 @@ def _write_next_revision(session: Session, evaluation: QaEvaluation, spec: Rubri
     record_revision(session, evaluation, spec, points, comments, revision=evaluation.revision + 1)
 
 
+@permissions.permission(RESOLVE)
 def dispute_detail(session: Session, actor: Actor, dispute_id: int, language: str | None = None
                    ) -> tuple[EvaluationDetail, DisputeRound]:
     """An open dispute as its reviewer reads it: the evaluation with its history, and the round to decide."""

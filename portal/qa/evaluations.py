@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import QaCall, QaEvaluation, QaScorecard, QaScorecardVersion, User
 from portal.qa import scoring
 from portal.quizzes.specs import NA, RubricItem, RubricSpec
@@ -43,6 +44,10 @@ from portal.submissions import checked_key
 EVALUATE = "qa:evaluate"
 CALIBRATE = "qa:calibrate"
 READ = "qa:evaluations_read"
+#: Who may fill in a scoring sheet at all: an analyst (a call of the queue, `qa:evaluate`) or a
+#: calibration participant (`qa:calibrate`, whose roles include every analyst); the sheet's own
+#: check then asks for the one its evaluation needs.
+SCORE = CALIBRATE
 MAX_COMMENT = 5_000
 MAX_SECONDS = 12 * 3600
 """Time spent is capped (a sheet left open overnight is not 14 hours of work)."""
@@ -114,7 +119,7 @@ class EvaluationSummary:
     revision: int
 
     def scorecard_title(self, language: str) -> str:
-        return self.scorecard_title_zh if language == "zh-CN" else self.scorecard_title_en
+        return localized_field(self, "scorecard_title", language)
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,7 @@ def _sheet(session: Session, evaluation: QaEvaluation) -> EvaluationSheet:
 # ----------------------------------------------------------------------------- writing
 
 
+@permissions.permission(EVALUATE)
 def call_for_evaluation(session: Session, actor: Actor, call_id: int) -> CallFacts:
     """The call as the evaluation page shows it, to someone who may evaluate it (never their own)."""
     call = _call_facts(session, call_id)
@@ -252,9 +258,9 @@ class DraftInProgress:
     started_at: datetime
 
 
+@permissions.permission(EVALUATE)
 def drafts_in_progress(session: Session, actor: Actor) -> list[DraftInProgress]:
     """The actor's evaluations started and not yet submitted (outside calibration), oldest first."""
-    permissions.ensure(session, actor, EVALUATE)
     rows = session.exec(select(QaEvaluation.id, QaCall.id, QaCall.external_id, User.display_name,
                                QaEvaluation.started_at)
                         .join(QaCall, QaCall.id == QaEvaluation.call_id).join(User, User.id == QaCall.agent_id)
@@ -264,6 +270,7 @@ def drafts_in_progress(session: Session, actor: Actor) -> list[DraftInProgress]:
     return [DraftInProgress(*row) for row in rows]
 
 
+@permissions.permission(EVALUATE)
 def evaluation_for_call(session: Session, actor: Actor, call_id: int) -> EvaluationSheet | None:
     """The actor's own evaluation of the call (draft or submitted, outside calibration), if any."""
     call_for_evaluation(session, actor, call_id)
@@ -273,6 +280,7 @@ def evaluation_for_call(session: Session, actor: Actor, call_id: int) -> Evaluat
     return None if evaluation is None else _sheet(session, evaluation)
 
 
+@permissions.permission(EVALUATE)
 def start_evaluation(session: Session, actor: Actor, call_id: int, scorecard_code: str) -> QaEvaluation:
     """The actor's evaluation of the call on the scorecard's current version, blank; the same one when
     it was opened before (whatever scorecard is asked for then: the first choice stands)."""
@@ -299,11 +307,13 @@ def start_evaluation(session: Session, actor: Actor, call_id: int, scorecard_cod
     return evaluation
 
 
+@permissions.permission(SCORE)
 def evaluation_sheet(session: Session, actor: Actor, evaluation_id: int) -> EvaluationSheet:
     """The analyst's own evaluation with its call, scorecard version and draft."""
     return _sheet(session, _evaluation_for_evaluator(session, actor, evaluation_id))
 
 
+@permissions.permission(SCORE)
 def save_draft(session: Session, actor: Actor, evaluation_id: int, points: Marks,
                comments: Mapping[str, str] | None = None, overall_comment: str = "",
                seconds_spent: int = 0) -> Draft:
@@ -323,6 +333,7 @@ def save_draft(session: Session, actor: Actor, evaluation_id: int, points: Marks
     return draft
 
 
+@permissions.permission(SCORE)
 def submit_evaluation(session: Session, actor: Actor, evaluation_id: int, points: Marks,
                       comments: Mapping[str, str] | None = None, overall_comment: str = "",
                       seconds_spent: int = 0, submission_key: str | None = None) -> QaEvaluation:
@@ -378,19 +389,20 @@ def _summary(row, specs: dict[str, RubricSpec] | None = None) -> tuple[Evaluatio
         evaluation.acknowledged_at, evaluation.revision), spec
 
 
+@permissions.permission(READ, subject="agent_id")
 def evaluations_for_agent(session: Session, actor: Actor, agent_id: int) -> list[EvaluationSummary]:
     """The agent's submitted evaluations (calibration left out), newest first.
 
     Allowed by `qa:evaluations_read` over the agent: the agent themself, the lead of their
     team, QA, trainers and admins. Scores are of the newest revision (after disputes).
     """
-    permissions.ensure(session, actor, READ, agent_id)
     rows = session.exec(_summary_query().where(QaEvaluation.agent_id == agent_id)
                         .order_by(QaEvaluation.submitted_at.desc(), QaEvaluation.id.desc())).all()
     specs: dict[str, RubricSpec] = {}
     return [_summary(row, specs)[0] for row in rows]
 
 
+@permissions.permission(READ)
 def evaluation_detail(session: Session, actor: Actor, evaluation_id: int,
                       revision: int | None = None) -> EvaluationDetail:
     """One submitted evaluation, item by item, at `revision` (None: the newest, the one that counts).

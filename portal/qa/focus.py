@@ -17,13 +17,15 @@ from sqlmodel import Session, select
 
 from portal import audit, permissions
 from portal.clock import utcnow
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import Exam, QaFocusItem, QaScorecard, QuestionTag
 from portal.qa import dashboards
 from portal.qa.scoring import scorecard_spec
 from portal.roles import Actor
 
 PUBLISH = "qa:focus_publish"
+READ = dashboards.ACTION  # the dashboard's readers (every writer among them) read the published items
 TITLE_MAX = 200
 LIST_MAX = 500  # the columns' length, comma-separated
 
@@ -50,7 +52,7 @@ class FocusItemView:
     published_at: datetime | None
 
     def title(self, language: str) -> str:
-        return self.title_zh if language == "zh-CN" else self.title_en
+        return localized_field(self, "title", language)
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,6 @@ def _view(row: QaFocusItem) -> FocusItemView:
                          _split(row.module_codes), _split(row.quiz_tags), row.published_at)
 
 
-def _require_reader(actor: Actor) -> bool:
-    """Readers: the dashboard's and the writers. Returns whether the actor may also see unpublished drafts."""
-    writer = permissions.allowed_at_all(actor, PUBLISH)
-    if not writer and not permissions.allowed_at_all(actor, dashboards.ACTION):
-        raise PermissionDenied()
-    return writer
 
 
 def _check_month(month: str) -> str:
@@ -88,9 +84,10 @@ def _check_month(month: str) -> str:
     return month
 
 
+@permissions.permission(READ)
 def focus_items(session: Session, actor: Actor, month: str) -> list[FocusItemView]:
     """The month's focus items; drafts (not yet published) only for those who write them."""
-    writer = _require_reader(actor)
+    writer = permissions.allowed_at_all(actor, PUBLISH)
     query = select(QaFocusItem).where(QaFocusItem.month == _check_month(month)).order_by(QaFocusItem.id)
     if not writer:
         query = query.where(QaFocusItem.published_at.is_not(None))
@@ -104,9 +101,9 @@ def is_published(session: Session, month: str) -> bool:
 
 # --- choices for the form ----------------------------------------------------------------
 
+@permissions.permission(PUBLISH)
 def scorecard_items(session: Session, actor: Actor) -> pd.DataFrame:
     """Every item of the current scorecards (item_id, scorecard_en/zh, item_en/zh), for linking."""
-    permissions.ensure(session, actor, PUBLISH)
     rows = session.exec(select(QaScorecard.current_version_id).where(QaScorecard.archived.is_(False),
                                                                      QaScorecard.current_version_id.is_not(None))
                         .order_by(QaScorecard.code)).all()
@@ -181,6 +178,7 @@ def _fill(row: QaFocusItem, draft: FocusDraft) -> None:
     row.quiz_tags = ",".join(dict.fromkeys(draft.quiz_tags))
 
 
+@permissions.permission(PUBLISH)
 def save_item(session: Session, actor: Actor, draft: FocusDraft, item_id: int | None = None, *,
               republish: bool = False) -> int:
     """Add a focus item to a month (or change item `item_id`); returns its id.
@@ -189,7 +187,6 @@ def save_item(session: Session, actor: Actor, draft: FocusDraft, item_id: int | 
     reload) returns the item already saved when nothing differs, and is refused otherwise.
     A published month changes only with `republish` (audited with the old and new text).
     """
-    permissions.ensure(session, actor, PUBLISH)
     _validate(session, draft)
     row = None
     if item_id is not None:
@@ -232,9 +229,9 @@ def _record(view: FocusItemView) -> dict:
                                   "quiz_tags": view.quiz_tags}, ensure_ascii=False))
 
 
+@permissions.permission(PUBLISH)
 def delete_item(session: Session, actor: Actor, item_id: int) -> None:
     """Remove a draft item (a published month's items stay: they are what agents were told)."""
-    permissions.ensure(session, actor, PUBLISH)
     row = session.get(QaFocusItem, item_id)
     if row is None:
         raise NotFound()
@@ -245,9 +242,9 @@ def delete_item(session: Session, actor: Actor, item_id: int) -> None:
                  title=row.title_en)
 
 
+@permissions.permission(PUBLISH)
 def publish_month(session: Session, actor: Actor, month: str) -> int:
     """Publish the month's items; returns how many. Publishing again changes nothing."""
-    permissions.ensure(session, actor, PUBLISH)
     rows = session.exec(select(QaFocusItem).where(QaFocusItem.month == _check_month(month))).all()
     if not rows:
         raise ValidationFailed("qa.focus.error.nothing_to_publish", month=month)
@@ -264,6 +261,7 @@ def publish_month(session: Session, actor: Actor, month: str) -> int:
 
 # --- reading: pass rates and what to assign ---------------------------------------------------
 
+@permissions.permission(READ)
 def pass_rates(session: Session, actor: Actor, team_id: int, months: list[str]) -> pd.DataFrame:
     """Per published focus item of `months` and per month: linked items scored, passed, and the pass rate.
 
@@ -290,10 +288,10 @@ def pass_rates(session: Session, actor: Actor, team_id: int, months: list[str]) 
     return pd.DataFrame(out, columns=columns).astype({"pass_rate": float})
 
 
+@permissions.permission(PUBLISH)
 def assignments(session: Session, actor: Actor, month: str) -> list[Assignment]:
     """For each of the month's focus items: the linked course modules (titles from the programme) and the
     practice quizzes that draw questions carrying its quiz tags (with how many such questions)."""
-    permissions.ensure(session, actor, PUBLISH)
     modules = course_modules()
     found = []
     for item in focus_items(session, actor, month):

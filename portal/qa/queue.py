@@ -21,6 +21,7 @@ from portal.roles import Actor
 RECENT_MONTHS = 4
 EVALUATE_PAGE = "pages/qa_evaluate.py"
 CALL_PARAM = "call"
+ACTION = "qa:evaluate"
 QUEUE_COLUMNS = ["call_id", "external_id", "agent", "team", "month", "queue", "started_at", "duration_seconds",
                  "satisfaction", "complaint", "reason", "recording_url"]
 
@@ -42,10 +43,10 @@ class QueuePage:
         return max(1, -(-self.total // self.page_size))
 
 
+@permissions.permission(ACTION)
 def analyst_queue(session: Session, actor: Actor, *, team_id: int | None = None, month: str | None = None,
                   page: int = 0, page_size: int = PAGE_SIZE) -> QueuePage:
     """Sampled calls waiting for an evaluation, oldest call first, one page at a time."""
-    permissions.ensure(session, actor, "qa:evaluate")
     conditions = [not_(evaluated_condition(QaSample.call_id))]
     if team_id:
         conditions.append(QaSamplePlan.team_id == team_id)
@@ -80,7 +81,7 @@ def _queue_query(conditions: list, page: int, page_size: int):
             .offset(page * page_size).limit(page_size))
 
 
+@permissions.permission(ACTION)
 def queue_teams(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """(id, name) of every team, for the queue's filter."""
-    permissions.ensure(session, actor, "qa:evaluate")
     return [tuple(r) for r in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()]

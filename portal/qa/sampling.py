@@ -37,6 +37,7 @@ NEW_GRADUATE_DAYS = 30
 MAX_SEED = 999_999_999
 MAX_PER_AGENT = 100
 REASONS = ("base", "new_graduate", "complaint", "low_satisfaction")
+ACTION = "qa:sample"  # monthly sampling plans and draws
 
 
 @dataclass(frozen=True)
@@ -227,13 +228,13 @@ def new_seed() -> int:
     return secrets.randbelow(MAX_SEED) + 1
 
 
+@permissions.permission(ACTION)
 def draw_sample(session: Session, actor: Actor, team_id: int, month: str, settings: PlanSettings | None = None, *,
                 seed: int | None = None, redraw: bool = False) -> DrawResult:
     """Draw (or, with `redraw`, draw again) a team's sample for a month; the plan is made if missing.
 
     `settings` (None: the plan's, or the defaults) are saved with the plan. A redraw keeps the
     calls already evaluated and draws the rest of each agent's quota anew."""
-    permissions.ensure(session, actor, "qa:sample")
     checked_month(month)
     team = session.get(Team, team_id)
     if team is None:
@@ -348,9 +349,9 @@ class PlanStatus:
         return self.drawn_at is not None
 
 
+@permissions.permission(ACTION)
 def month_plans(session: Session, actor: Actor, month: str) -> list[PlanStatus]:
     """Every team's plan for a month (defaults where none is saved yet), with its calls and counts."""
-    permissions.ensure(session, actor, "qa:sample")
     start, end = month_bounds(month)
     teams = session.exec(select(Team.id, Team.name).order_by(Team.name)).all()
     plans = {p.team_id: p for p in session.exec(select(QaSamplePlan).where(QaSamplePlan.month == month))}
@@ -388,9 +389,9 @@ def team_id_by_name(session: Session, name: str) -> int:
     return team_id
 
 
+@permissions.permission(ACTION)
 def sample_of(session: Session, actor: Actor, plan_id: int) -> dict[str, str]:
     """A plan's sample as {platform call id: reason} (what an audit compares between two draws)."""
-    permissions.ensure(session, actor, "qa:sample")
     rows = session.exec(select(QaCall.external_id, QaSample.reason).join(QaCall, QaCall.id == QaSample.call_id)
                         .where(QaSample.plan_id == plan_id)).all()
     return dict(sorted(rows))

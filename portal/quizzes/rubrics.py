@@ -17,6 +17,7 @@ from sqlmodel import Session, func, select
 from portal import audit, permissions
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
+from portal.i18n import localized_field
 from portal.models import Attempt, Exam, Rubric
 from portal.quizzes.specs import RubricSpec, validate_rubric
 from portal.roles import Actor
@@ -35,7 +36,7 @@ class RubricSummary:
     updated_at: datetime
 
     def title(self, language: str) -> str:
-        return self.title_zh if language == "zh-CN" else self.title_en
+        return localized_field(self, "title", language)
 
 
 def _usage(session: Session, rubric_id: int) -> tuple[int, int]:
@@ -46,8 +47,8 @@ def _usage(session: Session, rubric_id: int) -> tuple[int, int]:
     return exams, attempts
 
 
+@permissions.permission(AUTHOR)
 def list_rubrics(session: Session, actor: Actor) -> list[RubricSummary]:
-    permissions.ensure(session, actor, AUTHOR)
     out = []
     for rubric in session.exec(select(Rubric).order_by(Rubric.code)).all():
         spec = RubricSpec.model_validate(json.loads(rubric.spec))
@@ -56,9 +57,9 @@ def list_rubrics(session: Session, actor: Actor) -> list[RubricSummary]:
     return out
 
 
+@permissions.permission(AUTHOR)
 def rubric_spec(session: Session, actor: Actor, code: str) -> RubricSpec:
     """The rubric as stored (hand it back to `save_rubric` as `based_on` to detect a concurrent edit)."""
-    permissions.ensure(session, actor, AUTHOR)
     rubric = session.exec(select(Rubric).where(Rubric.code == code)).first()
     if rubric is None:
         raise NotFound("qa.rubric.error.not_found", code=code)
@@ -69,6 +70,7 @@ def _item_shape(spec: RubricSpec) -> dict[str, float]:
     return {item.id: item.max_points for _, item in spec.items()}
 
 
+@permissions.permission(AUTHOR)
 def save_rubric(session: Session, actor: Actor, spec: RubricSpec, *,
                 based_on: RubricSpec | None = None, new: bool = False) -> Rubric:
     """Create (`new`) or update the practical-exam rubric `spec.id`; an unchanged rubric is left alone.
@@ -76,7 +78,6 @@ def save_rubric(session: Session, actor: Actor, spec: RubricSpec, *,
     `based_on` is the rubric the editor started from: when it was saved differently in between,
     the save is refused rather than silently overwriting that change.
     """
-    permissions.ensure(session, actor, AUTHOR)
     spec, problems = validate_rubric(spec.model_dump(by_alias=True))
     if problems:
         raise ValidationFailed("qa.scorecards.error.invalid",

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from portal.qa.dashboards import recent_months
-from portal.ui.qa_charts import month_label
+from portal.ui.charts.qa import month_label
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e

@@ -45,3 +45,13 @@ def record_practice_score(session: Session, user_id: int, code: str, percent: fl
     session.add(Attempt(exam_id=exam.id, user_id=user_id, status="graded", started_at=now, submitted_at=now,
                         score=percent, max_score=100.0, percent=percent, passed=percent >= exam.pass_mark))
     session.flush()
+
+
+def forget_the_audit_log(session) -> None:
+    """Empty the audit log under the ORM (which refuses to delete an entry: the log is append-only),
+    to show that something is found without it."""
+    from portal.models import AuditEntry
+
+    session.flush()
+    session.connection().exec_driver_sql(f"DELETE FROM {AuditEntry.__tablename__}")
+    session.expire_all()

@@ -1,22 +1,20 @@
-"""Charts of the QA dashboard, built from small, already-aggregated frames.
+"""Charts of quality assurance: the QA dashboard's and calibration's, from small, already-aggregated frames.
 
-Functions only, so they can be folded into `portal/ui/charts.py`. As in
-`portal/ui/dashboard_charts.py`: each chart is defined with Altair once per set of
+As the team dashboard's: each dashboard chart is defined with Altair once per set of
 labels and compiled to a Vega-Lite spec that names its data (`alt.NamedData`);
 each run only attaches that run's rows and draws it with `st.vega_lite_chart`
 (validating an Altair chart on every rerun cost more than the page's queries).
 Months arrive as 'YYYY-MM' keys and are shown with `portal.formatting.format_month`.
 """
-import copy
 from datetime import date
 from functools import lru_cache
 
 import altair as alt
 import pandas as pd
-import streamlit as st
 
-from portal.formatting import format_month
-from portal.i18n import Translator
+from portal.formatting import format_date, format_month
+from portal.i18n import Translator, localized_column
+from portal.ui.charts.base import draw, draw_altair, with_data
 
 
 def month_label(key: str, language: str) -> str:
@@ -25,9 +23,7 @@ def month_label(key: str, language: str) -> str:
 
 
 def _draw(spec: dict, **datasets: pd.DataFrame) -> None:
-    out = copy.deepcopy(spec)
-    out["datasets"] = {**out.get("datasets", {}), **datasets}
-    st.vega_lite_chart(spec=out, width="stretch")
+    draw(with_data(spec, **datasets))
 
 
 def _months_axis(title: str, labels: tuple[str, ...]) -> alt.X:
@@ -86,8 +82,26 @@ def focus_pass_chart(t: Translator, rates: pd.DataFrame) -> None:
         return
     labels = tuple(month_label(m, t.language) for m in dict.fromkeys(rates["month"]))
     data = data.assign(label=[month_label(m, t.language) for m in data["month"]],
-                       focus=data["focus_zh"] if t.language == "zh-CN" else data["focus_en"])
+                       focus=localized_column(data, "focus", t.language))
     texts = tuple(t(key) for key in ("qa.dashboard.axis_month", "qa.dashboard.axis_pass_rate",
                                      "qa.dashboard.col.focus", "qa.dashboard.col.month",
                                      "qa.dashboard.col.pass_rate", "qa.dashboard.col.scored"))
     _draw(_focus_spec(texts, labels), rates=data[["label", "focus", "pass_rate", "scored"]])
+
+
+def calibration_spread_chart(t: Translator, spreads: pd.DataFrame) -> None:
+    """The widest spread of each item over a calibration session's calls (item, spread in % of its maximum)."""
+    chart = spreads.groupby("item", sort=False, as_index=False)["spread"].max()
+    draw_altair(alt.Chart(chart).mark_bar().encode(
+        x=alt.X("spread:Q", title=t("qa.calibration.axis_spread"), scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("item:N", title=None, sort=None), tooltip=[alt.Tooltip("spread:Q", format=".0f")]))
+
+
+def alignment_chart(t: Translator, frame: pd.DataFrame) -> None:
+    """Each analyst's alignment with the facilitator per revealed session (revealed_at, session, analyst, alignment)."""
+    chart = frame.assign(when=[format_date(v, t.language) for v in frame["revealed_at"]]).drop(columns="revealed_at")
+    draw_altair(alt.Chart(chart).mark_line(point=True).encode(
+        x=alt.X("when:O", title=None, sort=None),
+        y=alt.Y("alignment:Q", title=t("qa.calibration.col.alignment"), scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("analyst:N", title=None),
+        tooltip=["session", "analyst", alt.Tooltip("alignment:Q", format=".1f")]))
