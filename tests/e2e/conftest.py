@@ -13,6 +13,13 @@ import pytest
 
 from tests.conftest import skip_or_fail
 
+try:  # `expect(...)` waits as long as a locator does: on a loaded machine a reload can take 5 s or more
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+except ImportError:  # no Playwright: the browser tests are skipped (or fail under CI) elsewhere
+    pass
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
