@@ -8,9 +8,11 @@ from portal.quizzes.stats import TOO_EASY_FACILITY, TOO_HARD_FACILITY, WEAK_DISC
 from portal.ui import charts, state
 from portal.ui.charts import FLAG_COLOURS
 from portal.ui.tables import filled
+from portal.ui.paging import UrlFilters
 from portal.ui.widgets import empty_state, page_header, service_call
 
 UNDEFINED = "—"
+EXAM_PARAM = "exam"
 PERCENT_LABELS = {"facility": "exams.analysis.facility", "sd": "exams.analysis.sd",
                   "discrimination_index": "exams.analysis.discrimination",
                   "discriminative_efficiency": "exams.analysis.efficiency",
@@ -39,7 +41,12 @@ def choose_exam() -> int:
         empty_state(t, "empty.item_analysis")
         st.stop()
     titles = dict(zip(listing["id"].tolist(), localized_column(listing, "title", t.language)))
-    return st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get, key="analysis_exam")
+    filters = UrlFilters()  # Home's "questions flagged" item links here with ?exam=<id>
+    chosen = st.selectbox(t("exams.field.exam"), list(titles), format_func=titles.get,
+                          **filters.bind("analysis_exam", EXAM_PARAM, default=next(iter(titles)), parse=int,
+                                         allowed=list(titles)))
+    filters.keep()
+    return chosen
 
 
 def figure(column, label_key: str, value, shown: str, help_key: str | None = None) -> None:
@@ -64,26 +71,14 @@ def render_test_figures(test) -> None:
     figure(row2[2], "exams.analysis.error_ratio", test.error_ratio, pct(test.error_ratio))
     figure(row2[3], "exams.analysis.standard_error", test.standard_error, num(test.standard_error))
     figure(row2[4], "exams.analysis.max_total", test.max_total, num(test.max_total, 1))
-    if test.count < 10:
+    if test.count < analysis.MIN_ATTEMPTS_FOR_FLAGS:
         st.warning(t("exams.analysis.few_attempts", n=test.count), icon=":material/info:")
-
-
-def flag_of(row) -> str:
-    if row["negative_discrimination"]:
-        return "negative"
-    if row["too_hard"]:
-        return "too_hard"
-    if row["too_easy"]:
-        return "too_easy"
-    if row["weak_discrimination"]:
-        return "weak"
-    return "ok"
 
 
 def flagged_slots(result, titles: dict[str, str]):
     """Each slot's figures with its flag, and practical items by their text rather than their id."""
     slots = result.slots_frame()
-    slots["flag"] = slots.apply(flag_of, axis=1)
+    slots["flag"] = slots.apply(analysis.slot_flag, axis=1)
     slots["flag_text"] = slots["flag"].map(lambda f: t(f"exams.analysis.flag.{f}"))
     slots["label"] = slots["label"].map(lambda label: titles.get(label, label))
     return slots

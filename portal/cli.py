@@ -218,7 +218,7 @@ def _add_quiz_commands(sub) -> None:
 def cmd_qa_import_calls(args) -> None:
     from portal.db import migrate, read_scope, run_transaction
     from portal.i18n import translate
-    from portal.qa.calls import import_calls, preview_calls
+    from portal.qa.calls import import_calls, preview_calls, record_failed_import
 
     path = Path(args.file)
     try:
@@ -234,6 +234,8 @@ def cmd_qa_import_calls(args) -> None:
         for problem in preview.problems:
             column = f", column {problem.column}" if problem.column else ""
             print(f"  row {problem.row}{column}: {translate(problem.key, 'en', **problem.params)}", file=sys.stderr)
+        if not args.dry_run:  # a scheduled run nobody watches: the admin's Home says so
+            run_transaction(lambda session: record_failed_import(session, SYSTEM, path.name, len(preview.problems)))
         raise SystemExit(1)
     new, already = len(preview.new_rows), len(preview.rows) - len(preview.new_rows)
     if args.dry_run:

@@ -87,3 +87,19 @@ def test_the_page_shows_practical_item_titles_not_slugs(demo_engine):
             assert any(any("\u4e00" <= ch <= "\u9fff" for ch in label) for label in labels)
         texts = " ".join(m.value for m in at_.metric) + " ".join(c.value for c in at_.caption)
         assert "None" not in texts
+
+
+def test_a_link_with_exam_opens_that_exam_and_choosing_another_updates_the_link(demo_engine):
+    """Home's "questions flagged" item links to ?exam=<id>; a reload of that link shows the same exam."""
+    with Session(demo_engine) as session:
+        practical = session.exec(select(Exam).where(Exam.code == "practical-roleplay-q1")).one()
+        written = session.exec(select(Exam).where(Exam.code == "written-etiquette-q1")).one()
+    at_ = app_as(demo_engine, "trainer").run()
+    at_.switch_page("pages/authoring_item_analysis.py")
+    at_.query_params["exam"] = str(practical.id)
+    at_.run()
+    assert not errors_of(at_) and at_.selectbox(key="analysis_exam").value == practical.id
+    at_.selectbox(key="analysis_exam").set_value(written.id).run()
+    assert at_.query_params["exam"] == str(written.id)
+    at_.run()
+    assert at_.selectbox(key="analysis_exam").value == written.id

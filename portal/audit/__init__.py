@@ -20,6 +20,15 @@ def record(session: Session, *, actor_id: int | None, action: str, target: str =
                            details=json.dumps(details, ensure_ascii=False, default=str)))
 
 
+def details_of(entry: AuditEntry) -> dict:
+    """An entry's details as recorded (an entry written by hand with bad JSON reads as none)."""
+    try:
+        details = json.loads(entry.details or "{}")
+    except ValueError:
+        return {}
+    return details if isinstance(details, dict) else {}
+
+
 class AuditLogIsAppendOnly(RuntimeError):
     """A programming error: audit entries are written once and never changed or removed."""
 

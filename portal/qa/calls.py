@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from portal import audit, permissions
 from portal.clock import center_zone, utcnow
 from portal.errors import NotFound, ValidationFailed
-from portal.models import QaCall, Team, User
+from portal.models import AuditEntry, QaCall, Team, User
 from portal.roles import Actor
 from portal.text_files import MEGABYTE, FileRefused, decode_upload
 from portal.user_import import RowProblem
@@ -47,6 +47,10 @@ MAX_SATISFACTION = 10
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a platform clock a little ahead of ours
 PAGE_SIZE = 50
 ACTION = "qa:calls_manage"  # import and enter calls
+IMPORTED = "qa_calls.imported"
+IMPORT_FAILED = "qa_calls.import_failed"
+#: A refused file stays on Home this long unless a later import succeeds first.
+FAILED_IMPORT_SHOWN = timedelta(days=30)
 
 COLUMNS = ("call_id", "agent", "started_at", "duration", "queue", "direction", "satisfaction", "complaint",
            "recording", "ticket")
@@ -407,9 +411,35 @@ def import_calls(session: Session, actor: Actor, data: bytes | str, *, file_name
         session.add(_new_call(actor, row.call, "import"))
     _flush_new_calls(session)
     result = ImportResult(imported=len(preview.new_rows), already_imported=len(preview.rows) - len(preview.new_rows))
-    audit.record(session, actor_id=actor.id, action="qa_calls.imported", target=file_name,
+    audit.record(session, actor_id=actor.id, action=IMPORTED, target=file_name,
                  imported=result.imported, already_imported=result.already_imported, encoding=preview.encoding)
     return result
+
+
+@permissions.permission(ACTION)
+def record_failed_import(session: Session, actor: Actor, file_name: str, problems: int) -> None:
+    """A file the scheduled import refused (`portal qa import-calls` from cron): nobody watches that
+    terminal, so the refusal goes to the audit log, and on the admin's Home until an import succeeds."""
+    audit.record(session, actor_id=actor.id, action=IMPORT_FAILED, target=file_name, problems=problems)
+
+
+@dataclass(frozen=True)
+class FailedImport:
+    file_name: str
+    at: datetime
+    problems: int
+
+
+@permissions.permission(ACTION)
+def failed_imports(session: Session, actor: Actor) -> list[FailedImport]:
+    """Call files refused since the last import that succeeded (and within 30 days), newest first."""
+    last_success = session.exec(select(func.max(AuditEntry.at)).where(AuditEntry.action == IMPORTED)).one()
+    query = select(AuditEntry).where(AuditEntry.action == IMPORT_FAILED,
+                                     AuditEntry.at >= utcnow() - FAILED_IMPORT_SHOWN)
+    if last_success is not None:
+        query = query.where(AuditEntry.at > last_success)
+    return [FailedImport(entry.target, entry.at, int(audit.details_of(entry).get("problems", 0)))
+            for entry in session.exec(query.order_by(AuditEntry.at.desc()))]
 
 
 def _flush_new_calls(session: Session) -> None:

@@ -12,8 +12,9 @@ it was packed, or it was loaded around the app) is read from
 For a pool exam a slot holds a different random question in each attempt;
 as in Moodle the figures are per slot (position).
 """
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from itertools import chain
 
 import numpy as np
@@ -32,6 +33,12 @@ from portal.permissions import permission
 from portal.roles import Actor
 
 ITEM_ANALYSIS = "exams:item_analysis"
+
+#: Below this many counted attempts the figures are noise: the page warns, and Home flags nothing.
+MIN_ATTEMPTS_FOR_FLAGS = 10
+#: Home lists the exams that closed this recently with questions item analysis flags.
+RECENTLY_CLOSED = timedelta(days=14)
+RECENT_EXAMS_READ = 5
 
 
 @dataclass(frozen=True)
@@ -183,6 +190,46 @@ def exam_item_analysis(session: Session, actor: Actor, exam_ref) -> tuple[Exam, 
     exam = exams_service.get_exam(session, exam_ref)
     matrix = marks_matrix(session, exam)
     return exam, item_analysis(matrix.marks, matrix.max_marks, matrix.labels), matrix
+
+
+def slot_flag(slot: Mapping) -> str:
+    """What is wrong with a question slot, worst first: negative, too_hard, too_easy, weak, or ok."""
+    for flag, column in (("negative", "negative_discrimination"), ("too_hard", "too_hard"),
+                         ("too_easy", "too_easy"), ("weak", "weak_discrimination")):
+        if slot[column]:
+            return flag
+    return "ok"
+
+
+@dataclass(frozen=True)
+class FlaggedExam:
+    exam_id: int
+    title_en: str
+    title_zh: str
+    flagged: int
+    closed_at: datetime
+
+
+@permission(ITEM_ANALYSIS)
+def recently_flagged_exams(session: Session, actor: Actor, now: datetime) -> list[FlaggedExam]:
+    """Exams closed in the last two weeks whose analysis flags questions, newest first (Home's to-do).
+
+    Reads at most the five newest closed exams, and only those with enough attempts to judge.
+    """
+    closed = session.execute(select(Exam).where(
+        Exam.kind.in_(("written", "practical")), Exam.close_at.is_not(None),
+        Exam.close_at <= now, Exam.close_at >= now - RECENTLY_CLOSED).order_by(Exam.close_at.desc())
+        .limit(RECENT_EXAMS_READ)).scalars().all()
+    found = []
+    for exam in closed:
+        matrix = marks_matrix(session, exam)
+        if len(matrix.attempt_ids) < MIN_ATTEMPTS_FOR_FLAGS:
+            continue
+        result = item_analysis(matrix.marks, matrix.max_marks, matrix.labels)
+        flagged = sum(slot_flag(asdict(slot)) != "ok" for slot in result.slots)
+        if flagged:
+            found.append(FlaggedExam(exam.id, exam.title_en, exam.title_zh, flagged, exam.close_at))
+    return found
 
 
 @permission(ITEM_ANALYSIS)

@@ -7,11 +7,12 @@
 - agent: exams open, reviews due, coaching sessions to acknowledge and their own action items, and
   QA evaluations to acknowledge (due when their dispute window closes);
 - mentor: mentee tickets waiting for review (oldest first) and sign-offs that are ready;
-- trainer: the marking queue and the newest intake's sign-offs;
+- trainer: the marking queue, the newest intake's sign-offs, and exams closed in the last two weeks
+  whose item analysis flags questions;
 - lead: people at risk in the teams they lead (with why), the teams' overdue action items, and the
   QA disputes to decide;
-- quality analyst: the calls waiting in the QA queue and disputes to decide;
-- admin: accounts never signed in to.
+- quality analyst: the calls waiting in the QA queue, disputes to decide, call files refused;
+- admin: accounts never signed in to, and call files the scheduled import refused.
 
 Home shows it (`pages/home.py`) and `portal todo USERNAME` prints it, so it is tested without Streamlit.
 Every collector reads through the services, which check permissions as usual.
@@ -52,10 +53,13 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
     if actor.has(Role.TRAINER):
         items += staff.marking_items(session, actor)
         items += staff.trainer_signoff_items(session, actor, today, lang)
+        items += staff.item_analysis_items(session, actor, lang)
     if actor.has(Role.LEAD, Role.QA):
         items += quality.dispute_items(session, actor)
     if actor.has(Role.QA):
         items += quality.queue_items(session, actor)
+    if actor.has(Role.ADMIN, Role.QA):
+        items += staff.failed_import_items(session, actor, audit_page=actor.has(Role.ADMIN))
     if actor.has(Role.LEAD):
         items += staff.lead_items(session, actor, today)
     if actor.has(Role.ADMIN):

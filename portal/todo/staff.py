@@ -7,9 +7,12 @@ from sqlmodel import Session, select
 
 from portal.analytics import available_scopes, at_risk
 from portal.clock import local_date, utcnow
+from portal.i18n import localized_field
 from portal.models import ActionItem, AuthSession, Cohort, CoachingSession, User
 from portal.onboarding import awaiting_signoff, mentee_journeys, review_queue, visible_journeys
 from portal.onboarding.rules import is_working_day
+from portal.qa.calls import failed_imports
+from portal.quizzes.analysis import recently_flagged_exams
 from portal.quizzes.marking import marking_queue
 from portal.permissions import permission
 from portal.roles import Actor
@@ -22,6 +25,9 @@ MARKING = "pages/authoring_marking.py"
 DASHBOARD = "pages/team_dashboard.py"
 COACHING = "pages/team_coaching.py"
 USERS = "pages/admin_users.py"
+ITEM_ANALYSIS = "pages/authoring_item_analysis.py"
+AUDIT = "pages/admin_audit.py"
+QA_CALLS = "pages/qa_calls.py"
 
 #: An account counts as never used once it is this old without a single sign-in.
 NEVER_SIGNED_IN_AFTER = timedelta(days=3)
@@ -68,6 +74,23 @@ def marking_items(session: Session, actor: Actor) -> list[TodoItem]:
         return []
     oldest = pd.Timestamp(queue["submitted_at"].min()).to_pydatetime()
     return [item("marking", MARKING, due=local_date(oldest), count=len(queue))]
+
+
+@permission("home:view")
+def item_analysis_items(session: Session, actor: Actor, lang: str) -> list[TodoItem]:
+    """Exams closed in the last two weeks with questions item analysis flags: one item per exam."""
+    return [item("item_analysis", ITEM_ANALYSIS, query={"exam": exam.exam_id}, count=exam.flagged,
+                 exam=localized_field(exam, "title", lang))
+            for exam in recently_flagged_exams(session, actor, utcnow())]
+
+
+@permission("home:view")
+def failed_import_items(session: Session, actor: Actor, *, audit_page: bool) -> list[TodoItem]:
+    """Call files the scheduled import refused since the last good import; the admin opens the audit log
+    on them, the quality analyst the calls page."""
+    page, query = (AUDIT, {"action": "qa_calls.import_failed"}) if audit_page else (QA_CALLS, {})
+    return [item("failed_import", page, query=query, file=failed.file_name, count=failed.problems,
+                 at=local_date(failed.at)) for failed in failed_imports(session, actor)]
 
 
 @permission("home:view")
