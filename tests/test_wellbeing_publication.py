@@ -185,3 +185,32 @@ def test_a_check_in_into_a_published_week_is_refused(session, night_shift, monke
     with pytest.raises(ValidationFailed) as refused:
         wellbeing.check_in(session, people[1], STEADY)
     assert refused.value.key == "wellbeing.error.week_closed"
+
+
+def test_finding_what_is_left_to_publish_reads_only_the_weeks_after_the_newest_published(session, night_shift,
+                                                                                         monkeypatch):
+    """The team page asks on every view; reading every response's week grew with the center's history."""
+    from sqlalchemy import event
+
+    _, _, people = night_shift
+    for day in (date(2026, 11, 11), date(2026, 11, 18)):
+        set_center_day(monkeypatch, day)
+        for person in people[:6]:
+            wellbeing.check_in(session, person, STEADY)
+        session.commit()
+    assert wellbeing.pending_periods(session, "2026-W48") == ["2026-W46", "2026-W47"]
+    wellbeing.publish_closed_periods(session, "2026-W48")
+    session.commit()
+    bounds = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        if "wellbeing_response" in statement:
+            bounds.append(parameters)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        assert wellbeing.pending_periods(session, "2026-W48") == []
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert bounds and "2026-W47" in str(bounds[0])  # the newest published week bounds the read from below

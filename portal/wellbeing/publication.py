@@ -78,11 +78,19 @@ class PublicationReport:
 
 
 def pending_periods(session: Session, current: str | None = None) -> list[str]:
-    """Closed weeks and months with responses that are not published yet, in the order they closed."""
+    """Closed weeks and months with responses that are not published yet, in the order they closed.
+
+    Only weeks after the newest published one are read: periods are published all at once, in order,
+    and a check-in is always saved under the week it is given in, so nothing older can still be
+    waiting. The team page asks this on every view; reading every response's week instead grew with
+    the center's whole history (issue 15).
+    """
     current = current or current_week()
     table = WellbeingResponse.__table__
-    weeks = set(session.execute(select(table.c.iso_week).where(table.c.iso_week < current).distinct()).scalars())
     done = set(session.execute(select(WellbeingPublication.__table__.c.period)).scalars())
+    newest_done = max((p for p in done if "-W" in p), default="")
+    weeks = set(session.execute(select(table.c.iso_week).where(
+        table.c.iso_week < current, table.c.iso_week > newest_done).distinct()).scalars())
     months = {month_of_week(w) for w in weeks if last_week_of_month(month_of_week(w)) < current}
     pending = (weeks | months) - done
     return sorted(pending, key=lambda p: (p, 0) if "-W" in p else (last_week_of_month(p), 1))
