@@ -59,6 +59,10 @@ def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> N
         display_name = c2.text_input(t("field.display_name"), key=form.key("display_name"))
         with c2:
             form.show_error("display_name")
+        employee_number = c1.text_input(t("field.employee_number"), help=t("admin.users.employee_number_help"),
+                                        max_chars=32, key=form.key("employee_number"))
+        with c1:
+            form.show_error("employee_number")
         roles = st.multiselect(t("field.roles"), ALL_ROLES, format_func=role_label, key=form.key("roles"),
                                placeholder=t("widget.choose_many"))
         form.show_error("roles")
@@ -73,10 +77,13 @@ def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> N
     if submitted:
         temp = users.temporary_password()
         new = users.NewUser(username=username, display_name=display_name, roles=tuple(roles), password=temp,
-                            team_id=team_id, cohort_id=cohort_id, mentor_id=mentor_id, must_change_password=True)
+                            team_id=team_id, cohort_id=cohort_id, mentor_id=mentor_id, must_change_password=True,
+                            employee_number=employee_number)
         if form.submit(t, lambda s: users.create_user(s, actor, new), fields_by_error={
                 "users.error.bad_username": "username", "users.error.duplicate_username": "username",
-                "users.error.display_name_required": "display_name", "users.error.no_role": "roles"}):
+                "users.error.display_name_required": "display_name", "users.error.no_role": "roles",
+                "users.error.bad_employee_number": "employee_number",
+                "users.error.duplicate_employee_number": "employee_number"}):
             # A fresh form, and the temporary password shown once above it: a second click cannot hide it.
             form.saved(t("admin.users.temp_password", username=username.strip().lower(), password=temp))
             st.rerun()

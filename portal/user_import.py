@@ -1,7 +1,8 @@
 """Importing users from a CSV file: preview every row, save all or nothing.
 
 Columns: username, display_name, roles (separated by ';' or '|'), and
-optionally team, cohort (by name), mentor (username), password, language.
+optionally team, cohort (by name), mentor (username), password, language,
+employee_number (工号, unique; call exports may name agents by it).
 Rows without a password get a temporary one that must be changed at first
 login; the import returns those passwords once, for handing out. The file may
 be UTF-8 or what Chinese Excel saves (GBK/GB18030); the preview says which
@@ -21,10 +22,11 @@ from portal.passwords import password_problem
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.text_files import MAX_USERS_CSV_BYTES, FileRefused, decode_upload
-from portal.users import NewUser, USERNAME_PATTERN, create_user, mentor_problem, parse_roles, temporary_password
+from portal.users import (NewUser, USERNAME_PATTERN, create_user, employee_number_problem, mentor_problem, parse_roles,
+                          temporary_password)
 
 REQUIRED_COLUMNS = ("username", "display_name", "roles")
-OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language")
+OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language", "employee_number")
 MAX_ROWS = 5000
 FILE_PROBLEM_PREFIX = "file.error."
 
@@ -92,7 +94,31 @@ def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportP
     for number, row in enumerate(rows, start=2):
         problems.extend(_check_row(number, row, teams, cohorts, existing, seen, mentors))
         seen.setdefault(row.get("username", "").lower(), number)
+    problems.extend(_employee_number_problems(session, rows))
+    problems.sort(key=lambda p: p.row)
     return ImportPreview(rows, problems, encoding)
+
+
+def _employee_number_problems(session: Session, rows: list[dict]) -> list[RowProblem]:
+    """Each employee number well formed, not anyone's already, and once in the file (`users.employee_number_problem`)."""
+    given = {row["employee_number"].upper() for row in rows if row.get("employee_number")}
+    taken = {number.upper() for number in session.exec(
+        select(User.employee_number).where(func.upper(User.employee_number).in_(sorted(given))))} if given else set()
+    first_row: dict[str, int] = {}
+    out = []
+    for number, row in enumerate(rows, start=2):
+        value = row.get("employee_number", "")
+        if not value:
+            continue
+        if value.upper() in first_row:
+            out.append(RowProblem(number, "employee_number", "import.error.duplicate_employee_number_in_file",
+                                  {"number": value, "other_row": first_row[value.upper()]}))
+            continue
+        first_row[value.upper()] = number
+        problem = employee_number_problem(value, value.upper() in taken)
+        if problem:
+            out.append(RowProblem(number, "employee_number", problem[0], problem[1]))
+    return out
 
 
 def _portal_mentors(session: Session, rows: list[dict]) -> dict[str, tuple[set, bool]]:
@@ -173,6 +199,7 @@ def commit_import(session: Session, actor: Actor, data: bytes | str) -> dict[str
             username=row["username"], display_name=row["display_name"],
             roles=parse_roles(row["roles"].replace("|", ";").split(";")), password=password,
             team_id=teams.get(row.get("team", "").lower()), cohort_id=cohorts.get(row.get("cohort", "").lower()),
-            mentor_id=mentor_id, must_change_password=True, language=row.get("language") or None))
+            mentor_id=mentor_id, must_change_password=True, language=row.get("language") or None,
+            employee_number=row.get("employee_number") or None))
         session.flush()
     return issued

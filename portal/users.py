@@ -21,6 +21,8 @@ from portal.roles import ALL_ROLES, SYSTEM, Actor, Role
 from portal.security import hash_password
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+#: An employee number (工号) as HR systems print them: letters, digits and - _ . /, at most 32.
+EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,31}$")
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class NewUser:
     mentor_id: int | None = None
     must_change_password: bool = False
     language: str | None = None
+    employee_number: str | None = None
 
 
 def parse_roles(values) -> tuple[Role, ...]:
@@ -48,6 +51,30 @@ def parse_roles(values) -> tuple[Role, ...]:
     if not roles:
         raise ValidationFailed("users.error.no_role")
     return tuple(dict.fromkeys(roles))
+
+
+def employee_number_problem(number: str, taken: bool) -> tuple[str, dict] | None:
+    """What is wrong with an employee number (工号), if anything: one rule for the form and the import."""
+    if not EMPLOYEE_NUMBER_PATTERN.match(number):
+        return "users.error.bad_employee_number", {"number": number}
+    if taken:
+        return "users.error.duplicate_employee_number", {"number": number}
+    return None
+
+
+def employee_number_taken(session: Session, number: str) -> bool:
+    return session.exec(select(User.id).where(func.upper(User.employee_number) == number.upper())).first() is not None
+
+
+def validate_employee_number(session: Session, number: str | None) -> str | None:
+    """The number as stored (trimmed; None when blank), or refused naming the field."""
+    number = (number or "").strip()
+    if not number:
+        return None
+    problem = employee_number_problem(number, employee_number_taken(session, number))
+    if problem:
+        raise ValidationFailed(problem[0], **problem[1])
+    return number
 
 
 def validate_username(session: Session, username: str) -> str:
@@ -67,8 +94,10 @@ def create_user(session: Session, actor: Actor, new: NewUser) -> User:
         raise ValidationFailed("users.error.display_name_required")
     check_new_password(new.password, username=username, display_name=new.display_name)
     roles = parse_roles(new.roles)
+    employee_number = validate_employee_number(session, new.employee_number)
     _check_refs(session, new.team_id, new.cohort_id, new.mentor_id)
     user = User(username=username, display_name=new.display_name.strip(), password_hash=hash_password(new.password),
+                employee_number=employee_number,
                 team_id=new.team_id, cohort_id=new.cohort_id, mentor_id=new.mentor_id,
                 must_change_password=new.must_change_password, language=new.language)
     session.add(user)

@@ -36,6 +36,7 @@ def load(ctx: SeedContext) -> None:
 
 def _add_user(ctx: SeedContext, spec: dict, password_hash: str) -> None:
     user = User(username=spec["username"], display_name=spec["name"], password_hash=password_hash,
+                employee_number=spec.get("employee_number"),
                 team_id=ctx.team(spec["team"]).id if spec.get("team") else None,
                 cohort_id=ctx.cohort(spec["cohort"]).id if spec.get("cohort") else None,
                 mentor_id=ctx.user(spec["mentor"]).id if spec.get("mentor") else None)

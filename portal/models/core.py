@@ -1,7 +1,7 @@
 """Accounts, organisation and audit: the tables every feature builds on."""
 from datetime import date, datetime
 
-from sqlalchemy import Column, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
@@ -28,10 +28,13 @@ class Cohort(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    __table_args__ = (Index("ux_user_account_employee_number", "employee_number", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
     display_name: str = Field(max_length=120)
+    # the HR / telephony system's number (工号); call exports name agents by it
+    employee_number: str | None = Field(default=None, sa_column=Column(String(32), nullable=True))
     password_hash: str = Field(max_length=100)
     active: bool = True
     must_change_password: bool = False

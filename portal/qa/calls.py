@@ -5,7 +5,7 @@ The CSV export has one call per row. Columns (headers in English or Chinese, any
 | column       | aliases                                  | value                                              |
 |--------------|------------------------------------------|----------------------------------------------------|
 | call id      | call_id, 呼叫ID, 通话ID                   | the platform's id (unique; what makes re-imports safe) |
-| agent        | username, 坐席, 坐席账号                  | the agent's portal username (employee numbers: not yet, the portal has none) |
+| agent        | username, 工号, 坐席, 坐席账号             | the agent's portal username or employee number (工号) |
 | start time   | started_at, start, 开始时间               | `2026-11-03 09:15[:00]` (also `/`, `T`); the center's zone unless it carries an offset (`Z`, `+08:00`) |
 | duration     | 时长, 通话时长                            | seconds (`345`), `mm:ss` or `hh:mm:ss`             |
 | queue        | skill, 队列, 技能组                        | free text (`宽带报障`, `billing`)                   |
@@ -57,7 +57,8 @@ COLUMNS = ("call_id", "agent", "started_at", "duration", "queue", "direction", "
 REQUIRED = COLUMNS[:6]
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "call_id": ("call id", "callid", "id", "呼叫id", "通话id", "呼叫编号", "通话编号"),
-    "agent": ("username", "agent username", "user", "坐席", "坐席账号", "坐席用户名", "用户名"),
+    "agent": ("username", "agent username", "user", "employee number", "employee_number", "工号", "坐席工号", "坐席",
+              "坐席账号", "坐席用户名", "用户名"),
     "started_at": ("start time", "start", "started at", "开始时间", "呼叫开始时间", "通话开始时间"),
     "duration": ("duration seconds", "duration (s)", "时长", "通话时长"),
     "queue": ("skill", "queue/skill", "skill group", "队列", "技能组", "技能"),
@@ -110,7 +111,7 @@ COLUMN_OF_FIELD = {"agent_id": "agent", "started_at": "started_at", "duration_se
 class PreviewRow:
     number: int  # the row as a spreadsheet numbers it (header = 1)
     call: CallData
-    agent: str  # username as written in the file
+    agent: str  # username or employee number as written in the file
     already_imported: bool
 
 
@@ -359,21 +360,25 @@ def _required(column: str):
     raise ValidationFailed(f"qa.calls.error.{column}_required")
 
 
-def _agent_of(username: str, agents: dict[str, int]) -> int:
-    username = username.strip().lower()
-    if not username:
+def _agent_of(name: str, agents: dict[str, int]) -> int:
+    name = name.strip().lower()
+    if not name:
         _required("agent")
-    if username not in agents:
-        raise ValidationFailed("qa.calls.error.unknown_agent", agent=username)
-    return agents[username]
+    if name not in agents:
+        raise ValidationFailed("qa.calls.error.unknown_agent", agent=name)
+    return agents[name]
 
 
-def _agent_ids(session: Session, usernames: set[str]) -> dict[str, int]:
-    if not usernames:
+def _agent_ids(session: Session, names: set[str]) -> dict[str, int]:
+    """Active people by lower-case username, and by lower-case employee number (a username wins a tie)."""
+    if not names:
         return {}
-    query = select(func.lower(User.username), User.id).where(func.lower(User.username).in_(sorted(usernames)),
-                                                              User.active)
-    return dict(session.exec(query).all())
+    wanted = sorted(names)
+    by_number = session.exec(select(func.lower(User.employee_number), User.id).where(
+        func.lower(User.employee_number).in_(wanted), User.active)).all()
+    by_username = session.exec(select(func.lower(User.username), User.id).where(
+        func.lower(User.username).in_(wanted), User.active)).all()
+    return {**dict(by_number), **dict(by_username)}
 
 
 def _existing_calls(session: Session, external_ids: list[str]) -> dict[str, QaCall]:
