@@ -6,6 +6,7 @@ from portal.formatting import format_date
 from portal.qa import disputes
 from portal.ui import state
 from portal.ui.item_forms import ItemRecordForm
+from portal.ui.paging import PAGE_SIZE, UrlFilters, pager
 from portal.ui.qa_views import (
     choose_from_url,
     evaluation_header,
@@ -30,7 +31,7 @@ def render_queue() -> int | None:
         st.success(st.session_state.pop("qa_disputes_flash"), icon=":material/check_circle:")
     if not rows:
         empty_state(t, "qa.dispute.queue_empty")
-        st.stop()
+        return None
     frame = pd.DataFrame([{"raised_at": r.raised_at, "agent": r.agent_name, "call_started_at": r.call_started_at,
                            "round": r.round, "items": r.items, "evaluator": r.evaluator_name} for r in rows],
                          columns=["raised_at", "agent", "call_started_at", "round", "items", "evaluator"])
@@ -87,7 +88,36 @@ def render_decision_form(dispute_id: int) -> None:
         st.rerun()
 
 
+def render_decided() -> None:
+    """Disputes already decided, newest first, a page at a time; the one chosen shows its whole history."""
+    page = UrlFilters(page_param="decided_page").page()
+    with service_call(t) as session:
+        rows, total = disputes.decided_disputes(session, actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    if not total:
+        empty_state(t, "qa.dispute.decided_empty")
+        return
+    frame = pd.DataFrame([{"decided_at": r.decided_at, "agent": r.agent_name, "round": r.round, "items": r.items,
+                           "changed": r.changed, "reviewer": r.reviewer_name} for r in rows],
+                         columns=["decided_at", "agent", "round", "items", "changed", "reviewer"])
+    show_table(t, frame, "decided_disputes")
+    pager(t, page, total, len(rows), key="decided", page_param="decided_page")
+    labels = {r.evaluation_id: t("qa.dispute.decided_option", agent=r.agent_name, round=r.round,
+                                 when=format_date(r.decided_at, t.language)) for r in rows}
+    chosen = choose_from_url(t, "decided", list(labels), labels, "qa.dispute.choose")
+    if chosen is not None:
+        with service_call(t) as session:
+            detail = disputes.evaluation_detail(session, actor, chosen, t.language)
+        with st.container(border=True):
+            evaluation_header(t, detail)
+            items_table(t, detail.items, key=f"decided_items_{chosen}")
+        history(t, detail)
+
+
 page_header(t, "nav.qa_disputes", "qa.dispute.queue_caption")
-chosen_dispute = render_queue()
-if chosen_dispute is not None:
-    render_decision_form(chosen_dispute)
+open_tab, decided_tab = st.tabs([t("qa.dispute.tab_open"), t("qa.dispute.tab_decided")])
+with open_tab:
+    chosen_dispute = render_queue()
+    if chosen_dispute is not None:
+        render_decision_form(chosen_dispute)
+with decided_tab:
+    render_decided()

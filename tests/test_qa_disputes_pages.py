@@ -95,6 +95,12 @@ def test_the_lead_decides_a_dispute(demo_engine, qa_world, language):
         evaluation = session.get(QaEvaluation, qa_world["evaluation"])
         assert evaluation.revision == 1 and evaluation.percent == pytest.approx(100.0)
     assert len(at.dataframe[0].value) == waiting - 1  # decided: gone from the queue
+    decided = at.dataframe[-1].value  # the Decided tab: newest first, with who decided and what changed
+    assert list(decided.iloc[0])[1:] == ["Chen Jie 陈杰", 1, 1, 1, "Zhang Wei 张伟"]
+    at.selectbox(key="choose_decided").set_value(qa_world["evaluation"]).run()
+    assert not problems_of(at), problems_of(at)
+    assert at.query_params["decided"] == str(qa_world["evaluation"])
+    assert "PIN asked at 0:42" in " ".join(str(frame.value.to_dict()) for frame in at.dataframe)
 
 
 def test_the_demo_disputes_and_calibration_pages_render_for_each_reviewer(demo_engine):

@@ -346,11 +346,43 @@ def open_disputes(session: Session, actor: Actor) -> list[OpenDispute]:
     return out
 
 
-def _item_counts(session: Session, dispute_ids: list[int]) -> dict[int, int]:
+@dataclass(frozen=True)
+class DecidedDispute:
+    id: int
+    evaluation_id: int
+    round: int
+    agent_name: str
+    reviewer_name: str
+    decided_at: datetime
+    items: int
+    changed: int  # items whose points the reviewer changed
+
+
+@permissions.permission(RESOLVE)
+def decided_disputes(session: Session, actor: Actor, *, offset: int = 0, limit: int = 50
+                     ) -> tuple[list[DecidedDispute], int]:
+    """Disputes decided, newest first, of the people the actor may review: one page, and how many in all."""
+    conditions = (QaDispute.status == "resolved",
+                  QaEvaluation.agent_id.in_(permissions.people_query(session, actor, RESOLVE)))
+    total = session.exec(select(func.count(QaDispute.id)).join(
+        QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id).where(*conditions)).one()
+    rows = session.exec(
+        select(QaDispute, QaEvaluation.agent_id).join(QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id)
+        .where(*conditions).order_by(QaDispute.resolved_at.desc(), QaDispute.id.desc())
+        .offset(max(0, offset)).limit(limit)).all()
+    names = _names(session, [agent for _, agent in rows] + [d.reviewer_id for d, _ in rows])
+    counts = _item_counts(session, [d.id for d, _ in rows])
+    changed = _item_counts(session, [d.id for d, _ in rows], QaDisputeItem.decision == "changed")
+    return [DecidedDispute(id=d.id, evaluation_id=d.evaluation_id, round=d.round, agent_name=names.get(agent, ""),
+                           reviewer_name=names.get(d.reviewer_id, ""), decided_at=d.resolved_at,
+                           items=counts.get(d.id, 0), changed=changed.get(d.id, 0)) for d, agent in rows], total
+
+
+def _item_counts(session: Session, dispute_ids: list[int], *where) -> dict[int, int]:
     if not dispute_ids:
         return {}
     return dict(session.exec(select(QaDisputeItem.dispute_id, func.count()).where(
-        QaDisputeItem.dispute_id.in_(dispute_ids)).group_by(QaDisputeItem.dispute_id)).all())
+        QaDisputeItem.dispute_id.in_(dispute_ids), *where).group_by(QaDisputeItem.dispute_id)).all())
 
 
 @dataclass(frozen=True)
