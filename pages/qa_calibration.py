@@ -49,7 +49,8 @@ def render_create_form(expanded: bool) -> None:
                                 key=form.key("scorecard"))
             form.show_error("scorecard")
             chosen_calls = st.multiselect(t("qa.calibration.calls"), list(call_labels), format_func=call_labels.get,
-                                          key=form.key("calls"), placeholder=t("widget.choose_many"))
+                                          key=form.key("calls"), placeholder=t("widget.choose_many"),
+                                          help=t("qa.calibration.calls_help", count=len(call_labels)))
             form.show_error("calls")
             chosen_people = st.multiselect(t("qa.calibration.participants"), list(person_labels),
                                            format_func=person_labels.get, key=form.key("participants"),

@@ -51,6 +51,8 @@ from portal.submissions import checked_key
 
 ACTION = "qa:calibrate"
 MAX_TITLE = 200
+#: Calls offered to a new session: the last few weeks of a large center's sample, found by typing.
+CALL_CHOICES = 1000
 MAX_COMMENT = 4000
 RELIABLE, TENTATIVE = 0.8, 0.667
 LEVEL = "interval"
@@ -95,8 +97,8 @@ class CallChoice:
 
 
 @permissions.permission(ACTION)
-def call_choices(session: Session, actor: Actor, limit: int = 200) -> list[CallChoice]:
-    """The newest calls, to pick a session's calls from."""
+def call_choices(session: Session, actor: Actor, limit: int = CALL_CHOICES) -> list[CallChoice]:
+    """The newest calls, to pick a session's calls from (the picker filters them as the facilitator types)."""
     rows = session.exec(select(QaCall, User.display_name).join(User, User.id == QaCall.agent_id)
                         .order_by(QaCall.started_at.desc(), QaCall.id.desc()).limit(limit)).all()
     return [CallChoice(id=c.id, external_id=c.external_id, started_at=c.started_at, queue=c.queue, agent_name=name)
