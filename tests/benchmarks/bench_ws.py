@@ -1,7 +1,7 @@
 """Browserless load: hundreds of simulated people speaking Streamlit's websocket protocol to one server.
 
     .venv/bin/python -m tests.benchmarks.bench_ws [--people 200] [--ramp 120] [--think 5 15] [--duration 300]
-        [--leads 0.1] [--seed 1] [--database-url URL [--large]] [--profile FILE]
+        [--leads 0.1] [--seed 1] [--database-url URL [--large]] [--profile FILE] [--replicas N]
 
 bench_load drives real browsers, and on this 2-core machine 20 Chromium
 sessions use ~20x the CPU of the server they test. Here each person is a
@@ -32,6 +32,9 @@ under load the server's total CPU over all steps is reported too, and the
 people one core holds at one click per mean think time, kept 60% busy.
 `--profile FILE` runs the server under py-spy (when installed; `--py-spy PATH`)
 and writes a speedscope profile of the whole load.
+`--replicas N` starts N servers behind nginx on the PostgreSQL database `--database-url` names
+(README's replica set-up; least connections, since every simulated person comes from 127.0.0.1)
+and reports their CPU together.
 Bounded: loopback only, every step times out after 30 s, the run stops itself
 after ramp + duration + 60 s.
 """
@@ -59,6 +62,7 @@ from portal.i18n import Translator
 from portal.roles import SYSTEM, Role
 from portal.settings import get_settings
 from tests.e2e.conftest import ROOT, free_port, start_streamlit, stop, wait_healthy
+from tests.utils.nginx import LEAST_CONNECTIONS, nginx_binary, start_nginx
 from tests.utils.streamlit_ws import ProtocolError, StreamlitClient
 
 PASSWORD = "load-test-pass-1"
@@ -118,11 +122,14 @@ def accounts(people: int, lead_share: float, large: bool) -> list[tuple[str, str
 
 
 # --- measuring ----------------------------------------------------------------------
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of process `pid` and its threads, from /proc/<pid>/stat."""
-    with open(f"/proc/{pid}/stat") as handle:
-        fields = handle.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def process_cpu_seconds(pid: int | tuple[int, ...]) -> float:
+    """User + system CPU of process `pid` (or of all the replicas' processes) and their threads, from /proc."""
+    total = 0.0
+    for one in (pid if isinstance(pid, tuple) else (pid,)):
+        with open(f"/proc/{one}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def machine_busy_seconds() -> float:
@@ -134,7 +141,7 @@ def machine_busy_seconds() -> float:
 
 @dataclass
 class Results:
-    server_pid: int
+    server_pid: int | tuple[int, ...]  # a tuple: every replica's
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     cpu_ms: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # only when measured alone
     errors: list[str] = field(default_factory=list)
@@ -395,9 +402,27 @@ def stop_profiled(process: subprocess.Popen, server_pid: int) -> None:
         stop(process)
 
 
+def start_replicas(url: str, count: int, log_dir: Path) -> tuple[list[subprocess.Popen], tuple[int, ...], str]:
+    """`count` servers sharing a cookie secret behind nginx (least connections): README's replica set-up."""
+    nginx = nginx_binary()
+    if not nginx:
+        raise SystemExit("--replicas needs nginx (Debian package nginx-light)")
+    ports = [free_port() for _ in range(count)]
+    servers = [start_streamlit(url, port, log_dir / f"streamlit-{n}.log",
+                               env={"STREAMLIT_SERVER_COOKIE_SECRET": "bench-ws-replicas-cookie-secret"})
+               for n, port in enumerate(ports)]
+    proxy, base = start_nginx(nginx, log_dir, ports, LEAST_CONNECTIONS)
+    return [proxy, *servers], tuple(s.pid for s in servers), base
+
+
 def run(url: str, args, log_dir: Path) -> tuple[str, bool]:
     people = accounts(args.people, args.leads, args.large)
-    server, server_pid, base = start_server(url, log_dir / "streamlit.log", args.profile, args.py_spy)
+    if args.replicas > 1:
+        processes, server_pid, base = start_replicas(url, args.replicas, log_dir)
+        server = None
+    else:
+        server, server_pid, base = start_server(url, log_dir / "streamlit.log", args.profile, args.py_spy)
+        processes = [server]
     try:
         calibration = Results(server_pid, alone=True)
         asyncio.run(calibrate(base, calibration, args.large, args.leads))
@@ -409,11 +434,16 @@ def run(url: str, args, log_dir: Path) -> tuple[str, bool]:
         generator_cpu, wall = time.process_time() - gen0, time.perf_counter() - wall0
         machine_cpu = machine_busy_seconds() - machine0
     finally:
-        stop_profiled(server, server_pid) if args.profile else stop(server)
+        if args.profile:
+            stop_profiled(server, server_pid)
+        else:
+            for process in processes:
+                stop(process)
     results.errors[:0] = calibration.errors
     text, met = report(results, calibration, server_cpu, wall, generator_cpu, machine_cpu, args.people,
                        tuple(args.think))
-    header = (f"{args.people} people ({sum(r == 'lead' for r, _, _ in people)} leads) against one streamlit server, "
+    servers = "one streamlit server" if args.replicas == 1 else f"{args.replicas} streamlit replicas behind nginx"
+    header = (f"{args.people} people ({sum(r == 'lead' for r, _, _ in people)} leads) against {servers}, "
               f"arriving over {args.ramp:g} s, working {args.duration:g} s more, {args.think[0]:g}-{args.think[1]:g} s "
               f"before each click, seed {args.seed}; {'large' if args.large else 'demo'} data on "
               f"{url.split(':', 1)[0]}\n")
@@ -435,6 +465,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", type=Path, help="write a py-spy speedscope profile of the server here")
     p.add_argument("--py-spy", help="the py-spy executable (default: on PATH)")
     p.add_argument("--keep", type=Path, help="keep the server log here")
+    p.add_argument("--replicas", type=int, default=1, help="servers behind nginx (needs a PostgreSQL --database-url)")
     return p
 
 
@@ -444,6 +475,10 @@ def main(argv=None) -> int:
     get_settings.cache_clear()
     if args.large and not args.database_url:
         print("--large needs --database-url (a database built by `portal seed large`)", file=sys.stderr)
+        return 2
+    if args.replicas > 1 and (args.profile or not (args.database_url or "").startswith("postgresql")):
+        print("--replicas needs a PostgreSQL --database-url (replicas share one database) and no --profile",
+              file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = args.keep or Path(tmp)

@@ -4,55 +4,16 @@ Login sessions live in the database, so a login made through one replica is
 valid on the other: if nginx moves a user (a replica restarts), they stay
 signed in. See README, "Running several replicas".
 """
-import os
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
 from tests.conftest import skip_or_fail
-from tests.e2e.conftest import (database_url_of, free_port, screenshot, start_streamlit, stop, wait_for_session_cookie,
-                                wait_healthy)
+from tests.e2e.conftest import (database_url_of, free_port, screenshot, start_streamlit, stop,
+                                wait_for_session_cookie)
+from tests.utils.nginx import nginx_binary, start_nginx
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("databases", ["postgresql"], indirect=True)]
 
 COOKIE_SECRET = "replica-test-shared-cookie-secret"
-NGINX_CONF = """
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/nginx-error.log;
-{user}
-events {{}}
-http {{
-  access_log {tmp}/nginx-access.log;
-  client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy;
-  fastcgi_temp_path {tmp}/fastcgi; uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
-  map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-  upstream academy {{
-    ip_hash;  # sticky: a client keeps its replica (Streamlit sessions live in its memory)
-    server 127.0.0.1:{a} max_fails=1 fail_timeout=5s;
-    server 127.0.0.1:{b} max_fails=1 fail_timeout=5s;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://academy;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 86400;
-    }}
-    location = /healthz {{ proxy_pass http://academy/_stcore/health; }}
-  }}
-}}
-"""
-
-
-def nginx_binary() -> str | None:
-    return shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
 
 
 @pytest.fixture
@@ -61,22 +22,20 @@ def replicas(demo_engine, tmp_path):
     if not nginx:
         skip_or_fail("nginx not installed (Debian package 'nginx-light'); the replica test needs it")
     url = database_url_of(demo_engine)
-    ports = free_port(), free_port()
+    ports = [free_port(), free_port()]
     processes = [start_streamlit(url, port, tmp_path / f"replica{i}.log",
                                  env={"STREAMLIT_SERVER_COOKIE_SECRET": COOKIE_SECRET})
                  for i, port in enumerate(ports)]
-    proxy_port = free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp_path, a=ports[0], b=ports[1], port=proxy_port,
-                                      user="user root;" if os.geteuid() == 0 else ""))
-    proxy = subprocess.Popen([nginx, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proxy = None
     try:
-        if not wait_healthy(f"http://127.0.0.1:{proxy_port}/healthz", 20):
-            pytest.fail("nginx did not come up: " + (tmp_path / "nginx-error.log").read_text()[-2000:])
-        yield f"http://127.0.0.1:{proxy_port}", [f"http://127.0.0.1:{p}" for p in ports]
+        try:
+            proxy, proxy_url = start_nginx(nginx, tmp_path, ports)
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield proxy_url, [f"http://127.0.0.1:{p}" for p in ports]
     finally:
-        stop(proxy)
+        if proxy is not None:
+            stop(proxy)
         for process in processes:
             stop(process)
 
