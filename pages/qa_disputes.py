@@ -103,7 +103,7 @@ def render_decided() -> None:
     pager(t, page, total, len(rows), key="decided", page_param="decided_page")
     labels = {r.evaluation_id: t("qa.dispute.decided_option", agent=r.agent_name, round=r.round,
                                  when=format_date(r.decided_at, t.language)) for r in rows}
-    chosen = choose_from_url(t, "decided", list(labels), labels, "qa.dispute.choose")
+    chosen = choose_from_url(t, "decided", list(labels), labels, "qa.dispute.choose_decided")
     if chosen is not None:
         with service_call(t) as session:
             detail = disputes.evaluation_detail(session, actor, chosen, t.language)

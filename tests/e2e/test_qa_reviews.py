@@ -109,6 +109,15 @@ def test_agent_acknowledges_and_disputes_and_the_lead_decides(app_server, page, 
     with Session(demo_engine) as session:
         evaluation = session.get(QaEvaluation, qa_data["evaluation"])
         assert evaluation.revision == 1 and evaluation.percent == pytest.approx(100.0)
+    # the decision is on the Decided tab, with its history; a reload keeps the one opened
+    page.get_by_role("tab", name="Decided").click()
+    choose(page, page.get_by_label("Decided dispute", exact=True), "Chen Jie")
+    page.get_by_text("History: every version of the scores and every decision").click()
+    page.get_by_text("decided by Zhang Wei 张伟", exact=False).wait_for()
+    page.reload()
+    page.get_by_role("tab", name="Decided").click()
+    page.get_by_text("History: every version of the scores and every decision").wait_for()
+    screenshot(page, "qa-dispute-decided-en")
     sign_out(page)
 
     sign_in(page, app_server, "agent")
