@@ -105,6 +105,20 @@ class TrustedDevice(SQLModel, table=True):
     last_used_at: datetime = Field(default_factory=utcnow)
 
 
+class PasswordResetToken(SQLModel, table=True):
+    """A single-use link, good for 30 minutes, that lets someone set a new password (portal/password_reset.py).
+
+    Only a SHA-256 of the token is stored: the link in the e-mail is the only copy of the token."""
+
+    __tablename__ = "password_reset_token"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
 class CookieTicket(SQLModel, table=True):
     """A one-use pass, good for a minute, that the browser trades for its HttpOnly sign-in cookie.
 
