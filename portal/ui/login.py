@@ -11,6 +11,7 @@ from portal.errors import AuthenticationFailed, PortalError
 from portal.i18n import Translator
 from portal.notifications.mail import SmtpSettings, smtp_settings
 from portal.ui import state
+from portal.ui.text import plain
 
 RESET_PARAM = "reset"
 FLASH_KEY = "login_flash"
@@ -84,8 +85,11 @@ def _try_sso(t: Translator, identity: sso.Identity) -> bool:
     if refusal is None or refusal[0] != identity.subject:
         try:
             actor = sso.sign_in(identity)
-        except (AuthenticationFailed, DatabaseBusy) as exc:
-            refusal = (identity.subject, t.error(exc))
+        except DatabaseBusy as exc:  # passing: the next run tries again
+            st.error(t.error(exc), icon=":material/hourglass:")
+            return True
+        except AuthenticationFailed as exc:
+            refusal = (identity.subject, t(exc.key, **{k: plain(v) for k, v in exc.params.items()}))
             st.session_state[SSO_REFUSAL_KEY] = refusal
         else:
             state.sign_in(actor, device_trusted=True)
