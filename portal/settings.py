@@ -24,8 +24,6 @@ class Settings(BaseSettings):
     sso_match_claim: Literal["email", "preferred_username"] = "email"
     """Single sign-on (portal/sso.py): the identity provider's claim that names the portal user
     (the e-mail address people gave for notifications, or the username)."""
-    sso_create_accounts: bool = False
-    """Single sign-on: create an account (role agent only) for an identity no portal user matches."""
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     session_cookie_name: str = "academy_session"
     default_language: str = "en"

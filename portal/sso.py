@@ -3,8 +3,9 @@
 Streamlit does the OpenID Connect part (`st.login` / `st.user`, configured in `.streamlit/secrets.toml`
 [auth]); this module decides who that identity is here. The claim named by `SSO_MATCH_CLAIM`
 (`email`: the address a person gave for notifications; `preferred_username`: the username) names
-the portal user. An identity no one matches is refused, unless `SSO_CREATE_ACCOUNTS` is on: then
-it gets an account with the role agent only, until an administrator assigns more. A deactivated
+the portal user. An identity no one matches is refused, unless an administrator turned on "create
+accounts on first sign-in" (`set_create_accounts`): then it gets an account with the role agent
+only, until an administrator assigns more. A deactivated
 user is refused like at the login form. Every outcome is audited as a local sign-in is.
 """
 import secrets
@@ -19,7 +20,9 @@ from portal import audit
 from portal.auth import actor_for
 from portal.db import run_transaction
 from portal.errors import AuthenticationFailed, ValidationFailed
-from portal.models import NotificationPreference, User
+from portal.clock import utcnow
+from portal.models import NotificationPreference, SignInSetting, User
+from portal.permissions import permission
 from portal.roles import SYSTEM, Actor, Role
 from portal.settings import get_settings
 
@@ -87,16 +90,47 @@ def sign_in_with_identity(session: Session, identity: Identity) -> Actor:
     """The portal actor for a provider-vouched identity; raise AuthenticationFailed when refused.
 
     The refusal is recorded in `session` before raising: commit it (or call `sign_in`)."""
-    settings = get_settings()
-    user = find_user(session, identity, settings.sso_match_claim)
-    if user is None and settings.sso_create_accounts:
-        user = _create_account(session, identity, settings.sso_match_claim)
+    claim = match_claim()
+    user = find_user(session, identity, claim)
+    if user is None and _setting(session).sso_create_accounts:
+        user = _create_account(session, identity, claim)
     if user is None:
         _refuse(session, identity, "unknown", "sso.error.unknown_identity")
     if not user.active:
         _refuse(session, identity, "deactivated", "sso.error.deactivated")
     audit.record(session, actor_id=user.id, action="login.succeeded", target=user.username, method="sso")
     return actor_for(session, user)
+
+
+def _setting(session: Session) -> SignInSetting:
+    return session.get(SignInSetting, 1) or SignInSetting()
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """What the administrator's sign-in page shows: the decision, and what the environment fixes."""
+
+    create_accounts: bool
+    match_claim: str
+
+
+@permission("users:manage")
+def sign_in_settings(session: Session, actor: Actor) -> SignInSettings:
+    return SignInSettings(create_accounts=_setting(session).sso_create_accounts, match_claim=match_claim())
+
+
+@permission("users:manage")
+def set_create_accounts(session: Session, actor: Actor, on: bool) -> bool:
+    """Turn "create accounts on first sign-in" on or off; False when it already was so (nothing written)."""
+    setting = session.get(SignInSetting, 1, with_for_update=True) or SignInSetting(id=1)
+    if setting.sso_create_accounts == on:
+        return False
+    setting.sso_create_accounts = on
+    setting.updated_at = utcnow()
+    setting.updated_by = actor.id
+    session.add(setting)
+    audit.record(session, actor_id=actor.id, action="user.sso_create_accounts_set", on=on)
+    return True
 
 
 def _refuse(session: Session, identity: Identity, reason: str, key: str):

@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from portal import sso
 from portal.clock import utcnow
-from portal.errors import AuthenticationFailed
+from portal.errors import AuthenticationFailed, PermissionDenied
 from portal.models import AuditEntry, NotificationPreference, User
 from portal.roles import Role
 from portal.settings import get_settings
@@ -24,6 +24,14 @@ def chen(engine):
         session.add(NotificationPreference(user_id=actor.id, email="Chen.Jie@Example.com"))
         session.commit()
     return actor
+
+
+@pytest.fixture
+def create_accounts(engine):
+    """The administrator turned on "create accounts on first sign-in"."""
+    with Session(engine) as session:
+        assert sso.set_create_accounts(session, make_user(session, "boss", Role.ADMIN), True) is True
+        session.commit()
 
 
 @pytest.fixture
@@ -85,8 +93,7 @@ def test_an_address_two_people_gave_names_no_one(engine, chen):
     assert _refusal(sso.identity_from_claims(claims(email="chen.jie@example.com"))) == "sso.error.unknown_identity"
 
 
-def test_first_sign_in_creates_an_agent_account_when_the_admin_allows_it(engine, chen, setting):
-    setting("SSO_CREATE_ACCOUNTS", "true")
+def test_first_sign_in_creates_an_agent_account_when_the_admin_allows_it(engine, chen, create_accounts):
     actor = sso.sign_in(sso.identity_from_claims(claims(email="Li.Na@example.com", name="李娜")))
     assert actor.username == "li.na" and actor.roles == frozenset({Role.AGENT}) and actor.display_name == "李娜"
     again = sso.sign_in(sso.identity_from_claims(claims(email="li.na@example.com", name="李娜")))
@@ -97,8 +104,7 @@ def test_first_sign_in_creates_an_agent_account_when_the_admin_allows_it(engine,
             "user.created", "login.succeeded", "login.succeeded"]
 
 
-def test_first_sign_in_refuses_when_the_username_it_would_take_is_someone_elses(engine, chen, setting):
-    setting("SSO_CREATE_ACCOUNTS", "true")
+def test_first_sign_in_refuses_when_the_username_it_would_take_is_someone_elses(engine, chen, create_accounts):
     identity = sso.identity_from_claims(claims(email="chen.jie@other.example"))
     assert _refusal(identity) == "sso.error.unknown_identity"
 
@@ -109,3 +115,18 @@ def test_only_a_recent_provider_sign_in_opens_a_session_by_itself():
     assert fresh.is_fresh(now)
     assert not fresh.is_fresh(now + sso.FRESH_FOR + timedelta(seconds=1))
     assert not sso.identity_from_claims({"email": "a@example.com"}, "email").is_fresh(now)  # no iat: not vouched now
+
+
+def test_only_an_administrator_turns_account_creation_on_and_it_is_audited(engine, chen):
+    with Session(engine) as session:
+        admin = make_user(session, "boss", Role.ADMIN)
+        for role in (Role.LEAD, Role.TRAINER, Role.AGENT):
+            with pytest.raises(PermissionDenied):
+                sso.set_create_accounts(session, make_user(session, f"not.{role.value}", role), True)
+        assert sso.sign_in_settings(session, admin) == sso.SignInSettings(create_accounts=False, match_claim="email")
+        assert sso.set_create_accounts(session, admin, True) is True
+        assert sso.set_create_accounts(session, admin, True) is False  # a double click writes nothing more
+        assert sso.sign_in_settings(session, admin).create_accounts is True
+        session.commit()
+        assert session.exec(select(AuditEntry.details).where(
+            AuditEntry.action == "user.sso_create_accounts_set")).all() == ['{"on": true}']

@@ -119,6 +119,18 @@ class PasswordResetToken(SQLModel, table=True):
     used_at: datetime | None = None
 
 
+class SignInSetting(SQLModel, table=True):
+    """What an administrator decides about signing in (one row, id 1): today, whether a single
+    sign-on identity no one matches gets an account on its first sign-in (portal/sso.py)."""
+
+    __tablename__ = "sign_in_setting"
+
+    id: int = Field(default=1, primary_key=True)
+    sso_create_accounts: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
 class CookieTicket(SQLModel, table=True):
     """A one-use pass, good for a minute, that the browser trades for its HttpOnly sign-in cookie.
 

@@ -1,4 +1,5 @@
-"""auth: password_reset_token, the single-use links of self-service password reset (portal/password_reset.py)
+"""auth: password_reset_token, the single-use links of self-service password reset (portal/password_reset.py);
+sign_in_setting, what an administrator decides about signing in (single sign-on accounts, portal/sso.py)
 
 Only a SHA-256 of each token is stored; a link is good for 30 minutes and once.
 
@@ -27,8 +28,17 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('token_hash')
     )
     op.create_index(op.f('ix_password_reset_token_user_id'), 'password_reset_token', ['user_id'], unique=False)
+    op.create_table('sign_in_setting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sso_create_accounts', sa.Boolean(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('sign_in_setting')
     op.drop_index(op.f('ix_password_reset_token_user_id'), table_name='password_reset_token')
     op.drop_table('password_reset_token')
