@@ -66,7 +66,7 @@ def through_provider(page, app_url: str, subject: str) -> None:
     page.get_by_role("button", name="Sign in with your organisation account").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.locator("input[name=sub]").fill(subject)
-    page.get_by_role("button", name="Authorize").click()
+    page.get_by_role("button", name="Authorize", exact=True).click()  # not "Authorize as ..." (recent users, 0.4)
     page.wait_for_url(app_url + "/**")
 
 
