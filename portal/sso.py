@@ -5,8 +5,8 @@ Streamlit does the OpenID Connect part (`st.login` / `st.user`, configured in `.
 (`email`: the address a person gave for notifications; `preferred_username`: the username) names
 the portal user. An identity no one matches is refused, unless an administrator turned on "create
 accounts on first sign-in" (`set_create_accounts`): then it gets an account with the role agent
-only, until an administrator assigns more. A deactivated
-user is refused like at the login form. Every outcome is audited as a local sign-in is.
+only, until an administrator assigns more. A deactivated user is refused like at the login form.
+Every outcome is audited as a local sign-in is.
 """
 import secrets
 from collections.abc import Mapping
@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.auth import actor_for
 from portal.db import run_transaction
-from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.clock import utcnow
+from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.models import NotificationPreference, SignInSetting, User
 from portal.permissions import permission
 from portal.roles import SYSTEM, Actor, Role
@@ -49,22 +49,21 @@ def match_claim() -> str:
     return get_settings().sso_match_claim
 
 
-def identity_from_claims(claims: Mapping, match_claim: str | None = None) -> Identity | None:
+def identity_from_claims(claims: Mapping, claim: str | None = None) -> Identity | None:
     """The identity in `st.user`'s claims, or None when the matching claim is missing."""
-    match_claim = match_claim or get_settings().sso_match_claim
-    value = str(claims.get(match_claim) or "").strip().lower()
+    value = str(claims.get(claim or match_claim()) or "").strip().lower()
     if not value:
         return None
-    issued = claims.get("iat")
+    issued = claims.get("iat") if isinstance(claims.get("iat"), int | float) else None
     email = str(claims.get("email") or "").strip().lower() or None
     return Identity(subject=str(claims.get("sub") or ""), match_value=value,
                     name=str(claims.get("name") or claims.get("preferred_username") or value).strip(),
                     email=email, issued_at=datetime.fromtimestamp(issued, tz=UTC) if issued else None)
 
 
-def find_user(session: Session, identity: Identity, match_claim: str | None = None) -> User | None:
+def find_user(session: Session, identity: Identity, claim: str | None = None) -> User | None:
     """The portal user the identity names, by e-mail address (case-insensitive) or username."""
-    if (match_claim or get_settings().sso_match_claim) == "preferred_username":
+    if (claim or match_claim()) == "preferred_username":
         return session.exec(select(User).where(User.username == identity.match_value)).first()
     matches = session.exec(select(User).join(NotificationPreference, NotificationPreference.user_id == User.id)
                            .where(func.lower(NotificationPreference.email) == identity.match_value)).all()
@@ -139,11 +138,11 @@ def _refuse(session: Session, identity: Identity, reason: str, key: str):
     raise AuthenticationFailed(key, identity=identity.match_value)
 
 
-def _create_account(session: Session, identity: Identity, match_claim: str) -> User | None:
+def _create_account(session: Session, identity: Identity, claim: str) -> User | None:
     """A new agent account for `identity`, or None when no valid, free username follows from it."""
     from portal.users import NewUser, create_user  # here: portal.users loads pandas, the login page need not
 
-    username = identity.match_value if match_claim == "preferred_username" else identity.match_value.split("@")[0]
+    username = identity.match_value if claim == "preferred_username" else identity.match_value.split("@")[0]
     try:
         user = create_user(session, SYSTEM, NewUser(
             username=username, display_name=identity.name[:120] or username, roles=(Role.AGENT,),
