@@ -15,8 +15,8 @@ person's own mailbox is the permission.
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
 from email.message import EmailMessage
+
 from sqlalchemy import Engine, func, update
 from sqlmodel import Session, select
 
