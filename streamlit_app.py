@@ -2,7 +2,7 @@
 import streamlit as st
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
-from portal.ui import state
+from portal.ui import login, state
 from portal.ui.incident import run_guarded
 from portal.ui.text import plain
 from portal.ui.inbox import page_title
@@ -29,8 +29,7 @@ if actor is not None:
     with st.sidebar:
         st.caption(t("app.signed_in_as", name=plain(actor.display_name), username=actor.username))
         if st.button(t("app.sign_out"), icon=":material/logout:", key="sign_out"):
-            state.sign_out()
-            st.rerun()
+            login.sign_out()
 else:
     with st.sidebar:
         choice = st.selectbox(t("account.language"), LANGUAGES, index=LANGUAGES.index(state.language()),

@@ -4,6 +4,7 @@ Every knob an operator may turn lives here, typed, with a safe default.
 """
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=8 * 60, ge=1)
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_minutes: int = Field(default=15, ge=1)
+    sso_match_claim: Literal["email", "preferred_username"] = "email"
+    """Single sign-on (portal/sso.py): the identity provider's claim that names the portal user
+    (the e-mail address people gave for notifications, or the username)."""
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     session_cookie_name: str = "academy_session"
     default_language: str = "en"

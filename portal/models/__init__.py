@@ -1,7 +1,7 @@
 """All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
 from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, CoachingSession,
                                     CoachingSetting, CoachingTemplate)
-from portal.models.core import (AuditEntry, AuthSession, Cohort, CookieTicket, LoginThrottle, Team, TeamLead, TrustedDevice, User,
+from portal.models.core import (AuditEntry, AuthSession, Cohort, CookieTicket, LoginThrottle, PasswordResetToken, SignInSetting, Team, TeamLead, TrustedDevice, User,
                                 UserRole)
 from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequirementOverride, StageSignoff,
                                       SupervisedCall, TicketReview)
@@ -14,7 +14,7 @@ from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, E
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
                                      WellbeingPublication, WellbeingResponse)
 
-__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
+__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "PasswordResetToken", "SignInSetting", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
            "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",

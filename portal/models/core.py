@@ -108,6 +108,32 @@ class TrustedDevice(SQLModel, table=True):
     last_used_at: datetime = Field(default_factory=utcnow)
 
 
+class PasswordResetToken(SQLModel, table=True):
+    """A single-use link, good for 30 minutes, that lets someone set a new password (portal/password_reset.py).
+
+    Only a SHA-256 of the token is stored: the link in the e-mail is the only copy of the token."""
+
+    __tablename__ = "password_reset_token"
+
+    token_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SignInSetting(SQLModel, table=True):
+    """What an administrator decides about signing in (one row, id 1): today, whether a single
+    sign-on identity no one matches gets an account on its first sign-in (portal/sso.py)."""
+
+    __tablename__ = "sign_in_setting"
+
+    id: int = Field(default=1, primary_key=True)
+    sso_create_accounts: bool = False
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: int | None = Field(default=None, foreign_key="user_account.id")
+
+
 class CookieTicket(SQLModel, table=True):
     """A one-use pass, good for a minute, that the browser trades for its HttpOnly sign-in cookie.
 

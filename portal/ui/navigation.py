@@ -77,6 +77,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/admin_import.py", "nav.import_users", ":material/upload_file:", "nav.section.admin", "users:import"),
     PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:",
             "nav.section.admin", "coaching:settings"),
+    PageDef("pages/admin_sign_in.py", "nav.sign_in_settings", ":material/key:", "nav.section.admin", "users:manage"),
     PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin", "audit:read"),
     PageDef("pages/account_settings.py", "nav.account", ":material/settings:",
             "nav.section.account", "account:manage_own"),
