@@ -4,7 +4,7 @@ sign_in_setting, what an administrator decides about signing in (single sign-on 
 Only a SHA-256 of each token is stored; a link is good for 30 minutes and once.
 
 Revision ID: 0013_auth
-Revises: 0012
+Revises: 0013_employee_number
 """
 from alembic import op
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ import sqlmodel
 
 
 revision = '0013_auth'
-down_revision = '0012'
+down_revision = '0013_employee_number'
 branch_labels = None
 depends_on = None
 
