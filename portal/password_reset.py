@@ -27,7 +27,7 @@ from portal.db import run_transaction
 from portal.errors import ValidationFailed
 from portal.i18n import LANGUAGES, Translator
 from portal.models import NotificationPreference, PasswordResetToken, User
-from portal.notifications.mail import SmtpSettings, _connect, page_url
+from portal.notifications.mail import SmtpSettings, connect, page_url
 from portal.passwords import check_new_password
 from portal.security import hash_password, new_session_token, token_digest, verify_password
 
@@ -121,7 +121,7 @@ def compose(mail: ResetMail, settings: SmtpSettings) -> EmailMessage:
 def send(mail: ResetMail, settings: SmtpSettings) -> bool:
     """E-mail the link; False (and a log line without the token) when the SMTP server refuses."""
     try:
-        with _connect(settings) as smtp:
+        with connect(settings) as smtp:
             smtp.send_message(compose(mail, settings))
         return True
     except Exception as exc:  # noqa: BLE001 - the person already has their answer; say why in the log

@@ -71,7 +71,8 @@ def compose(user: User, address: str, rows: list[Notification], settings: SmtpSe
     return message
 
 
-def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """An SMTP connection as the settings say (STARTTLS, login): digests and password-reset mail share it."""
     smtp = smtplib.SMTP(settings.host, settings.port, timeout=30)
     if settings.starttls:
         smtp.starttls()
@@ -91,7 +92,7 @@ def send_pending(session_factory: Callable, settings: SmtpSettings, *, mode: str
                               .where(NotificationPreference.mode == mode, NotificationPreference.email.is_not(None),
                                      User.active)).all()
     sent = 0
-    with _connect(settings) as smtp:
+    with connect(settings) as smtp:
         for user_id in people:
             with session_factory() as session:
                 sent += _send_one(session, smtp, user_id, settings)
