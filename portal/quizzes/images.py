@@ -31,7 +31,7 @@ EXTENSIONS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg", ".jpe"), "GIF": (".gif
 _HARMLESS_INFO = {"dpi", "jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive", "progression",
                   "adobe", "adobe_transform", "gamma", "transparency", "background", "duration", "loop",
                   "version", "extension", "interlace", "aspect", "srgb", "chromaticity", "mode", "compression",
-                  "lossless"}
+                  "lossless", "timestamp"}
 _SAFE_NAME_RE = re.compile(r"[^/\\\x00-\x1f\x7f<>:\"|?*]+")
 
 

@@ -62,6 +62,9 @@ TYPES_OUT = {"match": "matching"}
 _XML_DECLARATION_RE = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _PLUGINFILE_RE = re.compile(re.escape(PLUGINFILE) + r"([^\"'<>\s)?#]+)")
 _INVALID_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+GRADE_TOLERANCE = 0.00001
+MOODLE_GRADES = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
+                 0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
 _NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
@@ -150,6 +153,7 @@ class _Reading:
     problems: ProblemList
     name: str = ""
     files: dict[str, bytes] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)  # files already reported: not "missing" as well
     texts: list[str] = field(default_factory=list)
 
     def add(self, line: int, key: str, **params) -> None:
@@ -163,11 +167,15 @@ def parse_moodlexml(text: str) -> list[QuestionData]:
     problems = ProblemList()
     questions: list[QuestionData] = []
     category = ""
-    for number, node in enumerate(root.all("question"), start=1):
+    number = 0  # as people count them: categories are not questions
+    numbers: dict[int, int] = {}  # line -> number
+    for node in root.all("question"):
         qtype = php_trim(node.attrs.get("type", ""))
         if qtype == "category":
             category = category_path(node.text_of("category"))
             continue
+        number += 1
+        numbers[node.line] = number
         reading = _Reading(number, node, problems, name=node.text_of("name"))
         question = _read_question(reading, qtype, category)
         if question is not None:
@@ -176,7 +184,7 @@ def parse_moodlexml(text: str) -> list[QuestionData]:
         if node.tag != "question":
             problems.add(node.line, "moodlexml.error.unexpected_element", element=node.tag)
     if not problems:
-        _check_with_the_bank(questions, problems, root)
+        _check_with_the_bank(questions, problems, numbers)
     problems.raise_if_any()
     return questions
 
@@ -217,6 +225,13 @@ def _read_text_area(reading: _Reading, area: _Node | None, default_format: str) 
 
 
 def _read_file(reading: _Reading, node: _Node, name: str, content: str, encoding: str) -> str | None:
+    stored = _stored_file(reading, node, name, content, encoding)
+    if stored is None:
+        reading.refused.add(php_trim(name))
+    return stored
+
+
+def _stored_file(reading: _Reading, node: _Node, name: str, content: str, encoding: str) -> str | None:
     if php_trim(encoding) != "base64":
         reading.add(node.line, "moodlexml.error.file_encoding", name=name, encoding=encoding)
         return None
@@ -254,7 +269,7 @@ def _check_references(reading: _Reading) -> None:
     for text in reading.texts:
         for match in _PLUGINFILE_RE.finditer(text):
             name = unquote(match.group(1))
-            if name not in reading.files:
+            if name not in reading.files and name not in reading.refused:
                 reading.add(reading.node.line, "moodlexml.error.file_missing", name=name)
 
 
@@ -282,7 +297,23 @@ def _fraction(reading: _Reading, answer: _Node) -> float:
     if value is None:
         reading.add(answer.line, "moodlexml.error.not_a_number", field="fraction", value=raw[:30])
         return 0.0
-    return round(value / 100, 7)
+    fraction = moodle_grade(value / 100)
+    if fraction is None:
+        reading.add(answer.line, "moodlexml.error.invalid_grade", weight=raw[:30])
+        return 0.0
+    return fraction
+
+
+def moodle_grade(fraction: float) -> float | None:
+    """The grade of Moodle's list (question_bank::fraction_options_full) `fraction` stands for, or None.
+
+    Moodle refuses a file with any other grade ("33" instead of "33.33333"); so do we, and the
+    export refuses a question whose weights Moodle would not take.
+    """
+    for grade in MOODLE_GRADES:
+        if abs(abs(fraction) - grade) < GRADE_TOLERANCE:
+            return math.copysign(grade, fraction) if grade else 0.0
+    return None
 
 
 def _feedback(reading: _Reading, answer: _Node) -> str:
@@ -337,11 +368,10 @@ _READERS = {"multichoice": _read_choices, "shortanswer": _read_choices, "truefal
             "description": _read_nothing}
 
 
-def _check_with_the_bank(questions: list[QuestionData], problems: ProblemList, root: _Node) -> None:
+def _check_with_the_bank(questions: list[QuestionData], problems: ProblemList, numbers: dict[int, int]) -> None:
     """The bank's rules for any question (a right answer, enough choices...), named by question."""
     from portal.quizzes.bank import validate_question  # the bank imports this module
 
-    numbers = {node.line: number for number, node in enumerate(root.all("question"), start=1)}
     for question in questions:
         try:
             validate_question(question)
@@ -381,6 +411,12 @@ def dump_moodlexml(questions: list[QuestionData]) -> str:
 
 
 def _writable(question: QuestionData, problems: ProblemList) -> bool:
+    weights = [answer.fraction for answer in question.answers]
+    odd = next((w for w in weights if moodle_grade(w) is None), None)
+    if odd is not None:
+        problems.add(question.line, "moodlexml.error.export_grade", name=question.name,
+                     weight=_number_text(round(odd * 100, 5)))
+        return False
     texts = [question.name, question.questiontext, question.generalfeedback, question.idnumber, question.category,
              *question.tags, *(a.text for a in question.answers), *(a.feedback for a in question.answers),
              *(s.question for s in question.subquestions), *(s.answer for s in question.subquestions)]

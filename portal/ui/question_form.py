@@ -148,12 +148,15 @@ def _match_table(t: Translator, subquestions: list[SubQuestion], key: str) -> li
     return pairs
 
 
-def question_preview(t: Translator, data: QuestionData, key: str) -> None:
-    """The question as a new hire sees it; the trainer can answer and check it."""
+def question_preview(t: Translator, data: QuestionData, key: str, version_id: int | None = None) -> None:
+    """The question as a new hire sees it; the trainer can answer and check it.
+
+    Its images are the ones `data` carries (a file being imported) or else those of `version_id`."""
     payload = {**bank.payload_of(data), "questiontextformat": data.questiontextformat,
                "generalfeedback": data.generalfeedback}
     version = SimpleNamespace(questiontext=data.questiontext, questiontextformat=data.questiontextformat,
-                              generalfeedback=data.generalfeedback, payload=json.dumps(payload))
+                              generalfeedback=data.generalfeedback, payload=json.dumps(payload),
+                              images=data.images or None, id=version_id)
     with st.container(border=True):
         if not data.questiontext.strip():
             st.caption(t("quizbank.form.preview_empty"))

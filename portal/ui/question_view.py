@@ -19,16 +19,53 @@ Typical use::
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
+from portal.db import read_scope
+from portal.errors import PortalError
 from portal.i18n import Translator
-from portal.quizzes import render
+from portal.quizzes import bank, render
 from portal.quizzes.grading import Grade
 
-def show_text(text: str, textformat: str = "moodle") -> None:
-    """Author-written text, rendered safely."""
+
+def show_text(text: str, textformat: str = "moodle", *, images: Mapping[str, bytes] | None = None,
+              version_id: int | None = None, t: Translator | None = None) -> None:
+    """Author-written text, rendered safely; its own images (`@@PLUGINFILE@@/name`) drawn from their bytes.
+
+    `images` are the bytes by name when the caller has them (an uploaded file's preview); otherwise
+    they are read for `version_id` through `bank.question_images`, which checks the viewer may see them.
+    """
+    if render.PLUGINFILE not in text:
+        _show_safe(text, textformat)
+        return
+    if images is None:
+        images = version_images(version_id)
+    for piece in render.split_images(text):
+        if isinstance(piece, str):
+            _show_safe(piece, textformat)
+        elif piece.name in images:
+            st.image(images[piece.name], caption=piece.alt or None, width=piece.width or "content")
+        else:
+            st.caption(_translator(t)("moodlexml.image.missing", name=piece.name))
+
+
+def version_images(version_id: int | None) -> dict[str, bytes]:
+    """The images of a question version the signed-in person may see ({} when they may not: never a URL)."""
+    if version_id is None:
+        return {}
+    from portal.ui import state
+
+    try:
+        with read_scope() as session:
+            return {name: row.data for name, row in bank.question_images(session, state.actor(), version_id).items()}
+    except PortalError:
+        return {}
+
+
+def _show_safe(text: str, textformat: str) -> None:
     safe = render.display_text(text, textformat)
     if not safe.body.strip():
         return
@@ -39,8 +76,10 @@ def show_text(text: str, textformat: str = "moodle") -> None:
 
 
 def render_question_text(version: Any, t: Translator) -> None:
-    """The question text of a `QuestionVersion` (or anything with questiontext/questiontextformat/payload)."""
-    show_text(version.questiontext, version.questiontextformat)
+    """The question text of a `QuestionVersion` (or anything with questiontext/questiontextformat/payload,
+    and `images` by name or an `id` to read them for)."""
+    show_text(version.questiontext, version.questiontextformat, images=getattr(version, "images", None),
+              version_id=getattr(version, "id", None), t=t)
     payload = render.version_payload(version)
     if payload.get("qtype") == "multichoice" and not payload.get("single", True):
         st.caption(t("quizbank.view.choose_all"))
