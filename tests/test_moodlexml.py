@@ -212,6 +212,7 @@ def test_entities_are_refused_with_a_clear_error(text):
         parse_moodlexml(text)
     (problem,) = caught.value.problems
     assert problem.key == "moodlexml.error.unsafe_xml" and "DTD or entities" in problem.message
+    assert problem.line == 2  # where the DOCTYPE is
     assert "root:" not in str(caught.value)
 
 

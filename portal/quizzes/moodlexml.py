@@ -60,6 +60,7 @@ TYPES_IN = {"multichoice": "multichoice", "truefalse": "truefalse", "shortanswer
             "description": "description"}
 TYPES_OUT = {"match": "matching"}
 _XML_DECLARATION_RE = re.compile(r"\A\s*<\?xml[^>]*\?>")
+_DTD_RE = re.compile(r"<!(?:DOCTYPE|ENTITY)\b")
 _PLUGINFILE_RE = re.compile(re.escape(PLUGINFILE) + r"([^\"'<>\s)?#]+)")
 _INVALID_XML_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 GRADE_TOLERANCE = 0.00001
@@ -129,9 +130,10 @@ def _parse_xml(text: str) -> _Node:
     builder = _TreeBuilder()
     try:
         defusedxml.sax.parseString(data.encode("utf-8"), builder, forbid_dtd=True)
-    except DefusedXmlException as error:
-        raise QuestionFileError([make_problem(getattr(error, "line", None) or 1, "moodlexml.error.unsafe_xml")]) \
-            from None
+    except DefusedXmlException:
+        declaration = _DTD_RE.search(data)
+        line = data.count("\n", 0, declaration.start()) + 1 if declaration else 1
+        raise QuestionFileError([make_problem(line, "moodlexml.error.unsafe_xml")]) from None
     except SAXParseException as error:
         raise QuestionFileError([make_problem(error.getLineNumber() or 1, "moodlexml.error.not_xml",
                                               detail=error.getMessage(), column=error.getColumnNumber() + 1)]) \
