@@ -16,7 +16,13 @@ from portal.models import Attempt, AttemptAnswer, Exam, QuestionImage
 from portal.quizzes import bank, render
 from portal.quizzes.detect import read_question_file
 from portal.quizzes.images import ImageRefused, clean_image
-from portal.quizzes.interchange import DEFAULT_PENALTY, Answer, QuestionData, QuestionFileError, SubQuestion
+from portal.quizzes.interchange import (
+    DEFAULT_PENALTY,
+    Answer,
+    QuestionData,
+    QuestionFileError,
+    SubQuestion,
+)
 from portal.quizzes.moodlexml import dump_moodlexml, parse_moodlexml
 from portal.roles import Role
 from tests.utils.factories import make_user
@@ -40,7 +46,7 @@ def img(name: str) -> str:
 
 def every_type() -> list[QuestionData]:
     """One question of each type the portal has, with Moodle's extras: images, marks, penalties, feedback."""
-    common = dict(category="product/roaming", questiontextformat="html")
+    common = {"category": "product/roaming", "questiontextformat": "html"}
     return [
         QuestionData(qtype="multichoice", name="Roaming plan", idnumber="MX-MC",
                      questiontext=f"<p>Which plan covers Asia? {img('leaflet.jpg')}</p>", single=True,
@@ -51,7 +57,8 @@ def every_type() -> list[QuestionData]:
                      images={"leaflet.jpg": LEAFLET, "logo.png": LOGO}, **common),
         QuestionData(qtype="multichoice", name="Both", idnumber="MX-MULTI", questiontext="<p>Pick both</p>",
                      single=False, answers=[Answer("A", 0.5), Answer("B", 0.5), Answer("C", -1.0)], **common),
-        QuestionData(qtype="truefalse", name="Smile", idnumber="MX-TF", questiontext=f"Callers hear a smile {img('crm.gif')}",
+        QuestionData(qtype="truefalse", name="Smile", idnumber="MX-TF",
+                     questiontext=f"Callers hear a smile {img('crm.gif')}",
                      answers=[Answer("True", 1.0, "Yes"), Answer("False", 0.0, f"Look {img('crm.gif')}")],
                      images={"crm.gif": CRM}, penalty=1.0, **common),
         QuestionData(qtype="shortanswer", name="Code", idnumber="MX-SA", questiontext="The roaming code?",
@@ -92,9 +99,9 @@ def test_each_question_type_round_trips_with_its_images(index):
 
 def test_images_travel_inside_the_text_that_shows_them_as_moodle_writes_them():
     text = dump_moodlexml(every_type()[:1])
-    questiontext = re.search(r"<questiontext.*?</questiontext>", text, re.S).group(0)
+    questiontext = re.search(r"<questiontext.*?</questiontext>", text, re.DOTALL).group(0)
     assert '<file name="leaflet.jpg" path="/" encoding="base64">' in questiontext
-    answer = re.search(r'<answer fraction="100".*?</answer>', text, re.S).group(0)
+    answer = re.search(r'<answer fraction="100".*?</answer>', text, re.DOTALL).group(0)
     assert '<file name="logo.png" path="/" encoding="base64">' in answer  # in the feedback that shows it
     assert "<penalty>0.1000000</penalty>" in text and "<defaultgrade>2.0000000</defaultgrade>" in text
     assert "<text>$course$/top/product/roaming</text>" in text and "<idnumber>MX-MC</idnumber>" in text
@@ -180,7 +187,7 @@ def test_moodles_old_image_tag_file_the_cloze_is_refused_and_the_image_kept():
     assert [(p.line, p.params["number"], p.params["reason_params"].get("qtype")) for p in caught.value.problems] == [
         (16, 1, "cloze")]
     text = (FIXTURES / "sample_questions_with_old_image_tag.xml").read_text(encoding="utf-8")
-    (mcq,) = parse_moodlexml(re.sub(r'<question type="cloze">.*?</question>', "", text, flags=re.S))
+    (mcq,) = parse_moodlexml(re.sub(r'<question type="cloze">.*?</question>', "", text, flags=re.DOTALL))
     assert mcq.questiontext.endswith(' <img src="@@PLUGINFILE@@/moodle.png" />')
     assert mcq.penalty == 0.1 and [a.text for a in mcq.answers] == ["wrong answer", "another wrong answer",
                                                                    "right answer"]
@@ -248,7 +255,7 @@ def test_a_malformed_file_is_rejected_whole_with_each_problem_its_question_and_l
         question_xml('<questiontext><text>x</text></questiontext><answer fraction="abc"><text>A</text></answer>',
                      name="Weights"),
         question_xml("<questiontext><text>x</text></questiontext>", qtype="calculated", name="Calc"),
-        question_xml(with_file("sound.mp3", b"ID3\x03\x00\x00\x00", f'<a href="@@PLUGINFILE@@/sound.mp3">x</a>'),
+        question_xml(with_file("sound.mp3", b"ID3\x03\x00\x00\x00", '<a href="@@PLUGINFILE@@/sound.mp3">x</a>'),
                      name="Sound"),
         question_xml('<questiontext format="html"><text><![CDATA[<img src="@@PLUGINFILE@@/gone.png">]]></text>'
                      '</questiontext><answer fraction="100"><text>A</text></answer>', qtype="shortanswer",

@@ -25,11 +25,19 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from portal.models import Attempt, AttemptAnswer, Question, QuestionImage, QuestionTag, QuestionVersion, ReviewCard
+from portal.models import (
+    Attempt,
+    AttemptAnswer,
+    Question,
+    QuestionImage,
+    QuestionTag,
+    QuestionVersion,
+    ReviewCard,
+)
+from portal.permissions import over_everyone, permission
 from portal.quizzes.aiken import dump_aiken
 from portal.quizzes.gift import canonical_question, dump_gift
 from portal.quizzes.images import clean_image
-from portal.quizzes.moodlexml import dump_moodlexml
 from portal.quizzes.interchange import (
     DEFAULT_PENALTY,
     QTYPES,
@@ -42,7 +50,7 @@ from portal.quizzes.interchange import (
     problem_reason,  # noqa: F401 - bank.problem_reason / problem_text: how pages and tests name them
     problem_text,  # noqa: F401
 )
-from portal.permissions import over_everyone, permission
+from portal.quizzes.moodlexml import dump_moodlexml
 from portal.roles import Actor
 
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
@@ -132,7 +140,8 @@ def _content(session: Session, version_or_data) -> str:
     if isinstance(version_or_data, QuestionData):
         data = version_or_data
         fields = [data.name, data.questiontext, data.questiontextformat, data.generalfeedback, payload_of(data),
-                  float(data.defaultgrade), {name: hashlib.sha256(raw).hexdigest() for name, raw in data.images.items()}]
+                  float(data.defaultgrade),
+                  {name: hashlib.sha256(raw).hexdigest() for name, raw in data.images.items()}]
     else:
         v = version_or_data
         fields = [v.name, v.questiontext, v.questiontextformat, v.generalfeedback, json.loads(v.payload or "{}"),

@@ -65,7 +65,8 @@ def _read(text: str, fmt: str) -> list[QuestionData]:
 def choose_format(text: str, fmt: str | None = None, filename: str | None = None) -> str:
     """An explicit `fmt` wins; then the extension; then the content.
 
-    `.xml`, or text starting like XML, is Moodle XML; `.gift` is GIFT and `.aiken` is Aiken.  `.txt` is ambiguous (Moodle exports
+    `.xml`, or text starting like XML, is Moodle XML.
+    `.gift` is GIFT and `.aiken` is Aiken.  `.txt` is ambiguous (Moodle exports
     GIFT as .txt too), so it is Aiken only when the content looks like Aiken;
     the same applies to any other or missing extension.
     """

@@ -108,7 +108,7 @@ class _TreeBuilder(ContentHandler):
         self.stack: list[_Node] = []
         self.root: _Node | None = None
 
-    def startElement(self, name, attrs):  # noqa: N802 - SAX's name
+    def startElement(self, name, attrs):
         node = _Node(name, dict(attrs), self._locator.getLineNumber() if self._locator else 0)
         if self.stack:
             self.stack[-1].children.append(node)
@@ -116,7 +116,7 @@ class _TreeBuilder(ContentHandler):
             self.root = node
         self.stack.append(node)
 
-    def endElement(self, name):  # noqa: N802
+    def endElement(self, name):
         self.stack.pop()
 
     def characters(self, content):
@@ -217,7 +217,7 @@ def _read_question(reading: _Reading, qtype: str, category: str) -> QuestionData
 def _read_text_area(reading: _Reading, area: _Node | None, default_format: str) -> tuple[str, str]:
     """Text and format of a `<questiontext>`-like element; its `<file>`s are collected."""
     if area is None:
-        return "", FORMATS_IN[default_format] if default_format in FORMATS_IN else "html"
+        return "", FORMATS_IN.get(default_format, "html")
     fmt = php_trim(area.attrs.get("format", default_format)) or default_format
     text = area.text_of()
     reading.texts.append(text)
@@ -531,4 +531,4 @@ def _escape(text: str, *, quote: bool = False) -> str:
 
 def _number_text(value: float) -> str:
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")

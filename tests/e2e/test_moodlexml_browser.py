@@ -29,7 +29,8 @@ def moodle_file(folder: Path) -> Path:
                                   'alt="Roaming leaflet"></p>', questiontextformat="html", single=True,
                      answers=[Answer("Asia Pass", 1.0, "Right"), Answer("Home only", 0.0, "No")],
                      images={"leaflet.png": leaflet()}, tags=["roaming"], penalty=0.1),
-        QuestionData(qtype="truefalse", name="漫游需要开通", idnumber="MXB-2", questiontext="出国前需要开通漫游。",
+        QuestionData(qtype="truefalse", name="漫游需要开通", idnumber="MXB-2",
+                     questiontext="出国前需要开通漫游。",
                      answers=[Answer("True", 1.0), Answer("False", 0.0)]),
     ]
     path = folder / "moodle-roaming.xml"
