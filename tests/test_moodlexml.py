@@ -24,7 +24,7 @@ from portal.quizzes.interchange import (
     SubQuestion,
 )
 from portal.quizzes.moodlexml import dump_moodlexml, parse_moodlexml
-from portal.roles import Role
+from portal.roles import SYSTEM, Role
 from tests.utils.factories import make_user
 
 FIXTURES = Path(__file__).parent / "fixtures" / "moodlexml"
@@ -411,3 +411,30 @@ def test_an_unwritable_weight_is_skipped_on_export_and_said(session):
     assert result.count == 1 and [p.key for p in result.skipped] == ["moodlexml.error.export_grade"]
     assert [q.idnumber for q in parse_moodlexml(result.text)] == ["MX-SA"]
     assert DEFAULT_PENALTY == parse_moodlexml(result.text)[0].penalty
+
+
+# --- learners see the images in an exam (AppTest on the demo center) ------------------------
+
+
+def test_a_new_hire_sees_the_image_of_an_exam_question_drawn_from_its_bytes(demo_engine):
+    from sqlmodel import Session, delete
+
+    from portal.models import ExamSlot
+    from tests.utils.apptest import app_as, errors_of
+    from tests.utils.exam_papers import PRODUCT
+
+    with Session(demo_engine) as session:
+        bank.import_questions(session, SYSTEM, [replace(every_type()[0], idnumber="IMG-001")], "en")
+        exam = session.exec(select(Exam).where(Exam.code == PRODUCT)).one()
+        session.exec(delete(ExamSlot).where(ExamSlot.exam_id == exam.id))
+        session.add(ExamSlot(exam_id=exam.id, slot=1, idnumber="IMG-001", mark=2.0))
+        session.commit()
+    at = app_as(demo_engine, "newhire").run()
+    at.switch_page("pages/training_exams.py").run()
+    next(b for b in at.button if b.label == "Start exam").click().run()
+    at.button(key="confirm_start").click().run()
+    assert not errors_of(at), errors_of(at)
+    assert len(at.get("image")) == 1  # the leaflet in the question text, drawn with st.image
+    assert [m.value for m in at.markdown if "Asia" in m.value] == ["<div><p>Which plan covers Asia? </p></div>"]
+    assert "<div><p></p></div>" not in [m.value for m in at.markdown]  # no empty block after the image
+    assert not any("is missing" in c.value for c in at.caption)

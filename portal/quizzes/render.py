@@ -127,7 +127,12 @@ def split_images(text: str) -> list[str | ImagePiece]:
                                  int(width.group(2)) if width else None))
         position = match.end()
     pieces.append(text[position:])
-    return [piece for piece in pieces if not isinstance(piece, str) or piece.strip()]
+    return [piece for piece in pieces if not isinstance(piece, str) or _shows_something(piece)]
+
+
+def _shows_something(piece: str) -> bool:
+    """False for what is left around an image: whitespace and closing tags such as `</p>`."""
+    return bool(html_to_plain(piece).strip()) or bool(re.search(r"<(img|hr|table)\b", piece, re.I))
 
 
 def escape_markdown(text: str) -> str:
