@@ -77,7 +77,7 @@ def show_review(view: AttemptView, t: Translator) -> None:
             question_view.answer_widget(question.payload, question.layout, key=f"rv{view.attempt_id}-{question.slot}",
                                         disabled=True, t=t, value=question.response)
             question_view.show_feedback(grade(question.payload, question.response), question.payload,
-                                        question.response, t)
+                                        question.response, t, version_id=question.version_id)
             if question.comment:
                 st.caption(t("exams.trainer_comment", comment=question.comment))
 

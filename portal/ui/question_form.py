@@ -169,4 +169,4 @@ def question_preview(t: Translator, data: QuestionData, key: str, version_id: in
             except (KeyError, TypeError, ValueError):
                 st.caption(t("quizbank.form.preview_incomplete"))
                 return
-            show_feedback(result, payload, response, t)
+            show_feedback(result, payload, response, t, images=data.images or None, version_id=version_id)

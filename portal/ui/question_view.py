@@ -168,9 +168,15 @@ def _match(payload, layout, key, disabled, textformat, t, value) -> None:
                      disabled=disabled, placeholder=t("quizbank.view.choose"))
 
 
-def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
-    """The verdict, the feedback the response earned, the right answer after a miss, the general feedback."""
+def show_feedback(grade: Grade, payload: dict, response, t: Translator, *,
+                  images: Mapping[str, bytes] | None = None, version_id: int | None = None) -> None:
+    """The verdict, the feedback the response earned, the right answer after a miss, the general feedback.
+
+    Images in the feedback are `images` or those of `version_id` (read once, see `show_text`)."""
     textformat = payload.get("questiontextformat", "moodle")
+    shown = [*grade.feedback, payload.get("generalfeedback", "")]
+    if images is None and any(render.PLUGINFILE in text for text in shown):
+        images = version_images(version_id)
     if grade.needs_marking:
         st.info(t("quizbank.view.needs_marking"), icon=":material/hourglass_top:")
     elif render.response_is_empty(response):
@@ -182,7 +188,7 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
     else:
         st.error(t("quizbank.view.incorrect"), icon=":material/cancel:")
     for text in grade.feedback:
-        show_text(text, textformat)
+        show_text(text, textformat, images=images, t=t)
     if grade.fraction is not None and not render.is_full_credit(grade.fraction):
         answers = render.right_answers(payload)
         if answers:
@@ -192,4 +198,4 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
     if general.strip():
         with st.container(border=True):
             st.caption(t("quizbank.view.general_feedback"))
-            show_text(general, textformat)
+            show_text(general, textformat, images=images, t=t)
