@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from portal.cli import main
 from portal.errors import NotFound, PermissionDenied
-from portal.models import Attempt, AttemptAnswer, Exam, QuestionImage
+from portal.models import Attempt, AttemptAnswer, Exam, QuestionImage, ReviewCard
 from portal.quizzes import bank, render
 from portal.quizzes.detect import read_question_file
 from portal.quizzes.images import ImageRefused, clean_image
@@ -371,6 +371,10 @@ def test_a_trainer_sees_the_images_an_agent_only_those_of_questions_served_to_th
         bank.question_images(session, agent, version.id)
     sit(session, agent, version)
     assert bank.question_images(session, agent, version.id)["logo.png"].data == LOGO
+    reviewer = make_user(session, "rita", Role.NEWHIRE)
+    session.add(ReviewCard(user_id=reviewer.id, idnumber="MX-MC", card="{}", due_at=version.created_at))
+    session.flush()  # a question due in their spaced review is served to them too
+    assert set(bank.question_images(session, reviewer, version.id)) == {"leaflet.jpg", "logo.png"}
     with pytest.raises(NotFound):
         bank.question_images(session, agent, version.id + 1000)
 
