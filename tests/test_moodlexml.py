@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from sqlmodel import select
 
@@ -442,3 +444,33 @@ def test_a_new_hire_sees_the_image_of_an_exam_question_drawn_from_its_bytes(demo
     assert [m.value for m in at.markdown if "Asia" in m.value] == ["<div><p>Which plan covers Asia? </p></div>"]
     assert "<div><p></p></div>" not in [m.value for m in at.markdown]  # no empty block after the image
     assert not any("is missing" in c.value for c in at.caption)
+
+
+# --- fuzzing: any file is read or refused with problems, never a crash ------------------------
+
+EXPORTED = dump_moodlexml(every_type())
+ELEMENTS = ["<question type=\"multichoice\">", "</question>", "<answer fraction=\"100\">", "<text>", "</text>",
+            "<file name=\"a.png\" encoding=\"base64\">", "</file>", "<!DOCTYPE x>", "&amp;", "]]>", "<![CDATA[",
+            "@@PLUGINFILE@@/a.png", "<subquestion>", "<tolerance>", "abc", "1e999", "-100", "类"]
+
+
+@st.composite
+def damaged_files(draw):
+    """The export of every type, cut, with pieces removed and Moodle XML fragments dropped in."""
+    text = EXPORTED
+    for _ in range(draw(st.integers(1, 4))):
+        start = draw(st.integers(0, len(text)))
+        end = min(len(text), start + draw(st.integers(0, 400)))
+        text = text[:start] + draw(st.sampled_from(["", *ELEMENTS])) + text[end:]
+    return text
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=damaged_files())
+def test_a_damaged_file_is_read_or_refused_with_problems_never_a_crash(text):
+    try:
+        questions = parse_moodlexml(text)
+    except QuestionFileError as error:
+        assert error.problems and all(problem.line >= 1 for problem in error.problems)
+    else:
+        assert all(isinstance(question, QuestionData) for question in questions)
