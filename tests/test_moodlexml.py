@@ -474,3 +474,24 @@ def test_a_damaged_file_is_read_or_refused_with_problems_never_a_crash(text):
         assert error.problems and all(problem.line >= 1 for problem in error.problems)
     else:
         assert all(isinstance(question, QuestionData) for question in questions)
+
+
+def test_the_demo_bank_round_trips_through_moodle_xml_in_both_languages(demo_session):
+    for language in ("en", "zh-CN"):
+        exported = bank.export_questions(demo_session, SYSTEM, "moodlexml", language=language)
+        gift = bank.export_questions(demo_session, SYSTEM, "gift", language=language)
+        assert exported.count == gift.count > 50 and not exported.skipped
+        again = bank.import_questions(demo_session, SYSTEM, parse_moodlexml(exported.text), language)
+        assert again.total == exported.count and not again.created and not again.updated
+
+
+def test_trainer_exports_moodle_xml_from_the_bank_page(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "trainer", language="zh-CN").run()
+    at.switch_page("pages/authoring_questions.py").run()
+    at.radio(key="qb_view").set_value("export").run()
+    at.radio(key="qb_export_format").set_value("moodlexml").run()
+    assert not errors_of(at), errors_of(at)
+    assert "Moodle XML" in at.radio(key="qb_export_format").options
+    assert int(at.metric[0].value) > 50 and len(at.get("download_button")) == 1
