@@ -495,3 +495,28 @@ def test_trainer_exports_moodle_xml_from_the_bank_page(demo_engine):
     assert not errors_of(at), errors_of(at)
     assert "Moodle XML" in at.radio(key="qb_export_format").options
     assert int(at.metric[0].value) > 50 and len(at.get("download_button")) == 1
+
+
+def test_an_edit_on_the_page_keeps_marks_penalty_and_images(demo_engine):
+    from sqlmodel import Session
+
+    from tests.utils.apptest import app_as, errors_of
+
+    with Session(demo_engine) as session:
+        bank.import_questions(session, SYSTEM, [replace(every_type()[0], idnumber="IMG-002")], "en")
+        session.commit()
+        question_id = bank.find_question_id(session, SYSTEM, "IMG-002", "en")
+    at = app_as(demo_engine, "trainer").run()
+    at.session_state["qb_next_view"], at.session_state["qb_selected"] = "edit", question_id
+    at.switch_page("pages/authoring_questions.py").run()
+    assert not errors_of(at), errors_of(at)
+    assert len(at.get("image")) == 1  # the preview shows the stored leaflet
+    key = f"qb-{question_id}-v1"
+    at.text_input(key=f"{key}-name").input("Roaming plan, 2027").run()
+    at.button(key=f"{key}-publish").click().run()
+    assert not errors_of(at) and not at.error
+    with Session(demo_engine) as session:
+        version = bank.serve_version(session, "IMG-002", "en")
+        data = bank.get_question(session, SYSTEM, question_id).data(version)
+        assert (version.version, data.name, data.defaultgrade, data.penalty) == (2, "Roaming plan, 2027", 2.0, 0.1)
+        assert set(bank.question_images(session, SYSTEM, version.id)) == {"leaflet.jpg", "logo.png"}

@@ -73,7 +73,9 @@ def question_editor(t: Translator, initial: QuestionData, key: str, *, idnumber_
     return QuestionData(qtype=qtype, name=name.strip(), questiontext=questiontext, questiontextformat=textformat,
                         generalfeedback=generalfeedback, single=single, answers=answers, subquestions=subquestions,
                         category=category.strip(), tags=[tag.strip() for tag in tags.split(",") if tag.strip()],
-                        idnumber=idnumber.strip())
+                        idnumber=idnumber.strip(),
+                        # no inputs for these (Moodle XML brings them): an edit keeps them as they were
+                        defaultgrade=initial.defaultgrade, penalty=initial.penalty)
 
 
 # column -> pixels, for choice answers and for numerical ones (with a tolerance column)
