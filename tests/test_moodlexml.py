@@ -520,3 +520,13 @@ def test_an_edit_on_the_page_keeps_marks_penalty_and_images(demo_engine):
         data = bank.get_question(session, SYSTEM, question_id).data(version)
         assert (version.version, data.name, data.defaultgrade, data.penalty) == (2, "Roaming plan, 2027", 2.0, 0.1)
         assert set(bank.question_images(session, SYSTEM, version.id)) == {"leaflet.jpg", "logo.png"}
+
+
+def test_a_translation_made_in_the_form_keeps_the_images_of_its_source(session):
+    trainer = make_user(session, "tina", Role.TRAINER)
+    bank.import_questions(session, trainer, every_type()[:1], "en")
+    source_id = bank.find_question_id(session, trainer, "MX-MC", "en")
+    chinese = replace(bank.get_question(session, trainer, source_id).data(), name="漫游套餐",
+                      questiontext=f"<p>哪个套餐覆盖亚洲？ {img('leaflet.jpg')}</p>")
+    version = bank.create_translation(session, trainer, source_id, "zh-CN", chinese)
+    assert set(bank.question_images(session, trainer, version.id)) == {"leaflet.jpg", "logo.png"}
