@@ -6,7 +6,7 @@ import streamlit as st
 
 from portal.i18n import LANGUAGE_NAMES, LANGUAGES
 from portal.quizzes import bank, render
-from portal.quizzes.detect import read_question_file
+from portal.quizzes.detect import MAX_MOODLE_XML_BYTES, read_question_file
 from portal.quizzes.interchange import QTYPES
 from portal.text_files import MAX_QUESTION_FILE_BYTES, megabytes
 from portal.ui import charts, state
@@ -17,6 +17,8 @@ from portal.ui.widgets import empty_state, page_header, refusals_shown, run_acti
 
 VIEW_KEY, SELECTED_KEY, TRANSLATE_KEY, NEW_LANGUAGE_KEY = "qb_view", "qb_selected", "qb_translate", "qb_new_language"
 VIEWS = ("bank", "edit", "import", "export")
+FORMAT_NAMES = {"": "", "gift": "GIFT", "aiken": "Aiken", "moodlexml": "Moodle XML"}
+FILE_TYPES = {"gift": ("gift", "text/plain"), "aiken": ("txt", "text/plain"), "moodlexml": ("xml", "application/xml")}
 NEXT_VIEW_KEY = "qb_next_view"
 
 t = state.translator()
@@ -119,14 +121,14 @@ def edit_view() -> None:
         new_editor()
 
 
-def _editor_with_preview(initial, key: str, idnumber_editable: bool):
+def _editor_with_preview(initial, key: str, idnumber_editable: bool, version_id: int | None = None):
     form, preview = st.columns([3, 2], gap="large")
     with form:
         data = question_editor(t, initial, key, idnumber_editable=idnumber_editable)
     with preview:
         st.markdown(f"**{t('quizbank.edit.preview')}**")
         st.caption(t("quizbank.edit.preview_hint"))
-        question_preview(t, data, key)
+        question_preview(t, data, key, version_id)
     return data
 
 
@@ -167,7 +169,7 @@ def existing_editor(question_id: int) -> None:
                                                         status=t(f"quizbank.status.{_status_of(detail, n)}")))
     shown = next(v for v in detail.versions if v.version == shown_number)
     key = f"qb-{question_id}-v{shown.version}"
-    data = _editor_with_preview(detail.data(shown), key, idnumber_editable=False)
+    data = _editor_with_preview(detail.data(shown), key, idnumber_editable=False, version_id=shown.id)
     draft, publish = _save_buttons(key)
     if (draft or publish) and run_action(
             t, lambda s: bank.save_version(s, actor, question_id, data, publish=publish),
@@ -215,7 +217,7 @@ def translations_panel(detail: bank.QuestionDetail) -> None:
         with st.container(border=True):
             st.caption(t("quizbank.edit.translation_of", language=name, version=version.version,
                          status=t(f"quizbank.status.{version.status}")))
-            show_text(version.questiontext, version.questiontextformat)
+            show_text(version.questiontext, version.questiontextformat, version_id=version.id, t=t)
             if st.button(t("quizbank.edit.open_translation", language=name), key=f"qb-open-{language}"):
                 go("edit", other.id)
                 st.rerun()
@@ -230,9 +232,9 @@ def translation_editor(target) -> None:
     with st.expander(t("quizbank.edit.source_text", language=LANGUAGE_NAMES[source.question.language]),
                      expanded=True):
         shown = source.current or source.newest
-        show_text(shown.questiontext, shown.questiontextformat)
+        show_text(shown.questiontext, shown.questiontextformat, version_id=shown.id, t=t)
     key = f"qb-tr-{source_id}-{language}"
-    data = _editor_with_preview(replace(source.data(shown)), key, idnumber_editable=False)
+    data = _editor_with_preview(replace(source.data(shown)), key, idnumber_editable=False, version_id=shown.id)
     draft, publish = _save_buttons(key)
     if draft or publish:
         if created := run_action(
@@ -246,11 +248,12 @@ def translation_editor(target) -> None:
 
 
 def import_view() -> None:
-    st.caption(t("quizbank.import.caption", limit=megabytes(MAX_QUESTION_FILE_BYTES)))
-    upload = st.file_uploader(t("quizbank.import.file"), type=["gift", "txt", "aiken"], key="qb_upload")
+    st.caption(t("quizbank.import.caption", limit=megabytes(MAX_QUESTION_FILE_BYTES)) + " " +
+               t("moodlexml.import.caption", limit=megabytes(MAX_MOODLE_XML_BYTES)))
+    upload = st.file_uploader(t("quizbank.import.file"), type=["gift", "txt", "aiken", "xml"], key="qb_upload")
     left, right = st.columns(2)
-    fmt = left.selectbox(t("quizbank.import.format"), ["", "gift", "aiken"], key="qb_import_format",
-                         format_func=lambda f: f.upper() if f else t("quizbank.import.auto"))
+    fmt = left.selectbox(t("quizbank.import.format"), list(FORMAT_NAMES), key="qb_import_format",
+                         format_func=lambda f: FORMAT_NAMES[f] or t("quizbank.import.auto"))
     language = right.selectbox(t("quizbank.bank.language"), LANGUAGES, key="qb_import_language",
                                format_func=LANGUAGE_NAMES.get)
     if upload is None:
@@ -262,8 +265,10 @@ def import_view() -> None:
                t("file.read_as", encoding=read.encoding), icon=":material/check:")
     st.dataframe([{t("quizbank.import.line"): q.line, t("quizbank.form.idnumber"): q.idnumber or "-",
                    t("quizbank.form.qtype"): t(f"quizbank.qtype.{q.qtype}"), t("quizbank.form.name"): q.name,
-                   t("quizbank.form.category"): q.category or "—", t("quizbank.form.tags"): ", ".join(q.tags)}
+                   t("quizbank.form.category"): q.category or "—", t("quizbank.form.tags"): ", ".join(q.tags),
+                   t("moodlexml.import.image_count"): len(q.images)}
                   for q in questions], hide_index=True, width="stretch")
+    imported_preview(questions)
     if st.button(t("quizbank.import.save", count=len(questions), language=LANGUAGE_NAMES[language]), type="primary",
                  icon=":material/upload:"):
         if saved := run_action(t, lambda s: bank.import_questions(s, actor, questions, language,
@@ -273,13 +278,24 @@ def import_view() -> None:
                          unchanged=len(result.unchanged)), icon=":material/check_circle:")
 
 
+def imported_preview(questions) -> None:
+    """One question of the file as learners will see it, images included (from the file's own bytes)."""
+    images = sum(len(q.images) for q in questions)
+    if images:
+        st.caption(t("moodlexml.import.images", count=images))
+    with st.expander(t("moodlexml.import.preview"), expanded=images > 0):
+        index = st.selectbox(t("moodlexml.import.preview_which"), range(len(questions)), key="qb_import_preview",
+                             format_func=lambda i: f"{questions[i].line}: {questions[i].name}")
+        question_preview(t, questions[index or 0], "qb-import-preview")
+
+
 def export_view() -> None:
     st.caption(t("quizbank.export.caption"))
     with service_call(t) as session:
         tags = bank.all_tags(session)
     columns = st.columns(3)
     fmt = columns[0].radio(t("quizbank.import.format"), bank.EXPORT_FORMATS, key="qb_export_format", horizontal=True,
-                           format_func=str.upper)
+                           format_func=FORMAT_NAMES.get)
     language = columns[1].selectbox(t("quizbank.bank.language"), LANGUAGES, key="qb_export_language",
                                     format_func=LANGUAGE_NAMES.get)
     tag = columns[2].selectbox(t("quizbank.export.tag"), ["", *tags], key="qb_export_tag",
@@ -291,8 +307,9 @@ def export_view() -> None:
         with st.expander(t("quizbank.export.skipped", count=len(result.skipped))):
             for problem in result.skipped:
                 st.markdown("- " + render.escape_markdown(bank.problem_reason(problem, user_language)))
-    file_name = f"questions-{tag or 'all'}-{language}.{'gift' if fmt == 'gift' else 'txt'}".replace(":", "_")
-    st.download_button(t("quizbank.export.download"), result.text, file_name=file_name, mime="text/plain",
+    extension, mime = FILE_TYPES[fmt]
+    file_name = f"questions-{tag or 'all'}-{language}.{extension}".replace(":", "_")
+    st.download_button(t("quizbank.export.download"), result.text, file_name=file_name, mime=mime,
                        type="primary", icon=":material/download:", disabled=not result.count)
 
 

@@ -58,7 +58,7 @@ def sit(view: attempts.AttemptView) -> None:
         with st.container(border=True):
             st.markdown(f"**{t('exams.question_n', n=question.slot)}** · "
                         f"{t('exams.marks_worth', marks=f'{question.max_mark:g}')}")
-            question_view.show_text(question.text, question.text_format)
+            question_view.show_text(question.text, question.text_format, version_id=question.version_id, t=t)
             responses[question.slot] = question_view.answer_widget(
                 question.payload, question.layout, key=f"a{view.attempt_id}-{question.slot}", t=t,
                 value=question.response)

@@ -102,7 +102,7 @@ def show_attempt(attempt_id: int) -> None:
         if item.answered:
             answer_widget(item.payload, item.layout, key=f"done-{attempt_id}-{item.slot}", disabled=True, t=t,
                           value=item.response)
-            show_feedback(item.grade, item.payload, item.response, t)
+            show_feedback(item.grade, item.payload, item.response, t, version_id=item.version.id)
             last = view.next_item is None
             # a callback, not a click handled below then st.rerun(): one script run per click, not two
             st.button(t("quizbank.practice.see_score" if last else "quizbank.practice.next"), type="primary",
@@ -144,7 +144,7 @@ def show_result(view: practice.PracticeAttempt) -> None:
         for number, item in enumerate(view.items, start=1):
             st.markdown(f"**{t('quizbank.practice.question_of', number=number, total=len(view.items))}**")
             render_question_text(item.version, t)
-            show_feedback(item.grade or Grade(0.0), item.payload, item.response, t)
+            show_feedback(item.grade or Grade(0.0), item.payload, item.response, t, version_id=item.version.id)
             st.divider()
 
 
@@ -154,7 +154,8 @@ def show_review_queue() -> None:
     if answered:
         with st.container(border=True):
             render_question_text(answered["version"], t)
-            show_feedback(answered["grade"], answered["payload"], answered["response"], t)
+            show_feedback(answered["grade"], answered["payload"], answered["response"], t,
+                          version_id=answered["version"].id)
             st.caption(t("quizbank.review.next_due", when=format_datetime(answered["next_due"], t.language)))
             if st.button(t("quizbank.review.next"), type="primary"):
                 st.session_state.pop(REVIEW_FEEDBACK_KEY)

@@ -201,15 +201,16 @@ def cmd_quiz_export(args) -> None:
 
 def _add_quiz_commands(sub) -> None:
     quiz = sub.add_parser("quiz", help="question bank files").add_subparsers(dest="quiz_command", required=True)
-    load = quiz.add_parser("import", help="import a GIFT or Aiken file (rejected whole if any question is bad)")
+    load = quiz.add_parser("import", help="import a GIFT, Aiken or Moodle XML file (rejected whole if any question "
+                                          "is bad)")
     load.add_argument("file")
-    load.add_argument("--format", choices=["gift", "aiken"], help="default: from the extension or content")
+    load.add_argument("--format", choices=["gift", "aiken", "moodlexml"], help="default: from the extension or content")
     load.add_argument("--language", choices=["en", "zh-CN"], default="en")
     load.add_argument("--dry-run", action="store_true", help="only read and check the file; save nothing")
     load.add_argument("--json", action="store_true", help="print the questions (dry run) or the result as JSON")
     load.set_defaults(func=cmd_quiz_import)
-    dump = quiz.add_parser("export", help="write published questions as GIFT or Aiken to stdout")
-    dump.add_argument("--format", choices=["gift", "aiken"], required=True)
+    dump = quiz.add_parser("export", help="write published questions as GIFT, Aiken or Moodle XML to stdout")
+    dump.add_argument("--format", choices=["gift", "aiken", "moodlexml"], required=True)
     dump.add_argument("--tag", help="only questions carrying this tag")
     dump.add_argument("--language", choices=["en", "zh-CN"], default="en")
     dump.set_defaults(func=cmd_quiz_export)

@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "questions:author": {T: EVERYONE},
     # the bank's services: admins too, for imports and exports (the page is the trainers')
     "questions:bank": {T: EVERYONE, A: EVERYONE},
+    # a question's images: the bank's people, and learners for the versions served to them
+    "questions:images": {**LEARNING, T: EVERYONE, A: EVERYONE},
     "exams:author": {T: EVERYONE},
     "exams:mark": {T: EVERYONE},
     "exams:item_analysis": {T: EVERYONE},

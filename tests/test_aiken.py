@@ -213,7 +213,7 @@ def test_explicit_format_wins():
     assert choose_format(GOOD_AIKEN, fmt="gift") == "gift"
     assert choose_format(GOOD_GIFT, fmt="AIKEN", filename="quiz.gift") == "aiken"
     with pytest.raises(ValueError):
-        choose_format("x", fmt="moodlexml")
+        choose_format("x", fmt="qti")
 
 
 def test_extension_decides_when_it_is_clear():

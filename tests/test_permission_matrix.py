@@ -29,7 +29,7 @@ EVERY_ROLE_ON_THEMSELVES = {"home:view": SELF, "account:manage_own": SELF, "well
                             "wellbeing:resources_read": SELF, "notifications:read_own": SELF}
 A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": SELF, "exams:attempt_read": SELF,
              "coaching:read_own": SELF, "coaching:read": SELF, "exams:results_read": SELF,
-             "qa:evaluations_read": SELF, "qa:acknowledge": SELF}
+             "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "questions:images": SELF}
 
 #: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
 EXPECTED: dict[Role, dict[str, str]] = {
@@ -50,13 +50,13 @@ EXPECTED: dict[Role, dict[str, str]] = {
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
         "onboarding:board", "onboarding:journeys", "onboarding:sign_off", "onboarding:requirements_read",
         "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
-        "questions:author", "questions:bank", "exams:author", "exams:mark", "exams:item_analysis",
+        "questions:author", "questions:bank", "questions:images", "exams:author", "exams:mark", "exams:item_analysis",
         "cohorts:list", "qa:scorecards_author", "qa:evaluations_read", "qa:calibrate", "qa:dashboard",
         "qa:focus_publish")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
-        "wellbeing:resources_manage", "questions:bank", "users:manage", "teams:manage", "cohorts:list",
+        "wellbeing:resources_manage", "questions:bank", "questions:images", "users:manage", "teams:manage", "cohorts:list",
         "users:import", "coaching:settings", "audit:read", "qa:calls_manage", "qa:evaluations_read",
         "qa:dashboard")}},
     Role.QA: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (

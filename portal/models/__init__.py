@@ -10,14 +10,15 @@ from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationPar
                                QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
                                QaScorecard, QaScorecardVersion)
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
-                                   Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
+                                   Question, QuestionImage, QuestionTag, QuestionVersion, ReviewCard,
+                                   Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
                                      WellbeingPublication, WellbeingResponse)
 
 __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "PasswordResetToken", "SignInSetting", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
-           "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",
+           "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question", "QuestionImage",
            "QuestionTag", "QuestionVersion", "ReviewCard", "Rubric",
            "SupportResource", "WellbeingAggregate", "WellbeingDataVersion", "WellbeingParticipation",
            "WellbeingPublication", "WellbeingResponse",

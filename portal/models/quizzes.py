@@ -58,6 +58,29 @@ class QuestionTag(SQLModel, table=True):
     tag: str = Field(max_length=60, primary_key=True, index=True)
 
 
+class QuestionImage(SQLModel, table=True):
+    """An image a question version shows as `@@PLUGINFILE@@/name` (Moodle's way), cleaned on the way in.
+
+    The bytes live in the database, not in a data folder: a version and its images are saved in one
+    transaction (an import is all or nothing), backups and restores carry them, SQLite and PostgreSQL
+    behave alike, and they can only be read through `bank.question_images`, which checks who asks.
+    Images are at most 2 MB each (`portal/quizzes/images.py`).
+    """
+
+    __tablename__ = "question_image"
+    __table_args__ = (UniqueConstraint("question_version_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_version_id: int = Field(foreign_key="question_version.id", index=True)
+    name: str = Field(max_length=100)
+    mime_type: str = Field(max_length=20)
+    sha256: str = Field(max_length=64)
+    size: int
+    width: int
+    height: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class Rubric(SQLModel, table=True):
     """A practical-exam rubric (sections, weighted items, critical items), as JSON."""
 

@@ -51,6 +51,7 @@ class AttemptQuestion:
     mark: float | None  # None when hidden by the review options or not marked yet
     comment: str
     general_feedback: str  # "" unless right answers may be shown
+    version_id: int | None = None  # the question version served: its images are read for it
 
 
 @dataclass(frozen=True)
@@ -507,7 +508,8 @@ def _question_of(answer: AttemptAnswer, version: QuestionVersion | None, qtype: 
         layout=json.loads(answer.layout or "{}"),
         response=json.loads(answer.response) if answer.response else None, max_mark=answer.max_mark,
         mark=answer.mark if show_marks else None, comment=answer.comment if show_marks else "",
-        general_feedback=(version.generalfeedback if version and show_answers else ""))
+        general_feedback=(version.generalfeedback if version and show_answers else ""),
+        version_id=version.id if version is not None else None)
 
 
 def _without_answers(payload: dict) -> dict:

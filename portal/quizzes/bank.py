@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from urllib.parse import quote
 
 import pandas as pd
 from sqlalchemy import Row, func
@@ -24,10 +25,21 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
-from portal.models import Question, QuestionTag, QuestionVersion
+from portal.models import (
+    Attempt,
+    AttemptAnswer,
+    Question,
+    QuestionImage,
+    QuestionTag,
+    QuestionVersion,
+    ReviewCard,
+)
+from portal.permissions import over_everyone, permission
 from portal.quizzes.aiken import dump_aiken
 from portal.quizzes.gift import canonical_question, dump_gift
+from portal.quizzes.images import clean_image
 from portal.quizzes.interchange import (
+    DEFAULT_PENALTY,
     QTYPES,
     Answer,
     FormatProblem,
@@ -38,12 +50,13 @@ from portal.quizzes.interchange import (
     problem_reason,  # noqa: F401 - bank.problem_reason / problem_text: how pages and tests name them
     problem_text,  # noqa: F401
 )
-from portal.permissions import permission
+from portal.quizzes.moodlexml import dump_moodlexml
 from portal.roles import Actor
 
 DRAFT, PUBLISHED, RETIRED = "draft", "published", "retired"
-EXPORT_FORMATS = ("gift", "aiken")
+EXPORT_FORMATS = ("gift", "aiken", "moodlexml")
 BANK = "questions:bank"
+IMAGES = "questions:images"
 BANK_COLUMNS = ["id", "idnumber", "language", "qtype", "category", "name", "tags", "version", "status",
                 "has_draft", "versions", "translations", "archived", "updated_at"]
 
@@ -92,12 +105,14 @@ def _problem(line: int, key: str, **params) -> FormatProblem:
 
 
 def payload_of(data: QuestionData) -> dict:
-    """What grading needs (`portal/quizzes/grading.py`): qtype, single, answers, subquestions."""
+    """What grading needs (`portal/quizzes/grading.py`): qtype, single, answers, subquestions;
+    and Moodle's penalty when it is not the default (kept for Moodle XML)."""
     full = data.to_json_dict()
-    return {key: full[key] for key in ("qtype", "single", "answers", "subquestions") if key in full}
+    return {key: full[key] for key in ("qtype", "single", "answers", "subquestions", "penalty") if key in full}
 
 
-def question_data(question: Question, version: QuestionVersion, tags: Sequence[str]) -> QuestionData:
+def question_data(question: Question, version: QuestionVersion, tags: Sequence[str],
+                  images: dict[str, bytes] | None = None) -> QuestionData:
     payload = json.loads(version.payload or "{}")
     qtype = payload.get("qtype", question.qtype)
     return QuestionData(
@@ -114,17 +129,23 @@ def question_data(question: Question, version: QuestionVersion, tags: Sequence[s
         category=question.category,
         tags=list(tags),
         idnumber=question.idnumber,
+        defaultgrade=float(version.default_mark),
+        penalty=float(payload.get("penalty", DEFAULT_PENALTY)),
+        images=dict(images or {}),
     )
 
 
-def _content(version_or_data) -> str:
+def _content(session: Session, version_or_data) -> str:
     """What makes two versions the same question (tags and category are not versioned)."""
     if isinstance(version_or_data, QuestionData):
         data = version_or_data
-        fields = [data.name, data.questiontext, data.questiontextformat, data.generalfeedback, payload_of(data)]
+        fields = [data.name, data.questiontext, data.questiontextformat, data.generalfeedback, payload_of(data),
+                  float(data.defaultgrade),
+                  {name: hashlib.sha256(raw).hexdigest() for name, raw in data.images.items()}]
     else:
         v = version_or_data
-        fields = [v.name, v.questiontext, v.questiontextformat, v.generalfeedback, json.loads(v.payload or "{}")]
+        fields = [v.name, v.questiontext, v.questiontextformat, v.generalfeedback, json.loads(v.payload or "{}"),
+                  float(v.default_mark), _image_hashes(session, v.id)]
     return json.dumps(fields, sort_keys=True, ensure_ascii=False)
 
 
@@ -203,7 +224,7 @@ def import_questions(session: Session, actor: Actor, questions: Sequence[Questio
             continue
         changed_meta = _update_meta(session, question, data)
         current = session.get(QuestionVersion, question.current_version_id) if question.current_version_id else None
-        if current is None or _content(current) != _content(data):
+        if current is None or _content(session, current) != _content(session, data):
             _add_version(session, actor, question, data, publish=True)
             updated.append(data.idnumber)
         elif changed_meta:
@@ -279,12 +300,74 @@ def _add_version(session: Session, actor: Actor, question: Question, data: Quest
                               questiontext=data.questiontext, questiontextformat=data.questiontextformat,
                               generalfeedback=data.generalfeedback,
                               payload=json.dumps(payload_of(data), ensure_ascii=False),
-                              created_by=actor.id)
+                              default_mark=float(data.defaultgrade), created_by=actor.id)
     session.add(version)
     session.flush()
+    _save_images(session, version, data.images)
     if publish:
         _publish(session, question, version)
     return version
+
+
+# --- images ----------------------------------------------------------------------------------
+
+
+def _save_images(session: Session, version: QuestionVersion, images: dict[str, bytes]) -> None:
+    """Keep a version's images, cleaned (again: a service caller may hand in anything)."""
+    for name, raw in sorted(images.items()):
+        image = clean_image(name, raw)
+        session.add(QuestionImage(question_version_id=version.id, name=image.name, mime_type=image.mime_type,
+                                  sha256=image.sha256, size=len(image.data), width=image.width,
+                                  height=image.height, data=image.data))
+    session.flush()
+
+
+def _image_hashes(session: Session, version_id: int | None) -> dict[str, str]:
+    return dict(session.exec(select(QuestionImage.name, QuestionImage.sha256)
+                             .where(QuestionImage.question_version_id == version_id)).all())
+
+
+def _images_of(session: Session, version_id: int | None) -> dict[str, bytes]:
+    return dict(session.exec(select(QuestionImage.name, QuestionImage.data)
+                             .where(QuestionImage.question_version_id == version_id)).all())
+
+
+def _with_inherited_images(session: Session, data: QuestionData, version_id: int | None) -> QuestionData:
+    """An edit made in the form carries no files: it keeps those of `version_id` that its texts still show."""
+    if data.images or version_id is None:
+        return data
+    shown = " ".join([data.questiontext, data.generalfeedback, *(a.text for a in data.answers),
+                      *(a.feedback for a in data.answers), *(s.question for s in data.subquestions)])
+    kept = {name: raw for name, raw in _images_of(session, version_id).items()
+            if f"@@PLUGINFILE@@/{name}" in shown or f"@@PLUGINFILE@@/{quote(name)}" in shown}
+    return replace(data, images=kept)
+
+
+def _may_see_version(session: Session, actor: Actor, version_id: int) -> bool:
+    """Learners see the images of versions served to them: in one of their attempts, or due in their reviews."""
+    in_attempt = session.exec(select(AttemptAnswer.id).join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+                              .where(AttemptAnswer.question_version_id == version_id,
+                                     Attempt.user_id == actor.id).limit(1)).first()
+    if in_attempt is not None:
+        return True
+    reviewed = session.exec(select(Question.id).join(ReviewCard, ReviewCard.idnumber == Question.idnumber)
+                            .where(Question.current_version_id == version_id, ReviewCard.user_id == actor.id,
+                                   Question.archived == False).limit(1)).first()  # noqa: E712
+    return reviewed is not None
+
+
+@permission(IMAGES)
+def question_images(session: Session, actor: Actor, version_id: int) -> dict[str, QuestionImage]:
+    """The images of a question version by name, for people allowed to see that question.
+
+    The question bank's people (trainers, admins) see every version; a learner only a version
+    served to them. Anyone else gets NotFound, the same answer as for a version that does not
+    exist, so ids cannot be probed.
+    """
+    if not over_everyone(actor, IMAGES) and not _may_see_version(session, actor, version_id):
+        raise NotFound("moodlexml.image.not_found")
+    rows = session.exec(select(QuestionImage).where(QuestionImage.question_version_id == version_id)).all()
+    return {row.name: row for row in rows}
 
 
 def _publish(session: Session, question: Question, version: QuestionVersion) -> None:
@@ -322,7 +405,13 @@ def create_translation(session: Session, actor: Actor, question_id: int, languag
     source = _get(session, question_id)
     if language == source.language:
         raise ValidationFailed("quizbank.error.same_language")
+    data = _with_inherited_images(session, data, source.current_version_id or _newest_version_id(session, source))
     return create_question(session, actor, replace(data, idnumber=source.idnumber), language, publish=publish)
+
+
+def _newest_version_id(session: Session, question: Question) -> int | None:
+    return session.exec(select(QuestionVersion.id).where(QuestionVersion.question_id == question.id)
+                        .order_by(QuestionVersion.version.desc()).limit(1)).first()
 
 
 @permission(BANK)
@@ -331,6 +420,7 @@ def save_version(session: Session, actor: Actor, question_id: int, data: Questio
     """An edit: always a new version. `publish=False` keeps it as a draft (never served)."""
     question = _get(session, question_id)
     data = replace(validate_question(data), idnumber=question.idnumber)
+    data = _with_inherited_images(session, data, _newest_version_id(session, question))
     _update_meta(session, question, data)
     version = _add_version(session, actor, question, data, publish)
     audit.record(session, actor_id=actor.id, action="question.edited",
@@ -510,7 +600,7 @@ def all_categories(session: Session) -> list[str]:
 @permission(BANK)
 def export_questions(session: Session, actor: Actor, fmt: str = "gift", *, tag: str | None = None,
                      language: str = DEFAULT_LANGUAGE) -> ExportResult:
-    """The published questions of `language` (carrying `tag`, if given) as a GIFT or Aiken file.
+    """The published questions of `language` (carrying `tag`, if given) as a GIFT, Aiken or Moodle XML file.
 
     Questions the format cannot hold (Aiken takes only single-answer
     multiple choice and true/false) are left out and listed in `skipped`.
@@ -524,9 +614,10 @@ def export_questions(session: Session, actor: Actor, fmt: str = "gift", *, tag: 
              .order_by(Question.category, Question.idnumber))
     if tag:
         query = query.where(Question.id.in_(select(QuestionTag.question_id).where(QuestionTag.tag == tag)))
-    questions = [replace(question_data(q, v, _tags(session, q.id)), line=n)
+    questions = [replace(question_data(q, v, _tags(session, q.id), _images_of(session, v.id) if fmt == "moodlexml"
+                                       else None), line=n)
                  for n, (q, v) in enumerate(session.exec(query).all(), start=1)]
-    dump = dump_gift if fmt == "gift" else dump_aiken
+    dump = {"gift": dump_gift, "aiken": dump_aiken, "moodlexml": dump_moodlexml}[fmt]
     skipped: list[FormatProblem] = []
     while True:
         try:

@@ -726,7 +726,9 @@ def _first_difference(expected: QuestionData, reread: list[QuestionData]) -> str
     if len(reread) != 1:
         return "qtype"
     want = expected.to_json_dict()
-    got = replace(reread[0], category=expected.category).to_json_dict()
+    # GIFT holds no marks, penalties or files: those are not what the reading back checks
+    got = replace(reread[0], category=expected.category, defaultgrade=expected.defaultgrade,
+                  penalty=expected.penalty, images=expected.images).to_json_dict()
     for key in want:
         if want[key] != got.get(key):
             return key
@@ -769,6 +771,9 @@ def canonical_question(question: QuestionData) -> QuestionData:
         tags=tags,
         idnumber=_clean(question.idnumber),
         line=question.line,
+        defaultgrade=float(question.defaultgrade),
+        penalty=round(float(question.penalty), 7),
+        images=dict(question.images),
     )
 
 

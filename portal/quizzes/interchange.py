@@ -33,6 +33,8 @@ TEXT_FORMATS = ("moodle", "html", "markdown", "plain")
 PHP_WHITESPACE = " \t\n\r\0\x0b"
 
 DEFAULT_NAME = "Untitled question"
+DEFAULT_MARK = 1.0
+DEFAULT_PENALTY = 0.3333333  # Moodle's default penalty for each wrong try
 NAME_LENGTH = 80
 
 
@@ -79,6 +81,10 @@ class QuestionData:
     tags: list[str] = field(default_factory=list)
     idnumber: str = ""
     line: int = field(default=0, compare=False)
+    # Moodle XML carries these; GIFT and Aiken leave them at Moodle's defaults
+    defaultgrade: float = DEFAULT_MARK
+    penalty: float = DEFAULT_PENALTY
+    images: dict[str, bytes] = field(default_factory=dict)  # file name -> cleaned bytes (`@@PLUGINFILE@@/name`)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The operator-facing JSON shape (see module docstring)."""
@@ -99,6 +105,12 @@ class QuestionData:
         data["category"] = self.category
         data["tags"] = list(self.tags)
         data["idnumber"] = self.idnumber
+        if self.defaultgrade != DEFAULT_MARK:  # only when set, so GIFT and Aiken keep their shape
+            data["defaultgrade"] = float(self.defaultgrade)
+        if self.penalty != DEFAULT_PENALTY:
+            data["penalty"] = float(self.penalty)
+        if self.images:
+            data["images"] = sorted(self.images)
         return data
 
     def _answer_json(self, answer: Answer) -> dict[str, Any]:

@@ -23,6 +23,7 @@ import random
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 
@@ -96,6 +97,42 @@ def _one_html_block(body: str) -> str:
     parts = re.split(r"(<pre\b.*?</pre>)", body, flags=re.S | re.I)
     return "".join(part.replace("\r", "").replace("\n", "&#10;") if part.lower().startswith("<pre")
                    else " ".join(part.split("\n")) for part in parts)
+
+
+PLUGINFILE = "@@PLUGINFILE@@/"
+# <img ... src="@@PLUGINFILE@@/name" ...>: a question's own image (Moodle's way of pointing at it)
+_PLUGINFILE_IMAGE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(["'])@@PLUGINFILE@@/([^"'<>]+)\1[^>]*>""", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.I | re.S)
+_WIDTH = re.compile(r"""\bwidth\s*=\s*(["']?)(\d{1,4})\1""", re.I)
+
+
+@dataclass(frozen=True)
+class ImagePiece:
+    """Where a question's own image goes in its text: shown from the stored bytes, never through a URL."""
+
+    name: str
+    alt: str = ""
+    width: int | None = None
+
+
+def split_images(text: str) -> list[str | ImagePiece]:
+    """The text cut at each `<img src="@@PLUGINFILE@@/name">`: text pieces and ImagePieces, in order."""
+    pieces: list[str | ImagePiece] = []
+    position = 0
+    for match in _PLUGINFILE_IMAGE.finditer(text):
+        pieces.append(text[position:match.start()])
+        tag = match.group(0)
+        alt, width = _ALT.search(tag), _WIDTH.search(tag)
+        pieces.append(ImagePiece(unquote(html.unescape(match.group(2))), html.unescape(alt.group(2)) if alt else "",
+                                 int(width.group(2)) if width else None))
+        position = match.end()
+    pieces.append(text[position:])
+    return [piece for piece in pieces if not isinstance(piece, str) or _shows_something(piece)]
+
+
+def _shows_something(piece: str) -> bool:
+    """False for what is left around an image: whitespace and closing tags such as `</p>`."""
+    return bool(html_to_plain(piece).strip()) or bool(re.search(r"<(img|hr|table)\b", piece, re.I))
 
 
 def escape_markdown(text: str) -> str:

@@ -73,11 +73,11 @@ def show_review(view: AttemptView, t: Translator) -> None:
         with st.container(border=True):
             st.markdown(f"**{t('exams.question_n', n=question.slot)}**"
                         + (f" · {question.mark:g} / {question.max_mark:g}" if question.mark is not None else ""))
-            question_view.show_text(question.text, question.text_format)
+            question_view.show_text(question.text, question.text_format, version_id=question.version_id, t=t)
             question_view.answer_widget(question.payload, question.layout, key=f"rv{view.attempt_id}-{question.slot}",
                                         disabled=True, t=t, value=question.response)
             question_view.show_feedback(grade(question.payload, question.response), question.payload,
-                                        question.response, t)
+                                        question.response, t, version_id=question.version_id)
             if question.comment:
                 st.caption(t("exams.trainer_comment", comment=question.comment))
 

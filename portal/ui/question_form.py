@@ -73,7 +73,9 @@ def question_editor(t: Translator, initial: QuestionData, key: str, *, idnumber_
     return QuestionData(qtype=qtype, name=name.strip(), questiontext=questiontext, questiontextformat=textformat,
                         generalfeedback=generalfeedback, single=single, answers=answers, subquestions=subquestions,
                         category=category.strip(), tags=[tag.strip() for tag in tags.split(",") if tag.strip()],
-                        idnumber=idnumber.strip())
+                        idnumber=idnumber.strip(),
+                        # no inputs for these (Moodle XML brings them): an edit keeps them as they were
+                        defaultgrade=initial.defaultgrade, penalty=initial.penalty)
 
 
 # column -> pixels, for choice answers and for numerical ones (with a tolerance column)
@@ -148,12 +150,15 @@ def _match_table(t: Translator, subquestions: list[SubQuestion], key: str) -> li
     return pairs
 
 
-def question_preview(t: Translator, data: QuestionData, key: str) -> None:
-    """The question as a new hire sees it; the trainer can answer and check it."""
+def question_preview(t: Translator, data: QuestionData, key: str, version_id: int | None = None) -> None:
+    """The question as a new hire sees it; the trainer can answer and check it.
+
+    Its images are the ones `data` carries (a file being imported) or else those of `version_id`."""
     payload = {**bank.payload_of(data), "questiontextformat": data.questiontextformat,
                "generalfeedback": data.generalfeedback}
     version = SimpleNamespace(questiontext=data.questiontext, questiontextformat=data.questiontextformat,
-                              generalfeedback=data.generalfeedback, payload=json.dumps(payload))
+                              generalfeedback=data.generalfeedback, payload=json.dumps(payload),
+                              images=data.images or None, id=version_id)
     with st.container(border=True):
         if not data.questiontext.strip():
             st.caption(t("quizbank.form.preview_empty"))
@@ -166,4 +171,4 @@ def question_preview(t: Translator, data: QuestionData, key: str) -> None:
             except (KeyError, TypeError, ValueError):
                 st.caption(t("quizbank.form.preview_incomplete"))
                 return
-            show_feedback(result, payload, response, t)
+            show_feedback(result, payload, response, t, images=data.images or None, version_id=version_id)

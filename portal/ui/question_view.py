@@ -19,16 +19,53 @@ Typical use::
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
 
+from portal.db import read_scope
+from portal.errors import PortalError
 from portal.i18n import Translator
-from portal.quizzes import render
+from portal.quizzes import bank, render
 from portal.quizzes.grading import Grade
 
-def show_text(text: str, textformat: str = "moodle") -> None:
-    """Author-written text, rendered safely."""
+
+def show_text(text: str, textformat: str = "moodle", *, images: Mapping[str, bytes] | None = None,
+              version_id: int | None = None, t: Translator | None = None) -> None:
+    """Author-written text, rendered safely; its own images (`@@PLUGINFILE@@/name`) drawn from their bytes.
+
+    `images` are the bytes by name when the caller has them (an uploaded file's preview); otherwise
+    they are read for `version_id` through `bank.question_images`, which checks the viewer may see them.
+    """
+    if render.PLUGINFILE not in text:
+        _show_safe(text, textformat)
+        return
+    if images is None:
+        images = version_images(version_id)
+    for piece in render.split_images(text):
+        if isinstance(piece, str):
+            _show_safe(piece, textformat)
+        elif piece.name in images:
+            st.image(images[piece.name], caption=piece.alt or None, width=piece.width or "content")
+        else:
+            st.caption(_translator(t)("moodlexml.image.missing", name=piece.name))
+
+
+def version_images(version_id: int | None) -> dict[str, bytes]:
+    """The images of a question version the signed-in person may see ({} when they may not: never a URL)."""
+    if version_id is None:
+        return {}
+    from portal.ui import state
+
+    try:
+        with read_scope() as session:
+            return {name: row.data for name, row in bank.question_images(session, state.actor(), version_id).items()}
+    except PortalError:
+        return {}
+
+
+def _show_safe(text: str, textformat: str) -> None:
     safe = render.display_text(text, textformat)
     if not safe.body.strip():
         return
@@ -39,8 +76,10 @@ def show_text(text: str, textformat: str = "moodle") -> None:
 
 
 def render_question_text(version: Any, t: Translator) -> None:
-    """The question text of a `QuestionVersion` (or anything with questiontext/questiontextformat/payload)."""
-    show_text(version.questiontext, version.questiontextformat)
+    """The question text of a `QuestionVersion` (or anything with questiontext/questiontextformat/payload,
+    and `images` by name or an `id` to read them for)."""
+    show_text(version.questiontext, version.questiontextformat, images=getattr(version, "images", None),
+              version_id=getattr(version, "id", None), t=t)
     payload = render.version_payload(version)
     if payload.get("qtype") == "multichoice" and not payload.get("single", True):
         st.caption(t("quizbank.view.choose_all"))
@@ -129,9 +168,15 @@ def _match(payload, layout, key, disabled, textformat, t, value) -> None:
                      disabled=disabled, placeholder=t("quizbank.view.choose"))
 
 
-def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
-    """The verdict, the feedback the response earned, the right answer after a miss, the general feedback."""
+def show_feedback(grade: Grade, payload: dict, response, t: Translator, *,
+                  images: Mapping[str, bytes] | None = None, version_id: int | None = None) -> None:
+    """The verdict, the feedback the response earned, the right answer after a miss, the general feedback.
+
+    Images in the feedback are `images` or those of `version_id` (read once, see `show_text`)."""
     textformat = payload.get("questiontextformat", "moodle")
+    shown = [*grade.feedback, payload.get("generalfeedback", "")]
+    if images is None and any(render.PLUGINFILE in text for text in shown):
+        images = version_images(version_id)
     if grade.needs_marking:
         st.info(t("quizbank.view.needs_marking"), icon=":material/hourglass_top:")
     elif render.response_is_empty(response):
@@ -143,7 +188,7 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
     else:
         st.error(t("quizbank.view.incorrect"), icon=":material/cancel:")
     for text in grade.feedback:
-        show_text(text, textformat)
+        show_text(text, textformat, images=images, t=t)
     if grade.fraction is not None and not render.is_full_credit(grade.fraction):
         answers = render.right_answers(payload)
         if answers:
@@ -153,4 +198,4 @@ def show_feedback(grade: Grade, payload: dict, response, t: Translator) -> None:
     if general.strip():
         with st.container(border=True):
             st.caption(t("quizbank.view.general_feedback"))
-            show_text(general, textformat)
+            show_text(general, textformat, images=images, t=t)
