@@ -1,4 +1,4 @@
-"""Function sizes in `portal/` (issue #14's measures): the longest function and the functions over
+"""Function sizes in `portal/` and `pages/` (issue #14's measures): the longest function and the functions over
 a limit, outside migrations and the file-format parsers (whose long functions follow a grammar).
 
     python scripts/measure_code.py            # summary and the functions over 50 lines
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE = ROOT / "portal"
+MEASURED = (ROOT / "portal", ROOT / "pages")
 #: Grammars written out as code: their length is the format's, not a design choice.
 PARSERS = ("portal/quizzes/gift.py", "portal/quizzes/aiken.py")
 EXCLUDED_DIRS = ("migrations",)
@@ -47,14 +47,14 @@ def functions_in(path: Path) -> list[Function]:
     return found
 
 
-def measured_files(root: Path = PACKAGE) -> list[Path]:
-    return sorted(p for p in root.rglob("*.py")
+def measured_files(roots: tuple[Path, ...] = MEASURED) -> list[Path]:
+    return sorted(p for root in roots for p in root.rglob("*.py")
                   if p.relative_to(ROOT).as_posix() not in PARSERS
                   and not any(part in EXCLUDED_DIRS for part in p.parts))
 
 
-def all_functions(root: Path = PACKAGE) -> list[Function]:
-    return [f for path in measured_files(root) for f in functions_in(path)]
+def all_functions(roots: tuple[Path, ...] = MEASURED) -> list[Function]:
+    return [f for path in measured_files(roots) for f in functions_in(path)]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
     functions = sorted(all_functions(), key=lambda f: -f.length)
     over = [f for f in functions if f.length > args.limit]
     longest = functions[0]
-    print(f"functions measured: {len(functions)} (portal/, without {', '.join(PARSERS)})")
+    print(f"functions measured: {len(functions)} (portal/ and pages/, without {', '.join(PARSERS)})")
     print(f"longest: {longest.path}:{longest.line} {longest.name} ({longest.length} lines)")
     print(f"over {args.limit} lines: {len(over)}")
     for f in over:
