@@ -142,7 +142,7 @@ def test_a_second_start_returns_the_attempt_in_progress(session, world):
 
 def test_practice_attempts_are_not_sat_through_the_exam_api_and_back(session, world):
     """The modes keep to their own attempts: an exam id is not a practice attempt."""
-    trainer, learner = world
+    _, learner = world
     attempt_id = practice.start_practice(session, learner, "practice-thirds", "en")
     exam = session.exec(select(Exam).where(Exam.code == "practice-thirds")).one()
     exam.kind = "written"

@@ -23,5 +23,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('attempt_answer', schema=None) as batch_op:
-        batch_op.drop_column('feedback')
+    op.drop_column('attempt_answer', 'feedback')  # plain DROP COLUMN (SQLite 3.35+): the triggers stay
