@@ -3,7 +3,9 @@ import streamlit as st
 from portal import exports
 from portal.audit import search as audit
 from portal.ui import state
+from portal.paging import Page
 from portal.ui.dates import datetime_column
+from portal.ui.paging import page_index, pager
 from portal.ui.tables import filled
 from portal.ui.widgets import page_header, service_call
 
@@ -57,33 +59,21 @@ def render_filters(action_choices: list[str]) -> tuple[audit.AuditQuery, int]:
                       "since": first.isoformat() if first else "", "until": last.isoformat() if last else "",
                       "sign_ins": "1" if with_sign_ins else "", "page": ""})
             st.rerun()
-    page = remembered("page", "0")
     return audit.AuditQuery(actor=remembered("who"), subject=remembered("whom"), action=remembered("action") or None,
                             since=day("since"), until=day("until"), text=remembered("text"),
-                            sign_ins=remembered("sign_ins") == "1"), int(page) if page.isdigit() else 0
+                            sign_ins=remembered("sign_ins") == "1"), page_index()
 
 
-def render_entries(result: audit.AuditPage) -> None:
-    shown, config = filled(t, result.entries.drop(columns=["id"]), {
+def render_entries(result: Page) -> None:
+    shown, config = filled(t, result.rows.drop(columns=["id"]), {
         "at": datetime_column(t, t("field.when")), "actor": t("field.actor"), "action": t("admin.audit.action"),
         "target": t("field.target"), "what": t("admin.audit.what"), "details": t("field.details")})
     st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
 
 
-def render_pager(result: audit.AuditPage) -> None:
-    back, where, forward = st.columns([1, 2, 1], vertical_alignment="center")
-    where.caption(t("admin.audit.page_of", page=result.page + 1, pages=result.pages, total=result.total))
-    if result.page > 0 and back.button(t("admin.audit.newer"), icon=":material/chevron_left:"):
-        remember({"page": result.page - 1})
-        st.rerun()
-    if result.page + 1 < result.pages and forward.button(t("admin.audit.older"), icon=":material/chevron_right:"):
-        remember({"page": result.page + 1})
-        st.rerun()
-
-
 def render_export(query: audit.AuditQuery) -> None:
     with service_call(t) as session:
-        everything = audit.search(session, actor, query, t, page_size=None).entries.drop(columns=["id"])
+        everything = audit.search(session, actor, query, t, page_size=None).rows.drop(columns=["id"])
     headers = {"at": t("field.when"), "actor": t("field.actor"), "action": t("admin.audit.action"),
                "target": t("field.target"), "what": t("admin.audit.what"), "details": t("field.details")}
     frame = everything.rename(columns=headers)
@@ -99,10 +89,10 @@ with service_call(t) as session:
 query, page = render_filters(choices)
 with service_call(t) as session:
     result = audit.search(session, actor, query, t, page=page)
-if result.entries.empty:
+if result.rows.empty:
     st.info(t("admin.audit.empty"))
     st.stop()
 render_entries(result)
-render_pager(result)
+pager(t, result, key="audit_pager", previous="admin.audit.newer", following="admin.audit.older")
 if st.toggle(t("admin.audit.export"), key="audit_export"):
     render_export(query)

@@ -5,7 +5,8 @@ from portal import users
 from portal.roles import ALL_ROLES, Role
 from portal.ui import state
 from portal.ui.forms import RecordForm
-from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, or_none, page_offset, pager
+from portal.paging import Page
+from portal.ui.paging import ALL, UrlFilters, or_none, pager
 from portal.ui.tables import filled
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, run_action, service_call
@@ -32,7 +33,8 @@ def render_filters(team_names: dict[int, str]) -> tuple[users.UserFilter, UrlFil
     return users.UserFilter(search=search or "", role=or_none(role), team_id=or_none(team_id)), filters
 
 
-def render_table(shown, total: int, page: int, filtered: bool) -> None:
+def render_table(listed: Page, filtered: bool) -> None:
+    shown = listed.rows
     if shown.empty:
         empty_state(t, "admin.users.none_match" if filtered else "admin.users.none", icon=":material/person_search:")
         return
@@ -44,7 +46,7 @@ def render_table(shown, total: int, page: int, filtered: bool) -> None:
         "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
         "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
     st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config)
-    pager(t, page, total, len(shown), key="users_pager")
+    pager(t, listed, key="users_pager")
 
 
 def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
@@ -170,15 +172,11 @@ mentor_names = {m.id: f"{m.display_name} ({m.username})" for m in mentors}
 
 wanted, filters = render_filters(team_names)
 with service_call(t) as session:
-    page = filters.page()
-    shown = users.user_page(session, actor, wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    if shown.rows.empty and shown.total:  # a link to a page past the end: the last page
-        page, offset = page_offset(page, shown.total)
-        shown = users.user_page(session, actor, wanted, offset=offset, limit=PAGE_SIZE)
-render_table(shown.rows, shown.total, page, wanted != users.UserFilter())
+    listed = users.user_page(session, actor, wanted, page=filters.page_index())  # past the end: the last page
+render_table(listed, wanted != users.UserFilter())
 
 create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
 with create_tab:
     render_create(team_names, cohort_names, mentor_names)
 with edit_tab:
-    render_edit(shown.rows, team_names, cohort_names, mentor_names)
+    render_edit(listed.rows, team_names, cohort_names, mentor_names)

@@ -5,7 +5,8 @@ from portal.quizzes import exams as exams_service
 from portal.ui import exam_widgets, question_view, state
 from portal.ui.forms import RecordForm
 from portal.ui.dates import datetime_column
-from portal.ui.paging import PAGE_SIZE, UrlFilters, page_offset, pager
+from portal.paging import PAGE_SIZE, Page, within
+from portal.ui.paging import UrlFilters, page_index, pager
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 t = state.translator()
@@ -112,11 +113,10 @@ def essay_form(sheet) -> None:
 
 def render_queue() -> None:
     """The oldest 50 waiting, then the next: the queue's length counted by index, the page read alone."""
-    page = UrlFilters().page()
     with service_call(t) as session:
         waiting = marking.queue_count(session, actor)
-        page, offset = page_offset(page, waiting)
-        queue = marking.marking_queue(session, actor, language=t.language, offset=offset, limit=PAGE_SIZE)
+        page = within(page_index(), waiting)
+        queue = marking.marking_queue(session, actor, language=t.language, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
     if queue.empty:
         empty_state(t, "empty.marking_queue", icon=":material/task_alt:")
         return
@@ -127,7 +127,7 @@ def render_queue() -> None:
                        "learner": t("exams.field.learner"),
                        "exam": t("exams.field.exam"), "kind": t("exams.field.kind"),
                        "number": t("exams.field.attempt")})
-    pager(t, page, waiting, len(queue), key="queue_pager")
+    pager(t, Page(queue, waiting, page), key="queue_pager")
     options = dict(zip(queue["attempt_id"].tolist(), (queue["learner"] + " · " + queue["exam"]).tolist()))
     attempt_id = st.selectbox(t("exams.marking.pick"), list(options), format_func=options.get, key="mark_pick")
     with service_call(t) as session:
@@ -180,8 +180,8 @@ def render_override(listing) -> None:
     filters.keep()
     with service_call(t) as session:
         total = marking.graded_count(session, actor, exam_id)
-        page, offset = page_offset(filters.page(), total)
-        graded = marking.graded_attempts(session, actor, exam_id, offset=offset, limit=PAGE_SIZE)
+        page = within(filters.page_index(), total)
+        graded = marking.graded_attempts(session, actor, exam_id, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
     if graded.empty:
         st.info(t("exams.marking.none_graded"))
         return
@@ -190,7 +190,7 @@ def render_override(listing) -> None:
                                 "submitted_at": datetime_column(t, t("exams.field.submitted_at")),
                                 "percent": st.column_config.NumberColumn(t("exams.score"), format="%.1f%%"),
                                 "passed": t("exams.passed"), "overridden": t("exams.field.overridden")})
-    pager(t, page, total, len(graded), key="graded_pager", page_param="graded_page")
+    pager(t, Page(graded, total, page), key="graded_pager", page_param="graded_page")
     choices = {row.attempt_id: f"{row.learner} · #{row.number} · {row.percent:.1f}%"
                for row in graded.itertuples()}
     with st.form("override_form", clear_on_submit=True):

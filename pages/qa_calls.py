@@ -9,7 +9,8 @@ from portal.text_files import megabytes
 from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.onboarding import show_flash, succeed
-from portal.ui.qa_calls import calls_table, direction_label, page_number, pager
+from portal.ui.paging import page_index, pager
+from portal.ui.qa_calls import calls_table, direction_label
 from portal.ui.text import plain
 from portal.ui.widgets import page_header, run_action, service_call
 
@@ -27,6 +28,7 @@ ENTRY_FIELDS = {
     "qa.calls.error.bad_recording": "recording", "qa.calls.error.ticket_too_long": "ticket",
 }
 LAST_SAVED = "qa_calls.last_saved"
+CALLS_PAGE_PARAM = "calls_page"  # the list tab's page, in the URL (the page has other tabs)
 EXAMPLE = ("呼叫ID,坐席,开始时间,时长,队列,方向,满意度,投诉,录音,工单\n"
            "CL20261103001,agent,2026-11-03 09:15,5:45,话费查询,呼入,4,否,https://rec.example.cn/CL20261103001,GD-1001")
 
@@ -153,13 +155,13 @@ def render_list() -> None:
     team_id = st.selectbox(t("qa.calls.list.team"), [None, *names], key="qa_calls_team",
                            format_func=lambda i: t("qa.calls.list.all_teams") if i is None else names[i])
     with service_call(t) as session:
-        listed = calls.recent_calls(session, actor, page=page_number("qa_calls_list"), team_id=team_id)
+        listed = calls.recent_calls(session, actor, page=page_index(CALLS_PAGE_PARAM), team_id=team_id)
     st.subheader(t("qa.calls.list.heading", count=listed.total))
-    if listed.frame.empty:
+    if listed.rows.empty:
         st.info(t("qa.calls.list.empty"), icon=":material/call_log:")
         return
-    calls_table(t, listed.frame)
-    pager(t, "qa_calls_list", listed.page, listed.pages)
+    calls_table(t, listed.rows)
+    pager(t, listed, key="qa_calls_list", page_param=CALLS_PAGE_PARAM)
 
 
 page_header(t, "nav.qa_calls", "qa.calls.caption")

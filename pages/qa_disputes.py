@@ -6,7 +6,7 @@ from portal.formatting import format_date
 from portal.qa import disputes
 from portal.ui import state
 from portal.ui.item_forms import ItemRecordForm
-from portal.ui.paging import PAGE_SIZE, UrlFilters, pager
+from portal.ui.paging import page_index, pager
 from portal.ui.qa_views import (
     choose_from_url,
     evaluation_header,
@@ -19,6 +19,7 @@ from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
 actor = state.actor()
+DECIDED_PAGE = "decided_page"
 DECISION_ERRORS = {"qa.dispute.error.decision_required": "decision", "qa.dispute.error.points_required": "points",
                    "qa.dispute.error.decision_reason_required": "why"}
 
@@ -90,17 +91,17 @@ def render_decision_form(dispute_id: int) -> None:
 
 def render_decided() -> None:
     """Disputes already decided, newest first, a page at a time; the one chosen shows its whole history."""
-    page = UrlFilters(page_param="decided_page").page()
     with service_call(t) as session:
-        rows, total = disputes.decided_disputes(session, actor, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    if not total:
+        shown = disputes.decided_disputes(session, actor, page=page_index(DECIDED_PAGE))
+    if not shown.total:
         empty_state(t, "qa.dispute.decided_empty")
         return
+    rows = shown.rows
     frame = pd.DataFrame([{"decided_at": r.decided_at, "agent": r.agent_name, "round": r.round, "items": r.items,
                            "changed": r.changed, "reviewer": r.reviewer_name} for r in rows],
                          columns=["decided_at", "agent", "round", "items", "changed", "reviewer"])
     show_table(t, frame, "decided_disputes")
-    pager(t, page, total, len(rows), key="decided", page_param="decided_page")
+    pager(t, shown, key="decided", page_param=DECIDED_PAGE)
     labels = {r.evaluation_id: t("qa.dispute.decided_option", agent=r.agent_name, round=r.round,
                                  when=format_date(r.decided_at, t.language)) for r in rows}
     chosen = choose_from_url(t, "decided", list(labels), labels, "qa.dispute.choose_decided")

@@ -12,7 +12,8 @@ from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.navigation import pages_for
 from portal.ui.onboarding import show_flash
-from portal.ui.qa_calls import page_number, pager, started_text
+from portal.ui.paging import page_index, pager
+from portal.ui.qa_calls import started_text
 from portal.ui.text import plain
 from portal.ui.widgets import page_header, service_call
 
@@ -102,9 +103,9 @@ def render_queue() -> None:
     month = right.selectbox(t("qa.queue.month"), [None, *sampling.recent_months()], key="qa_queue_month",
                             format_func=lambda m: t("qa.queue.recent_months") if m is None else month_label(m))
     with service_call(t) as session:
-        waiting = queue.analyst_queue(session, actor, team_id=team_id, month=month, page=page_number("qa_queue"))
+        waiting = queue.analyst_queue(session, actor, team_id=team_id, month=month, page=page_index())
     st.subheader(t("qa.queue.heading", count=waiting.total))
-    if waiting.frame.empty:
+    if waiting.rows.empty:
         st.info(t("qa.queue.empty"), icon=":material/task_alt:")
         return
     can_open = any(page.path == queue.EVALUATE_PAGE for page in pages_for(actor))
@@ -115,9 +116,9 @@ def render_queue() -> None:
                                     "qa.calls.column.satisfaction", "qa.queue.reason", "qa.calls.column.recording",
                                     "qa.queue.evaluate"), strict=True):
         column.markdown(f"**{t(key)}**")
-    for row in waiting.frame.itertuples():
+    for row in waiting.rows.itertuples():
         render_queue_row(row, can_open)
-    pager(t, "qa_queue", waiting.page, waiting.pages)
+    pager(t, waiting, key="qa_queue")
 
 
 def render_queue_row(row, can_open: bool) -> None:

@@ -8,7 +8,7 @@ from portal.db import read_scope
 from portal.settings import get_settings
 from portal.ui import state
 from portal.ui.onboarding import board_csv, board_display, journey_picker, show_flash, signoff_panel
-from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, int_or_all, or_none, page_offset, pager
+from portal.ui.paging import ALL, UrlFilters, int_or_all, or_none, pager
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -42,13 +42,10 @@ def render_filters(cohort_names: dict[int, str], team_names: dict[int, str]) -> 
             "only_flagged": only_flagged}, filters
 
 
-def load_page(wanted: dict, page: int) -> tuple[onboarding.BoardPage, int]:
+def load_page(wanted: dict, page: int) -> onboarding.BoardPage:
+    """The board's page `page` (from 0); a link to a page past the end shows the last."""
     with service_call(t) as session:
-        shown = onboarding.board_page(session, actor, **wanted, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-        if not shown.journeys and shown.total:  # a link to a page past the end: the last page
-            page, offset = page_offset(page, shown.total)
-            shown = onboarding.board_page(session, actor, **wanted, offset=offset, limit=PAGE_SIZE)
-    return shown, page
+        return onboarding.board_page(session, actor, **wanted, page=page)
 
 
 def render_counts(shown: onboarding.BoardPage, only_flagged: bool) -> None:
@@ -63,10 +60,10 @@ def render_counts(shown: onboarding.BoardPage, only_flagged: bool) -> None:
         st.caption(t("onboarding.board.counts_on_page", count=len(shown.counted)))
 
 
-def render_table(shown: onboarding.BoardPage, wanted: dict, page: int) -> None:
-    st.dataframe(board_display(t, onboarding.board_frame(shown.journeys), local_today()), hide_index=True,
+def render_table(shown: onboarding.BoardPage, wanted: dict) -> None:
+    st.dataframe(board_display(t, onboarding.board_frame(shown.rows), local_today()), hide_index=True,
                  width="stretch", key="board_table")
-    pager(t, page, shown.total, len(shown.journeys), key="board_pager")
+    pager(t, shown, key="board_pager")
     file_name = f"cohort-board-{local_today().isoformat()}.csv"
     st.download_button(t("onboarding.board.export"), lambda: whole_board_csv(wanted), file_name=file_name,
                        mime="text/csv", icon=":material/download:", on_click="ignore",
@@ -89,20 +86,20 @@ with service_call(t) as session:
     cohorts = users.list_cohorts(session)  # the newest start date first
     teams = onboarding.board_teams(session, actor)
 wanted, filters = render_filters({c.id: c.name for c in cohorts}, teams)
-shown, page = load_page(wanted, filters.page())
-if not shown.journeys:
+shown = load_page(wanted, filters.page_index())
+if not shown.rows:
     empty_state(t, "onboarding.board.none_flagged" if wanted["only_flagged"] else "onboarding.board.none_match"
                 if wanted["cohort_id"] or wanted["team_id"] else "empty.cohort_board")
     st.stop()
 
 render_counts(shown, wanted["only_flagged"])
-render_table(shown, wanted, page)
+render_table(shown, wanted)
 
-ready = onboarding.awaiting_signoff(actor, shown.journeys)
+ready = onboarding.awaiting_signoff(actor, shown.rows)
 if ready:
     st.subheader(t("onboarding.board.your_signoffs", count=len(ready)))
     for journey, stage in ready:
         signoff_panel(t, actor, journey, stage)
 
 st.subheader(t("onboarding.board.details"))
-journey_picker(t, actor, shown.journeys, ready, label_key="onboarding.board.pick", key="board_pick")
+journey_picker(t, actor, shown.rows, ready, label_key="onboarding.board.pick", key="board_pick")

@@ -15,6 +15,7 @@ from portal import audit, throttle
 from portal.auth import revoke_user_sessions
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Cohort, Team, TeamLead, User, UserRole
+from portal.paging import PAGE_SIZE, Page, limited
 from portal.passwords import check_new_password
 from portal.permissions import permission
 from portal.roles import ALL_ROLES, SYSTEM, Actor, Role
@@ -234,14 +235,6 @@ class UserFilter:
         return conditions
 
 
-@dataclass(frozen=True)
-class UserPage:
-    rows: pd.DataFrame
-    """`USER_COLUMNS`, one row per user of the page, by username."""
-    total: int
-    """How many users the filter matches, on every page."""
-
-
 @permission("users:manage")
 def list_users(session: Session, actor: Actor) -> pd.DataFrame:
     """Every user, by username (`USER_COLUMNS`). The Users page reads one page at a time: `user_page`."""
@@ -249,13 +242,14 @@ def list_users(session: Session, actor: Actor) -> pd.DataFrame:
 
 
 @permission("users:manage")
-def user_page(session: Session, actor: Actor, wanted: UserFilter = UserFilter(), *, offset: int = 0,
-              limit: int = 50) -> UserPage:
-    """One page of the users `wanted` matches, by username, and how many it matches in all."""
+def user_page(session: Session, actor: Actor, wanted: UserFilter = UserFilter(), *, page: int = 0,
+              page_size: int = PAGE_SIZE) -> Page[pd.DataFrame]:
+    """One page of the users `wanted` matches, by username (`rows`: `USER_COLUMNS`), and how many it
+    matches in all. The page's ids stay a subquery: the first page reads the username index alone."""
     conditions = wanted.where()
     total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
-    ids = select(User.id).where(*conditions).order_by(User.username).offset(max(0, offset)).limit(limit)
-    return UserPage(_user_rows(session, ids), total)
+    ids, page = limited(select(User.id).where(*conditions).order_by(User.username), page, total, page_size)
+    return Page(_user_rows(session, ids), total, page, page_size)
 
 
 def _user_rows(session: Session, ids) -> pd.DataFrame:

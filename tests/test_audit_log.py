@@ -31,10 +31,10 @@ def test_who_changed_this_grade_reads_as_a_sentence(demo_session):
     demo_session.commit()
     admin = _actor(demo_session, "admin")
     found = search(demo_session, admin, AuditQuery(action="exam.grade_overridden"), EN)
-    assert found.entries.iloc[0]["what"] == (f"Wang Fang 王芳 changed {learner.display_name}'s grade on "
+    assert found.rows.iloc[0]["what"] == (f"Wang Fang 王芳 changed {learner.display_name}'s grade on "
                                              f"{exam.title_en} from {old:g}% to 72%: Answer 4 was right after all")
-    assert found.entries.iloc[0]["action"] == "Grade changed"
-    zh = search(demo_session, admin, AuditQuery(action="exam.grade_overridden"), ZH).entries.iloc[0]
+    assert found.rows.iloc[0]["action"] == "Grade changed"
+    zh = search(demo_session, admin, AuditQuery(action="exam.grade_overridden"), ZH).rows.iloc[0]
     assert zh["action"] == "修改成绩" and exam.title_zh in zh["what"]
     by_trainer = search(demo_session, admin, AuditQuery(actor="Wang Fang", action="exam.grade_overridden"), EN)
     assert by_trainer.total == 1
@@ -54,7 +54,7 @@ def test_team_leads_and_moves_name_people_and_teams(session):
     users.set_team_leads(session, admin, a.id, [zhu.id])
     users.assign(session, admin, chen.id, team_id=b.id, cohort_id=None, mentor_id=None)
     session.commit()
-    words = list(search(session, admin, AuditQuery(), EN).entries["what"])
+    words = list(search(session, admin, AuditQuery(), EN).rows["what"])
     assert words[0] == f"{admin.display_name} changed {chen.display_name}'s placement: team Mobile Team A → Broadband Team B"
     assert words[1].endswith(f"the leads of Mobile Team A: {zhang.display_name} → {zhu.display_name}")
 
@@ -70,15 +70,15 @@ def test_filters_dates_sign_ins_and_paging_over_the_whole_log(session):
     audit.record(session, actor_id=admin.id, action="login.succeeded", target="boss")
     session.commit()
     first = search(session, admin, AuditQuery(), EN)
-    assert first.total == PAGE_SIZE + 7 and len(first.entries) == PAGE_SIZE and first.pages == 2
+    assert first.total == PAGE_SIZE + 7 and len(first.rows) == PAGE_SIZE and first.pages == 2
     second = search(session, admin, AuditQuery(), EN, page=1)
-    assert len(second.entries) == 7 and set(first.entries["id"]).isdisjoint(second.entries["id"])
+    assert len(second.rows) == 7 and set(first.rows["id"]).isdisjoint(second.rows["id"])
     assert search(session, admin, AuditQuery(sign_ins=True), EN).total == PAGE_SIZE + 8
     assert search(session, admin, AuditQuery(text="Team 04"), EN).total == 10  # 040..049
     today = local_today()
     assert search(session, admin, AuditQuery(since=today, until=today), EN).total == PAGE_SIZE + 7
     assert search(session, admin, AuditQuery(until=today - timedelta(days=1)), EN).total == 0
-    assert len(search(session, admin, AuditQuery(), EN, page_size=None).entries) == PAGE_SIZE + 7
+    assert len(search(session, admin, AuditQuery(), EN, page_size=None).rows) == PAGE_SIZE + 7
 
 
 def test_only_admins_read_the_log(session):

@@ -390,8 +390,7 @@ def test_people_outside_learning_and_the_bank_are_refused(session, pictured):
 # --- the command line ---------------------------------------------------------------------
 
 
-def test_cli_imports_and_exports_moodle_xml(capsys, tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_cli_imports_and_exports_moodle_xml(engine, capsys, tmp_path):
     source = tmp_path / "bank.xml"
     source.write_text(dump_moodlexml(every_type()), encoding="utf-8")
     assert main(["quiz", "import", str(source), "--format", "moodlexml"]) == 0

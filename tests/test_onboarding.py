@@ -441,22 +441,22 @@ def test_the_board_builds_one_page_of_journeys_and_counts_the_rest(session, worl
     _add_new_hires(session, world, 60, team_id=world.team_a)
     everyone = [j.display_name for j in onboarding.visible_journeys(session, world.trainer, today=TODAY)]
     assert len(everyone) == 62
-    first = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, limit=25)
-    second = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, offset=25,
-                                   limit=25)
+    first = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, page_size=25)
+    second = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, today=TODAY, page=1,
+                                   page_size=25)
     assert (first.total, second.total) == (62, 62)
-    assert [j.display_name for j in first.journeys] == everyone[:25] == [j.display_name for j in first.counted]
-    assert [j.display_name for j in second.journeys] == everyone[25:50]
+    assert [j.display_name for j in first.rows] == everyone[:25] == [j.display_name for j in first.counted]
+    assert [j.display_name for j in second.rows] == everyone[25:50]
     team_b = onboarding.board_page(session, world.trainer, cohort_id=world.cohort_id, team_id=world.team_b,
                                    today=TODAY)
-    assert team_b.total == 1 and [j.username for j in team_b.journeys] == ["other.hire"]
+    assert team_b.total == 1 and [j.username for j in team_b.rows] == ["other.hire"]
     assert onboarding.count_new_hires(session, world.trainer, team_id=world.team_a) == 61
 
 
 def test_a_leads_board_page_holds_only_their_teams(session, world):
     _add_new_hires(session, world, 30, team_id=world.team_b)
-    page = onboarding.board_page(session, world.lead, today=TODAY, limit=10)
-    assert page.total == 1 and [j.username for j in page.journeys] == ["new.hire"]
+    page = onboarding.board_page(session, world.lead, today=TODAY, page_size=10)
+    assert page.total == 1 and [j.username for j in page.rows] == ["new.hire"]
     assert onboarding.board_page(session, world.lead, team_id=world.team_b, today=TODAY).total == 0
     with pytest.raises(PermissionDenied):
         onboarding.board_page(session, world.agent)
@@ -475,12 +475,12 @@ def test_the_board_offers_the_teams_whose_new_hires_one_may_see(session, world, 
 def test_only_flagged_pages_through_every_flagged_new_hire(session, world):
     read_stage(session, world.newhire, "theory")  # new.hire was active today: not stalled
     onboarding.sign_off(session, world.trainer, world.newhire.id, "theory", "passed", today=TODAY)
-    page = onboarding.board_page(session, world.trainer, today=TODAY, only_flagged=True, limit=1)
+    page = onboarding.board_page(session, world.trainer, today=TODAY, only_flagged=True, page_size=1)
     flagged = [j.username for j in onboarding.visible_journeys(session, world.trainer, today=TODAY)
                if onboarding.is_flagged(j)]
-    assert page.total == len(flagged) == 2 and len(page.journeys) == 1 and len(page.counted) == 2
+    assert page.total == len(flagged) == 2 and len(page.rows) == 1 and len(page.counted) == 2
     relaxed = onboarding.board_page(session, world.trainer, today=TODAY, stalled_days=20, only_flagged=True)
-    assert {j.username: j.stalled for j in relaxed.journeys} == {"new.hire": False, "other.hire": False}
+    assert {j.username: j.stalled for j in relaxed.rows} == {"new.hire": False, "other.hire": False}
 
 
 def test_board_dates_and_flags(session, world):

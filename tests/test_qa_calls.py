@@ -218,8 +218,8 @@ def test_recent_calls_are_paged_newest_first(session, world):
     import_calls(session, world, GOOD.encode())
     page = calls.recent_calls(session, world, page_size=2)
     assert page.total == 3 and page.pages == 2
-    assert list(page.frame["external_id"]) == ["C-1003", "C-1002"]
-    assert list(calls.recent_calls(session, world, page=1, page_size=2).frame["external_id"]) == ["C-1001"]
+    assert list(page.rows["external_id"]) == ["C-1003", "C-1002"]
+    assert list(calls.recent_calls(session, world, page=1, page_size=2).rows["external_id"]) == ["C-1001"]
 
 
 # --------------------------------------------------------------------------- the command line

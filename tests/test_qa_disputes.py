@@ -201,19 +201,20 @@ def test_the_reader_sees_items_in_their_language(session, world):
 def test_decided_disputes_are_listed_newest_first_with_what_changed_and_only_to_reviewers_in_scope(session, world):
     first = disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "I asked for the PIN",
                                                                                "greet": "I greeted"})
-    assert disputes.decided_disputes(session, world.lead) == ([], 0)  # open, not decided
+    assert disputes.decided_disputes(session, world.lead).total == 0  # open, not decided
     disputes.decide_dispute(session, world.lead, first, {"verify": Decision("changed", "PIN at 0:42", new_points=2),
                                                          "greet": Decision("upheld", "fine as scored")})
     session.commit()
     second = disputes.raise_dispute(session, world.agent, world.evaluation.id, {"verify": "comment is wrong"})
     disputes.decide_dispute(session, world.analyst2, second, {"verify": Decision("upheld", "points stand")})
     session.commit()
-    rows, total = disputes.decided_disputes(session, world.analyst)
-    assert total == 2 and [(r.round, r.items, r.changed) for r in rows] == [(2, 1, 0), (1, 2, 1)]
+    decided = disputes.decided_disputes(session, world.analyst)
+    rows = decided.rows
+    assert decided.total == 2 and [(r.round, r.items, r.changed) for r in rows] == [(2, 1, 0), (1, 2, 1)]
     assert rows[1].reviewer_name == world.lead.display_name and rows[0].evaluation_id == world.evaluation.id
-    page, total = disputes.decided_disputes(session, world.lead, offset=1, limit=1)
-    assert total == 2 and [r.round for r in page] == [1]
-    assert disputes.decided_disputes(session, world.other_lead) == ([], 0)
+    second_page = disputes.decided_disputes(session, world.lead, page=1, page_size=1)
+    assert second_page.total == 2 and [r.round for r in second_page.rows] == [1]
+    assert disputes.decided_disputes(session, world.other_lead).rows == []
     for outsider in (world.agent, world.colleague):
         with pytest.raises(PermissionDenied):
             disputes.decided_disputes(session, outsider)

@@ -167,18 +167,18 @@ def test_the_queue_lists_sampled_calls_not_evaluated_oldest_first(session, world
     result = draw_sample(session, analyst, team.id, MONTH, seed=11)
     page = queue.analyst_queue(session, analyst, month=MONTH)
     assert page.total == result.drawn == 8
-    starts = list(page.frame["started_at"])
+    starts = list(page.rows["started_at"])
     assert starts == sorted(starts)
-    oldest = page.frame["external_id"][0]
+    oldest = page.rows["external_id"][0]
     _evaluate(session, analyst, [oldest])  # submitted: leaves the queue
-    second = page.frame["external_id"][1]
+    second = page.rows["external_id"][1]
     _evaluate(session, analyst, [second], status="draft")  # a draft stays
     after = queue.analyst_queue(session, analyst, month=MONTH)
-    assert after.total == 7 and oldest not in set(after.frame["external_id"])
-    assert second in set(after.frame["external_id"])
+    assert after.total == 7 and oldest not in set(after.rows["external_id"])
+    assert second in set(after.rows["external_id"])
     assert queue.analyst_queue(session, analyst, month=MONTH, team_id=world["other"].id).total == 0
     assert queue.analyst_queue(session, analyst, month="2026-11").total == 0
-    assert queue.analyst_queue(session, analyst, month=MONTH, page_size=5, page=1).frame.shape[0] == 2
+    assert queue.analyst_queue(session, analyst, month=MONTH, page_size=5, page=1).rows.shape[0] == 2
     statuses = {s.team: s for s in sampling.month_plans(session, analyst, MONTH)}
     assert (statuses["Mobile Team A"].sampled, statuses["Mobile Team A"].evaluated) == (8, 1)
     assert statuses["Mobile Team A"].seed == 11 and not statuses["Broadband Team B"].drawn
@@ -189,14 +189,14 @@ def test_a_calibration_evaluation_does_not_take_a_call_off_the_queue(session, wo
 
     analyst = world["analyst"]
     draw_sample(session, analyst, world["team"].id, MONTH, seed=3)
-    oldest = queue.analyst_queue(session, analyst, month=MONTH).frame["external_id"][0]
+    oldest = queue.analyst_queue(session, analyst, month=MONTH).rows["external_id"][0]
     _evaluate(session, analyst, [], status="x")  # makes a scorecard version
     version_id = session.exec(select(QaScorecardVersion.id)).first()
     calibration = QaCalibration(title="c", facilitator_id=analyst.id, scorecard_version_id=version_id)
     session.add(calibration)
     session.flush()
     _evaluate(session, analyst, [oldest], calibration_id=calibration.id)
-    assert oldest in set(queue.analyst_queue(session, analyst, month=MONTH).frame["external_id"])
+    assert oldest in set(queue.analyst_queue(session, analyst, month=MONTH).rows["external_id"])
 
 
 def test_without_a_month_the_queue_holds_this_month_and_the_three_before(session, world, monkeypatch):

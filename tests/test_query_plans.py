@@ -257,8 +257,8 @@ def test_a_page_of_the_cohort_board_reads_its_new_hires_progress_by_index(plan_e
     with Session(plan_engine) as session:
         trainer = actor(session, "trainer01")
         with recorded(plan_engine) as statements:
-            page = board_page(session, trainer, cohort_id=PLAN_SCALE.cohorts, limit=50)
-    assert len(page.journeys) == 50 and page.total > 50
+            page = board_page(session, trainer, cohort_id=PLAN_SCALE.cohorts, page_size=50)
+    assert len(page.rows) == 50 and page.total > 50
     assert full_scans(plan_engine, statements) == []
 
 
@@ -278,9 +278,9 @@ def test_a_page_of_users_of_one_team_reads_that_team_by_index(plan_engine):
     with Session(plan_engine) as session:
         admin = actor(session, "admin")
         with recorded(plan_engine) as statements:
-            page = user_page(session, admin, UserFilter(team_id=1), limit=50)
+            page = user_page(session, admin, UserFilter(team_id=1), page_size=50)
         with recorded(plan_engine) as unfiltered:
-            user_page(session, admin, limit=50)
+            user_page(session, admin, page_size=50)
     assert page.total > 0
     team_plans = [_plan_text(plan_engine, s, p) for s, p in statements if "team_id" in s]
     assert team_plans and all("ix_user_account_team_id" in plan for plan in team_plans), team_plans

@@ -229,9 +229,9 @@ def add_people(session, count: int, *, prefix: str = "person", role: Role = Role
 
 def test_user_page_pages_through_everyone_by_username(session, admin):
     names = sorted([*add_people(session, 120), "root.admin"])
-    first = users.user_page(session, admin, limit=50)
-    second = users.user_page(session, admin, offset=50, limit=50)
-    last = users.user_page(session, admin, offset=100, limit=50)
+    first = users.user_page(session, admin, page_size=50)
+    second = users.user_page(session, admin, page=1, page_size=50)
+    last = users.user_page(session, admin, page=2, page_size=50)
     assert (first.total, second.total, last.total) == (121, 121, 121)
     assert first.rows["username"].tolist() == names[:50]
     assert second.rows["username"].tolist() == names[50:100]
@@ -245,16 +245,16 @@ def test_user_page_filters_combine(session, admin):
     add_people(session, 30, prefix="north.agent", team_id=north.id)
     add_people(session, 5, prefix="north.lead", role=Role.LEAD, team_id=north.id)
     add_people(session, 30, prefix="south.agent", team_id=south.id)
-    page = users.user_page(session, admin, users.UserFilter(search="AGENT", team_id=north.id), limit=50)
+    page = users.user_page(session, admin, users.UserFilter(search="AGENT", team_id=north.id), page_size=50)
     assert page.total == 30 and set(page.rows["username"]) == {f"north.agent{n:03d}" for n in range(30)}
-    leads = users.user_page(session, admin, users.UserFilter(role=Role.LEAD), limit=50)
+    leads = users.user_page(session, admin, users.UserFilter(role=Role.LEAD), page_size=50)
     assert leads.total == 5 and set(leads.rows["team"]) == {"North"}
-    by_name = users.user_page(session, admin, users.UserFilter(search="South.Agent007"), limit=50)
+    by_name = users.user_page(session, admin, users.UserFilter(search="South.Agent007"), page_size=50)
     assert by_name.rows["display_name"].tolist() == ["South.Agent007"]
     # % and _ are letters here, not wildcards
-    assert users.user_page(session, admin, users.UserFilter(search="north_"), limit=50).total == 0
-    assert users.user_page(session, admin, users.UserFilter(search="%"), limit=50).total == 0
-    nobody = users.user_page(session, admin, users.UserFilter(role=Role.TRAINER, team_id=south.id), limit=50)
+    assert users.user_page(session, admin, users.UserFilter(search="north_"), page_size=50).total == 0
+    assert users.user_page(session, admin, users.UserFilter(search="%"), page_size=50).total == 0
+    nobody = users.user_page(session, admin, users.UserFilter(role=Role.TRAINER, team_id=south.id), page_size=50)
     assert nobody.total == 0 and nobody.rows.empty and list(nobody.rows.columns) == users.USER_COLUMNS
 
 

@@ -1,6 +1,6 @@
 """Finding entries: filters over the whole log, a page at a time, each entry told in words."""
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 from portal.clock import center_zone
 from portal.i18n import Translator
 from portal.models import AuditEntry, User
+from portal.paging import PAGE_SIZE, Page, fetch_page
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.audit.words import describe, lookups
 
-PAGE_SIZE = 50
 SIGN_IN_ACTIONS = ("login.succeeded", "login.failed", "login.throttled", "logout")
 COLUMNS = ["id", "at", "actor", "action", "target", "what", "details"]
 
@@ -30,17 +30,6 @@ class AuditQuery:
     until: date | None = None
     text: str = ""  # anywhere: target and details
     sign_ins: bool = False  # sign-ins and sign-outs are many; shown only when asked for
-
-
-@dataclass(frozen=True)
-class AuditPage:
-    entries: pd.DataFrame
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
 
 
 def _start_of(day: date) -> datetime:
@@ -74,8 +63,8 @@ def _filtered(query: AuditQuery):
 
 @permission("audit:read")
 def search(session: Session, actor: Actor, query: AuditQuery, t: Translator, *, page: int = 0,
-           page_size: int | None = PAGE_SIZE) -> AuditPage:
-    """One page of the entries matching `query`, newest first, each with `what` in words.
+           page_size: int | None = PAGE_SIZE) -> Page[pd.DataFrame]:
+    """One page of the entries matching `query`, newest first, each with `what` in words (`rows`: `COLUMNS`).
 
     `page_size=None` returns every match (for exports).
     """
@@ -85,9 +74,12 @@ def search(session: Session, actor: Actor, query: AuditQuery, t: Translator, *, 
                          AuditEntry.details)
                   .join(User, User.id == AuditEntry.actor_id, isouter=True)
                   .where(*conditions).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    if page_size is not None:
-        rows_query = rows_query.offset(page * page_size).limit(page_size)
-    rows = session.exec(rows_query).all()
+    shown = fetch_page(session, rows_query, page=page, page_size=page_size, total=total)
+    return replace(shown, rows=pd.DataFrame(_described(session, t, shown.rows), columns=COLUMNS))
+
+
+def _described(session: Session, t: Translator, rows: list) -> list[dict]:
+    """The entries as the log shows them: names for ids, the action and the entry in words."""
     names = lookups(session, rows)
     records = []
     for entry_id, at, actor_name, action, target, details in rows:
@@ -96,7 +88,7 @@ def search(session: Session, actor: Actor, query: AuditQuery, t: Translator, *, 
         records.append({"id": entry_id, "at": at, "actor": actor_name, "action": action_label(t, action),
                         "target": names.person(target), "what": describe(t, action, actor_name, target, parsed, names),
                         "details": _details_text(parsed)})
-    return AuditPage(entries=pd.DataFrame(records, columns=COLUMNS), total=total, page=page)
+    return records
 
 
 def _details_text(details: dict) -> str:

@@ -195,6 +195,8 @@ class AttemptAnswer(SQLModel, table=True):
     mark: float | None = None  # None until graded or marked by hand
     max_mark: float = 1.0
     comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # JSON list: the feedback the response earned, kept when it was graded (pages show it without grading again)
+    feedback: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class AttemptMarks(SQLModel, table=True):

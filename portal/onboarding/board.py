@@ -1,5 +1,5 @@
 """Many journeys at once: the cohort board, a mentor's mentees, and what awaits an actor's sign-off."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from portal.courses import STAGE_KEYS
 from portal.models import Team, User
+from portal.paging import PAGE_SIZE, Page, slice_page, within
 from portal import permissions
 from portal.onboarding.access import SIGN_OFF, can_sign_off, is_new_hire
 from portal.onboarding.journey import NEW_HIRE_COLUMNS, Journey, StageState, build_journeys
@@ -39,29 +40,30 @@ def count_new_hires(session: Session, actor: Actor, *, cohort_id: int | None = N
 
 
 @dataclass(frozen=True)
-class BoardPage:
-    journeys: list[Journey]
-    """The page shown, by name."""
-    total: int
-    """New hires matching the filters (with `only_flagged`: those flagged), on every page."""
-    counted: list[Journey]
+class BoardPage(Page[list[Journey]]):
+    """`rows`: the page shown, by name; `total`: new hires matching the filters (with `only_flagged`:
+    those flagged), on every page."""
+
+    counted: list[Journey] = field(default_factory=list)
     """The journeys the flag counts are taken from: the page, or with `only_flagged` every flagged one."""
 
 
 @permission(JOURNEYS)
 def board_page(session: Session, actor: Actor, *, cohort_id: int | None = None, team_id: int | None = None,
                today: date | None = None, stalled_days: int | None = None, only_flagged: bool = False,
-               offset: int = 0, limit: int = 50) -> BoardPage:
+               page: int = 0, page_size: int = PAGE_SIZE) -> BoardPage:
     """One page of the cohort board. Only that page's journeys are built, so the board costs the same
     however large the cohort; "only flagged" needs every journey's flags, and builds them all."""
     if not only_flagged:
         total = count_new_hires(session, actor, cohort_id=cohort_id, team_id=team_id)
+        page = within(page, total, page_size)
         journeys = visible_journeys(session, actor, cohort_id=cohort_id, team_id=team_id, today=today,
-                                    stalled_days=stalled_days, offset=offset, limit=limit)
-        return BoardPage(journeys, total, journeys)
+                                    stalled_days=stalled_days, offset=page * page_size, limit=page_size)
+        return BoardPage(journeys, total, page, page_size, counted=journeys)
     flagged = [j for j in visible_journeys(session, actor, cohort_id=cohort_id, team_id=team_id, today=today,
                                            stalled_days=stalled_days) if is_flagged(j)]
-    return BoardPage(flagged[max(0, offset):max(0, offset) + limit], len(flagged), flagged)
+    shown = slice_page(flagged, page, page_size)
+    return BoardPage(shown.rows, shown.total, shown.page, page_size, counted=flagged)
 
 
 def is_flagged(journey: Journey) -> bool:

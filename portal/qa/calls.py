@@ -23,7 +23,7 @@ error naming what differs (the platform's record is not silently overwritten).
 import csv
 import io
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -36,6 +36,7 @@ from portal import audit, permissions
 from portal.clock import center_zone, utcnow
 from portal.errors import NotFound, ValidationFailed
 from portal.models import AuditEntry, QaCall, Team, User
+from portal.paging import PAGE_SIZE, Page, fetch_page
 from portal.roles import Actor
 from portal.text_files import MEGABYTE, FileRefused, decode_upload
 from portal.user_import import RowProblem
@@ -45,7 +46,6 @@ MAX_ROWS = 20000
 MAX_DURATION_SECONDS = 24 * 3600
 MAX_SATISFACTION = 10
 FUTURE_TOLERANCE = timedelta(minutes=5)  # a platform clock a little ahead of ours
-PAGE_SIZE = 50
 ACTION = "qa:calls_manage"  # import and enter calls
 IMPORTED = "qa_calls.imported"
 IMPORT_FAILED = "qa_calls.import_failed"
@@ -546,39 +546,26 @@ def teams_for_calls(session: Session, actor: Actor) -> list[tuple[int, str]]:
     return [tuple(row) for row in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()]
 
 
-@dataclass(frozen=True)
-class CallPage:
-    frame: pd.DataFrame
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 CALL_COLUMNS = ["id", "external_id", "agent", "team", "started_at", "duration_seconds", "queue", "direction",
                 "satisfaction", "complaint", "recording_url", "ticket_ref", "source"]
 
 
 @permissions.permission(ACTION)
 def recent_calls(session: Session, actor: Actor, *, page: int = 0, page_size: int = PAGE_SIZE,
-                 team_id: int | None = None) -> CallPage:
-    """Calls newest first, one page at a time."""
+                 team_id: int | None = None) -> Page[pd.DataFrame]:
+    """Calls newest first, one page at a time (`rows`: `CALL_COLUMNS`)."""
     conditions = [User.team_id == team_id] if team_id else []
     total = session.exec(select(func.count(QaCall.id)).join(User, User.id == QaCall.agent_id)
                          .where(*conditions)).one()
-    page = max(0, min(page, max(0, -(-total // page_size) - 1)))
     query = (select(QaCall.id, QaCall.external_id, User.display_name, Team.name, QaCall.started_at,
                     QaCall.duration_seconds, QaCall.queue, QaCall.direction, QaCall.satisfaction, QaCall.complaint,
                     QaCall.recording_url, QaCall.ticket_ref, QaCall.source)
              .join(User, User.id == QaCall.agent_id).join(Team, Team.id == User.team_id, isouter=True)
-             .where(*conditions).order_by(QaCall.started_at.desc(), QaCall.id.desc())
-             .offset(page * page_size).limit(page_size))
-    frame = pd.DataFrame([tuple(r) for r in session.exec(query).all()], columns=CALL_COLUMNS)
+             .where(*conditions).order_by(QaCall.started_at.desc(), QaCall.id.desc()))
+    shown = fetch_page(session, query, page=page, page_size=page_size, total=total)
+    frame = pd.DataFrame([tuple(r) for r in shown.rows], columns=CALL_COLUMNS)
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
-    return CallPage(frame, total, page, page_size)
+    return replace(shown, rows=frame)
 
 
 @permissions.permission(ACTION)

@@ -13,7 +13,7 @@
 Refusals about fields carry `items=[item ids]` so a page can show the message beside each field.
 """
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func
@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from portal import audit, clock, permissions
 from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.paging import PAGE_SIZE, Page, fetch_page
 from portal.models import (
     QaCall,
     QaDispute,
@@ -359,23 +360,22 @@ class DecidedDispute:
 
 
 @permissions.permission(RESOLVE)
-def decided_disputes(session: Session, actor: Actor, *, offset: int = 0, limit: int = 50
-                     ) -> tuple[list[DecidedDispute], int]:
-    """Disputes decided, newest first, of the people the actor may review: one page, and how many in all."""
-    conditions = (QaDispute.status == "resolved",
-                  QaEvaluation.agent_id.in_(permissions.people_query(session, actor, RESOLVE)))
-    total = session.exec(select(func.count(QaDispute.id)).join(
-        QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id).where(*conditions)).one()
-    rows = session.exec(
-        select(QaDispute, QaEvaluation.agent_id).join(QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id)
-        .where(*conditions).order_by(QaDispute.resolved_at.desc(), QaDispute.id.desc())
-        .offset(max(0, offset)).limit(limit)).all()
+def decided_disputes(session: Session, actor: Actor, *, page: int = 0, page_size: int = PAGE_SIZE
+                     ) -> Page[list[DecidedDispute]]:
+    """Disputes decided, newest first, of the people the actor may review, a page at a time."""
+    found = fetch_page(session, select(QaDispute, QaEvaluation.agent_id)
+                       .join(QaEvaluation, QaEvaluation.id == QaDispute.evaluation_id)
+                       .where(QaDispute.status == "resolved",
+                              QaEvaluation.agent_id.in_(permissions.people_query(session, actor, RESOLVE)))
+                       .order_by(QaDispute.resolved_at.desc(), QaDispute.id.desc()), page=page, page_size=page_size)
+    rows = found.rows
     names = _names(session, [agent for _, agent in rows] + [d.reviewer_id for d, _ in rows])
     counts = _item_counts(session, [d.id for d, _ in rows])
     changed = _item_counts(session, [d.id for d, _ in rows], QaDisputeItem.decision == "changed")
-    return [DecidedDispute(id=d.id, evaluation_id=d.evaluation_id, round=d.round, agent_name=names.get(agent, ""),
-                           reviewer_name=names.get(d.reviewer_id, ""), decided_at=d.resolved_at,
-                           items=counts.get(d.id, 0), changed=changed.get(d.id, 0)) for d, agent in rows], total
+    return replace(found, rows=[
+        DecidedDispute(id=d.id, evaluation_id=d.evaluation_id, round=d.round, agent_name=names.get(agent, ""),
+                       reviewer_name=names.get(d.reviewer_id, ""), decided_at=d.resolved_at,
+                       items=counts.get(d.id, 0), changed=changed.get(d.id, 0)) for d, agent in rows])
 
 
 def _item_counts(session: Session, dispute_ids: list[int], *where) -> dict[int, int]:

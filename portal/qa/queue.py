@@ -6,7 +6,7 @@ month and the three before (`RECENT_MONTHS`): finding the calls not yet evaluate
 the samples, and two years of samples (190,000) would take a second, four months a few tens of ms. The evaluation page (`pages/qa_evaluate.py`) opens a call
 from its `?call=<id>` query parameter; `evaluate_link` is the one place that link is made.
 """
-from dataclasses import dataclass
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import func, not_
@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from portal import permissions
 from portal.models import QaCall, QaSample, QaSamplePlan, Team, User
-from portal.qa.calls import PAGE_SIZE
+from portal.paging import PAGE_SIZE, Page, fetch_counted_page
 from portal.qa.sampling import checked_month, evaluated_condition, recent_months
 from portal.roles import Actor
 
@@ -31,43 +31,23 @@ def evaluate_link(call_id: int) -> tuple[str, dict[str, str]]:
     return EVALUATE_PAGE, {CALL_PARAM: str(int(call_id))}
 
 
-@dataclass(frozen=True)
-class QueuePage:
-    frame: pd.DataFrame
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 @permissions.permission(ACTION)
 def analyst_queue(session: Session, actor: Actor, *, team_id: int | None = None, month: str | None = None,
-                  page: int = 0, page_size: int = PAGE_SIZE) -> QueuePage:
-    """Sampled calls waiting for an evaluation, oldest call first, one page at a time."""
+                  page: int = 0, page_size: int = PAGE_SIZE) -> Page[pd.DataFrame]:
+    """Sampled calls waiting for an evaluation, oldest call first, one page at a time (`rows`: `QUEUE_COLUMNS`)."""
     conditions = [not_(evaluated_condition(QaSample.call_id))]
     if team_id:
         conditions.append(QaSamplePlan.team_id == team_id)
     months = [checked_month(month)] if month else recent_months(RECENT_MONTHS)
     conditions.append(QaSamplePlan.month.in_(months))
-    page = max(0, page)
-    rows = session.exec(_queue_query(conditions, page, page_size)).all()
-    if not rows and page:  # past the end (the queue got shorter): the last page
-        total = session.exec(select(func.count()).select_from(
-            select(QaSample.call_id).join(QaSamplePlan, QaSamplePlan.id == QaSample.plan_id)
-            .where(*conditions).subquery())).one()
-        page = max(0, -(-total // page_size) - 1)
-        rows = session.exec(_queue_query(conditions, page, page_size)).all()
-    total = rows[0][-1] if rows else 0
-    frame = pd.DataFrame([tuple(r)[:-1] for r in rows], columns=QUEUE_COLUMNS)
+    shown = fetch_counted_page(session, _queue_query(conditions), page=page, page_size=page_size)
+    frame = pd.DataFrame([tuple(r)[:-1] for r in shown.rows], columns=QUEUE_COLUMNS)
     frame["started_at"] = pd.to_datetime(frame["started_at"], utc=True)
-    return QueuePage(frame, total, page, page_size)
+    return replace(shown, rows=frame)
 
 
-def _queue_query(conditions: list, page: int, page_size: int):
-    """One page of the queue, each row carrying the queue's length (one pass over the samples, not two)."""
+def _queue_query(conditions: list):
+    """The queue, each row carrying its length (one pass over the samples, not two)."""
     return (select(QaCall.id, QaCall.external_id, User.display_name, Team.name, QaSamplePlan.month, QaCall.queue,
                    QaCall.started_at, QaCall.duration_seconds, QaCall.satisfaction, QaCall.complaint,
                    QaSample.reason, QaCall.recording_url, func.count().over().label("total"))
@@ -77,8 +57,7 @@ def _queue_query(conditions: list, page: int, page_size: int):
             .join(User, User.id == QaCall.agent_id)
             .join(Team, Team.id == QaSamplePlan.team_id)
             .where(*conditions)
-            .order_by(QaCall.started_at, QaCall.id)
-            .offset(page * page_size).limit(page_size))
+            .order_by(QaCall.started_at, QaCall.id))
 
 
 @permissions.permission(ACTION)

@@ -10,6 +10,15 @@ submitted at the deadline.
 
 Practical exams are not sat on screen: a trainer opens an attempt for a
 learner (`open_practical`), which goes straight into the marking queue.
+
+Practice quizzes (`portal/quizzes/practice.py`) are a *mode* of this engine
+(`PRACTICE`): the same ownership check, the same `clean_response`, the same
+grading of one answer (`grade_answer`, which keeps the mark and the feedback
+earned on the answer row) and the same totals in SQL (`update_totals`: one
+meaning of "percent", rounded to 4 decimals). What differs is when an answer
+is graded: practice grades each answer as it is saved (its feedback shows at
+once, and it cannot be changed), exams grade on submit. Nothing is graded when
+an attempt is read: pages show the stored mark and feedback (`stored_grade`).
 """
 import json
 import random
@@ -26,7 +35,7 @@ from portal.errors import NotFound, PermissionDenied, ValidationFailed
 from portal.models import Attempt, AttemptAnswer, Exam, Question, QuestionVersion, User
 from portal.quizzes import attempt_marks, bank, exams as exams_service
 from portal.quizzes import render
-from portal.quizzes.grading import grade, is_complete_response, matched_pairs, parse_number
+from portal.quizzes.grading import Grade, grade, is_complete_response, matched_pairs, parse_number
 from portal import permissions
 from portal.permissions import permission
 from portal.roles import Actor
@@ -34,6 +43,23 @@ from portal.submissions import checked_key, earlier_submission
 
 MAX_TEXT = 20_000
 MAX_SHORT_TEXT = 1_000
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way of sitting an attempt: who may, which exams, what its refusals say, when answers are graded."""
+    action: str  # the permission over the attempt's taker
+    kind: str | None  # the exam kind its attempts belong to (None: any; exams check kinds where they start)
+    no_such_attempt: str  # error keys
+    not_yours: str
+    closed: str
+    grade_on_save: bool  # practice: each answer graded as saved, for its feedback; exams: all on submit
+
+
+WRITTEN = Mode("exams:sit", None, "exams.error.no_such_attempt", "exams.error.not_your_attempt",
+               "exams.error.attempt_closed", grade_on_save=False)
+PRACTICE = Mode("quizzes:practice", "practice", "quizbank.error.no_such_attempt", "quizbank.error.not_your_attempt",
+                "quizbank.error.attempt_finished", grade_on_save=True)
 
 
 @dataclass(frozen=True)
@@ -171,10 +197,9 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
         raise ValidationFailed("exams.error.practical_by_trainer")
     _lock_learner(session, actor.id)
     finalise_expired(session, now=now, exam_id=exam.id, user_id=actor.id)
-    running = session.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
-                                                 Attempt.status == "in_progress")).first()
+    running = running_attempt_id(session, exam.id, actor.id)
     if running is not None:
-        return running.id
+        return running
     _check_may_start(session, exam, actor.id, now)
     return _create_written_attempt(session, exam, actor, now, rng or random.Random()).id
 
@@ -221,23 +246,48 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
     deadline = now + timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
     if exam.close_at and (deadline is None or exam.close_at < deadline):
         deadline = exam.close_at
-    attempt = Attempt(exam_id=exam.id, user_id=actor.id, language=language, status="in_progress",
-                      number=attempts_used(session, exam.id, actor.id) + 1, started_at=now, deadline_at=deadline)
+    attempt = _new_attempt(session, exam, actor.id, language, now, deadline_at=deadline)
+    for idnumber, _ in _add_answers(session, attempt, exam, _draw_paper(session, exam, rng), rng):
+        raise ValidationFailed("exams.error.question_unavailable", question=idnumber)
+    audit.record(session, actor_id=actor.id, action="exam.attempt_started", target=exam.code,
+                 attempt=attempt.id, number=attempt.number)
+    return attempt
+
+
+def _new_attempt(session: Session, exam: Exam, user_id: int, language: str, now: datetime, **fields) -> Attempt:
+    attempt = Attempt(exam_id=exam.id, user_id=user_id, language=language, status="in_progress",
+                      number=attempts_used(session, exam.id, user_id) + 1, started_at=now, **fields)
     session.add(attempt)
     session.flush()
-    for slot, (idnumber, mark) in enumerate(_draw_paper(session, exam, rng), start=1):
-        served = serve_version(session, idnumber, language)
+    return attempt
+
+
+def _add_answers(session: Session, attempt: Attempt, exam: Exam, paper: list[tuple[str, float | None]],
+                 rng: random.Random) -> list[tuple[str, float | None]]:
+    """One answer row per question of the paper, served in the attempt's language, numbered from 1;
+    returns the questions that could not be served (none in that language any more)."""
+    unavailable, slot = [], 0
+    for idnumber, mark in paper:
+        served = serve_version(session, idnumber, attempt.language)
         if served is None:
-            raise ValidationFailed("exams.error.question_unavailable", question=idnumber)
+            unavailable.append((idnumber, mark))
+            continue
         version, qtype = served
+        slot += 1
         payload = question_payload(version, qtype)
         session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=idnumber,
                                   question_version_id=version.id,
                                   layout=json.dumps(render.make_layout(payload, exam.shuffle_answers, rng)),
                                   max_mark=float(mark if mark is not None else version.default_mark)))
-    audit.record(session, actor_id=actor.id, action="exam.attempt_started", target=exam.code,
-                 attempt=attempt.id, number=attempt.number)
-    return attempt
+    session.flush()
+    return unavailable
+
+
+def running_attempt_id(session: Session, exam_id: int, user_id: int) -> int | None:
+    """The person's attempt in progress at this exam or practice quiz, if any (there is at most one)."""
+    return session.exec(select(Attempt.id).where(Attempt.exam_id == exam_id, Attempt.user_id == user_id,
+                                                 Attempt.status == "in_progress")
+                        .order_by(Attempt.id.desc())).first()
 
 
 @permission("exams:mark", subject="user_id")
@@ -284,21 +334,36 @@ def open_practical(session: Session, actor: Actor, exam_id: int, user_id: int, *
 # ----------------------------------------------------------------- answering
 
 
-def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> Attempt:
+def _own_attempt(session: Session, actor: Actor, attempt_id: int, mode: Mode = WRITTEN) -> Attempt:
+    """The actor's own attempt in this mode, or NotFound / PermissionDenied in the mode's words."""
     attempt = session.get(Attempt, attempt_id)
     if attempt is None:
-        raise NotFound("exams.error.no_such_attempt", attempt=attempt_id)
-    if not permissions.may(session, actor, "exams:sit", attempt.user_id):  # one's own attempt only
-        raise PermissionDenied("exams.error.not_your_attempt")
+        raise NotFound(mode.no_such_attempt, attempt=attempt_id)
+    if not permissions.may(session, actor, mode.action, attempt.user_id):  # one's own attempt only
+        raise PermissionDenied(mode.not_yours)
+    if mode.kind is not None and session.get(Exam, attempt.exam_id).kind != mode.kind:
+        raise NotFound(mode.no_such_attempt, attempt=attempt_id)
     return attempt
 
 
-def _answer_rows(session: Session, attempt_id: int) -> list[tuple[AttemptAnswer, QuestionVersion | None, str | None]]:
-    return list(session.exec(
-        select(AttemptAnswer, QuestionVersion, Question.qtype)
-        .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id, isouter=True)
-        .join(Question, Question.id == QuestionVersion.question_id, isouter=True)
-        .where(AttemptAnswer.attempt_id == attempt_id).order_by(AttemptAnswer.slot)).all())
+def _answer_rows(session: Session, attempt_id: int,
+                 slot: int | None = None) -> list[tuple[AttemptAnswer, QuestionVersion | None, str | None]]:
+    query = (select(AttemptAnswer, QuestionVersion, Question.qtype)
+             .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id, isouter=True)
+             .join(Question, Question.id == QuestionVersion.question_id, isouter=True)
+             .where(AttemptAnswer.attempt_id == attempt_id).order_by(AttemptAnswer.slot))
+    if slot is not None:
+        query = query.where(AttemptAnswer.slot == slot)
+    return list(session.exec(query).all())
+
+
+def _store_response(answer: AttemptAnswer, cleaned: Any) -> None:
+    """Keep a response already through `clean_response` (None: unanswered)."""
+    answer.response = None if cleaned is None else json.dumps(cleaned, ensure_ascii=False)
+
+
+def stored_response(answer: AttemptAnswer) -> Any:
+    return json.loads(answer.response) if answer.response else None
 
 
 @permission("exams:sit")
@@ -325,7 +390,7 @@ def save_answers(session: Session, actor: Actor, attempt_id: int, responses: dic
         except ValidationFailed as refusal:
             refused[slot] = refusal
             continue
-        answer.response = None if cleaned is None else json.dumps(cleaned, ensure_ascii=False)
+        _store_response(answer, cleaned)
         session.add(answer)
         saved.append(slot)
     session.flush()
@@ -383,6 +448,79 @@ def clean_response(payload: dict, response: Any, *, slot: int = 0) -> Any:
     return None
 
 
+# ----------------------------------------------------------------- practice mode
+
+
+@permission("quizzes:practice")
+def start_practice_attempt(session: Session, actor: Actor, exam: Exam, pool: list[str], language: str, *,
+                           now: datetime | None = None, rng: random.Random | None = None) -> int:
+    """Practice mode of starting: the attempt in progress at this quiz, or a new one drawing up to
+    `pool_count` questions of `pool` at random (no clock, no attempt limit). A double click or a
+    second tab finds the first attempt (the learner's starts are serialised, as for exams)."""
+    now, rng = now or utcnow(), rng or random.Random()
+    _lock_learner(session, actor.id)
+    running = running_attempt_id(session, exam.id, actor.id)
+    if running is not None:
+        return running
+    if not pool:
+        raise ValidationFailed("quizbank.error.empty_pool")
+    drawn = rng.sample(pool, min(exam.pool_count or len(pool), len(pool)))
+    attempt = _new_attempt(session, exam, actor.id, language, now)
+    _add_answers(session, attempt, exam, [(idnumber, None) for idnumber in drawn], rng)  # withdrawn since: skipped
+    return attempt.id
+
+
+@permission("quizzes:practice")
+def answer_in_practice(session: Session, actor: Actor, attempt_id: int, slot: int,
+                       response: Any) -> tuple[AttemptAnswer, Grade]:
+    """Practice mode of saving: the response is checked as in an exam (`clean_response`) and graded
+    at once, for its feedback; one answer per question. No response at all scores 0, as an
+    unanswered question does when the attempt is finished (the page asks for an answer first)."""
+    attempt = _own_attempt(session, actor, attempt_id, PRACTICE)
+    if attempt.status != "in_progress":
+        raise ValidationFailed(PRACTICE.closed)
+    rows = _answer_rows(session, attempt.id, slot)
+    if not rows:
+        raise NotFound("quizbank.error.no_such_slot", slot=slot)
+    answer, version, qtype = rows[0]
+    if answer.mark is not None:
+        raise ValidationFailed("quizbank.error.already_answered")
+    payload = question_payload(version, qtype)
+    require_complete(payload, response)
+    _store_response(answer, clean_response(payload, response, slot=slot))
+    result = grade_answer(answer, version, qtype)
+    session.add(answer)
+    session.flush()
+    return answer, result
+
+
+def require_complete(payload: dict, response: Any) -> None:
+    """Refuse a partly matched response before it is graded as if it were the learner's answer
+    (`grading.is_complete_response`, in practice's words; `clean_response` says it per slot)."""
+    if render.response_is_empty(response) or is_complete_response(payload, response):
+        return
+    matched, total = matched_pairs(payload, response)
+    raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
+
+
+@permission("quizzes:practice")
+def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
+    """Practice mode of submitting: unanswered questions score 0, the totals are the engine's.
+    Finishing an attempt already finished (a double click) changes nothing and returns it."""
+    attempt = _own_attempt(session, actor, attempt_id, PRACTICE)
+    if attempt.status == "in_progress":
+        grade_attempt(session, attempt, session.get(Exam, attempt.exam_id), submitted_at=now or utcnow())
+    return attempt
+
+
+@permission("quizzes:practice")
+def practice_answers(session: Session, actor: Actor,
+                     attempt_id: int) -> tuple[Attempt, list[tuple[AttemptAnswer, QuestionVersion, str]]]:
+    """A practice attempt and its answers with the versions served, in slot order (nothing graded)."""
+    attempt = _own_attempt(session, actor, attempt_id, PRACTICE)
+    return attempt, [row for row in _answer_rows(session, attempt.id) if row[1] is not None]
+
+
 # ----------------------------------------------------------------- submitting and grading
 
 
@@ -410,23 +548,35 @@ def submit_attempt(session: Session, actor: Actor, attempt_id: int, responses: d
 
 
 def grade_attempt(session: Session, attempt: Attempt, exam: Exam, *, submitted_at: datetime) -> None:
-    """Auto-grade every answer; essays wait for a trainer (status needs_marking)."""
+    """Grade every answer not graded yet (practice graded its answers as they were saved; an
+    unanswered one scores 0); essays wait for a trainer (status needs_marking)."""
     needs_marking = False
     for answer, version, qtype in _answer_rows(session, attempt.id):
         if version is None:
             needs_marking = needs_marking or answer.mark is None
             continue
-        response = json.loads(answer.response) if answer.response else None
-        result = grade(question_payload(version, qtype), response)
-        if result.needs_marking:
+        if answer.mark is None and grade_answer(answer, version, qtype).needs_marking:
             needs_marking = True
-            answer.mark = None
-        else:
-            answer.mark = round(result.fraction * answer.max_mark, 7)
         session.add(answer)
     attempt.submitted_at = submitted_at
     session.flush()
     update_totals(session, attempt, exam, needs_marking=needs_marking)
+
+
+def grade_answer(answer: AttemptAnswer, version: QuestionVersion, qtype: str) -> Grade:
+    """Grade one stored response and keep the mark and the feedback it earned on the answer
+    (a mark of None: it waits for a trainer). The one place an answer of an attempt is graded."""
+    result = grade(question_payload(version, qtype), stored_response(answer))
+    answer.mark = None if result.needs_marking else round(result.fraction * answer.max_mark, 7)
+    answer.feedback = json.dumps(result.feedback, ensure_ascii=False)
+    return result
+
+
+def stored_grade(answer: AttemptAnswer) -> Grade | None:
+    """The grade kept when the answer was graded (None: not graded yet), without grading again."""
+    if answer.mark is None:
+        return None
+    return Grade(answer.mark / answer.max_mark if answer.max_mark else 0.0, json.loads(answer.feedback or "[]"))
 
 
 def update_totals(session: Session, attempt: Attempt, exam: Exam, *, needs_marking: bool) -> None:

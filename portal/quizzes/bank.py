@@ -518,47 +518,82 @@ def list_questions(session: Session, actor: Actor, *, search: str = "", tags: Se
     if not questions:
         return pd.DataFrame(columns=BANK_COLUMNS)
     listed = select(Question.id).where(*filters)  # a subquery, not hundreds of bound ids
-    tag_map: dict[int, list[str]] = {}
-    for question_id, tag in session.exec(select(QuestionTag.question_id, QuestionTag.tag)
-                                         .where(QuestionTag.question_id.in_(listed)).order_by(QuestionTag.tag)):
-        tag_map.setdefault(question_id, []).append(tag)
+    tag_map = _tags_of(session, listed)
     wanted_tags = {t.strip() for t in tags if t.strip()}
     needle = search.strip().casefold()
-    columns = [QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.version, QuestionVersion.status,
-               QuestionVersion.name, QuestionVersion.created_at]
-    if needle:  # the text only for a search: it is the big column
-        columns.append(QuestionVersion.questiontext)
-    versions: dict[int, list[Row]] = {}
-    for version in session.exec(select(*columns).where(QuestionVersion.question_id.in_(listed))
-                                .order_by(QuestionVersion.version.desc())):
-        versions.setdefault(version.question_id, []).append(version)
-    languages: dict[str, list[str]] = {}
-    for idnumber, lang in session.exec(select(Question.idnumber, Question.language)):
-        languages.setdefault(idnumber, []).append(lang)
+    versions = _versions_of(session, listed, with_text=bool(needle))
+    languages = _languages_by_idnumber(session)
     rows = []
     for question in questions:
         question_tags = tag_map.get(question.id, [])
         if wanted_tags and not wanted_tags & set(question_tags):
             continue
         history = versions.get(question.id, [])
-        newest = history[0] if history else None
-        current = next((v for v in history if v.id == question.current_version_id), None)
-        shown = current or newest
-        if needle and not any(needle in (text or "").casefold() for text in
-                              (question.idnumber, shown.name if shown else "", shown.questiontext if shown else "")):
+        if needle and not _found_in(needle, question, _shown_version(question, history)):
             continue
-        rows.append({
-            "id": question.id, "idnumber": question.idnumber, "language": question.language,
-            "qtype": question.qtype, "category": question.category, "name": shown.name if shown else "",
-            "tags": ", ".join(question_tags), "version": current.version if current else None,
-            "status": PUBLISHED if current else DRAFT,
-            "has_draft": bool(newest and newest.status == DRAFT),
-            "versions": len(history),
-            "translations": ", ".join(sorted(lang for lang in languages.get(question.idnumber, [])
-                                             if lang != question.language)),
-            "archived": question.archived, "updated_at": newest.created_at if newest else question.created_at,
-        })
+        rows.append(_bank_row(question, history, question_tags, languages))
     return pd.DataFrame(rows, columns=BANK_COLUMNS)
+
+
+def _tags_of(session: Session, listed) -> dict[int, list[str]]:
+    tag_map: dict[int, list[str]] = {}
+    for question_id, tag in session.exec(select(QuestionTag.question_id, QuestionTag.tag)
+                                         .where(QuestionTag.question_id.in_(listed)).order_by(QuestionTag.tag)):
+        tag_map.setdefault(question_id, []).append(tag)
+    return tag_map
+
+
+def _versions_of(session: Session, listed, *, with_text: bool) -> dict[int, list[Row]]:
+    """Each listed question's versions, newest first; with their text only for a search (the big column)."""
+    columns = [QuestionVersion.id, QuestionVersion.question_id, QuestionVersion.version, QuestionVersion.status,
+               QuestionVersion.name, QuestionVersion.created_at]
+    if with_text:
+        columns.append(QuestionVersion.questiontext)
+    versions: dict[int, list[Row]] = {}
+    for version in session.exec(select(*columns).where(QuestionVersion.question_id.in_(listed))
+                                .order_by(QuestionVersion.version.desc())):
+        versions.setdefault(version.question_id, []).append(version)
+    return versions
+
+
+def _languages_by_idnumber(session: Session) -> dict[str, list[str]]:
+    languages: dict[str, list[str]] = {}
+    for idnumber, lang in session.exec(select(Question.idnumber, Question.language)):
+        languages.setdefault(idnumber, []).append(lang)
+    return languages
+
+
+def _found_in(needle: str, question: Row, shown: Row | None) -> bool:
+    """The search looks in the idnumber, and the name and text of the version shown."""
+    return any(needle in (text or "").casefold() for text in
+               (question.idnumber, shown.name if shown else "", shown.questiontext if shown else ""))
+
+
+def _current_version(question: Row, history: list[Row]) -> Row | None:
+    return next((v for v in history if v.id == question.current_version_id), None)
+
+
+def _shown_version(question: Row, history: list[Row]) -> Row | None:
+    """The version a line of the bank shows: the published one, else the newest draft."""
+    return _current_version(question, history) or (history[0] if history else None)
+
+
+def _bank_row(question: Row, history: list[Row], question_tags: list[str], languages: dict[str, list[str]]) -> dict:
+    """One line of the bank table (`history`: the question's versions, newest first)."""
+    newest = history[0] if history else None
+    current = _current_version(question, history)
+    shown = current or newest
+    return {
+        "id": question.id, "idnumber": question.idnumber, "language": question.language,
+        "qtype": question.qtype, "category": question.category, "name": shown.name if shown else "",
+        "tags": ", ".join(question_tags), "version": current.version if current else None,
+        "status": PUBLISHED if current else DRAFT,
+        "has_draft": bool(newest and newest.status == DRAFT),
+        "versions": len(history),
+        "translations": ", ".join(sorted(lang for lang in languages.get(question.idnumber, [])
+                                         if lang != question.language)),
+        "archived": question.archived, "updated_at": newest.created_at if newest else question.created_at,
+    }
 
 
 def _bank_filters(category: str, qtype: str, language: str, include_archived: bool) -> list:

@@ -25,12 +25,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.clock import utcnow
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.errors import NotFound, ValidationFailed
 from portal.i18n import localized_field
-from portal.models import Attempt, AttemptAnswer, Exam, QuestionVersion, ReviewCard
-from portal.quizzes import attempt_marks, bank, render
-from portal.quizzes.grading import Grade, grade, is_complete_response, matched_pairs
-from portal import permissions
+from portal.models import Attempt, Exam, QuestionVersion, ReviewCard
+from portal.quizzes import attempts, bank, render
+from portal.quizzes.grading import Grade, grade
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.settings import REPO_ROOT
@@ -133,39 +132,15 @@ def _practice_exam(session: Session, code: str) -> Exam:
 @permission(PRACTISE)
 def open_attempt_id(session: Session, actor: Actor, code: str) -> int | None:
     """The learner's unfinished attempt at this practice quiz, if any."""
-    exam = _practice_exam(session, code)
-    return session.exec(select(Attempt.id).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
-                                                 Attempt.status == "in_progress")
-                        .order_by(Attempt.id.desc())).first()
+    return attempts.running_attempt_id(session, _practice_exam(session, code).id, actor.id)
 
 
 @permission(PRACTISE)
 def start_practice(session: Session, actor: Actor, code: str, language: str = "en",
                    rng: random.Random | None = None) -> int:
-    """A new attempt with questions drawn at random; returns its id."""
+    """The attempt in progress at this quiz, or a new one with questions drawn at random; returns its id."""
     exam = _practice_exam(session, code)
-    rng = rng or random.Random()
-    pool = _pool(session, exam)
-    if not pool:
-        raise ValidationFailed("quizbank.error.empty_pool")
-    drawn = rng.sample(pool, min(exam.pool_count or len(pool), len(pool)))
-    number = (session.exec(select(func.count()).select_from(Attempt)
-                           .where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id)).one() or 0) + 1
-    attempt = Attempt(exam_id=exam.id, user_id=actor.id, number=number, language=language)
-    session.add(attempt)
-    session.flush()
-    slot = 0
-    for idnumber in drawn:
-        version = bank.serve_version(session, idnumber, language)
-        if version is None:
-            continue
-        slot += 1
-        layout = render.make_layout(render.version_payload(version), exam.shuffle_answers, rng)
-        session.add(AttemptAnswer(attempt_id=attempt.id, slot=slot, idnumber=idnumber,
-                                  question_version_id=version.id, layout=json.dumps(layout),
-                                  max_mark=version.default_mark))
-    session.flush()
-    return attempt.id
+    return attempts.start_practice_attempt(session, actor, exam, _pool(session, exam), language, rng=rng)
 
 
 @dataclass(frozen=True)
@@ -199,91 +174,30 @@ class PracticeAttempt:
         return next((item for item in self.items if not item.answered), None)
 
 
-def _own_attempt(session: Session, actor: Actor, attempt_id: int) -> tuple[Attempt, Exam]:
-    attempt = session.get(Attempt, attempt_id)
-    if attempt is None:
-        raise NotFound("quizbank.error.no_such_attempt")
-    if not permissions.may(session, actor, PRACTISE, attempt.user_id):  # one's own attempt only
-        raise PermissionDenied("quizbank.error.not_your_attempt")
-    exam = session.get(Exam, attempt.exam_id)
-    if exam is None or exam.kind != PRACTICE:
-        raise NotFound("quizbank.error.no_such_attempt")
-    return attempt, exam
-
-
 @permission(PRACTISE)
 def get_practice_attempt(session: Session, actor: Actor, attempt_id: int, language: str = "en") -> PracticeAttempt:
-    attempt, exam = _own_attempt(session, actor, attempt_id)
-    rows = session.exec(select(AttemptAnswer, QuestionVersion)
-                        .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id)
-                        .where(AttemptAnswer.attempt_id == attempt.id).order_by(AttemptAnswer.slot)).all()
-    items = []
-    for answer, version in rows:
-        payload = render.version_payload(version)
-        response = render.response_from_json(answer.response)
-        answered = answer.mark is not None
-        items.append(PracticeItem(answer.slot, answer.idnumber, version, payload, json.loads(answer.layout or "{}"),
-                                  response, grade(payload, response) if answered else None))
+    """The attempt as saved: each answered question with the grade kept when it was answered."""
+    attempt, rows = attempts.practice_answers(session, actor, attempt_id)
+    exam = session.get(Exam, attempt.exam_id)
+    items = [PracticeItem(answer.slot, answer.idnumber, version, render.version_payload(version),
+                          json.loads(answer.layout or "{}"), attempts.stored_response(answer),
+                          attempts.stored_grade(answer))
+             for answer, version, _ in rows]
     return PracticeAttempt(attempt, exam.code, _title(exam, language), items)
 
 
 @permission(PRACTISE)
 def answer_practice(session: Session, actor: Actor, attempt_id: int, slot: int, response,
                     now: datetime | None = None) -> Grade:
-    """Grade one answer at once (practice gives immediate feedback); one answer per question."""
-    attempt, _ = _own_attempt(session, actor, attempt_id)
-    if attempt.status != "in_progress":
-        raise ValidationFailed("quizbank.error.attempt_finished")
-    answer = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id,
-                                                      AttemptAnswer.slot == slot)).first()
-    if answer is None:
-        raise NotFound("quizbank.error.no_such_slot", slot=slot)
-    if answer.mark is not None:
-        raise ValidationFailed("quizbank.error.already_answered")
-    version = session.get(QuestionVersion, answer.question_version_id)
-    payload = render.version_payload(version)
-    _require_complete(payload, response)
-    result = grade(payload, response)
-    answer.response = render.response_to_json(response)
-    answer.mark = (result.fraction or 0.0) * answer.max_mark
-    session.add(answer)
+    """Grade one answer at once (practice gives immediate feedback); one answer per question.
+    A missed product question goes into the learner's spaced review."""
+    answer, result = attempts.answer_in_practice(session, actor, attempt_id, slot, response)
     _schedule_review(session, actor.id, answer.idnumber, result, now or utcnow())
     session.flush()
     return result
 
 
-def _require_complete(payload: dict, response) -> None:
-    """Refuse a partly matched response before grading it (the same rule as exams,
-    `grading.is_complete_response`): it is not graded as if it were the learner's answer.
-    No response at all scores 0, as an unanswered question does when the attempt is finished
-    (the page asks for an answer before it calls here)."""
-    if render.response_is_empty(response) or is_complete_response(payload, response):
-        return
-    matched, total = matched_pairs(payload, response)
-    raise ValidationFailed("quizbank.error.answer_every_pair", matched=matched, total=total)
-
-
-@permission(PRACTISE)
-def finish_practice(session: Session, actor: Actor, attempt_id: int, now: datetime | None = None) -> Attempt:
-    """Close the attempt: unanswered questions score 0; the percent is the attempt's score."""
-    attempt, exam = _own_attempt(session, actor, attempt_id)
-    if attempt.status != "in_progress":
-        return attempt
-    answers = session.exec(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)).all()
-    for answer in answers:
-        if answer.mark is None:
-            answer.mark = 0.0
-            session.add(answer)
-    attempt.score = sum(a.mark for a in answers)
-    attempt.max_score = sum(a.max_mark for a in answers)
-    attempt.percent = round(100 * attempt.score / attempt.max_score, 1) if attempt.max_score else 0.0
-    attempt.passed = attempt.percent >= exam.pass_mark
-    attempt.status = "graded"
-    attempt.submitted_at = now or utcnow()
-    session.add(attempt)
-    session.flush()
-    attempt_marks.store(session, attempt.id)
-    return attempt
+finish_practice = attempts.finish_practice  # the attempt engine's practice mode (one meaning of "percent")
 
 
 @permission(PRACTISE)
@@ -398,7 +312,7 @@ def answer_review(session: Session, actor: Actor, idnumber: str, response, langu
     if version is None:
         raise NotFound("quizbank.error.no_such_review")
     payload = render.version_payload(version)
-    _require_complete(payload, response)
+    attempts.require_complete(payload, response)
     result = grade(payload, response)
     _schedule_review(session, actor.id, idnumber, result, now)
     session.flush()

@@ -158,10 +158,18 @@ def item_analysis(
     ``marks`` is attempts x slots (unanswered = 0, NaN refused), ``max_marks``
     one maximum per slot (>= 0; a slot with max 0 has no facility/SD).
     """
+    x, mx, labels = _checked_inputs(marks, max_marks, slot_labels)
+    moments = _slot_moments(x, mx)
+    slots = [_slot_row(j, labels[j], float(mx[j]), x.shape[0], moments) for j in range(x.shape[1])]
+    return ItemAnalysis(slots=slots, test=_test_statistics(x.sum(axis=1), moments.var_x, x.shape[1], float(mx.sum())))
+
+
+def _checked_inputs(marks, max_marks, slot_labels) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The marks matrix, the max marks and the slot labels, or ValueError saying what is wrong."""
     x = np.asarray(marks, dtype=float)
     if x.ndim != 2:
         raise ValueError("marks must be a 2-D array (attempts x slots)")
-    n, p = x.shape
+    p = x.shape[1]
     mx = np.asarray(max_marks, dtype=float).reshape(-1)
     if mx.shape != (p,):
         raise ValueError(f"max_marks has {mx.size} values for {p} slots")
@@ -170,136 +178,126 @@ def item_analysis(
     if not np.all(np.isfinite(mx)) or np.any(mx < 0):
         raise ValueError("max_marks must be finite and >= 0")
     if slot_labels is None:
-        labels = [f"Q{i + 1}" for i in range(p)]
-    else:
-        labels = [str(label) for label in slot_labels]
-        if len(labels) != p:
-            raise ValueError(f"{len(labels)} slot labels for {p} slots")
+        return x, mx, [f"Q{i + 1}" for i in range(p)]
+    labels = [str(label) for label in slot_labels]
+    if len(labels) != p:
+        raise ValueError(f"{len(labels)} slot labels for {p} slots")
+    return x, mx, labels
 
+
+@dataclass(frozen=True)
+class _SlotMoments:
+    """Per-slot arrays (NaN where undefined) that the slot rows and the test statistics read."""
+
+    mean_x: np.ndarray
+    facility: np.ndarray
+    var_x: np.ndarray
+    sd_frac: np.ndarray
+    disc: np.ndarray
+    efficiency: np.ndarray
+    eff_weight: np.ndarray
+    negcov: np.ndarray
+    intended: np.ndarray
+
+
+def _slot_moments(x: np.ndarray, mx: np.ndarray) -> _SlotMoments:
+    n, p = x.shape
     max_total = float(mx.sum())
-    total = x.sum(axis=1)
-
-    # ---- per-slot moments -------------------------------------------------
     with np.errstate(invalid="ignore", divide="ignore"):
-        if n:
-            mean_x = x.mean(axis=0)
-        else:
-            mean_x = np.full(p, np.nan)
+        mean_x = x.mean(axis=0) if n else np.full(p, np.nan)
         facility = np.where(mx > 0, mean_x / np.where(mx > 0, mx, 1.0), np.nan)
-
-        if n > 1:
-            dof = n - 1
-            xc = x - mean_x
-            tc = total - total.mean()
-            rest = total[:, None] - x
-            rc = tc[:, None] - xc  # rest of the test, centred
-            var_x = np.einsum("ij,ij->j", xc, xc) / dof
-            var_r = np.einsum("ij,ij->j", rc, rc) / dof
-            cov_xr = np.einsum("ij,ij->j", xc, rc) / dof
-            cov_xt = (tc @ xc) / dof
-            # Largest covariance attainable by these two sets of values:
-            # pair them both in ascending order.
-            xs = np.sort(x, axis=0)
-            rs = np.sort(rest, axis=0)
-            cov_max = np.einsum("ij,ij->j", xs - mean_x, rs - (total.mean() - mean_x)) / dof
-
-            scale_x = np.maximum(mx, np.abs(x).max(axis=0)) ** 2
-            scale_r = np.maximum(max_total, np.abs(rest).max(axis=0)) ** 2
-            zero_x = var_x <= _ZERO_VAR_RTOL * np.maximum(scale_x, 1e-300)
-            zero_r = var_r <= _ZERO_VAR_RTOL * np.maximum(scale_r, 1e-300)
-            var_x = np.where(zero_x, 0.0, var_x)
-            var_r = np.where(zero_r, 0.0, var_r)
-
-            sd_frac = np.where(mx > 0, np.sqrt(var_x) / np.where(mx > 0, mx, 1.0), np.nan)
-            disc = np.where(
-                zero_x | zero_r, np.nan, cov_xr / np.sqrt(var_x * var_r)
-            )
-            disc = np.clip(disc, -1.0, 1.0)
-            # cov_max > 0 whenever neither variance is zero (rearrangement
-            # inequality), and cov_max >= |cov_xr|, so the ratio is in [-1, 1].
-            eff_ok = ~(zero_x | zero_r) & (cov_max > 0)
-            efficiency = np.where(eff_ok, cov_xr / np.where(eff_ok, cov_max, 1.0), np.nan)
-            efficiency = np.clip(efficiency, -1.0, 1.0)
-
-            # Effective weight (Moodle): sqrt of covariance with the total,
-            # normalised over the slots whose covariance is not negative.
-            cov_xt = np.where(zero_x, 0.0, cov_xt)
-            negcov = cov_xt < 0
-            root = np.sqrt(np.where(negcov, 0.0, cov_xt))
-            root_sum = float(root.sum())
-            if root_sum > 0:
-                eff_weight = np.where(negcov, np.nan, root / root_sum)
-            else:
-                eff_weight = np.full(p, np.nan)
-        else:
-            var_x = np.full(p, np.nan)
-            sd_frac = np.full(p, np.nan)
-            disc = np.full(p, np.nan)
-            efficiency = np.full(p, np.nan)
-            eff_weight = np.full(p, np.nan)
-            negcov = np.zeros(p, dtype=bool)
-
+        spread = _spread(x, mx, mean_x) if n > 1 else _no_spread(p)
         intended = mx / max_total if max_total > 0 else np.full(p, np.nan)
+    return _SlotMoments(mean_x=mean_x, facility=facility, intended=intended, **spread)
 
-    slots = []
-    for j in range(p):
-        fac = _opt(facility[j])
-        di = _opt(disc[j])
-        slots.append(
-            SlotStatistics(
-                slot=j + 1,
-                label=labels[j],
-                max_mark=float(mx[j]),
-                attempts=n,
-                mean_mark=_opt(mean_x[j]),
-                facility=fac,
-                sd=_opt(sd_frac[j]),
-                discrimination_index=di,
-                discriminative_efficiency=_opt(efficiency[j]),
-                intended_weight=_opt(intended[j]),
-                effective_weight=_opt(eff_weight[j]),
-                negative_covariance=bool(negcov[j]),
-                too_easy=fac is not None and fac > TOO_EASY_FACILITY,
-                too_hard=fac is not None and fac < TOO_HARD_FACILITY,
-                weak_discrimination=di is not None and di < WEAK_DISCRIMINATION,
-                negative_discrimination=di is not None and di < 0,
-            )
-        )
 
-    return ItemAnalysis(slots=slots, test=_test_statistics(total, var_x, p, max_total))
+def _no_spread(p: int) -> dict[str, np.ndarray]:
+    """One attempt or none: nothing that needs a variance is defined."""
+    nan = np.full(p, np.nan)
+    return {"var_x": nan, "sd_frac": nan, "disc": nan, "efficiency": nan, "eff_weight": nan,
+            "negcov": np.zeros(p, dtype=bool)}
+
+
+def _spread(x: np.ndarray, mx: np.ndarray, mean_x: np.ndarray) -> dict[str, np.ndarray]:
+    """Variances, discrimination, efficiency and effective weight of each slot (two attempts or more)."""
+    dof = x.shape[0] - 1
+    total = x.sum(axis=1)
+    max_total = float(mx.sum())
+    xc = x - mean_x
+    tc = total - total.mean()
+    rest = total[:, None] - x
+    rc = tc[:, None] - xc  # rest of the test, centred
+    var_x = np.einsum("ij,ij->j", xc, xc) / dof
+    var_r = np.einsum("ij,ij->j", rc, rc) / dof
+    cov_xr = np.einsum("ij,ij->j", xc, rc) / dof
+    cov_xt = (tc @ xc) / dof
+    # Largest covariance attainable by these two sets of values: pair them both in ascending order.
+    cov_max = np.einsum("ij,ij->j", np.sort(x, axis=0) - mean_x,
+                        np.sort(rest, axis=0) - (total.mean() - mean_x)) / dof
+    zero_x = _is_zero_variance(var_x, np.maximum(mx, np.abs(x).max(axis=0)))
+    zero_r = _is_zero_variance(var_r, np.maximum(max_total, np.abs(rest).max(axis=0)))
+    var_x = np.where(zero_x, 0.0, var_x)
+    var_r = np.where(zero_r, 0.0, var_r)
+    disc = np.clip(np.where(zero_x | zero_r, np.nan, cov_xr / np.sqrt(var_x * var_r)), -1.0, 1.0)
+    # cov_max > 0 whenever neither variance is zero (rearrangement
+    # inequality), and cov_max >= |cov_xr|, so the ratio is in [-1, 1].
+    eff_ok = ~(zero_x | zero_r) & (cov_max > 0)
+    efficiency = np.clip(np.where(eff_ok, cov_xr / np.where(eff_ok, cov_max, 1.0), np.nan), -1.0, 1.0)
+    eff_weight, negcov = _effective_weight(np.where(zero_x, 0.0, cov_xt))
+    return {"var_x": var_x, "sd_frac": np.where(mx > 0, np.sqrt(var_x) / np.where(mx > 0, mx, 1.0), np.nan),
+            "disc": disc, "efficiency": efficiency, "eff_weight": eff_weight, "negcov": negcov}
+
+
+def _is_zero_variance(variance: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """A variance that is float noise against the square of the values' scale."""
+    return variance <= _ZERO_VAR_RTOL * np.maximum(scale ** 2, 1e-300)
+
+
+def _effective_weight(cov_xt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Moodle's effective weight: sqrt of each slot's covariance with the total, normalised over the
+    slots whose covariance is not negative; and which slots have a negative one."""
+    negcov = cov_xt < 0
+    root = np.sqrt(np.where(negcov, 0.0, cov_xt))
+    root_sum = float(root.sum())
+    if root_sum > 0:
+        return np.where(negcov, np.nan, root / root_sum), negcov
+    return np.full(cov_xt.shape, np.nan), negcov
+
+
+def _slot_row(j: int, label: str, max_mark: float, attempts: int, m: _SlotMoments) -> SlotStatistics:
+    fac = _opt(m.facility[j])
+    di = _opt(m.disc[j])
+    return SlotStatistics(
+        slot=j + 1,
+        label=label,
+        max_mark=max_mark,
+        attempts=attempts,
+        mean_mark=_opt(m.mean_x[j]),
+        facility=fac,
+        sd=_opt(m.sd_frac[j]),
+        discrimination_index=di,
+        discriminative_efficiency=_opt(m.efficiency[j]),
+        intended_weight=_opt(m.intended[j]),
+        effective_weight=_opt(m.eff_weight[j]),
+        negative_covariance=bool(m.negcov[j]),
+        too_easy=fac is not None and fac > TOO_EASY_FACILITY,
+        too_hard=fac is not None and fac < TOO_HARD_FACILITY,
+        weak_discrimination=di is not None and di < WEAK_DISCRIMINATION,
+        negative_discrimination=di is not None and di < 0,
+    )
 
 
 def _test_statistics(total: np.ndarray, var_x: np.ndarray, p: int, max_total: float) -> TestStatistics:
     s = int(total.size)
-    mean = median = sd = skew = kurt = alpha = err_ratio = std_err = None
-    if s:
-        mean = float(total.mean())
-        median = float(np.median(total))
+    mean = float(total.mean()) if s else None
+    median = float(np.median(total)) if s else None
+    sd = skew = kurt = alpha = err_ratio = std_err = None
     if s > 1:
-        dev = total - mean
-        d2 = dev * dev
-        power2 = float(d2.sum())
-        power3 = float((d2 * dev).sum())
-        power4 = float((d2 * d2).sum())
-        scale = max(max_total, float(np.abs(total).max())) ** 2
-        if power2 / (s - 1) <= _ZERO_VAR_RTOL * max(scale, 1e-300):
-            power2 = power3 = power4 = 0.0
-        sd = float(np.sqrt(power2 / (s - 1)))
-        m2, m3, m4 = power2 / s, power3 / s, power4 / s
-        k2 = s * m2 / (s - 1)
-        if k2 > 0:
-            if s > 2:
-                k3 = s * s * m3 / ((s - 1) * (s - 2))
-                skew = k3 / k2**1.5
-            if s > 3:
-                k4 = s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2) / (
-                    (s - 1) * (s - 2) * (s - 3)
-                )
-                kurt = k4 / (k2 * k2)
-            if p > 1:
-                alpha = (p / (p - 1)) * (1.0 - float(np.sum(var_x)) / k2)
-                err_ratio = float(np.sqrt(max(0.0, 1.0 - alpha)))
-                std_err = err_ratio * sd
+        sd, skew, kurt, k2 = _spread_of_totals(total, mean, max_total)
+        if k2 > 0 and p > 1:
+            alpha = (p / (p - 1)) * (1.0 - float(np.sum(var_x)) / k2)
+            err_ratio = float(np.sqrt(max(0.0, 1.0 - alpha)))
+            std_err = err_ratio * sd
 
     def frac(v: float | None) -> float | None:
         return None if v is None or max_total <= 0 else v / max_total
@@ -320,3 +318,26 @@ def _test_statistics(total: np.ndarray, var_x: np.ndarray, p: int, max_total: fl
         error_ratio=_opt(err_ratio),
         standard_error=_opt(std_err),
     )
+
+
+def _spread_of_totals(total: np.ndarray, mean: float, max_total: float) -> tuple[float, float | None, float | None, float]:
+    """(sd, skewness, kurtosis, k2) of two totals or more; skewness needs 3, kurtosis 4, both k2 > 0."""
+    s = int(total.size)
+    dev = total - mean
+    d2 = dev * dev
+    power2 = float(d2.sum())
+    power3 = float((d2 * dev).sum())
+    power4 = float((d2 * d2).sum())
+    scale = max(max_total, float(np.abs(total).max())) ** 2
+    if power2 / (s - 1) <= _ZERO_VAR_RTOL * max(scale, 1e-300):
+        power2 = power3 = power4 = 0.0
+    sd = float(np.sqrt(power2 / (s - 1)))
+    m2, m3, m4 = power2 / s, power3 / s, power4 / s
+    k2 = s * m2 / (s - 1)
+    skew = kurt = None
+    if k2 > 0 and s > 2:
+        skew = (s * s * m3 / ((s - 1) * (s - 2))) / k2**1.5
+    if k2 > 0 and s > 3:
+        k4 = s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2) / ((s - 1) * (s - 2) * (s - 3))
+        kurt = k4 / (k2 * k2)
+    return sd, skew, kurt, k2

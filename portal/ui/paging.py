@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from portal.i18n import Translator
+from portal.paging import PAGE_SIZE, Page
 
-PAGE_SIZE = 50
+__all__ = ["ALL", "PAGE_PARAM", "PAGE_SIZE", "Page", "UrlFilters", "int_or_all", "or_none", "page_index", "pager"]
 PAGE_PARAM = "page"
 
 
@@ -73,9 +74,15 @@ class UrlFilters:
         if self.changed:
             st.query_params.pop(self.page_param, None)
 
-    def page(self) -> int:
-        """The page number in the URL (1 if none, or not a number)."""
-        return max(1, _parsed(st.query_params.get(self.page_param), int, 1, None))
+    def page_index(self) -> int:
+        """The page the URL asks for, counted from 0 as services count (see `page_index`)."""
+        return page_index(self.page_param)
+
+
+def page_index(page_param: str = PAGE_PARAM) -> int:
+    """The page the URL asks for, counted from 0 as services count: `?page=` counts from 1, as people
+    do; none, or not a number, is the first page."""
+    return max(1, _parsed(st.query_params.get(page_param), int, 1, None)) - 1
 
 
 def _encoded(value, default) -> str | None:
@@ -97,27 +104,22 @@ def _write(param: str, value, default) -> None:
         st.query_params[param] = wanted
 
 
-def page_offset(page: int, total: int, page_size: int = PAGE_SIZE) -> tuple[int, int]:
-    """(page, offset) with the page moved back inside the rows there are (a link to page 9 of 3 shows 3)."""
-    last = max(1, -(-total // page_size))
-    page = min(max(1, page), last)
-    return page, (page - 1) * page_size
-
-
-def pager(t: Translator, page: int, total: int, shown: int, *, key: str, page_param: str = PAGE_PARAM,
-          page_size: int = PAGE_SIZE) -> None:
-    """"Rows 51–100 of 1,234", with Previous and Next: each a step in the browser's history."""
-    first = (page - 1) * page_size + 1
-    info, previous, following = st.columns([5, 1.5, 1.5], vertical_alignment="center")
-    info.caption(t("paging.rows", first=f"{first:,}", last=f"{first + shown - 1:,}", total=f"{total:,}")
-                 if shown else t("paging.none"))
+def pager(t: Translator, shown: Page, *, key: str, page_param: str = PAGE_PARAM,
+          previous: str = "paging.previous", following: str = "paging.next") -> None:
+    """"Rows 51–100 of 1,234" under a page of rows, with Previous and Next (or the list's own words for
+    them, e.g. Newer / Older): each a step in the browser's history, the page in the URL."""
+    first = shown.offset + 1
+    count = len(shown.rows)
+    info, back, forward = st.columns([5, 1.5, 1.5], vertical_alignment="center")
+    info.caption(t("paging.rows", first=f"{first:,}", last=f"{first + count - 1:,}", total=f"{shown.total:,}")
+                 if count else t("paging.none"))
     go_to = None
-    if previous.button(t("paging.previous"), key=f"{key}-previous", disabled=page <= 1,
-                       icon=":material/chevron_left:", width="stretch"):
-        go_to = page - 1
-    if following.button(t("paging.next"), key=f"{key}-next", disabled=first + shown - 1 >= total,
-                        icon=":material/chevron_right:", width="stretch"):
-        go_to = page + 1
+    if back.button(t(previous), key=f"{key}-previous", disabled=shown.page <= 0,
+                   icon=":material/chevron_left:", width="stretch"):
+        go_to = shown.page - 1
+    if forward.button(t(following), key=f"{key}-next", disabled=first + count - 1 >= shown.total,
+                      icon=":material/chevron_right:", width="stretch"):
+        go_to = shown.page + 1
     if go_to is not None:
-        _write(page_param, go_to, 1)
+        _write(page_param, go_to + 1, 1)
         st.rerun()

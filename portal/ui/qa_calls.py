@@ -1,4 +1,4 @@
-"""Widgets the QA calls and queue pages share: a pager, and calls drawn as people read them."""
+"""Widgets the QA calls and queue pages share: calls drawn as people read them (paging: `portal/ui/paging.py`)."""
 import pandas as pd
 import streamlit as st
 
@@ -7,26 +7,6 @@ from portal.i18n import Translator
 from portal.qa.calls import format_duration
 from portal.ui.dates import datetime_column
 from portal.ui.tables import filled
-
-
-def page_number(key: str) -> int:
-    """The page (0-based) a pager with this key shows now."""
-    return int(st.session_state.get(f"{key}.page", 0))
-
-
-def pager(t: Translator, key: str, page: int, pages: int) -> None:
-    """Previous / next buttons under a paged table; nothing when everything fits on one page."""
-    if pages <= 1:
-        return
-    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
-    if left.button(t("qa.calls.previous"), key=f"{key}.previous", disabled=page <= 0, icon=":material/chevron_left:"):
-        st.session_state[f"{key}.page"] = page - 1
-        st.rerun()
-    middle.caption(t("qa.calls.page", page=page + 1, pages=pages))
-    if right.button(t("qa.calls.next"), key=f"{key}.next", disabled=page >= pages - 1,
-                    icon=":material/chevron_right:"):
-        st.session_state[f"{key}.page"] = page + 1
-        st.rerun()
 
 
 def direction_label(t: Translator, direction: str) -> str:

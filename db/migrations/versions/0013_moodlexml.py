@@ -1,7 +1,7 @@
 """question images: the pictures a question version shows (Moodle XML's embedded files).
 
 Revision ID: 0013_moodlexml
-Revises: 0012
+Revises: 0013_auth
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlmodel
 
 
 revision = '0013_moodlexml'
-down_revision = '0012'
+down_revision = '0013_auth'
 branch_labels = None
 depends_on = None
 
