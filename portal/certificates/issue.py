@@ -3,6 +3,7 @@
 `issue_certificate` is the contract other areas call (onboarding graduation, contests). It has no
 permission of its own: its callers are services that checked theirs.
 """
+import calendar
 import secrets
 from datetime import date
 
@@ -17,6 +18,24 @@ CODE_PREFIX = "AA"
 CODE_GROUPS = 2
 GROUP_LENGTH = 4
 KINDS = ("onboarding", "contest", "recertification")
+#: Months a certificate of each programme stays valid (None: it does not lapse); reminders start
+#: `REMIND_DAYS` before. The products and systems an onboarding covers change within a year or two.
+EXPIRY_MONTHS: dict[str, int | None] = {"onboarding": 24, "contest": None, "recertification": 24}
+REMIND_DAYS = 30
+
+
+def expiry_for(kind: str, achieved_on: date) -> date | None:
+    """When a certificate of `kind` achieved on `achieved_on` lapses (the same day, `EXPIRY_MONTHS` later)."""
+    months = EXPIRY_MONTHS.get(kind)
+    if months is None:
+        return None
+    month_index = achieved_on.month - 1 + months
+    year, month = achieved_on.year + month_index // 12, month_index % 12 + 1
+    return achieved_on.replace(year=year, month=month, day=min(achieved_on.day, _days_in(year, month)))
+
+
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 def new_code() -> str:

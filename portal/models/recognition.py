@@ -124,3 +124,15 @@ class ModuleVersionSeen(SQLModel, table=True):
     module_id: str = Field(sa_column=Column(String(80), primary_key=True))
     version: str = Field(sa_column=Column(String(12), primary_key=True))
     first_seen_on: date
+
+
+class RecertReread(SQLModel, table=True):
+    """A person read a changed module again (from an older version): the quiz may still be due."""
+
+    __tablename__ = "recert_reread"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True)
+    module_id: str = Field(sa_column=Column(String(80), primary_key=True))
+    version: str = Field(sa_column=Column(String(12), primary_key=True))
+    previous_version: str | None = Field(default=None, max_length=12)
+    read_at: datetime = Field(default_factory=utcnow)

@@ -1,5 +1,5 @@
 """recognition and certificates: thanks, compliments, star nominations, the service star of the
-month, badges, certificates with verification codes, recertification policies and module versions seen.
+month, badges, certificates with verification codes, recertification policies, re-reads and module versions seen.
 
 Revision ID: 0013_recog
 Revises: 0012
@@ -28,6 +28,15 @@ def upgrade() -> None:
     sa.Column('due_days', sa.Integer(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('module_id')
+    )
+    op.create_table('recert_reread',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('module_id', sa.String(length=80), nullable=False),
+    sa.Column('version', sa.String(length=12), nullable=False),
+    sa.Column('previous_version', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+    sa.Column('read_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('user_id', 'module_id', 'version')
     )
     op.create_table('certificate',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -154,5 +163,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_certificate_user_id'))
 
     op.drop_table('certificate')
+    op.drop_table('recert_reread')
     op.drop_table('recert_policy')
     op.drop_table('module_version_seen')
