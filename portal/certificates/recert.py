@@ -46,6 +46,13 @@ def policies(session: Session) -> dict[str, Policy]:
 
 
 @permission("certificates:recert_policy")
+def module_policies(session: Session, actor: Actor) -> list[tuple[ModuleSpec, Policy]]:
+    """Every module in programme order with its policy, for the trainer's page."""
+    found = policies(session)
+    return [(module, found[module.id]) for module in current_programme().modules]
+
+
+@permission("certificates:recert_policy")
 def set_policy(session: Session, actor: Actor, module_id: str, mode: str, due_days: int) -> Policy:
     """Set how a module's readers are asked to read it again when it changes."""
     if current_programme().module(module_id) is None:

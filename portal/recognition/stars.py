@@ -14,6 +14,8 @@ from sqlmodel import Session, select
 from portal import audit
 from portal.clock import center_day_start, local_today, utcnow
 from portal.errors import NotFound, ValidationFailed
+from portal.formatting import format_month
+from portal.i18n import LANGUAGES
 from portal.models import (
     Attempt,
     Compliment,
@@ -221,10 +223,10 @@ def confirm_star(session: Session, actor: Actor, nomination_id: int) -> ServiceS
     session.add(star)
     session.flush()
     person = session.get(User, nomination.user_id)
-    audit.record(session, actor_id=actor.id, action="recognition.star_confirmed", target=person.username,
+    audit.record(session, actor_id=actor.id, action="service_star.confirmed", target=person.username,
                  month=nomination.month.isoformat(), nomination=nomination.id)
     notify(session, person.id, "recognition_star", page=PAGE, dedupe_key=f"star:{nomination.month.isoformat()}",
-                 month=nomination.month)
+           month={language: format_month(nomination.month, language) for language in LANGUAGES})
     return star
 
 
@@ -239,15 +241,28 @@ class StarView:
     reason: str
 
 
-@permission("recognition:wall")
-def current_star(session: Session, actor: Actor, *, today: date | None = None) -> StarView | None:
-    """The star to show on Home: this month's, else last month's (confirmed once that month's work is known)."""
-    earliest, _ = nominable_months(today)
-    row = session.exec(select(ServiceStar.month, ServiceStar.user_id, User.display_name, Team.name, StarNomination.reason)
-                       .join(User, User.id == ServiceStar.user_id).join(Team, Team.id == User.team_id, isouter=True)
-                       .join(StarNomination, StarNomination.id == ServiceStar.nomination_id, isouter=True)
-                       .where(ServiceStar.month >= earliest).order_by(ServiceStar.month.desc())).first()
+def _stars(session: Session, *conditions):
+    return (select(ServiceStar.month, ServiceStar.user_id, User.display_name, Team.name, StarNomination.reason)
+            .join(User, User.id == ServiceStar.user_id).join(Team, Team.id == User.team_id, isouter=True)
+            .join(StarNomination, StarNomination.id == ServiceStar.nomination_id, isouter=True)
+            .where(*conditions).order_by(ServiceStar.month.desc()))
+
+
+def _star_view(row) -> StarView | None:
     if row is None:
         return None
     month, user_id, name, team, reason = row
     return StarView(month, user_id, name, team, reason or "")
+
+
+@permission("recognition:wall")
+def current_star(session: Session, actor: Actor, *, today: date | None = None) -> StarView | None:
+    """The star to show on Home: this month's, else last month's (confirmed once that month's work is known)."""
+    earliest, _ = nominable_months(today)
+    return _star_view(session.exec(_stars(session, ServiceStar.month >= earliest)).first())
+
+
+@permission("recognition:wall")
+def star_of(session: Session, actor: Actor, month: date) -> StarView | None:
+    """The confirmed star of `month`, if any."""
+    return _star_view(session.exec(_stars(session, ServiceStar.month == month_of(month))).first())
