@@ -112,7 +112,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "recognition:compliment": {L: TEAMS_LED, Q: EVERYONE, A: EVERYONE},  # record a customer's compliment
     "recognition:nominate": {L: TEAMS_LED},  # put a member forward as service star of the month
     "recognition:confirm_star": {A: EVERYONE},
-    "recognition:profile": {**{r: OWN for r in ALL_ROLES}, L: TEAMS_LED, A: EVERYONE},  # badges and certificates
+    "recognition:profile": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},  # badges and certificates
     # certificates: one's own to download; an admin looks a verification code up
     "certificates:download": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},
     "certificates:verify": {A: EVERYONE},

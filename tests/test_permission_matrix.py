@@ -49,7 +49,7 @@ EXPECTED: dict[Role, dict[str, str]] = {
                 "cohorts:list": ANYONE, "qa:evaluations_read": TEAMS_LED, "qa:disputes_resolve": TEAMS_LED,
                 "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED,
                 "recognition:team_counts": TEAMS_LED, "recognition:compliment": TEAMS_LED,
-                "recognition:nominate": TEAMS_LED, "recognition:profile": TEAMS_LED,
+                "recognition:nominate": TEAMS_LED,
                 "certificates:recert_read": TEAMS_LED},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
