@@ -6,6 +6,7 @@ from portal.permissions import allowed_at_all
 from portal.recognition import stars, thanks
 from portal.ui import state
 from portal.ui.forms import RecordForm
+from portal.ui.onboarding import show_flash, succeed
 from portal.ui.paging import UrlFilters, pager
 from portal.ui.recognition import render_star_banner
 from portal.ui.tables import filled
@@ -169,9 +170,8 @@ def render_confirm() -> None:
                 button.success(t("recognition.confirm.is_star"), icon=":material/star:")
             elif button.button(t("recognition.confirm.button"), key=f"confirm-{nomination.id}",
                                disabled=confirmed is not None, width="stretch") and run_action(
-                    t, lambda s, n=nomination.id: stars.confirm_star(s, actor, n),
-                    "recognition.confirm.done", name=nomination.name):
-                st.rerun()
+                    t, lambda s, n=nomination.id: stars.confirm_star(s, actor, n)):
+                succeed(t, "recognition.confirm.done", name=nomination.name)
 
 
 def evidence_text(nomination: stars.NominationView) -> str:
@@ -183,6 +183,7 @@ def evidence_text(nomination: stars.NominationView) -> str:
 
 
 page_header(t, "recognition.title", "recognition.caption")
+show_flash()
 render_star_banner(t, actor)
 render_thank()
 render_wall()
