@@ -13,12 +13,13 @@ from datetime import date, timedelta
 import pytest
 
 from portal import analytics, coaching, onboarding, permissions, users, wellbeing
-from portal.clock import utcnow
+from portal.clock import local_today, utcnow
 from portal.errors import PermissionDenied
 from portal.models import Attempt, Exam
 from portal.onboarding.rules import CHECKLIST, MET
 from portal.qa import calibration, disputes
 from portal.quizzes import attempts
+from portal.recognition import stars, thanks
 from portal.roles import ALL_ROLES, SYSTEM, Role
 from tests.utils.factories import make_cohort, make_team, make_user
 from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
@@ -243,6 +244,12 @@ SERVICES = {
     "calibration results": (  # only to those who took part and scored every call
         lambda s, p, t, r, who: calibration.results(s, p[who], r["calibration"]),
         "lead_a", ("trainer", "lead_b", "agent_a", "admin")),
+    "nominating a service star": (  # the lead of another team cannot nominate a non-member
+        lambda s, p, t, r, who: stars.nominate(s, p[who], p["agent_a"].id, stars.month_of(local_today()), "Calm"),
+        "lead_a", ("lead_b", "agent_a", "admin", "qa", "trainer")),
+    "thanks per team": (  # counts per team, for leads and admins only
+        lambda s, p, t, r, who: thanks.team_counts(s, p[who]),
+        "lead_a", ("agent_a", "mentor", "trainer", "qa")),
     "user administration": (
         lambda s, p, t, r, who: users.set_active(s, p[who], p["agent_a"].id, True),
         "admin", ("trainer", "lead_a", "mentor", "agent_a")),
