@@ -7,7 +7,7 @@ from portal.recognition import stars, thanks
 from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.onboarding import show_flash, succeed
-from portal.ui.paging import UrlFilters, pager
+from portal.ui.paging import page_index, pager
 from portal.ui.recognition import render_star_banner
 from portal.ui.tables import filled
 from portal.ui.text import plain
@@ -51,19 +51,18 @@ def render_thank() -> None:
 
 def render_wall() -> None:
     st.subheader(t("recognition.wall.heading", weeks=thanks.WALL_WEEKS))
-    page = UrlFilters().page()
     with service_call(t) as session:
-        wall = thanks.wall(session, actor, page=page)
+        wall = thanks.wall(session, actor, page=page_index())
     if not wall.total:
         empty_state(t, "recognition.wall.empty", icon=":material/favorite:")
         return
-    for entry in wall.entries:
+    for entry in wall.rows:
         with st.container(border=True):
             st.markdown(t("recognition.wall.entry", giver=plain(entry.from_name), receiver=plain(entry.to_name)))
             st.markdown(plain(entry.message))
             st.caption(format_datetime(entry.created_at, t.language))
     if wall.total > thanks.WALL_PAGE_SIZE:
-        pager(t, page, wall.total, len(wall.entries), key="recognition_wall", page_size=thanks.WALL_PAGE_SIZE)
+        pager(t, wall, key="recognition_wall")
 
 
 def render_team_counts() -> None:

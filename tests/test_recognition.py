@@ -51,7 +51,7 @@ def test_thanks_in_chinese_reach_the_wall_and_the_inbox_once_per_submission(sess
     again = thanks.thank(session, agent, colleague.id, message, submission_key=KEY)  # a double click
     assert again.id == first.id and count(session, Thanks) == 1
     wall = thanks.wall(session, people["other"])
-    assert wall.total == 1 and [(e.from_name, e.to_name, e.message) for e in wall.entries] == [
+    assert wall.total == 1 and [(e.from_name, e.to_name, e.message) for e in wall.rows] == [
         ("Ag.Ent", "Col.League", message)]
     told = session.exec(select(Notification).where(Notification.user_id == colleague.id)).all()
     assert [n.kind for n in told] == ["recognition_thanks"]
@@ -83,7 +83,7 @@ def test_the_wall_shows_the_last_four_weeks_only(session, center):
     people, _, _ = center
     old = thanks.thank(session, people["agent"], people["colleague"].id, "Old news", now=utcnow() - timedelta(weeks=5))
     thanks.thank(session, people["agent"], people["colleague"].id, "Fresh")
-    assert [e.message for e in thanks.wall(session, people["agent"]).entries] == ["Fresh"]
+    assert [e.message for e in thanks.wall(session, people["agent"]).rows] == ["Fresh"]
     assert old.id is not None
 
 

@@ -3,13 +3,14 @@
 A lead sees how many thanks each of their teams gave and received, never a ranking of people:
 a board of who is thanked most keeps the same early people on top and discourages the rest.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
+from portal.paging import Page, fetch_page
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationFailed
 from portal.models import Team, Thanks, User
@@ -89,28 +90,22 @@ class WallEntry:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class Wall:
-    entries: list[WallEntry]
-    total: int
-
-
 def _since(now: datetime | None, weeks: int) -> datetime:
     return (now or utcnow()) - timedelta(weeks=weeks)
 
 
 @permission("recognition:wall")
-def wall(session: Session, actor: Actor, *, page: int = 1, now: datetime | None = None,
-         weeks: int = WALL_WEEKS) -> Wall:
-    """The thanks of the last `weeks`, newest first, a page at a time (page 1 is the first)."""
+def wall(session: Session, actor: Actor, *, page: int = 0, now: datetime | None = None,
+         weeks: int = WALL_WEEKS) -> Page[list[WallEntry]]:
+    """The thanks of the last `weeks`, newest first, a page at a time (page 0 is the first)."""
     since = _since(now, weeks)
     giver, receiver = aliased(User), aliased(User)
-    total = session.exec(select(func.count()).select_from(Thanks).where(Thanks.created_at >= since)).one()
-    rows = session.exec(select(Thanks.id, giver.display_name, receiver.display_name, Thanks.message, Thanks.created_at)
-                        .join(giver, giver.id == Thanks.from_user_id).join(receiver, receiver.id == Thanks.to_user_id)
-                        .where(Thanks.created_at >= since).order_by(Thanks.created_at.desc(), Thanks.id.desc())
-                        .offset((max(page, 1) - 1) * WALL_PAGE_SIZE).limit(WALL_PAGE_SIZE)).all()
-    return Wall([WallEntry(*row) for row in rows], total)
+    found = fetch_page(session, select(Thanks.id, giver.display_name, receiver.display_name, Thanks.message,
+                                       Thanks.created_at)
+                       .join(giver, giver.id == Thanks.from_user_id).join(receiver, receiver.id == Thanks.to_user_id)
+                       .where(Thanks.created_at >= since).order_by(Thanks.created_at.desc(), Thanks.id.desc()),
+                       page=page, page_size=WALL_PAGE_SIZE)
+    return replace(found, rows=[WallEntry(*row) for row in found.rows])
 
 
 @dataclass(frozen=True)
