@@ -145,3 +145,64 @@ def test_the_users_page_assign_moves_through_the_dated_service(session):
     chen = _person(session, "chen.jie", a.id)
     users.assign(session, SYSTEM, chen.id, team_id=b.id, cohort_id=None, mentor_id=None)
     assert _rows(session, chen.id)[-1] == (b.id, today(), None)
+
+
+# --- the story of issue #18: Chen Jie moves from Mobile Team A to Broadband Team B ------------------------
+
+def _stats(session, admin, name):
+    team = _team(session, name)
+    count, mean = analytics.result_stats(session, admin, analytics.Scope("team", team.id, name))
+    return count, None if mean is None else round(mean, 1)
+
+
+def _add_result(session, user_id, submitted_at, percent):
+    exam = session.exec(select(Exam).where(Exam.kind == "written")).first()
+    session.add(Attempt(user_id=user_id, exam_id=exam.id, status="graded", percent=percent, passed=True,
+                        started_at=submitted_at - timedelta(minutes=30), submitted_at=submitted_at))
+    session.flush()
+
+
+def test_moving_chen_jie_leaves_team_a_all_time_figures_as_they_were(demo_session):
+    admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
+    assert _stats(demo_session, admin, "Mobile Team A") == (88, 85.3)
+    before_b = _stats(demo_session, admin, "Broadband Team B")
+    move_to_team(demo_session, admin, chen.id, _team(demo_session, "Broadband Team B").id, today())
+    demo_session.commit()
+    assert _stats(demo_session, admin, "Mobile Team A") == (88, 85.3)
+    assert _stats(demo_session, admin, "Broadband Team B") == before_b
+    _add_result(demo_session, chen.id, datetime.now(UTC).replace(microsecond=0), 70.0)  # after the move: Team B's
+    assert _stats(demo_session, admin, "Mobile Team A") == (88, 85.3)
+    assert _stats(demo_session, admin, "Broadband Team B")[0] == before_b[0] + 1
+
+
+def test_a_move_dated_in_the_past_gives_team_b_only_the_results_from_that_day(demo_session):
+    admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
+    a, b = _team(demo_session, "Mobile Team A"), _team(demo_session, "Broadband Team B")
+    results = analytics.exam_results(demo_session, admin, analytics.Scope("team", a.id), user_id=chen.id)
+    days = sorted(results["submitted_on"])
+    effective = days[-2]  # his last two results fall on or after the move
+    a_before = analytics.exam_results(demo_session, admin, analytics.Scope("team", a.id))
+    b_count = _stats(demo_session, admin, "Broadband Team B")[0]
+    move_to_team(demo_session, admin, chen.id, b.id, effective)
+    demo_session.commit()
+    a_after = analytics.exam_results(demo_session, admin, analytics.Scope("team", a.id))
+    moved = a_before[(a_before["user_id"] == chen.id) & (a_before["submitted_on"] >= effective)]
+    assert len(moved) == 2
+    assert sorted(a_after["attempt_id"]) == sorted(set(a_before["attempt_id"]) - set(moved["attempt_id"]))
+    b_after = analytics.exam_results(demo_session, admin, analytics.Scope("team", b.id))
+    assert len(b_after) == b_count + 2
+    assert set(b_after[b_after["user_id"] == chen.id]["attempt_id"]) == set(moved["attempt_id"])
+
+
+def test_the_move_day_is_the_center_day_not_utc(demo_session):
+    """At 07:00 in Beijing on the move day it is still the day before in UTC: the result is the new team's."""
+    admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
+    b = _team(demo_session, "Broadband Team B")
+    effective = today() - timedelta(days=1)
+    move_to_team(demo_session, admin, chen.id, b.id, effective)
+    early = datetime.combine(effective, time(7, 0), tzinfo=center_zone()).astimezone(UTC)
+    _add_result(demo_session, chen.id, early, 50.0)
+    demo_session.commit()
+    assert early.date() < effective or center_zone().key == "UTC"
+    scope_b = analytics.Scope("team", b.id)
+    assert 50.0 in set(analytics.exam_results(demo_session, admin, scope_b, user_id=chen.id)["percent"])

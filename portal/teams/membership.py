@@ -90,7 +90,8 @@ def was_in_team(session: Session, team_ids: int | Iterable[int], person, *, at=N
     ids = [team_ids] if isinstance(team_ids, int) else list(team_ids)
     day = event_day(session, at=at, on=on)
     dated = exists().where(TeamMembership.team_id.in_(ids), _covering(person, day))
-    current = and_(exists().where(User.id == person, User.team_id.in_(ids)), _never_moved(person))
+    now = User.__table__.alias("member_now")
+    current = and_(exists().where(now.c.id == person, now.c.team_id.in_(ids)), _never_moved(person))
     return or_(dated, current)
 
 
@@ -99,7 +100,8 @@ def team_on_sql(session: Session, person, *, at=None, on=None):
     figures by team."""
     day = event_day(session, at=at, on=on)
     dated = sa_select(TeamMembership.team_id).where(_covering(person, day)).limit(1).scalar_subquery()
-    current = sa_select(User.team_id).where(User.id == person, _never_moved(person)).scalar_subquery()
+    now = User.__table__.alias("member_now")
+    current = sa_select(now.c.team_id).where(now.c.id == person, _never_moved(person)).scalar_subquery()
     return func.coalesce(dated, current)
 
 
