@@ -206,3 +206,24 @@ def test_the_move_day_is_the_center_day_not_utc(demo_session):
     assert early.date() < effective or center_zone().key == "UTC"
     scope_b = analytics.Scope("team", b.id)
     assert 50.0 in set(analytics.exam_results(demo_session, admin, scope_b, user_id=chen.id)["percent"])
+
+
+def test_moving_an_agent_leaves_both_teams_qa_figures_as_they_were(demo_session):
+    from portal.qa import dashboards
+
+    admin, feng = _actor(demo_session, "admin"), auth.find_user(demo_session, "feng.jun")
+    a, b = _team(demo_session, "Mobile Team A"), _team(demo_session, "Broadband Team B")
+    months = dashboards.recent_months(4)
+
+    def figures():
+        return [dashboards.team_trend(demo_session, admin, team.id, months)[["evaluations", "mean_score"]]
+                .fillna(-1).values.tolist() for team in (a, b)]
+
+    before = figures()
+    assert sum(row[0] for row in before[0]) > 0
+    move_to_team(demo_session, admin, feng.id, b.id, today())
+    demo_session.commit()
+    assert figures() == before
+    lead = _actor(demo_session, "lead")  # Team A's lead still reads the team's past, Feng Jun's calls included
+    trend = dashboards.agent_trend(demo_session, lead, a.id, months)
+    assert trend["agent"].str.startswith("Feng Jun").any()
