@@ -120,9 +120,9 @@ def move_to_team(session: Session, actor: Actor, user_id: int, team_id: int | No
     """
     user = _person(session, user_id)
     new_team = _team(session, team_id)
+    if user.team_id == team_id:
+        return open_membership(session, user_id) or _first_membership(session, user, None)
     current = open_membership(session, user_id) or _first_membership(session, user, effective)
-    if current is not None and current.team_id == team_id or current is None and team_id is None:
-        return current
     _check_effective(_earliest_allowed(session, user_id, current), effective)
     before = current.team_id if current is not None else None
     if current is not None and current.start_date == effective:
@@ -154,7 +154,7 @@ def _team(session: Session, team_id: int | None) -> Team | None:
     return team
 
 
-def _first_membership(session: Session, user: User, effective: date) -> TeamMembership | None:
+def _first_membership(session: Session, user: User, effective: date | None) -> TeamMembership | None:
     """A person never moved has been in their current team all along: write that down before the first
     move, from their first day on record (or the move's day, if that is earlier: then nothing happened
     in the old team and the move simply dates the new one). Someone who left every team has nothing to write."""
