@@ -105,6 +105,17 @@ def team_on_sql(session: Session, person, *, at=None, on=None):
     return func.coalesce(dated, current)
 
 
+def record_current_teams(session: Session) -> int:
+    """Write down, for everyone in a team without any membership row, their current team as an open
+    stretch from their first day on record (what the 0013 migration's back-fill did to existing data);
+    the demo loader calls it once its records are in. Returns how many stretches it wrote."""
+    people = session.exec(select(User).where(User.team_id.is_not(None), _never_moved(User.id))).all()
+    for user in people:
+        session.add(TeamMembership(user_id=user.id, team_id=user.team_id, start_date=_history_start(session, user)))
+    session.flush()
+    return len(people)
+
+
 # --- moving ------------------------------------------------------------------------------
 
 @permission("users:manage", subject="user_id")
