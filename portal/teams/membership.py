@@ -86,13 +86,17 @@ def was_in_team(session: Session, team_ids: int | Iterable[int], person, *, at=N
     """SQL condition: `person` (a user id column) was in one of `team_ids` on the center's day of the event
     (`at`: a stored UTC time such as `Attempt.submitted_at`; `on`: a date such as `CoachingSession.held_on`).
 
-    Uses the membership index (team, user, start); a person never moved counts for their current team."""
+    A person never moved counts for their current team. The people ever in the team come first, as a
+    list the planner can drive the event's (person, time) index with, so the day of an event is only
+    worked out for the team's own records, not for the whole center's."""
     ids = [team_ids] if isinstance(team_ids, int) else list(team_ids)
     day = event_day(session, at=at, on=on)
-    dated = exists().where(TeamMembership.team_id.in_(ids), _covering(person, day))
     now = User.__table__.alias("member_now")
-    current = and_(exists().where(now.c.id == person, now.c.team_id.in_(ids)), _never_moved(person))
-    return or_(dated, current)
+    never_moved_members = sa_select(now.c.id).where(now.c.team_id.in_(ids), _never_moved(now.c.id))
+    ever_members = sa_select(TeamMembership.user_id).where(TeamMembership.team_id.in_(ids))
+    dated = exists().where(TeamMembership.team_id.in_(ids), _covering(person, day))
+    return and_(person.in_(never_moved_members.union(ever_members)),
+                or_(person.in_(never_moved_members), dated))
 
 
 def team_on_sql(session: Session, person, *, at=None, on=None):
