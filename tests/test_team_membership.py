@@ -231,10 +231,10 @@ def test_moving_an_agent_leaves_both_teams_qa_figures_as_they_were(demo_session)
 
 # --- the 0013 migration's back-fill, on a database a release made ------------------------------------------
 
-from tests.test_migrations import release, release_engine  # noqa: E402,F401  (fixtures)
+from tests.test_migrations import release, release_engine  # noqa: F401  (fixtures)
 
 
-def test_the_back_fill_writes_each_current_team_from_the_first_day_on_record(release_engine):
+def test_the_back_fill_writes_each_current_team_from_the_first_day_on_record(release_engine):  # noqa: F811
     from portal.clock import local_date
     from portal.db import migrate
 

@@ -59,7 +59,7 @@ def test_a_team_move_is_dated_refused_beside_the_date_and_shown_in_the_history(d
         chen = session.exec(select(User).where(User.username == "agent")).one()
         assert session.get(Team, chen.team_id).name == "Broadband Team B"
         rows = session.exec(select(TeamMembership).where(TeamMembership.user_id == chen.id)).all()
-        assert sorted((r.start_date, r.end_date) for r in rows)[-1] == (moved_on, None)
+        assert max((r.start_date, r.end_date) for r in rows) == (moved_on, None)
     history = next(d for d in at.dataframe if "first_day" in d.value.columns).value
     assert history["team"].tolist() == ["Broadband Team B", "Mobile Team A"]
     assert history["last_day"].tolist() == ["—", format_date(moved_on - timedelta(days=1), "en")]
@@ -69,8 +69,8 @@ def test_a_team_move_is_dated_refused_beside_the_date_and_shown_in_the_history(d
     _effective(at).set_value(moved_on - timedelta(days=1))  # before the stretch in Team B began
     _save(at)
     assert [e.value for e in at.error] == [
-        f"The move cannot take effect before {moved_on.isoformat()}, when the current team began: "
-        "history already written stays as it is."]
+        (f"The move cannot take effect before {moved_on.isoformat()}, when the current team began: "
+         "history already written stays as it is.")]
     with Session(demo_engine) as session:
         assert session.exec(select(User.team_id).where(User.username == "agent")).one() == \
             _team_id(demo_engine, "Broadband Team B")

@@ -13,7 +13,8 @@ history is written from the first move on, see `_history_start`).
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select as sa_select
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from portal import audit
