@@ -212,6 +212,19 @@ def test_team_on_sql_groups_a_persons_records_by_the_team_of_their_day(demo_sess
     assert counts == {a.id: total - after, b.id: after} and after > 0
 
 
+def test_team_on_sql_counts_someone_never_moved_for_their_team_now(session):
+    from portal.teams.membership import team_on_sql
+
+    a, b = make_team(session, "A"), make_team(session, "B")
+    moved, stayed = _person(session, "chen.jie", a.id), _person(session, "li.na", a.id)
+    move_to_team(session, SYSTEM, moved.id, b.id, today() - timedelta(days=5))
+    day = today() - timedelta(days=10)
+    teams = dict(session.exec(select(User.id, team_on_sql(session, User.id, on=day))).all())
+    assert (teams[moved.id], teams[stayed.id]) == (a.id, a.id)
+    teams = dict(session.exec(select(User.id, team_on_sql(session, User.id, on=today()))).all())
+    assert (teams[moved.id], teams[stayed.id]) == (b.id, a.id)
+
+
 def test_the_move_day_is_the_center_day_not_utc(demo_session):
     """At 07:00 in Beijing on the move day it is still the day before in UTC: the result is the new team's."""
     admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")

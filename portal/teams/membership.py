@@ -106,7 +106,7 @@ def team_on_sql(session: Session, person, *, at=None, on=None):
     day = event_day(session, at=at, on=on)
     dated = sa_select(TeamMembership.team_id).where(_covering(person, day)).limit(1).scalar_subquery()
     now = User.__table__.alias("member_now")
-    current = sa_select(now.c.team_id).where(now.c.id == person, _never_moved(person)).scalar_subquery()
+    current = sa_select(now.c.team_id).where(now.c.id == person, _never_moved(now.c.id)).scalar_subquery()
     return func.coalesce(dated, current)
 
 
