@@ -225,6 +225,21 @@ def test_team_on_sql_counts_someone_never_moved_for_their_team_now(session):
     assert (teams[moved.id], teams[stayed.id]) == (b.id, a.id)
 
 
+def test_was_in_team_mixes_people_moved_and_never_moved(session):
+    from portal.teams.membership import was_in_team
+
+    a, b = make_team(session, "A"), make_team(session, "B")
+    moved, stayed = _person(session, "chen.jie", a.id), _person(session, "li.na", a.id)
+    move_to_team(session, SYSTEM, moved.id, b.id, today() - timedelta(days=5))
+
+    def in_team(team, day):
+        return set(session.exec(select(User.id).where(was_in_team(session, team.id, User.id, on=day))).all())
+
+    assert in_team(a, today() - timedelta(days=10)) == {moved.id, stayed.id}
+    assert in_team(a, today()) == {stayed.id}
+    assert in_team(b, today()) == {moved.id} and in_team(b, today() - timedelta(days=10)) == set()
+
+
 def test_the_move_day_is_the_center_day_not_utc(demo_session):
     """At 07:00 in Beijing on the move day it is still the day before in UTC: the result is the new team's."""
     admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
