@@ -11,15 +11,14 @@ from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationPar
                                QaScorecard, QaScorecardVersion)
 from portal.models.recognition import (Badge, Certificate, Compliment, ModuleVersionSeen, RecertPolicy,
                                        RecertReread, ServiceStar, StarNomination, Thanks)
-from portal.models.recognition import (Badge, Certificate, Compliment, ModuleVersionSeen, RecertPolicy,
-                                       RecertReread, ServiceStar, StarNomination, Thanks)
+from portal.models.teams import TeamMembership
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionImage, QuestionTag, QuestionVersion, ReviewCard,
                                    Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
                                      WellbeingPublication, WellbeingResponse)
 
-__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "PasswordResetToken", "SignInSetting", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
+__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "PasswordResetToken", "SignInSetting", "Team", "TeamLead", "TeamMembership", "TrustedDevice", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
            "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question", "QuestionImage",
