@@ -131,9 +131,9 @@ def test_the_move_reads_as_a_sentence_in_both_languages(session):
     admin = make_user(session, "boss", Role.ADMIN)
     move_to_team(session, admin, chen.id, b.id, datetime(2026, 11, 3).date())
     session.commit()
-    entry = search(session, admin, AuditQuery(action="user.moved_team"), Translator("en")).entries.iloc[0]
+    entry = search(session, admin, AuditQuery(action="user.moved_team"), Translator("en")).rows.iloc[0]
     assert entry["what"] == "Chen.Jie moved from Mobile Team A to Broadband Team B from Nov 3, 2026"
-    zh = search(session, admin, AuditQuery(action="user.moved_team"), Translator("zh-CN")).entries.iloc[0]
+    zh = search(session, admin, AuditQuery(action="user.moved_team"), Translator("zh-CN")).rows.iloc[0]
     assert zh["what"] == "Chen.Jie 自 2026年11月3日 起从 Mobile Team A 调至 Broadband Team B"
     history = membership.membership_history(session, admin, chen.id)
     assert [(name, end) for name, _, end in history] == [("Broadband Team B", None),
