@@ -78,6 +78,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:",
             "nav.section.admin", "coaching:settings"),
     PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin", "audit:read"),
+    PageDef("pages/admin_settings.py", "nav.settings_in_force", ":material/settings_applications:", "nav.section.admin",
+            "settings:read"),
     PageDef("pages/account_settings.py", "nav.account", ":material/settings:",
             "nav.section.account", "account:manage_own"),
 )
