@@ -6,6 +6,12 @@ agent before pandas sees it, so a page stays fast at thousands of agents.
 
 Scope: a lead sees the teams they lead; trainers and admins see any team or
 cohort. Only learners (agents and new hires) of the scope are counted.
+
+A team's figures (results, means, bands, coaching effects) count each record for
+the team its person was in on the day it happened (`portal.teams.membership`):
+moving someone leaves both teams' past as it was. Who is listed (members, the
+at-risk list and its per-person recent results, speed to proficiency) is the
+team now: the people a lead manages today.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +30,7 @@ from portal.models import ActionItem, Attempt, Cohort, CoachingSession, Exam, St
 from portal import permissions
 from portal.permissions import permission
 from portal.roles import Actor, Role
+from portal.teams.membership import was_in_team
 
 DASHBOARD = "analytics:team_dashboard"
 GRADED_KINDS = ("written", "practical")
@@ -104,9 +111,26 @@ def require_scope(session: Session, actor: Actor, scope: Scope) -> None:
 
 
 def _in_scope(scope: Scope):
+    """The scope's people now: current team members (who a lead manages) or the cohort."""
     member = User.team_id == scope.id if scope.kind == "team" else User.cohort_id == scope.id
-    learner = exists().where(UserRole.user_id == User.id, UserRole.role.in_(coaching.LEARNER_ROLES))
-    return and_(member, learner, User.active)
+    return and_(member, _learner(), User.active)
+
+
+def _learner():
+    return exists().where(UserRole.user_id == User.id, UserRole.role.in_(coaching.LEARNER_ROLES))
+
+
+def _happened_in_scope(session: Session, scope: Scope, *, at=None, on=None):
+    """A record of the scope: for a team, one of a learner who was in the team on the center's day it happened
+    (`at` a stored time, `on` a date; portal/teams/membership.py) — a move leaves both teams' past as it
+    was; for a cohort, one of its learners."""
+    if scope.kind != "team":
+        return _in_scope(scope)
+    return and_(_learner(), User.active, was_in_team(session, scope.id, User.id, at=at, on=on))
+
+
+def _results_in_scope(session: Session, scope: Scope):
+    return _happened_in_scope(session, scope, at=Attempt.submitted_at)
 
 
 @dataclass(frozen=True)
@@ -149,7 +173,8 @@ def exam_results(session: Session, actor: Actor, scope: Scope, filt: ResultFilte
     query = (select(Attempt.id, User.id, User.display_name, Exam.code, Exam.title_en, Exam.title_zh, Exam.kind,
                     Attempt.submitted_at, Attempt.percent, Attempt.passed, Exam.pass_mark)
              .join(User, User.id == Attempt.user_id).join(Exam, Exam.id == Attempt.exam_id)
-             .where(_in_scope(scope), _graded(filt)).order_by(Attempt.submitted_at, User.display_name))
+             .where(_results_in_scope(session, scope), _graded(filt))
+             .order_by(Attempt.submitted_at, User.display_name))
     if user_id is not None:
         query = query.where(User.id == user_id)
     frame = pd.DataFrame(session.exec(query).all(),
@@ -166,7 +191,7 @@ def result_stats(session: Session, actor: Actor, scope: Scope,
     require_scope(session, actor, scope)
     count, mean = session.exec(select(func.count(Attempt.id), func.avg(Attempt.percent))
                                .join(User, User.id == Attempt.user_id).join(Exam, Exam.id == Attempt.exam_id)
-                               .where(_in_scope(scope), _graded(filt))).one()
+                               .where(_results_in_scope(session, scope), _graded(filt))).one()
     return int(count), None if mean is None else float(mean)
 
 
@@ -177,7 +202,7 @@ def team_means(session: Session, actor: Actor, scope: Scope, filt: ResultFilter 
     rows = session.exec(select(Exam.code, Exam.title_en, Exam.title_zh, Exam.pass_mark,
                                func.min(Attempt.submitted_at), func.avg(Attempt.percent), func.count(Attempt.id))
                         .join(Attempt, Attempt.exam_id == Exam.id).join(User, User.id == Attempt.user_id)
-                        .where(_in_scope(scope), _graded(filt))
+                        .where(_results_in_scope(session, scope), _graded(filt))
                         .group_by(Exam.id, Exam.code, Exam.title_en, Exam.title_zh, Exam.pass_mark)
                         .order_by(func.min(Attempt.submitted_at))).all()
     frame = pd.DataFrame(rows, columns=["exam_code", "exam_en", "exam_zh", "pass_mark", "first_taken", "mean",
@@ -195,7 +220,7 @@ def score_distribution(session: Session, actor: Actor, scope: Scope,
     band = case(*[(Attempt.percent >= low, low) for low, _ in BANDS[:-1]], else_=0)
     rows = session.exec(select(Exam.code, Exam.title_en, Exam.title_zh, band, func.count(Attempt.id))
                         .join(Attempt, Attempt.exam_id == Exam.id).join(User, User.id == Attempt.user_id)
-                        .where(_in_scope(scope), _graded(filt))
+                        .where(_results_in_scope(session, scope), _graded(filt))
                         .group_by(Exam.code, Exam.title_en, Exam.title_zh, band)
                         .order_by(Exam.code, band)).all()
     frame = pd.DataFrame(rows, columns=["exam_code", "exam_en", "exam_zh", "band_from", "results"])
@@ -365,7 +390,7 @@ def coaching_effects(session: Session, actor: Actor, scope: Scope, *,
     query = (sa_select(*columns, *coaching.effect_aggregates(session, window)).select_from(CoachingSession)
              .join(User, User.id == CoachingSession.agent_id)
              .join(author, author.c.id == CoachingSession.author_id)
-             .where(_in_scope(scope)))
+             .where(_happened_in_scope(session, scope, on=CoachingSession.held_on)))
     rows = session.exec(coaching.with_effect_attempts(session, query, window).group_by(*columns)
                         .order_by(CoachingSession.held_on.desc())).all()
     frame = pd.DataFrame(rows, columns=["session_id", "held_on", "agent", "coach", "focus_area", "before_avg",
@@ -380,7 +405,7 @@ def _with_qa_effect(session: Session, frame: pd.DataFrame, scope: Scope, window:
     """The agent's live QA average before and after each session, beside the exam figures (one grouped query
     over the scope's sessions, like the exams')."""
     query = coaching.qa_effect_query(session, window).join(User, User.id == CoachingSession.agent_id) \
-        .where(_in_scope(scope))
+        .where(_happened_in_scope(session, scope, on=CoachingSession.held_on))
     qa = pd.DataFrame(session.exec(query).all(), columns=["session_id", "qa_before_avg", "qa_before_n",
                                                           "qa_after_avg", "qa_after_n"])
     out = frame.merge(qa, on="session_id", how="left")

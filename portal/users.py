@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from portal import audit, throttle
 from portal.auth import revoke_user_sessions
-from portal.clock import utcnow
+from portal.clock import today, utcnow
 from portal.errors import NotFound, ValidationFailed
 from portal.models import AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.passwords import check_new_password
@@ -138,15 +138,21 @@ def assign(session: Session, actor: Actor, user_id: int, *, team_id: int | None,
     _check_refs(session, team_id, cohort_id, mentor_id)
     if mentor_id == user_id:
         raise ValidationFailed("users.error.own_mentor")
-    before = {"team_id": user.team_id, "cohort_id": user.cohort_id, "mentor_id": user.mentor_id}
-    user.team_id, user.cohort_id, user.mentor_id = team_id, cohort_id, mentor_id
+    if display_name is not None and not display_name.strip():
+        raise ValidationFailed("users.error.display_name_required")
+    if team_id != user.team_id:  # a move is dated and told on its own: the one service that moves people
+        from portal.teams.membership import move_to_team
+
+        move_to_team(session, actor, user_id, team_id, today())
+    before = {"cohort_id": user.cohort_id, "mentor_id": user.mentor_id}
+    after = {"cohort_id": cohort_id, "mentor_id": mentor_id}
+    user.cohort_id, user.mentor_id = cohort_id, mentor_id
     if display_name is not None:
-        if not display_name.strip():
-            raise ValidationFailed("users.error.display_name_required")
         user.display_name = display_name.strip()
     session.add(user)
-    audit.record(session, actor_id=actor.id, action="user.assigned", target=user.username, before=before,
-                 after={"team_id": team_id, "cohort_id": cohort_id, "mentor_id": mentor_id})
+    if before != after:
+        audit.record(session, actor_id=actor.id, action="user.assigned", target=user.username, before=before,
+                     after=after)
 
 
 @permission("users:manage", subject="user_id")

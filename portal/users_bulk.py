@@ -20,6 +20,7 @@ from portal.errors import ValidationFailed
 from portal.models import Cohort, NotificationPreference, Team, User
 from portal.permissions import permission
 from portal.roles import Actor
+from portal.teams.membership import move_to_team
 
 DEACTIVATE, MOVE_TEAM, ASSIGN_MENTOR, ASSIGN_COHORT, RESET_PASSWORDS = (
     "deactivate", "move_team", "assign_mentor", "assign_cohort", "reset_passwords")
@@ -158,23 +159,11 @@ def deactivate(session: Session, actor: Actor, user_ids) -> int:
                  lambda row: users.set_active(session, actor, row.user_id, False))
 
 
-def _move_to_team(session: Session, actor: Actor, user_id: int, team_id: int, effective: date) -> None:
-    """The dated move of helper "teamhist" (`portal.teams.membership.move_to_team`); until it lands, the
-    plain reassignment (the team changes from now on, without history)."""
-    try:
-        from portal.teams.membership import move_to_team
-    except ImportError:
-        user = session.get(User, user_id)
-        users.assign(session, actor, user_id, team_id=team_id, cohort_id=user.cohort_id, mentor_id=user.mentor_id)
-    else:
-        move_to_team(session, actor, user_id, team_id, effective)
-
-
 @permission("users:manage")
 def move_team(session: Session, actor: Actor, user_ids, team_id: int, effective: date) -> int:
     """Move everyone in `user_ids` to `team_id` from `effective` on (their team history is dated)."""
     return _each(session, actor, BulkChange(MOVE_TEAM, team_id=team_id, effective=effective), user_ids,
-                 lambda row: _move_to_team(session, actor, row.user_id, team_id, effective))
+                 lambda row: move_to_team(session, actor, row.user_id, team_id, effective))
 
 
 @permission("users:manage")

@@ -77,6 +77,21 @@ def _stage_title(key: str, language: str) -> str:
     return stage.title.get(language) if stage is not None else key
 
 
+def _move(t: Translator, details: dict, names: Names) -> dict:
+    """'from Mobile Team A to Broadband Team B from Nov 3, 2026' (portal.teams.membership.move_to_team)."""
+    from datetime import date
+
+    from portal.formatting import format_date
+
+    def team(team_id):
+        return names.teams.get(team_id, "—") if team_id else t("teams.no_team")
+
+    moved = {"from_team": team(details.get("before_team_id")), "to_team": team(details.get("after_team_id"))}
+    if details.get("effective"):
+        moved["effective"] = format_date(date.fromisoformat(details["effective"]), t.language)
+    return moved
+
+
 def _people(ids, names: Names) -> str:
     return ", ".join(names.people_by_id.get(i, str(i)) for i in ids or []) or "—"
 
@@ -90,6 +105,8 @@ def _params(t: Translator, action: str, actor_name: str, target: str, details: d
             params["learner"] = names.learners.get(details["attempt"], "—")
     if action == "user.assigned":
         params["changes"] = _placement(t, details.get("before") or {}, details.get("after") or {}, names)
+    if action == "user.moved_team":
+        params.update(_move(t, details, names))
     if action == "team.leads_set":
         params["after"] = _people(details.get("leads"), names)
         params["before"] = _people(details.get("before_leads"), names) if "before_leads" in details else "?"

@@ -9,12 +9,13 @@ from portal.models.notifications import Notification, NotificationPreference
 from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationParticipant, QaCall, QaDispute,
                                QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
                                QaScorecard, QaScorecardVersion)
+from portal.models.teams import TeamMembership
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
                                      WellbeingPublication, WellbeingResponse)
 
-__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "Team", "TeamLead", "TrustedDevice", "User", "UserRole",
+__all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle", "Team", "TeamLead", "TeamMembership", "TrustedDevice", "User", "UserRole",
            "ModuleProgress", "ShadowingCall", "StageRequirementOverride", "StageSignoff", "SupervisedCall",
            "TicketReview",
            "Attempt", "AttemptAnswer", "AttemptMarks", "Exam", "ExamCohort", "ExamSlot", "GradeOverride", "Question",

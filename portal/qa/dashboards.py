@@ -1,9 +1,10 @@
 """QA dashboards: score trends, item failure rates, critical fails, disputes, analyst workload.
 
 Every figure is read from live evaluations only (submitted, `calibration_id IS NULL`:
-calibration scores never count) of the agents of one team the viewer may see
-(`people_query(..., "qa:dashboard")`: a lead their own teams; QA, trainers and
-admins any team), over a few calendar months of the center's zone.
+calibration scores never count) of calls taken in one team the viewer may read (a
+lead their own teams; QA, trainers and admins any team): a call counts for the team
+its agent was in on the call's day (`portal.teams.membership`), so moving an agent
+leaves both teams' past as it was. Over a few calendar months of the center's zone.
 
 Cost follows what the viewer sees: each figure is one SQL aggregate with GROUP BY
 over that team's evaluations in those months (the `ix_qa_evaluation_agent_submitted`
@@ -22,6 +23,7 @@ from portal.clock import center_time, utcnow
 from portal.errors import PermissionDenied
 from portal.i18n import localized_column
 from portal.models import (
+    QaCall,
     QaDispute,
     QaDisputeItem,
     QaEvaluation,
@@ -32,6 +34,7 @@ from portal.models import (
 )
 from portal.qa.scoring import scorecard_spec
 from portal.roles import Actor
+from portal.teams.membership import was_in_team
 
 ACTION = "qa:dashboard"
 
@@ -81,11 +84,13 @@ def dashboard_teams(session: Session, actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(session.exec(query).all(), columns=["team_id", "name"])
 
 
-def _agents(session: Session, actor: Actor, team_id: int):
-    """The team's people the actor may see, as a subquery; refuses a team they may not read."""
+def _of_team(session: Session, actor: Actor, team_id: int):
+    """SQL: the evaluation's call was taken while its agent was in the team (on the center's day of the call,
+    `portal.teams.membership`: a move leaves both teams' past as it was); refuses a team the actor may not read."""
     if not permissions.may_over_team(session, actor, ACTION, team_id):
         raise PermissionDenied()
-    return select(User.id).where(User.team_id == team_id, User.id.in_(permissions.people_query(session, actor, ACTION)))
+    call_started = select(QaCall.started_at).where(QaCall.id == QaEvaluation.call_id).scalar_subquery()
+    return was_in_team(session, team_id, QaEvaluation.agent_id, at=call_started)
 
 
 def _live(session: Session, actor: Actor, team_id: int, months: list[str]):
@@ -93,7 +98,7 @@ def _live(session: Session, actor: Actor, team_id: int, months: list[str]):
     if not months:
         raise ValueError("no months")
     spans = [month_of(key) for key in sorted(months)]
-    where = and_(QaEvaluation.agent_id.in_(_agents(session, actor, team_id)),
+    where = and_(_of_team(session, actor, team_id),
                  QaEvaluation.submitted_at >= spans[0].start, QaEvaluation.submitted_at < spans[-1].end,
                  QaEvaluation.status == "submitted", QaEvaluation.calibration_id.is_(None))
     return where, spans

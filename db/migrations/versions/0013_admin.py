@@ -2,7 +2,7 @@
 reports but is hidden from the pickers.
 
 Revision ID: 0013_admin
-Revises: 0012
+Revises: 0013_teamhist
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 
 
 revision = '0013_admin'
-down_revision = '0012'
+down_revision = '0013_teamhist'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Teams over time: dated membership (`portal.teams.membership`)."""
