@@ -8,10 +8,11 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import auth, users, users_bulk
-from portal.clock import utcnow
+from portal.clock import today, utcnow
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import AuditEntry, NotificationPreference, User
 from portal.roles import Role
+from portal.teams.membership import team_on
 from tests.utils.factories import make_cohort, make_team, make_user
 
 
@@ -81,17 +82,21 @@ def test_move_team_needs_an_active_team_and_a_date_then_moves_everyone(session, 
     old, new, gone = make_team(session, "Old Team"), make_team(session, "New Team"), make_team(session, "Gone Team")
     users.set_team_archived(session, admin, gone.id, True)
     ids = agents(session, 3, team_id=old.id)
+    day = today() + timedelta(days=1)
     with refused_with("admin.bulk.error.pick_team"):
-        users_bulk.move_team(session, admin, ids, gone.id, date(2026, 12, 1))
+        users_bulk.move_team(session, admin, ids, gone.id, day)
     with refused_with("admin.bulk.error.pick_date"):
         users_bulk.move_team(session, admin, ids, new.id, None)
     rows = users_bulk.preview(session, admin, users_bulk.BulkChange(users_bulk.MOVE_TEAM, team_id=new.id,
-                                                                     effective=date(2026, 12, 1)), ids)
+                                                                     effective=day), ids)
     assert {(r.before, r.after) for r in rows} == {("Old Team", "New Team")}
-    assert users_bulk.move_team(session, admin, ids, new.id, date(2026, 12, 1)) == 3
+    assert users_bulk.move_team(session, admin, ids, new.id, day) == 3
     session.flush()
     assert {session.get(User, i).team_id for i in ids} == {new.id}
-    assert len(entries(session, "user.assigned") + entries(session, "user.team_moved")) >= 3
+    assert entries(session, "user.moved_team") == ["bulk.agent00", "bulk.agent01", "bulk.agent02"]
+    assert {(team_on(session, i, today()), team_on(session, i, day)) for i in ids} == {
+        (old.id, new.id)}  # dated: the history before the move stays with the old team
+    assert users_bulk.move_team(session, admin, ids, new.id, day) == 0  # a second click: nothing
 
 
 def test_assign_mentor_uses_the_one_mentor_rule_and_refuses_a_mentor_of_themselves(session, admin):
