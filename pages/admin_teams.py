@@ -83,9 +83,11 @@ def render_change(kind: str, frame) -> None:
     st.markdown(f"**{t(f'admin.teams.change_{kind}')}**")
     if message := st.session_state.pop(f"{kind}_flash", None):
         st.success(message, icon=":material/check_circle:")
-    labels = {int(i): archived_label(n, a) for i, n, a in zip(frame["id"], frame[kind], frame["archived"])}
+    labels = {int(i): n for i, n in zip(frame["id"], frame[kind])}
     record_id = st.selectbox(t(f"field.{kind}"), list(labels), format_func=labels.get, key=f"change_{kind}")
     row = frame.set_index("id").loc[record_id]
+    if row["archived"]:  # said beside the name: a select box keeps the label it was first drawn with
+        st.caption(archived_label(row[kind], True))
     form = RecordForm(f"rename_{kind}_{record_id}")
     form.show_saved()
     with st.form(form.key("form")):
