@@ -117,6 +117,8 @@ def test_rename_refused_beside_the_field_and_an_archived_cohort_leaves_the_picke
         screenshot(chinese, "admin-teams-zh-CN")
         chinese.goto(f"{app_server}/admin_users")
         chinese.get_by_text("批量修改").wait_for()
+        chinese.get_by_test_id("stDataFrame").first.wait_for()
+        chinese.get_by_text("预览修改").wait_for()
         screenshot(chinese, "admin-users-bulk-zh-CN")
         chinese.goto(f"{app_server}/admin_settings")
         chinese.get_by_role("heading", name="当前生效的设置").wait_for()
