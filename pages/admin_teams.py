@@ -84,7 +84,7 @@ def render_change(kind: str, frame) -> None:
     if message := st.session_state.pop(f"{kind}_flash", None):
         st.success(message, icon=":material/check_circle:")
     labels = {int(i): n for i, n in zip(frame["id"], frame[kind])}
-    record_id = st.selectbox(t(f"field.{kind}"), list(labels), format_func=labels.get, key=f"change_{kind}")
+    record_id = st.selectbox(t(f"admin.teams.which_{kind}"), list(labels), format_func=labels.get, key=f"change_{kind}")
     row = frame.set_index("id").loc[record_id]
     if row["archived"]:  # said beside the name: a select box keeps the label it was first drawn with
         st.caption(archived_label(row[kind], True))
