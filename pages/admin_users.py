@@ -2,17 +2,21 @@
 address; people ticked in the table changed together after a preview and one confirmation."""
 import hashlib
 import secrets
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
 from portal import users, users_bulk
+from portal.clock import today
 from portal.db import read_scope
 from portal.errors import PortalError
 from portal.formatting import format_date
 from portal.notifications.mail import smtp_settings
 from portal.roles import ALL_ROLES, Role
+from portal.teams import membership
 from portal.ui import state
+from portal.ui.dates import date_column
 from portal.ui.forms import RecordForm
 from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, or_none, page_offset, pager
 from portal.ui.tables import filled
@@ -86,8 +90,8 @@ def bulk_change(action: str, names: dict) -> users_bulk.BulkChange | None:
         team_col, date_col = st.columns(2)
         team_id = team_col.selectbox(t("field.team"), list(names["teams"]), index=None, key="bulk_team",
                                      format_func=names["teams"].get, placeholder=t("admin.bulk.choose"))
-        effective = date_col.date_input(t("admin.bulk.effective"), value=None, key="bulk_effective",
-                                        format=date_input_format())
+        effective = date_col.date_input(t("admin.bulk.effective"), value=today(), key="bulk_effective",
+                                        format="YYYY-MM-DD")  # as the one-person move asks it
         change = users_bulk.BulkChange(action, team_id=team_id, effective=effective)
     elif action == users_bulk.ASSIGN_MENTOR:
         change = users_bulk.BulkChange(action, mentor_id=st.selectbox(
@@ -98,10 +102,6 @@ def bulk_change(action: str, names: dict) -> users_bulk.BulkChange | None:
             t("field.cohort"), list(names["cohorts"]), index=None, key="bulk_cohort",
             format_func=names["cohorts"].get, placeholder=t("admin.bulk.choose")))
     return change
-
-
-def date_input_format() -> str:
-    return "YYYY/MM/DD" if t.language == "zh-CN" else "YYYY-MM-DD"
 
 
 def render_bulk(ticked: list[int], total: int, wanted: users.UserFilter, names: dict) -> None:
@@ -262,6 +262,33 @@ def with_current(names: dict[int, str], every: dict[int, str], current: str | No
     return names if own is None or own in names else {**names, own: t("admin.teams.archived_name", name=current)}
 
 
+EFFECTIVE_ERRORS = {key: "effective" for key in ("teams.error.effective_required", "teams.error.effective_before_start",
+                                                  "teams.error.effective_too_late")}
+
+
+def render_team_effective(team_form: RecordForm):
+    """The day a team change takes effect (the center's today unless said otherwise), refused beside itself."""
+    effective = st.date_input(t("admin.users.team_effective"), value=today(), format="YYYY-MM-DD",
+                              help=t("admin.users.team_effective_help"), key=team_form.key("effective"))
+    team_form.show_error("effective")
+    return effective
+
+
+def render_team_history(user_id: int) -> None:
+    """Which team the person was in from when to when (newest first)."""
+    with service_call(t) as session:
+        history = membership.membership_history(session, actor, user_id)
+    st.markdown(f"**{t('admin.users.team_history')}**")
+    if not history:
+        st.caption(t("admin.users.team_history_none"))
+        return
+    frame = pd.DataFrame([(team, first, None if ended is None else ended - timedelta(days=1))
+                          for team, first, ended in history], columns=["team", "first_day", "last_day"])
+    shown, config = filled(t, frame, {"team": t("field.team"), "first_day": date_column(t, t("admin.users.team_from")),
+                                      "last_day": date_column(t, t("admin.users.team_until"))})
+    st.dataframe(shown, hide_index=True, width="stretch", key=f"team_history_{user_id}", column_config=config)
+
+
 def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict, all_teams: dict,
                 all_cohorts: dict) -> None:
     """One of the users on the page shown: names, roles, team, cohort, mentor; deactivate; reset password."""
@@ -275,6 +302,7 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict,
         team_names = with_current(team_names, all_teams, row["team"])
         cohort_names = with_current(cohort_names, all_cohorts, row["cohort"])
         current_roles = [Role(r) for r in row["roles"].split(", ") if r]
+        team_form = RecordForm(f"edit_user_team_{user_id}")
         with st.form("edit_user"):
             new_name = st.text_input(t("field.display_name"), value=row["display_name"])
             new_roles = st.multiselect(t("field.roles"), ALL_ROLES, default=current_roles, format_func=role_label,
@@ -283,8 +311,11 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict,
             team_ids, cohort_ids, mentor_ids = [None, *team_names], [None, *cohort_names], [None, *mentor_names]
             inv_team = {v: k for k, v in all_teams.items()}
             inv_cohort = {v: k for k, v in all_cohorts.items()}
-            new_team = e1.selectbox(t("field.team"), team_ids, index=team_ids.index(inv_team.get(row["team"])),
+            current_team = inv_team.get(row["team"])
+            new_team = e1.selectbox(t("field.team"), team_ids, index=team_ids.index(current_team),
                                     format_func=lambda i: team_names.get(i, "—"))
+            with e1:
+                effective = render_team_effective(team_form)
             new_cohort = e2.selectbox(t("field.cohort"), cohort_ids,
                                       index=cohort_ids.index(inv_cohort.get(row["cohort"])),
                                       format_func=lambda i: cohort_names.get(i, "—"))
@@ -296,10 +327,15 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict,
         if saved:
             def save(session):
                 users.set_roles(session, actor, int(user_id), new_roles)
+                if new_team != current_team:  # a move, dated (the same move twice changes nothing)
+                    membership.move_to_team(session, actor, int(user_id), new_team, effective)
                 users.assign(session, actor, int(user_id), team_id=new_team, cohort_id=new_cohort,
                              mentor_id=new_mentor, display_name=new_name)
-            if run_action(t, save, "action.saved"):
+            if team_form.submit(t, save, fields_by_error=EFFECTIVE_ERRORS):
+                team_form.saved()  # the next change's date starts from today again
+                st.toast(t("action.saved"), icon=":material/check_circle:")
                 st.rerun()
+        render_team_history(int(user_id))
         b1, b2 = st.columns(2)
         if row["active"]:
             if b1.button(t("admin.users.deactivate"), icon=":material/person_off:"):

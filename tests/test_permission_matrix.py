@@ -13,13 +13,14 @@ from datetime import date, timedelta
 import pytest
 
 from portal import analytics, coaching, onboarding, permissions, users, wellbeing
-from portal.clock import utcnow
+from portal.clock import today, utcnow
 from portal.errors import PermissionDenied
 from portal.models import Attempt, Exam
 from portal.onboarding.rules import CHECKLIST, MET
 from portal.qa import calibration, disputes
 from portal.quizzes import attempts
 from portal.roles import ALL_ROLES, SYSTEM, Role
+from portal.teams import membership
 from tests.utils.factories import make_cohort, make_team, make_user
 from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
 
@@ -240,6 +241,9 @@ SERVICES = {
     "user administration": (
         lambda s, p, t, r, who: users.set_active(s, p[who], p["agent_a"].id, True),
         "admin", ("trainer", "lead_a", "mentor", "agent_a")),
+    "moving someone to another team": (
+        lambda s, p, t, r, who: membership.move_to_team(s, p[who], p["agent_a"].id, t["B"].id, today()),
+        "admin", ("trainer", "lead_a", "lead_b", "agent_a")),
 }
 
 

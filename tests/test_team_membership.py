@@ -2,7 +2,7 @@
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from portal import analytics, auth, users
 from portal.audit.search import AuditQuery, search
@@ -227,3 +227,25 @@ def test_moving_an_agent_leaves_both_teams_qa_figures_as_they_were(demo_session)
     lead = _actor(demo_session, "lead")  # Team A's lead still reads the team's past, Feng Jun's calls included
     trend = dashboards.agent_trend(demo_session, lead, a.id, months)
     assert trend["agent"].str.startswith("Feng Jun").any()
+
+
+# --- the 0013 migration's back-fill, on a database a release made ------------------------------------------
+
+from tests.test_migrations import release, release_engine  # noqa: F401  (fixtures)
+
+
+def test_the_back_fill_writes_each_current_team_from_the_first_day_on_record(release_engine):  # noqa: F811
+    from portal.clock import local_date
+    from portal.db import migrate
+
+    migrate(release_engine, "0013_teamhist")
+    with Session(release_engine) as session:
+        people = session.exec(select(User).where(User.team_id.is_not(None))).all()
+        rows = session.exec(select(TeamMembership)).all()
+        assert len(people) > 10 and len(rows) == len(people)
+        by_user = {row.user_id: row for row in rows}
+        for user in people:
+            row = by_user[user.id]
+            assert (row.team_id, row.end_date) == (user.team_id, None)
+            started = session.exec(select(Attempt.started_at).where(Attempt.user_id == user.id)).all()
+            assert row.start_date == min([local_date(user.created_at)] + [local_date(s) for s in started])

@@ -13,7 +13,8 @@ history is written from the first move on, see `_history_start`).
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select as sa_select
+from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from portal import audit
@@ -86,13 +87,17 @@ def was_in_team(session: Session, team_ids: int | Iterable[int], person, *, at=N
     """SQL condition: `person` (a user id column) was in one of `team_ids` on the center's day of the event
     (`at`: a stored UTC time such as `Attempt.submitted_at`; `on`: a date such as `CoachingSession.held_on`).
 
-    Uses the membership index (team, user, start); a person never moved counts for their current team."""
+    A person never moved counts for their current team. The people ever in the team come first, as a
+    list the planner can drive the event's (person, time) index with, so the day of an event is only
+    worked out for the team's own records, not for the whole center's."""
     ids = [team_ids] if isinstance(team_ids, int) else list(team_ids)
     day = event_day(session, at=at, on=on)
-    dated = exists().where(TeamMembership.team_id.in_(ids), _covering(person, day))
     now = User.__table__.alias("member_now")
-    current = and_(exists().where(now.c.id == person, now.c.team_id.in_(ids)), _never_moved(person))
-    return or_(dated, current)
+    never_moved_members = sa_select(now.c.id).where(now.c.team_id.in_(ids), _never_moved(now.c.id))
+    ever_members = sa_select(TeamMembership.user_id).where(TeamMembership.team_id.in_(ids))
+    dated = exists().where(TeamMembership.team_id.in_(ids), _covering(person, day))
+    return and_(person.in_(never_moved_members.union(ever_members)),
+                or_(person.in_(never_moved_members), dated))
 
 
 def team_on_sql(session: Session, person, *, at=None, on=None):
@@ -103,6 +108,17 @@ def team_on_sql(session: Session, person, *, at=None, on=None):
     now = User.__table__.alias("member_now")
     current = sa_select(now.c.team_id).where(now.c.id == person, _never_moved(person)).scalar_subquery()
     return func.coalesce(dated, current)
+
+
+def record_current_teams(session: Session) -> int:
+    """Write down, for everyone in a team without any membership row, their current team as an open
+    stretch from their first day on record (what the 0013 migration's back-fill did to existing data);
+    the demo loader calls it once its records are in. Returns how many stretches it wrote."""
+    people = session.exec(select(User).where(User.team_id.is_not(None), _never_moved(User.id))).all()
+    for user in people:
+        session.add(TeamMembership(user_id=user.id, team_id=user.team_id, start_date=_history_start(session, user)))
+    session.flush()
+    return len(people)
 
 
 # --- moving ------------------------------------------------------------------------------
@@ -120,9 +136,9 @@ def move_to_team(session: Session, actor: Actor, user_id: int, team_id: int | No
     """
     user = _person(session, user_id)
     new_team = _team(session, team_id)
+    if user.team_id == team_id:
+        return open_membership(session, user_id) or _first_membership(session, user, None)
     current = open_membership(session, user_id) or _first_membership(session, user, effective)
-    if current is not None and current.team_id == team_id or current is None and team_id is None:
-        return current
     _check_effective(_earliest_allowed(session, user_id, current), effective)
     before = current.team_id if current is not None else None
     if current is not None and current.start_date == effective:
@@ -154,7 +170,7 @@ def _team(session: Session, team_id: int | None) -> Team | None:
     return team
 
 
-def _first_membership(session: Session, user: User, effective: date) -> TeamMembership | None:
+def _first_membership(session: Session, user: User, effective: date | None) -> TeamMembership | None:
     """A person never moved has been in their current team all along: write that down before the first
     move, from their first day on record (or the move's day, if that is earlier: then nothing happened
     in the old team and the move simply dates the new one). Someone who left every team has nothing to write."""

@@ -10,12 +10,11 @@ Revises: 0012
 """
 from datetime import date, datetime
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 from portal.clock import local_date, local_today, utcnow
-
 
 revision = '0013_teamhist'
 down_revision = '0012'
