@@ -147,8 +147,14 @@ def _checked(session: Session, actor: Actor, change: BulkChange, user_ids) -> li
 def _each(session: Session, actor: Actor, change: BulkChange, user_ids, apply: Callable) -> int:
     """Apply `apply(row)` to every person the change changes; how many that was."""
     rows = [row for row in _checked(session, actor, change, user_ids) if row.changes]
-    for row in rows:
-        apply(row)
+    problems = []
+    for row in rows:  # a refusal only the change itself finds (a move's date before someone's team began)
+        try:
+            apply(row)
+        except ValidationFailed as exc:
+            problems.append((row.username, exc.key, exc.params))
+    if problems:  # the transaction rolls back: no one is changed
+        raise BulkRefused(problems=problems, count=len(problems))
     return len(rows)
 
 

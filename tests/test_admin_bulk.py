@@ -99,6 +99,14 @@ def test_move_team_needs_an_active_team_and_a_date_then_moves_everyone(session, 
     assert users_bulk.move_team(session, admin, ids, new.id, day) == 0  # a second click: nothing
 
 
+def test_a_move_dated_too_far_ahead_names_everyone_it_refuses(session, admin):
+    old, new = make_team(session, "Old Team"), make_team(session, "New Team")
+    ids = agents(session, 2, team_id=old.id)
+    with pytest.raises(users_bulk.BulkRefused) as refused:
+        users_bulk.move_team(session, admin, ids, new.id, today() + timedelta(days=400))
+    assert [text.split(":")[0] for text in refused.value.problem_texts("en")] == ["bulk.agent00", "bulk.agent01"]
+
+
 def test_assign_mentor_uses_the_one_mentor_rule_and_refuses_a_mentor_of_themselves(session, admin):
     mentor = make_user(session, "good.mentor", Role.MENTOR)
     not_a_mentor = make_user(session, "plain.agent", Role.AGENT)
