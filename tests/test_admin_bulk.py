@@ -249,3 +249,29 @@ def test_homes_never_signed_in_link_narrows_the_users_page(demo_engine):
     assert at.selectbox(key="users_status").value == users.NEVER_SIGNED_IN
     shown = at.dataframe[0].value["username"].tolist()
     assert "zz.never" in shown and "admin" not in shown and len(shown) == never + 1
+
+
+def test_the_page_previews_a_reset_of_everyone_the_filter_matches_and_shows_passwords_once(demo_engine):
+    """In the page: everyone the filter matches, reset passwords, the preview naming each; the temporary passwords
+    shown once. (AppTest reruns the whole script, not a dialog: the confirmation itself is the browser test's.)"""
+    from tests.utils.apptest import errors_of
+
+    with Session(demo_engine) as session:
+        ids = [make_user(session, f"zz.reset{n}", Role.AGENT).id for n in range(3)]
+        session.commit()
+    at = _users_page(demo_engine, q="zz.reset")
+    at.toggle(key="bulk_every").set_value(True).run()
+    at.selectbox(key="bulk_action").set_value(users_bulk.RESET_PASSWORDS).run()
+    at.button(key="bulk_review").click().run()
+    assert not errors_of(at)
+    assert "3 people will change:" in [m.value for m in at.markdown]
+    preview = next(frame.value for frame in at.dataframe if "Person" in frame.value.columns)
+    assert preview["Person"].tolist() == [f"Zz.Reset{n} (zz.reset{n})" for n in range(3)]
+    with Session(demo_engine) as session:
+        assert all(not session.get(User, i).must_change_password for i in ids)  # nothing changed before confirming
+    at.session_state["bulk_issued"] = [users_bulk.IssuedPassword(ids[0], "Zz.Reset0", "zz.reset0", "temp-Pass-123")]
+    at.run()
+    shown = next(frame.value for frame in at.dataframe if "Temporary password" in frame.value.columns)
+    assert shown["Temporary password"].tolist() == ["temp-Pass-123"]
+    at.run()  # the next run: not shown again
+    assert not any("Temporary password" in frame.value.columns for frame in at.dataframe)
