@@ -37,14 +37,16 @@ def test_rename_a_team_to_a_unique_name_whatever_the_case(session, admin):
 
 
 def test_rename_a_cohort_refuses_a_duplicate(session, admin):
-    a, b = make_cohort(session, "Intake A"), make_cohort(session, "Intake B", date(2026, 11, 1))
+    a = make_cohort(session, "Intake A")
+    make_cohort(session, "Intake B", date(2026, 11, 1))
     assert key_of(lambda: users.rename_cohort(session, admin, a.id, "INTAKE B")) == "users.error.duplicate_cohort"
     users.rename_cohort(session, admin, a.id, "Intake October")
     assert session.get(Cohort, a.id).name == "Intake October"
 
 
 def test_an_archived_team_and_cohort_leave_the_pickers_and_stay_in_reports(session, admin):
-    team, kept = make_team(session, "Old Team"), make_team(session, "Kept Team")
+    team = make_team(session, "Old Team")
+    make_team(session, "Kept Team")
     cohort = make_cohort(session, "Old Intake")
     member = make_user(session, "still.here", Role.AGENT, team_id=team.id, cohort_id=cohort.id)
     users.set_team_archived(session, admin, team.id, True)

@@ -1,7 +1,6 @@
 """An admin in a real browser (issue 18): filter the users, tick twenty, deactivate them in one confirmed action
 (a double click deactivates once); rename a team to a taken name (refused beside the field, then reload);
 archive a cohort and see it gone from the create-user picker; the pages in both languages."""
-import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
