@@ -194,6 +194,24 @@ def test_a_move_dated_in_the_past_gives_team_b_only_the_results_from_that_day(de
     assert set(b_after[b_after["user_id"] == chen.id]["attempt_id"]) == set(moved["attempt_id"])
 
 
+def test_team_on_sql_groups_a_persons_records_by_the_team_of_their_day(demo_session):
+    from sqlalchemy import func as sql_func
+
+    from portal.teams.membership import team_on_sql
+
+    admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
+    a, b = _team(demo_session, "Mobile Team A"), _team(demo_session, "Broadband Team B")
+    graded = (Attempt.user_id == chen.id, Attempt.status == "graded")
+    total = demo_session.exec(select(sql_func.count()).where(*graded)).one()
+    effective = today() - timedelta(days=60)
+    after = demo_session.exec(select(sql_func.count()).where(
+        *graded, Attempt.submitted_at >= datetime.combine(effective, time.min, tzinfo=center_zone()))).one()
+    move_to_team(demo_session, admin, chen.id, b.id, effective)
+    team = team_on_sql(demo_session, Attempt.user_id, at=Attempt.submitted_at)
+    counts = dict(demo_session.exec(select(team, sql_func.count()).where(*graded).group_by(team)).all())
+    assert counts == {a.id: total - after, b.id: after} and after > 0
+
+
 def test_the_move_day_is_the_center_day_not_utc(demo_session):
     """At 07:00 in Beijing on the move day it is still the day before in UTC: the result is the new team's."""
     admin, chen = _actor(demo_session, "admin"), auth.find_user(demo_session, "agent")
@@ -227,6 +245,29 @@ def test_moving_an_agent_leaves_both_teams_qa_figures_as_they_were(demo_session)
     lead = _actor(demo_session, "lead")  # Team A's lead still reads the team's past, Feng Jun's calls included
     trend = dashboards.agent_trend(demo_session, lead, a.id, months)
     assert trend["agent"].str.startswith("Feng Jun").any()
+
+
+def test_a_past_move_gives_team_b_the_qa_evaluations_of_calls_from_that_day(demo_session):
+    from portal.models import QaCall, QaEvaluation
+    from portal.qa import dashboards
+
+    admin, feng = _actor(demo_session, "admin"), auth.find_user(demo_session, "feng.jun")
+    a, b = _team(demo_session, "Mobile Team A"), _team(demo_session, "Broadband Team B")
+    months = dashboards.recent_months(4)
+
+    def evaluations(team):
+        return int(dashboards.team_trend(demo_session, admin, team.id, months)["evaluations"].sum())
+
+    calls = sorted(demo_session.exec(select(QaCall.started_at).join(QaEvaluation, QaEvaluation.call_id == QaCall.id)
+                                     .where(QaEvaluation.agent_id == feng.id, QaEvaluation.status == "submitted",
+                                            QaEvaluation.calibration_id.is_(None))).all())
+    effective = (calls[len(calls) // 2] + timedelta(days=1)).astimezone(center_zone()).date()
+    later = sum(1 for started in calls if started.astimezone(center_zone()).date() >= effective)
+    assert 0 < later < len(calls)
+    before = evaluations(a), evaluations(b)
+    move_to_team(demo_session, admin, feng.id, b.id, effective)
+    demo_session.commit()
+    assert (evaluations(a), evaluations(b)) == (before[0] - later, before[1] + later)
 
 
 # --- the 0013 migration's back-fill, on a database a release made ------------------------------------------

@@ -74,3 +74,23 @@ def test_a_team_move_is_dated_refused_beside_the_date_and_shown_in_the_history(d
     with Session(demo_engine) as session:
         assert session.exec(select(User.team_id).where(User.username == "agent")).one() == \
             _team_id(demo_engine, "Broadband Team B")
+
+
+def test_in_chinese_the_date_the_refusal_and_the_history_speak_chinese(demo_engine):
+    from tests.utils.apptest import app_as, errors_of
+
+    at = app_as(demo_engine, "admin", language="zh-CN").run()
+    at.switch_page("pages/admin_users.py").run()
+    with Session(demo_engine) as session:
+        chen_id = session.exec(select(User.id).where(User.username == "agent")).one()
+    pick = next(s for s in at.selectbox if "Chen Jie 陈杰 (agent)" in s.options)
+    pick.set_value(chen_id).run()
+    assert not errors_of(at)
+    effective = next(w for w in at.date_input if (w.key or "").startswith("effective.edit_user_team_"))
+    assert effective.label == "调组生效日期"
+    team = [s for s in at.selectbox if s.label == "班组" and "—" in s.options][-1]
+    team.set_value(_team_id(demo_engine, "Broadband Team B"))
+    effective.set_value(today() + timedelta(days=MAX_DAYS_AHEAD + 1))
+    next(b for b in at.button if b.label == "保存").click().run()
+    assert [e.value for e in at.error] == [f"调动生效日期最多只能提前 {MAX_DAYS_AHEAD} 天设定。"]
+    assert "班组历史" in " ".join(m.value for m in at.markdown)

@@ -89,7 +89,8 @@ def _of_team(session: Session, actor: Actor, team_id: int):
     `portal.teams.membership`: a move leaves both teams' past as it was); refuses a team the actor may not read."""
     if not permissions.may_over_team(session, actor, ACTION, team_id):
         raise PermissionDenied()
-    call_started = select(QaCall.started_at).where(QaCall.id == QaEvaluation.call_id).scalar_subquery()
+    call_started = (select(QaCall.started_at).where(QaCall.id == QaEvaluation.call_id)
+                    .correlate(QaEvaluation).scalar_subquery())  # the outer query's evaluation, two levels up
     return was_in_team(session, team_id, QaEvaluation.agent_id, at=call_started)
 
 
