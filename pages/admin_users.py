@@ -1,11 +1,18 @@
-"""Users: one page of 50 at a time, found by name, role and team (issue 15), kept in the address."""
+"""Users: one page of 50 at a time, found by name, role, team, cohort and status (issues 15, 18), kept in the
+address; people ticked in the table changed together after a preview and one confirmation."""
+import hashlib
+import secrets
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from portal import users
+from portal import users, users_bulk
 from portal.clock import today
+from portal.db import read_scope
+from portal.errors import PortalError
+from portal.formatting import format_date
+from portal.notifications.mail import smtp_settings
 from portal.roles import ALL_ROLES, Role
 from portal.teams import membership
 from portal.ui import state
@@ -15,17 +22,19 @@ from portal.paging import Page
 from portal.ui.paging import ALL, UrlFilters, or_none, pager
 from portal.ui.tables import filled
 from portal.ui.text import plain
-from portal.ui.widgets import empty_state, run_action, service_call
+from portal.ui.widgets import empty_state, run_action, service_call, show_refusal
 
 t = state.translator()
 actor = state.actor()
 role_label = lambda r: t(f"role.{r.value}")  # noqa: E731
 
 
-def render_filters(team_names: dict[int, str]) -> tuple[users.UserFilter, UrlFilters]:
-    """Name or username, role, team: each in the URL, so a reload or Back shows the same people."""
+def render_filters(team_names: dict[int, str], cohort_names: dict[int, str]
+                   ) -> tuple[users.UserFilter, UrlFilters]:
+    """Name or username, role, team, cohort, status and order: each in the URL, so a reload or Back shows the
+    same people (Home's "never signed in" links here with `?filter=never_signed_in`)."""
     filters = UrlFilters()
-    search_col, role_col, team_col = st.columns([4, 2, 2], vertical_alignment="bottom")
+    search_col, role_col, team_col, cohort_col = st.columns([4, 2, 2, 2], vertical_alignment="bottom")
     search = search_col.text_input(t("admin.users.filter"), placeholder=t("admin.users.filter_hint"),
                                    **filters.bind("users_search", "q", default=""))
     role = role_col.selectbox(t("field.roles"), [ALL, *ALL_ROLES],
@@ -35,15 +44,33 @@ def render_filters(team_names: dict[int, str]) -> tuple[users.UserFilter, UrlFil
                                  format_func=lambda i: team_names.get(i, t("admin.users.all_teams")),
                                  **filters.bind("users_team", "team", default=ALL, parse=int,
                                                 allowed=list(team_names)))
+    cohort_id = cohort_col.selectbox(t("field.cohort"), [ALL, *cohort_names],
+                                     format_func=lambda i: cohort_names.get(i, t("admin.users.all_cohorts")),
+                                     **filters.bind("users_cohort", "cohort", default=ALL, parse=int,
+                                                    allowed=list(cohort_names)))
+    status_col, sort_col, order_col = st.columns([2, 2, 2], vertical_alignment="bottom")
+    status = status_col.selectbox(t("admin.users.status"), [ALL, *users.STATUSES],
+                                  format_func=lambda s: t("admin.users.all_statuses") if s == ALL
+                                  else t(f"admin.users.status.{s}"),
+                                  **filters.bind("users_status", "filter", default=ALL, allowed=users.STATUSES))
+    sort = sort_col.selectbox(t("admin.users.sort"), list(users.SORTS),
+                              format_func=lambda s: t(f"admin.users.sort.{s}"),
+                              **filters.bind("users_sort", "sort", default="username", allowed=list(users.SORTS)))
+    descending = order_col.toggle(t("admin.users.descending"),
+                                  **filters.bind("users_desc", "desc", default=False, parse=lambda v: v == "1"))
     filters.keep()
-    return users.UserFilter(search=search or "", role=or_none(role), team_id=or_none(team_id)), filters
+    return users.UserFilter(search=search or "", role=or_none(role), team_id=or_none(team_id),
+                            cohort_id=or_none(cohort_id), status=or_none(status), sort=sort,
+                            descending=bool(descending)), filters
 
 
-def render_table(listed: Page, filtered: bool) -> None:
+def render_table(listed: Page, wanted: users.UserFilter) -> list[int]:
+    """The page's users; the ids of those ticked (a new filter or page starts with none ticked)."""
     shown = listed.rows
     if shown.empty:
-        empty_state(t, "admin.users.none_match" if filtered else "admin.users.none", icon=":material/person_search:")
-        return
+        empty_state(t, "admin.users.none_match" if wanted != users.UserFilter() else "admin.users.none",
+                    icon=":material/person_search:")
+        return []
     shown = shown.assign(roles=[", ".join(role_label(Role(r)) for r in codes.split(", ") if r)
                                 for codes in shown["roles"]])  # in words, not codes
     users_table, users_config = filled(t, shown.drop(columns=["id"]), {
@@ -51,8 +78,127 @@ def render_table(listed: Page, filtered: bool) -> None:
         "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
         "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
         "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})
-    st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config)
+    view = hashlib.sha1(f"{wanted}|{listed.page}".encode()).hexdigest()[:12]
+    picked = st.dataframe(users_table, hide_index=True, width="stretch", column_config=users_config,
+                          on_select="rerun", selection_mode="multi-row", key=f"users_table.{view}")
     pager(t, listed, key="users_pager")
+    return [int(shown["id"].iloc[i]) for i in picked.selection.rows if i < len(shown)]
+
+
+def bulk_change(action: str, names: dict) -> users_bulk.BulkChange | None:
+    """The action's own choices (a team and its date, a mentor, a cohort), none made for the admin."""
+    change = users_bulk.BulkChange(action)
+    if action == users_bulk.MOVE_TEAM:
+        team_col, date_col = st.columns(2)
+        team_id = team_col.selectbox(t("field.team"), list(names["teams"]), index=None, key="bulk_team",
+                                     format_func=names["teams"].get, placeholder=t("admin.bulk.choose"))
+        effective = date_col.date_input(t("admin.bulk.effective"), value=today(), key="bulk_effective",
+                                        format="YYYY-MM-DD")  # as the one-person move asks it
+        change = users_bulk.BulkChange(action, team_id=team_id, effective=effective)
+    elif action == users_bulk.ASSIGN_MENTOR:
+        change = users_bulk.BulkChange(action, mentor_id=st.selectbox(
+            t("field.mentor"), list(names["mentors"]), index=None, key="bulk_mentor",
+            format_func=names["mentors"].get, placeholder=t("admin.bulk.choose")))
+    elif action == users_bulk.ASSIGN_COHORT:
+        change = users_bulk.BulkChange(action, cohort_id=st.selectbox(
+            t("field.cohort"), list(names["cohorts"]), index=None, key="bulk_cohort",
+            format_func=names["cohorts"].get, placeholder=t("admin.bulk.choose")))
+    return change
+
+
+def render_bulk(ticked: list[int], total: int, wanted: users.UserFilter, names: dict) -> None:
+    """Ticked people (or everyone the filter matches), an action, and a preview to confirm."""
+    st.subheader(t("admin.bulk.heading"))
+    every = st.toggle(t("admin.bulk.all_matching", count=total), key="bulk_every", disabled=not total)
+    st.caption(t("admin.bulk.selected", count=total if every else len(ticked)) if every or ticked
+               else t("admin.bulk.select_hint"))
+    action = st.selectbox(t("admin.bulk.action"), users_bulk.ACTIONS, key="bulk_action",
+                          format_func=lambda a: t(f"admin.bulk.action.{a}"))
+    change = bulk_change(action, names)
+    if st.button(t("admin.bulk.review"), icon=":material/preview:", key="bulk_review",
+                 disabled=not (every or ticked)):
+        try:
+            with read_scope() as session:
+                ids = users_bulk.matching_ids(session, actor, wanted) if every else ticked
+                rows = users_bulk.preview(session, actor, change, ids)
+        except PortalError as exc:
+            show_refusal(t, exc)
+            return
+        st.session_state["bulk_pending"] = token = secrets.token_urlsafe(8)
+        confirm_bulk(change, ids, rows, token, names)
+
+
+def preview_frame(change: users_bulk.BulkChange, rows) -> pd.DataFrame:
+    said = (lambda v: t(f"admin.bulk.status.{v}")) if change.action == users_bulk.DEACTIVATE else (lambda v: v)
+    frame = pd.DataFrame({t("admin.bulk.col.person"): [f"{r.name} ({r.username})" for r in rows]})
+    if change.action != users_bulk.RESET_PASSWORDS:
+        frame[t("admin.bulk.col.now")] = [said(r.before) for r in rows]
+        frame[t("admin.bulk.col.after")] = [said(r.after) if r.changes else "=" for r in rows]
+    if any(r.problem for r in rows):
+        frame[t("admin.bulk.col.problem")] = [t(r.problem[0], **r.problem[1]) if r.problem else "" for r in rows]
+    return frame
+
+
+@st.dialog(t("admin.bulk.confirm_title"), width="large")
+def confirm_bulk(change: users_bulk.BulkChange, ids: list[int], rows, token: str, names: dict) -> None:
+    """What will change, person by person; one confirmation (a second click finds nothing left to do)."""
+    blocked = any(r.problem for r in rows)
+    changing = sum(r.changes for r in rows)
+    if blocked:
+        st.error(t("admin.bulk.blocked"), icon=":material/block:")
+    else:
+        st.markdown(t("admin.bulk.will_change", count=changing))
+        if changing < len(rows):
+            st.caption(t("admin.bulk.unchanged", count=len(rows) - changing))
+    if change.action == users_bulk.RESET_PASSWORDS:
+        st.warning(t("admin.bulk.reset_warning"), icon=":material/lock_reset:")
+        if smtp_settings():
+            st.caption(t("admin.bulk.reset_by_email"))
+    st.dataframe(preview_frame(change, rows), hide_index=True, width="stretch")
+    keep, go = st.columns(2)
+    if keep.button(t("admin.bulk.cancel"), key="bulk_cancel"):
+        st.rerun()
+    if go.button(t("admin.bulk.confirm"), type="primary", key="bulk_confirm", disabled=blocked or not changing):
+        if st.session_state.pop("bulk_pending", None) != token:
+            st.rerun()  # already done by an earlier click
+        if done := run_action(t, lambda s: apply_bulk(s, change, ids)):
+            if change.action == users_bulk.RESET_PASSWORDS:
+                st.session_state["bulk_issued"] = done.value
+            st.session_state["users_flash"] = done_message(change, done.value, names)
+            st.rerun()
+
+
+def apply_bulk(session, change: users_bulk.BulkChange, ids: list[int]):
+    if change.action == users_bulk.DEACTIVATE:
+        return users_bulk.deactivate(session, actor, ids)
+    if change.action == users_bulk.MOVE_TEAM:
+        return users_bulk.move_team(session, actor, ids, change.team_id, change.effective)
+    if change.action == users_bulk.ASSIGN_MENTOR:
+        return users_bulk.assign_mentor(session, actor, ids, change.mentor_id)
+    if change.action == users_bulk.ASSIGN_COHORT:
+        return users_bulk.assign_cohort(session, actor, ids, change.cohort_id)
+    smtp = smtp_settings()
+    return users_bulk.reset_passwords(session, actor, ids, mailer=users_bulk.password_mailer(smtp) if smtp else None)
+
+
+def done_message(change: users_bulk.BulkChange, value, names: dict) -> str:
+    count = len(value) if change.action == users_bulk.RESET_PASSWORDS else value
+    return t(f"admin.bulk.done.{change.action}", count=count, team=plain(names["teams"].get(change.team_id, "")),
+             date=format_date(change.effective, t.language) if change.effective else "",
+             mentor=plain(names["mentors"].get(change.mentor_id, "")),
+             cohort=plain(names["cohorts"].get(change.cohort_id, "")))
+
+
+@st.dialog(t("admin.bulk.col.password"), width="large")
+def show_passwords(issued) -> None:
+    """The temporary passwords, once: this dialog is not drawn again."""
+    st.warning(t("admin.bulk.passwords_once"), icon=":material/key:")
+    st.dataframe(pd.DataFrame({
+        t("admin.bulk.col.person"): [f"{i.name} ({i.username})" for i in issued],
+        t("admin.bulk.col.password"): [i.password or t("admin.bulk.emailed", address=i.emailed_to)
+                                       for i in issued]}), hide_index=True, width="stretch")
+    if st.button(t("admin.bulk.close"), type="primary", key="bulk_passwords_done"):
+        st.rerun()
 
 
 def render_create(team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
@@ -119,6 +265,12 @@ def confirm_account_change(user_id: int, name: str, change: str) -> None:
                        icon=":material/key:")
 
 
+def with_current(names: dict[int, str], every: dict[int, str], current: str | None) -> dict[int, str]:
+    """The picker's options: the active ones, and the person's own even if archived (kept, not lost)."""
+    own = next((i for i, n in every.items() if n == current), None)
+    return names if own is None or own in names else {**names, own: t("admin.teams.archived_name", name=current)}
+
+
 EFFECTIVE_ERRORS = {key: "effective" for key in ("teams.error.effective_required", "teams.error.effective_before_start",
                                                   "teams.error.effective_too_late")}
 
@@ -146,7 +298,8 @@ def render_team_history(user_id: int) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", key=f"team_history_{user_id}", column_config=config)
 
 
-def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict) -> None:
+def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict, all_teams: dict,
+                all_cohorts: dict) -> None:
     """One of the users on the page shown: names, roles, team, cohort, mentor; deactivate; reset password."""
     if frame.empty:
         st.info(t("admin.users.none_on_page"))
@@ -155,6 +308,8 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict)
         user_id = st.selectbox(t("admin.users.pick"), list(labels), format_func=labels.get,
                                help=t("admin.users.pick_help"))
         row = frame.set_index("id").loc[user_id]
+        team_names = with_current(team_names, all_teams, row["team"])
+        cohort_names = with_current(cohort_names, all_cohorts, row["cohort"])
         current_roles = [Role(r) for r in row["roles"].split(", ") if r]
         team_form = RecordForm(f"edit_user_team_{user_id}")
         with st.form("edit_user"):
@@ -163,8 +318,8 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict)
                                        placeholder=t("widget.choose_many"))
             e1, e2, e3 = st.columns(3)
             team_ids, cohort_ids, mentor_ids = [None, *team_names], [None, *cohort_names], [None, *mentor_names]
-            inv_team = {v: k for k, v in team_names.items()}
-            inv_cohort = {v: k for k, v in cohort_names.items()}
+            inv_team = {v: k for k, v in all_teams.items()}
+            inv_cohort = {v: k for k, v in all_cohorts.items()}
             current_team = inv_team.get(row["team"])
             new_team = e1.selectbox(t("field.team"), team_ids, index=team_ids.index(current_team),
                                     format_func=lambda i: team_names.get(i, "—"))
@@ -204,21 +359,25 @@ def render_edit(frame, team_names: dict, cohort_names: dict, mentor_names: dict)
 st.title(t("admin.users.title"))
 if message := st.session_state.pop("users_flash", None):
     st.success(message, icon=":material/check_circle:")
+issued = st.session_state.pop("bulk_issued", ())
+if any(i.password for i in issued):
+    show_passwords(issued)
 with service_call(t) as session:
-    teams = users.list_teams(session)
-    cohorts = users.list_cohorts(session)
+    all_teams = {tm.id: tm.name for tm in users.list_teams(session)}
+    all_cohorts = {c.id: c.name for c in users.list_cohorts(session)}
+    team_names = {tm.id: tm.name for tm in users.active_teams(session)}
+    cohort_names = {c.id: c.name for c in users.active_cohorts(session)}
     mentors = users.people_with_role(session, Role.MENTOR)
-team_names = {tm.id: tm.name for tm in teams}
-cohort_names = {c.id: c.name for c in cohorts}
 mentor_names = {m.id: f"{m.display_name} ({m.username})" for m in mentors}
 
-wanted, filters = render_filters(team_names)
+wanted, filters = render_filters(all_teams, all_cohorts)  # a filter finds people in archived ones too
 with service_call(t) as session:
     listed = users.user_page(session, actor, wanted, page=filters.page_index())  # past the end: the last page
-render_table(listed, wanted != users.UserFilter())
+ticked = render_table(listed, wanted)
+render_bulk(ticked, listed.total, wanted, {"teams": team_names, "cohorts": cohort_names, "mentors": mentor_names})
 
 create_tab, edit_tab = st.tabs([t("admin.users.create"), t("admin.users.edit")])
 with create_tab:
     render_create(team_names, cohort_names, mentor_names)
 with edit_tab:
-    render_edit(listed.rows, team_names, cohort_names, mentor_names)
+    render_edit(listed.rows, team_names, cohort_names, mentor_names, all_teams, all_cohorts)

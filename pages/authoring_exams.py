@@ -120,7 +120,8 @@ def render_rules(settings, k: str, cohorts: dict[int, str]) -> None:
     settings.review_answers = right.selectbox(t("exams.field.review_answers"), list(exams_service.REVIEW_WHEN),
                                               index=exams_service.REVIEW_WHEN.index(settings.review_answers),
                                               format_func=lambda v: t(f"exams.review.{v}"), key=k + "ra")
-    settings.cohort_ids = third.multiselect(t("exams.field.cohorts"), list(cohorts), default=settings.cohort_ids,
+    offered = [*active_cohort_ids, *(i for i in settings.cohort_ids if i not in active_cohort_ids)]  # archived: kept
+    settings.cohort_ids = third.multiselect(t("exams.field.cohorts"), offered, default=settings.cohort_ids,
                                             format_func=cohorts.get, help=t("exams.field.cohorts_help"), key=k + "coh",
                                             placeholder=t("widget.choose_many"))
 
@@ -214,6 +215,7 @@ exam_widgets.show_flash(t)
 with service_call(t) as session:
     exam_list = exams_service.list_exams(session, actor)
     cohort_names = {c.id: c.name for c in users.list_cohorts(session)}
+    active_cohort_ids = [c.id for c in users.active_cohorts(session)]
     bank_tags = exams_service.bank_tags(session)
     bank_questions = sorted(exams_service.bank_entries(session))
     rubric_codes = exams_service.rubric_codes(session)

@@ -79,14 +79,14 @@ def _progress_bar(step: str, fraction: float, width: int = 30) -> None:
 
 def cmd_user_add(args) -> None:
     from portal.db import migrate, session_scope
-    from portal.users import NewUser, create_user, list_teams
+    from portal.users import NewUser, active_teams, create_user
 
     migrate()
     password = _read_password()
     with session_scope() as session:
         team_id = None
         if args.team:
-            team_id = next((tm.id for tm in list_teams(session) if tm.name.lower() == args.team.lower()), None)
+            team_id = next((tm.id for tm in active_teams(session) if tm.name.lower() == args.team.lower()), None)
             if team_id is None:
                 raise PortalError("users.error.no_such_team", team=args.team)
         create_user(session, SYSTEM, NewUser(username=args.username, display_name=args.name or args.username,
@@ -248,17 +248,15 @@ def cmd_qa_import_calls(args) -> None:
 
 
 def cmd_qa_sample(args) -> None:
-    from sqlmodel import select
-
     from portal.db import migrate, run_transaction, session_scope
-    from portal.models import Team
     from portal.qa.sampling import checked_month, draw_sample, team_id_by_name
+    from portal.users import active_teams
 
     checked_month(args.month)
     migrate()
     with session_scope() as session:
         teams = ([(team_id_by_name(session, args.team), args.team)] if args.team else
-                 [tuple(row) for row in session.exec(select(Team.id, Team.name).order_by(Team.name)).all()])
+                 [(tm.id, tm.name) for tm in active_teams(session)])
     refused = 0
     for team_id, name in teams:
         try:

@@ -96,6 +96,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "users:import": {A: EVERYONE},
     "coaching:settings": {A: EVERYONE},
     "audit:read": {A: EVERYONE},
+    "settings:read": {A: EVERYONE},  # the retention, anonymity and e-mail settings in force (read-only)
     # quality assurance (qa: the quality analyst; leads and trainers evaluate when also given the qa role)
     "qa:calls_manage": {Q: EVERYONE, A: EVERYONE},  # import and enter calls
     "qa:sample": {Q: EVERYONE},  # monthly sampling plans and draws

@@ -17,13 +17,13 @@ from sqlmodel import Session, select
 
 from portal.errors import PortalError
 from portal.i18n import LANGUAGES
-from portal.models import Cohort, Team, User, UserRole
+from portal.models import User, UserRole
 from portal.passwords import password_problem
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.text_files import MAX_USERS_CSV_BYTES, FileRefused, decode_upload
-from portal.users import (NewUser, USERNAME_PATTERN, create_user, employee_number_problem, mentor_problem, parse_roles,
-                          temporary_password)
+from portal.users import (NewUser, USERNAME_PATTERN, active_cohorts, active_teams, create_user, employee_number_problem,
+                          mentor_problem, parse_roles, temporary_password)
 
 REQUIRED_COLUMNS = ("username", "display_name", "roles")
 OPTIONAL_COLUMNS = ("team", "cohort", "mentor", "password", "language", "employee_number")
@@ -84,8 +84,7 @@ def preview_import(session: Session, actor: Actor, data: bytes | str) -> ImportP
         problems.append(RowProblem(1, "", "import.error.too_many_rows", {"maximum": MAX_ROWS}))
     if problems:
         return ImportPreview(rows, problems, encoding)
-    teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
-    cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
+    teams, cohorts = _active_names(session)
     existing = {name for name in session.exec(select(func.lower(User.username)))}
     mentors = _portal_mentors(session, rows)
     for row in rows:  # people of this file may mentor others in it
@@ -119,6 +118,12 @@ def _employee_number_problems(session: Session, rows: list[dict]) -> list[RowPro
         if problem:
             out.append(RowProblem(number, "employee_number", problem[0], problem[1]))
     return out
+
+
+def _active_names(session: Session) -> tuple[dict[str, int], dict[str, int]]:
+    """Lower-cased name -> id of the teams and of the cohorts a file may name: archived ones are not offered."""
+    return ({tm.name.lower(): tm.id for tm in active_teams(session)},
+            {c.name.lower(): c.id for c in active_cohorts(session)})
 
 
 def _portal_mentors(session: Session, rows: list[dict]) -> dict[str, tuple[set, bool]]:
@@ -185,8 +190,7 @@ def commit_import(session: Session, actor: Actor, data: bytes | str) -> dict[str
     preview = preview_import(session, actor, data)
     if not preview.valid:
         raise PortalError("import.error.not_valid", count=len(preview.problems))
-    teams = {name.lower(): tid for tid, name in session.exec(select(Team.id, Team.name))}
-    cohorts = {name.lower(): cid for cid, name in session.exec(select(Cohort.id, Cohort.name))}
+    teams, cohorts = _active_names(session)
     issued: dict[str, str] = {}
     for row in preview.rows:
         mentor_id = None

@@ -5,17 +5,17 @@ Every function takes the acting user and names its action in `portal.permissions
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import delete, func
+from sqlalchemy import delete, exists, func
 from sqlmodel import Session, select
 
 from portal import audit, throttle
 from portal.auth import revoke_user_sessions
-from portal.clock import today
+from portal.clock import today, utcnow
 from portal.errors import NotFound, ValidationFailed
-from portal.models import Cohort, Team, TeamLead, User, UserRole
+from portal.models import AuthSession, Cohort, Team, TeamLead, User, UserRole
 from portal.paging import PAGE_SIZE, Page, limited
 from portal.passwords import check_new_password
 from portal.permissions import permission
@@ -221,12 +221,35 @@ USER_COLUMNS = ["id", "username", "display_name", "roles", "active", "team", "co
                 "must_change_password"]
 
 
+ACTIVE, INACTIVE, NEVER_SIGNED_IN = "active", "inactive", "never_signed_in"
+STATUSES = (ACTIVE, INACTIVE, NEVER_SIGNED_IN)
+"""A user's status as the Users page filters it; `never_signed_in`: see `never_signed_in()`."""
+
+NEVER_SIGNED_IN_AFTER = timedelta(days=3)
+
+
+def never_signed_in() -> list:
+    """Active accounts made over `NEVER_SIGNED_IN_AFTER` ago that no one has ever signed in to: the one
+    rule Home's admin to-do counts and the Users page's filter lists."""
+    return [User.active, User.created_at < utcnow() - NEVER_SIGNED_IN_AFTER,
+            ~exists().where(AuthSession.user_id == User.id)]
+
+SORTS = {"username": User.username, "display_name": User.display_name, "team": Team.name,
+         "cohort": Cohort.name, "created": User.created_at}
+"""The columns the Users page sorts by."""
+
+
 @dataclass(frozen=True)
 class UserFilter:
-    """What the admin's Users page narrows to: a name or username containing `search`, one role, one team."""
+    """What the admin's Users page narrows to: a name or username containing `search`, one role, one team,
+    one cohort, one status; and its order (`sort`, `descending`)."""
     search: str = ""
     role: Role | None = None
     team_id: int | None = None
+    cohort_id: int | None = None
+    status: str | None = None
+    sort: str = "username"
+    descending: bool = False
 
     def where(self) -> list:
         """The filter as SQL conditions on `User` (an empty list: everyone)."""
@@ -239,7 +262,24 @@ class UserFilter:
             conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(self.role).value)))
         if self.team_id is not None:
             conditions.append(User.team_id == self.team_id)
+        if self.cohort_id is not None:
+            conditions.append(User.cohort_id == self.cohort_id)
+        if self.status == ACTIVE:
+            conditions.append(User.active)
+        if self.status == INACTIVE:
+            conditions.append(~User.active)
+        if self.status == NEVER_SIGNED_IN:
+            conditions.extend(never_signed_in())
         return conditions
+
+    def order(self, query):
+        """`query` (of user ids) in this filter's order, username breaking ties."""
+        column = SORTS.get(self.sort, User.username)
+        if column is Team.name:
+            query = query.join(Team, Team.id == User.team_id, isouter=True)
+        elif column is Cohort.name:
+            query = query.join(Cohort, Cohort.id == User.cohort_id, isouter=True)
+        return query.order_by(column.desc() if self.descending else column.asc(), User.username)
 
 
 @permission("users:manage")
@@ -255,8 +295,14 @@ def user_page(session: Session, actor: Actor, wanted: UserFilter = UserFilter(),
     matches in all. The page's ids stay a subquery: the first page reads the username index alone."""
     conditions = wanted.where()
     total = session.exec(select(func.count()).select_from(User).where(*conditions)).one()
-    ids, page = limited(select(User.id).where(*conditions).order_by(User.username), page, total, page_size)
-    return Page(_user_rows(session, ids), total, page, page_size)
+    ordered = wanted.order(select(User.id).where(*conditions))
+    if wanted.sort in (None, "username") and not wanted.descending:  # the page's ids stay a subquery
+        ids, page = limited(ordered, page, total, page_size)
+        return Page(_user_rows(session, ids), total, page, page_size)
+    query, page = limited(ordered, page, total, page_size)
+    ids = list(session.exec(query))
+    rows = _user_rows(session, ids)  # by username: put back in the page's order
+    return Page(rows.set_index("id").loc[ids].reset_index() if ids else rows, total, page, page_size)
 
 
 def _user_rows(session: Session, ids) -> pd.DataFrame:
@@ -290,20 +336,104 @@ def people_with_role(session: Session, role: Role) -> list[User]:
 # --- teams and cohorts ---------------------------------------------------
 
 def list_teams(session: Session) -> list[Team]:
+    """Every team, archived ones too (history and reports). Pickers offer `active_teams`."""
     return list(session.exec(select(Team).order_by(Team.name)))
 
 
 def list_cohorts(session: Session) -> list[Cohort]:
+    """Every cohort, newest first, archived ones too (history and reports). Pickers offer `active_cohorts`."""
     return list(session.exec(select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name)))
+
+
+def active_teams(session: Session) -> list[Team]:
+    """The teams a picker offers: every team not archived, by name."""
+    return list(session.exec(select(Team).where(Team.archived_at.is_(None)).order_by(Team.name)))
+
+
+def active_cohorts(session: Session) -> list[Cohort]:
+    """The cohorts a picker offers: every cohort not archived, newest first."""
+    return list(session.exec(select(Cohort).where(Cohort.archived_at.is_(None))
+                             .order_by(Cohort.start_date.desc(), Cohort.name)))
+
+
+def _team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound("users.error.no_such_team", team=team_id)
+    return team
+
+
+def _cohort(session: Session, cohort_id: int) -> Cohort:
+    cohort = session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise NotFound("users.error.no_such_cohort", cohort=cohort_id)
+    return cohort
+
+
+def _unique_name(session: Session, model, name: str, *, required: str, duplicate: str, own_id=None) -> str:
+    """`name` stripped, refused when empty or when another team (cohort) has it, whatever the case."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(required)
+    taken = select(model.id).where(func.lower(model.name) == name.lower())
+    if own_id is not None:
+        taken = taken.where(model.id != own_id)
+    if session.exec(taken).first() is not None:
+        raise ValidationFailed(duplicate, name=name)
+    return name
+
+
+@permission("teams:manage")
+def rename_team(session: Session, actor: Actor, team_id: int, name: str) -> Team:
+    team = _team(session, team_id)
+    name = _unique_name(session, Team, name, required="users.error.team_name_required",
+                        duplicate="users.error.duplicate_team", own_id=team_id)
+    if name != team.name:
+        audit.record(session, actor_id=actor.id, action="team.renamed", target=name, before=team.name, after=name)
+        team.name = name
+        session.add(team)
+    return team
+
+
+@permission("teams:manage")
+def rename_cohort(session: Session, actor: Actor, cohort_id: int, name: str) -> Cohort:
+    cohort = _cohort(session, cohort_id)
+    name = _unique_name(session, Cohort, name, required="users.error.cohort_name_required",
+                        duplicate="users.error.duplicate_cohort", own_id=cohort_id)
+    if name != cohort.name:
+        audit.record(session, actor_id=actor.id, action="cohort.renamed", target=name, before=cohort.name,
+                     after=name)
+        cohort.name = name
+        session.add(cohort)
+    return cohort
+
+
+@permission("teams:manage")
+def set_team_archived(session: Session, actor: Actor, team_id: int, archived: bool) -> Team:
+    """Archive (or bring back) a team: its history and reports stay, pickers stop offering it."""
+    return _set_archived(session, actor, _team(session, team_id), archived, "team")
+
+
+@permission("teams:manage")
+def set_cohort_archived(session: Session, actor: Actor, cohort_id: int, archived: bool) -> Cohort:
+    """Archive (or bring back) a cohort: its history and reports stay, pickers stop offering it."""
+    return _set_archived(session, actor, _cohort(session, cohort_id), archived, "cohort")
+
+
+def _set_archived(session: Session, actor: Actor, record, archived: bool, kind: str):
+    if (record.archived_at is not None) == archived:
+        return record  # already so: a second click changes nothing and says nothing twice
+    record.archived_at = utcnow() if archived else None
+    session.add(record)
+    audit.record(session, actor_id=actor.id, action=f"{kind}.{'archived' if archived else 'unarchived'}",
+                 target=record.name)
+    return record
 
 
 @permission("teams:manage")
 def create_team(session: Session, actor: Actor, name: str) -> Team:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed("users.error.team_name_required")
-    if session.exec(select(Team.id).where(func.lower(Team.name) == name.lower())).first() is not None:
-        raise ValidationFailed("users.error.duplicate_team", name=name)
+    name = _unique_name(session, Team, name, required="users.error.team_name_required",
+                        duplicate="users.error.duplicate_team")
     team = Team(name=name)
     session.add(team)
     session.flush()
@@ -313,13 +443,10 @@ def create_team(session: Session, actor: Actor, name: str) -> Team:
 
 @permission("teams:manage")
 def create_cohort(session: Session, actor: Actor, name: str, start_date: date) -> Cohort:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationFailed("users.error.cohort_name_required")
+    name = _unique_name(session, Cohort, name, required="users.error.cohort_name_required",
+                        duplicate="users.error.duplicate_cohort")
     if start_date is None:
         raise ValidationFailed("users.error.cohort_start_required")
-    if session.exec(select(Cohort.id).where(func.lower(Cohort.name) == name.lower())).first() is not None:
-        raise ValidationFailed("users.error.duplicate_cohort", name=name)
     cohort = Cohort(name=name, start_date=start_date)
     session.add(cohort)
     session.flush()
@@ -375,12 +502,13 @@ def teams_frame(session: Session, actor: Actor) -> pd.DataFrame:
                                       .join(User, User.id == TeamLead.user_id)):
         leads.setdefault(team_id, []).append(name)
     return pd.DataFrame([{"id": t.id, "team": t.name, "members": members.get(t.id, 0),
-                          "leads": ", ".join(sorted(leads.get(t.id, [])))} for t in list_teams(session)],
-                        columns=["id", "team", "members", "leads"])
+                          "leads": ", ".join(sorted(leads.get(t.id, []))), "archived": t.archived_at is not None}
+                         for t in list_teams(session)], columns=["id", "team", "members", "leads", "archived"])
 
 
 @permission("cohorts:list")
 def cohorts_frame(session: Session, actor: Actor) -> pd.DataFrame:
     members = dict(session.exec(select(User.cohort_id, func.count(User.id)).group_by(User.cohort_id)).all())
-    return pd.DataFrame([{"id": c.id, "cohort": c.name, "start_date": c.start_date, "members": members.get(c.id, 0)}
-                         for c in list_cohorts(session)], columns=["id", "cohort", "start_date", "members"])
+    return pd.DataFrame([{"id": c.id, "cohort": c.name, "start_date": c.start_date, "members": members.get(c.id, 0),
+                          "archived": c.archived_at is not None}
+                         for c in list_cohorts(session)], columns=["id", "cohort", "start_date", "members", "archived"])

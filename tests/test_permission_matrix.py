@@ -65,7 +65,7 @@ EXPECTED: dict[Role, dict[str, str]] = {
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
         "wellbeing:resources_manage", "questions:bank", "questions:images", "users:manage", "teams:manage", "cohorts:list",
-        "users:import", "coaching:settings", "audit:read", "qa:calls_manage", "qa:evaluations_read",
+        "users:import", "coaching:settings", "audit:read", "settings:read", "qa:calls_manage", "qa:evaluations_read",
         "qa:dashboard", "recognition:team_counts", "recognition:compliment", "recognition:confirm_star",
         "recognition:profile", "certificates:download", "certificates:verify", "certificates:recert_read")}},
     Role.QA: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (

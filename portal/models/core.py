@@ -13,6 +13,8 @@ class Team(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(120), unique=True, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+    """Set when archived: kept in history and reports, hidden from pickers."""
 
 
 class Cohort(SQLModel, table=True):
@@ -24,6 +26,8 @@ class Cohort(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(120), unique=True, nullable=False))
     start_date: date
     created_at: datetime = Field(default_factory=utcnow)
+    archived_at: datetime | None = None
+    """Set when archived: kept in history and reports, hidden from pickers."""
 
 
 class User(SQLModel, table=True):

@@ -353,8 +353,10 @@ class PlanStatus:
 def month_plans(session: Session, actor: Actor, month: str) -> list[PlanStatus]:
     """Every team's plan for a month (defaults where none is saved yet), with its calls and counts."""
     start, end = month_bounds(month)
-    teams = session.exec(select(Team.id, Team.name).order_by(Team.name)).all()
     plans = {p.team_id: p for p in session.exec(select(QaSamplePlan).where(QaSamplePlan.month == month))}
+    teams = session.exec(select(Team.id, Team.name)  # an archived team only where it already has this month's plan
+                         .where(Team.archived_at.is_(None) | Team.id.in_(list(plans) or [-1]))
+                         .order_by(Team.name)).all()
     call_counts = {team_id: (n, agents) for team_id, n, agents in session.exec(
         select(User.team_id, func.count(QaCall.id), func.count(func.distinct(QaCall.agent_id)))
         .join(User, User.id == QaCall.agent_id)

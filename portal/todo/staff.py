@@ -2,13 +2,13 @@
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import exists, func
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal.analytics import available_scopes, at_risk
 from portal.clock import local_date, utcnow
 from portal.i18n import localized_field
-from portal.models import ActionItem, AuthSession, Cohort, CoachingSession, User
+from portal.models import ActionItem, Cohort, CoachingSession, User
 from portal.onboarding import awaiting_signoff, mentee_journeys, review_queue, visible_journeys
 from portal.onboarding.rules import is_working_day
 from portal.qa.calls import failed_imports
@@ -17,7 +17,7 @@ from portal.quizzes.marking import marking_queue
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.todo.items import TodoItem, item
-from portal.users import teams_led_by
+from portal.users import NEVER_SIGNED_IN_AFTER, never_signed_in, teams_led_by  # noqa: F401  (the rule lives in users)
 
 MENTEES = "pages/team_mentees.py"
 BOARD = "pages/team_cohort_board.py"
@@ -28,10 +28,6 @@ USERS = "pages/admin_users.py"
 ITEM_ANALYSIS = "pages/authoring_item_analysis.py"
 AUDIT = "pages/admin_audit.py"
 QA_CALLS = "pages/qa_calls.py"
-
-#: An account counts as never used once it is this old without a single sign-in.
-NEVER_SIGNED_IN_AFTER = timedelta(days=3)
-
 
 @permission("home:view")
 def ticket_items(session: Session, actor: Actor) -> list[TodoItem]:
@@ -116,7 +112,5 @@ def lead_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
 @permission("home:view")
 def admin_items(session: Session, actor: Actor) -> list[TodoItem]:
     """Active accounts that have never been signed in to, a few days after they were made."""
-    never = session.exec(select(func.count(User.id)).where(
-        User.active, User.created_at < utcnow() - NEVER_SIGNED_IN_AFTER,
-        ~exists().where(AuthSession.user_id == User.id))).one()
+    never = session.exec(select(func.count(User.id)).where(*never_signed_in())).one()
     return [item("never_signed_in", USERS, query={"filter": "never_signed_in"}, count=never)] if never else []

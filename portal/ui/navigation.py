@@ -84,6 +84,8 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin", "audit:read"),
     PageDef("pages/admin_certificates.py", "nav.certificates", ":material/verified_user:", "nav.section.admin",
             "certificates:verify"),
+    PageDef("pages/admin_settings.py", "nav.settings_in_force", ":material/settings_applications:", "nav.section.admin",
+            "settings:read"),
     PageDef("pages/account_settings.py", "nav.account", ":material/settings:",
             "nav.section.account", "account:manage_own"),
     PageDef("pages/profile.py", "nav.profile", ":material/badge:", "nav.section.account", "recognition:profile"),
