@@ -114,7 +114,7 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
                                              "team_dashboard", "team_coaching", "authoring_rubrics", "qa_scorecards",
                                              "qa_calibration", "qa_dashboard", "qa_focus", "authoring_recertification"}
     assert menu[Role.ADMIN] == everyone | {"team_dashboard", "wellbeing_team", "admin_users", "admin_teams",
-                                           "admin_import", "admin_coaching_settings", "admin_sign_in", "admin_audit", "qa_calls",
+                                           "admin_import", "admin_coaching_settings", "admin_sign_in", "admin_audit", "admin_settings", "qa_calls",
                                            "qa_dashboard", "admin_certificates"}
 
 
