@@ -75,6 +75,7 @@ def render_table(listed: Page, wanted: users.UserFilter) -> list[int]:
                                 for codes in shown["roles"]])  # in words, not codes
     users_table, users_config = filled(t, shown.drop(columns=["id"]), {
         "username": t("field.username"), "display_name": t("field.display_name"), "roles": t("field.roles"),
+        "employee_number": t("field.employee_number"),
         "active": st.column_config.CheckboxColumn(t("field.active")), "team": t("field.team"),
         "cohort": t("field.cohort"), "mentor": t("field.mentor"), "locked_until": t("field.locked_until"),
         "must_change_password": st.column_config.CheckboxColumn(t("field.must_change_password"))})

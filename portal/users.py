@@ -217,7 +217,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, new_password: s
     return password
 
 
-USER_COLUMNS = ["id", "username", "display_name", "roles", "active", "team", "cohort", "mentor", "locked_until",
+USER_COLUMNS = ["id", "username", "display_name", "roles", "employee_number", "active", "team", "cohort", "mentor", "locked_until",
                 "must_change_password"]
 
 
@@ -257,7 +257,8 @@ class UserFilter:
         if needle := self.search.strip().lower():
             pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             conditions.append(func.lower(User.username).like(pattern, escape="\\")
-                              | func.lower(User.display_name).like(pattern, escape="\\"))
+                              | func.lower(User.display_name).like(pattern, escape="\\")
+                              | func.lower(User.employee_number).like(pattern, escape="\\"))
         if self.role is not None:
             conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(self.role).value)))
         if self.team_id is not None:
@@ -309,14 +310,14 @@ def _user_rows(session: Session, ids) -> pd.DataFrame:
     """The users whose ids `ids` selects, in its order, with their roles, team, cohort, mentor and lock."""
     mentor = User.__table__.alias("mentor")
     rows = session.exec(
-        select(User.id, User.username, User.display_name, User.active, Team.name, Cohort.name,
+        select(User.id, User.username, User.display_name, User.employee_number, User.active, Team.name, Cohort.name,
                mentor.c.username, User.must_change_password)
         .join(Team, Team.id == User.team_id, isouter=True)
         .join(Cohort, Cohort.id == User.cohort_id, isouter=True)
         .join(mentor, mentor.c.id == User.mentor_id, isouter=True)
         .where(User.id.in_(ids)).order_by(User.username)).all()
-    frame = pd.DataFrame(rows, columns=["id", "username", "display_name", "active", "team", "cohort", "mentor",
-                                        "must_change_password"])
+    frame = pd.DataFrame(rows, columns=["id", "username", "display_name", "employee_number", "active", "team", "cohort",
+                                        "mentor", "must_change_password"])
     roles: dict[int, list[str]] = {}
     for user_id, role in session.exec(select(UserRole.user_id, UserRole.role)
                                       .where(UserRole.user_id.in_(ids))):

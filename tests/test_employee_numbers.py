@@ -70,3 +70,11 @@ def test_a_call_export_may_name_its_agent_by_employee_number(session):
     preview = preview_calls(session, analyst, text)
     assert [r.call.agent_id for r in preview.rows[:2]] == [agent.id, agent.id]
     assert [(p.row, p.key) for p in preview.problems] == [(4, "qa.calls.error.unknown_agent")]
+
+
+def test_the_users_list_shows_and_finds_employee_numbers(session, admin):
+    users.create_user(session, admin, users.NewUser("chen.jie", "Chen Jie", (Role.AGENT,), "a-long-password-1",
+                                                    employee_number="GZ1006"))
+    users.create_user(session, admin, users.NewUser("li.na", "Li Na", (Role.AGENT,), "a-long-password-2"))
+    found = users.user_page(session, admin, users.UserFilter(search="gz10"))
+    assert found.total == 1 and list(found.rows["employee_number"]) == ["GZ1006"]
