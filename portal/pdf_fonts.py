@@ -29,6 +29,8 @@ FONT_CANDIDATES = (
 CHINESE_PROBE = "中文辅导记录"  # a font whose map lacks these is no Chinese font (e.g. DejaVu from fc-match)
 FAMILY = "cjk"
 UNCOVERED_SHOWN = 10
+#: Babel writes times with a narrow no-break space ("6:00\u202fAM"), which Noto CJK has no glyph for.
+SPACES_WITHOUT_GLYPHS = str.maketrans({"\u202f": " "})
 UNUSED_TABLES = {"vmtx", "vhea", "VORG", "BASE", "GSUB", "GPOS", "GDEF"}
 
 
@@ -114,6 +116,7 @@ class CjkPdf(FPDF):
         _add_cached_font(self, font)
 
     def normalize_text(self, text: str) -> str:
+        text = text.translate(SPACES_WITHOUT_GLYPHS)
         self.drawn.update(text)
         return super().normalize_text(text)
 

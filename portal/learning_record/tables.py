@@ -34,8 +34,8 @@ def _person(record: LearningRecord, t: Translator) -> pd.DataFrame:
 
 def _stages(record: LearningRecord, t: Translator) -> pd.DataFrame:
     return pd.DataFrame([{
-        "stage": _title(s, t.language), "status": t(f"record.status.{s.status}"),
-        "decision": t(f"record.outcome.{s.outcome}") if s.outcome else "", "signed_on": s.signed_on,
+        "stage": _title(s, t.language), "status": t(f"onboarding.status.{s.status}"),
+        "decision": t(f"onboarding.outcome.{s.outcome}") if s.outcome else "", "signed_on": s.signed_on,
         "signed_by": s.signed_by or "", "reason": s.reason} for s in record.stages],
         columns=["stage", "status", "decision", "signed_on", "signed_by", "reason"])
 
@@ -50,7 +50,7 @@ def _modules(record: LearningRecord, t: Translator) -> pd.DataFrame:
 
 def _exams(record: LearningRecord, t: Translator) -> pd.DataFrame:
     return pd.DataFrame([{
-        "exam": _title(e, t.language), "kind": t(f"record.kind.{e.kind}"), "attempts": e.attempts,
+        "exam": _title(e, t.language), "kind": t(f"exams.kind.{e.kind}"), "attempts": e.attempts,
         "percent": round(e.percent, 1), "passed": _yes_no(t, e.passed), "submitted_on": e.submitted_on}
         for e in record.exams], columns=["exam", "kind", "attempts", "percent", "passed", "submitted_on"])
 
