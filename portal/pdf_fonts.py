@@ -95,7 +95,7 @@ def _add_cached_font(pdf: FPDF, font: CjkFont) -> None:
     """What fpdf2 2.8's `add_font` does, from the kept parse (pyproject pins fpdf2 below 2.9 for this)."""
     parsed = copy.copy(_parsed_font(font))
     parsed.i = len(pdf.fonts) + 1
-    parsed.ttfont = TTFont(font.path, recalcTimestamp=False, fontNumber=font.index, lazy=True)
+    parsed.ttfont = TTFont(font.path, recalcTimestamp=False, recalcBBoxes=False, fontNumber=font.index, lazy=True)
     for tag in UNUSED_TABLES.intersection(parsed.ttfont.keys()):
         del parsed.ttfont[tag]  # vertical metrics and layout: never drawn, and costly to subset
     parsed.subset = SubsetMap(parsed)

@@ -17,6 +17,9 @@ from portal.learning_record.tables import SECTIONS, record_frames
 from portal.pdf_fonts import FAMILY, CjkPdf, cjk_font, facts_table, refuse_uncovered
 
 TABLE_SECTIONS = tuple(s for s in SECTIONS if s != "person")
+#: Relative column widths per section (titles and notes get the room); a section not listed shares it evenly.
+COLUMN_WEIGHTS = {"stages": (3, 2, 2, 2, 2, 3), "modules": (3, 2, 2, 2, 1, 1), "exams": (3, 1, 1, 1, 1, 2),
+                  "coaching": (2, 2, 2, 5, 2), "certificates": (3, 2, 2)}
 
 
 def deferred_record_pdf(record: LearningRecord, t: Translator) -> Callable[[], bytes]:
@@ -41,7 +44,8 @@ def record_pdf(record: LearningRecord, t: Translator) -> bytes:
     pdf.set_font(FAMILY, size=10)
     facts_table(pdf, [tuple(row) for row in frames["person"].itertuples(index=False)])
     for section in TABLE_SECTIONS:
-        _table(pdf, t(f"record.section.{section}"), frames[section], t, _empty_text(record, section, t))
+        _table(pdf, t(f"record.section.{section}"), frames[section], t, _empty_text(record, section, t),
+               COLUMN_WEIGHTS.get(section))
     data = bytes(pdf.output())
     refuse_uncovered(font, pdf.drawn)
     return data
@@ -68,7 +72,8 @@ def _cell_texts(frames: dict[str, pd.DataFrame], t: Translator) -> list[str]:
         str(c) for frame in frames.values() for c in frame.columns]
 
 
-def _table(pdf: FPDF, title: str, frame: pd.DataFrame, t: Translator, empty: str) -> None:
+def _table(pdf: FPDF, title: str, frame: pd.DataFrame, t: Translator, empty: str,
+           weights: tuple[int, ...] | None) -> None:
     pdf.ln(3)
     pdf.set_font(FAMILY, size=12)
     pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
@@ -77,7 +82,8 @@ def _table(pdf: FPDF, title: str, frame: pd.DataFrame, t: Translator, empty: str
         pdf.multi_cell(0, 5.5, empty, new_x="LMARGIN", new_y="NEXT")
         return
     headings = FontFace(emphasis="", fill_color=235)  # one regular face: a bold one would parse a second font
-    with pdf.table(text_align="LEFT", headings_style=headings, line_height=5) as table:
+    widths = weights if weights and len(weights) == len(frame.columns) else None
+    with pdf.table(col_widths=widths, text_align="LEFT", headings_style=headings, line_height=5) as table:
         table.row([str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
             table.row([_cell(v, t) for v in row])
