@@ -91,7 +91,7 @@ def _parsed_font(font: CjkFont) -> TTFFont:
     return TTFFont(FPDF(), Path(font.path), FAMILY, "", collection_font_number=font.index)
 
 
-def _add_cached_font(pdf: FPDF, font: CjkFont) -> None:
+def add_cached_font(pdf: FPDF, font: CjkFont) -> None:
     """What fpdf2 2.8's `add_font` does, from the kept parse (pyproject pins fpdf2 below 2.9 for this)."""
     parsed = copy.copy(_parsed_font(font))
     parsed.i = len(pdf.fonts) + 1
@@ -113,7 +113,7 @@ class CjkPdf(FPDF):
         super().__init__(format="A4")
         self.footer_text = footer_text
         self.drawn: set[str] = set()
-        _add_cached_font(self, font)
+        add_cached_font(self, font)
 
     def normalize_text(self, text: str) -> str:
         text = text.translate(SPACES_WITHOUT_GLYPHS)

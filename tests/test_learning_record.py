@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from portal import coaching, learning_record, wellbeing
+from portal.certificates import issue_certificate
 from portal.clock import today, utcnow
 from portal.errors import PermissionDenied
 from portal.i18n import Translator
@@ -77,6 +78,8 @@ def mentee_records(session, world):
     coaching.write_session(session, world["lead_a"], draft)
     version = make_scorecard(session)
     make_evaluation(session, version, mentee.id, world["qa"].id, {"greet": 2, "verify": 2, "offer": None}, utcnow())
+    issue_certificate(session, mentee.id, "onboarding", title_en="New-hire programme completed",
+                      title_zh="新员工培训结业", achieved_on=today(), source_key=f"test-graduation:{mentee.id}")
     wellbeing.check_in(session, mentee, wellbeing.CheckIn(who5=[1, 1, 1, 1, 1], pss4=[4, 4, 4, 4],
                                                           comment=WELLBEING_COMMENT))
     session.flush()
@@ -97,7 +100,8 @@ def test_the_record_holds_every_part(session, world, mentee_records):
         ("practical", 1, 85.0, True), ("written", 2, 90.0, True)]
     assert [(c.shared_notes, c.coach) for c in record.coaching] == [(SHARED, world["lead_a"].display_name)]
     assert record.qa is not None and record.qa.evaluations == 1
-    assert record.certificates == ()
+    assert [(c.title_en, c.issued_on) for c in record.certificates] == [("New-hire programme completed", today())]
+    assert record.certificates[0].reference  # the verification code, for HR to check
 
 
 def test_an_exam_graded_by_average_counts_the_mean(session, world):
@@ -127,7 +131,7 @@ def test_private_notes_and_wellbeing_never_appear_anywhere(session, world, mente
     record = learning_record.learning_record(session, world[reader], world["mentee"].id)
     written = everything_written(session, record, language)
     assert "Reread the roaming tariff sheet" in written  # the shared notes are there: the search is real
-    assert "共享记录" in written
+    assert "共享记录" in written and ("新员工培训结业" in written or "New-hire programme completed" in written)
     for secret in ("PRIVATE-stress-at-home", "私密", "WELLBEING-can-not-sleep", "睡不着"):
         assert secret not in written
 

@@ -88,7 +88,9 @@ class CertificateEntry:
     title_en: str
     title_zh: str
     issued_on: date
+    expires_on: date | None = None
     reference: str = ""
+    """The verification code (an admin looks it up to confirm the certificate is real)."""
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from portal.pdf_fonts import FAMILY, CjkPdf, cjk_font, facts_table, refuse_uncov
 TABLE_SECTIONS = tuple(s for s in SECTIONS if s != "person")
 #: Relative column widths per section (titles and notes get the room); a section not listed shares it evenly.
 COLUMN_WEIGHTS = {"stages": (3, 2, 2, 2, 2, 3), "modules": (3, 2, 2, 2, 1, 1), "exams": (3, 1, 1, 1, 1, 2),
-                  "coaching": (2, 2, 2, 5, 2), "certificates": (3, 2, 2)}
+                  "coaching": (2, 2, 2, 5, 2), "certificates": (3, 2, 2, 2)}
 
 
 def deferred_record_pdf(record: LearningRecord, t: Translator) -> Callable[[], bytes]:

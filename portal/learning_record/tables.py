@@ -70,8 +70,9 @@ def _qa(record: LearningRecord, t: Translator) -> pd.DataFrame:
 
 
 def _certificates(record: LearningRecord, t: Translator) -> pd.DataFrame:
-    return pd.DataFrame([{"certificate": _title(c, t.language), "issued_on": c.issued_on, "reference": c.reference}
-                         for c in record.certificates], columns=["certificate", "issued_on", "reference"])
+    return pd.DataFrame([{"certificate": _title(c, t.language), "issued_on": c.issued_on, "expires_on": c.expires_on,
+                          "reference": c.reference} for c in record.certificates],
+                        columns=["certificate", "issued_on", "expires_on", "reference"])
 
 
 BUILDERS: dict[str, Callable[[LearningRecord, Translator], pd.DataFrame]] = {

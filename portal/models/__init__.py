@@ -9,6 +9,10 @@ from portal.models.notifications import Notification, NotificationPreference
 from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationParticipant, QaCall, QaDispute,
                                QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
                                QaScorecard, QaScorecardVersion)
+from portal.models.recognition import (Badge, Certificate, Compliment, ModuleVersionSeen, RecertPolicy,
+                                       RecertReread, ServiceStar, StarNomination, Thanks)
+from portal.models.recognition import (Badge, Certificate, Compliment, ModuleVersionSeen, RecertPolicy,
+                                       RecertReread, ServiceStar, StarNomination, Thanks)
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
@@ -24,4 +28,8 @@ __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle
            "QaCalibration", "QaCalibrationCall", "QaCalibrationParticipant", "QaCall", "QaDispute", "QaDisputeItem",
            "QaEvaluation", "QaFocusItem", "QaItemScore", "QaSample", "QaSamplePlan", "QaScorecard", "QaScorecardVersion",
            "Notification", "NotificationPreference",
+           "Badge", "Certificate", "Compliment", "ModuleVersionSeen", "RecertPolicy", "RecertReread", "ServiceStar",
+           "StarNomination", "Thanks",
+           "Badge", "Certificate", "Compliment", "ModuleVersionSeen", "RecertPolicy", "RecertReread", "ServiceStar",
+           "StarNomination", "Thanks",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]
