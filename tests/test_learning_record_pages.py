@@ -44,6 +44,14 @@ def test_a_new_hire_reads_their_own_record_with_stages_exams_and_downloads(demo_
     assert len(at.dataframe) >= 2
 
 
+def test_the_agent_sees_their_onboarding_certificate_in_both_languages(demo_engine):
+    english = open_record(demo_engine, "agent")
+    assert "Certificates" in shown(english)
+    assert any(len(frame.value) for frame in english.dataframe if "Certificate" in frame.value.columns)
+    chinese = open_record(demo_engine, "agent", "zh-CN")
+    assert any(len(frame.value) for frame in chinese.dataframe if "证书" in frame.value.columns)
+
+
 def test_a_lead_picks_a_team_member_and_is_refused_another_teams_by_url(demo_engine):
     at = open_record(demo_engine, "lead", person="agent")
     assert "Chen Jie 陈杰" in shown(at) and not at.error
