@@ -194,7 +194,7 @@ def test_a_mentor_reads_their_mentees_record_without_its_quality_evaluations(ses
 
 
 def test_the_picker_lists_only_the_people_one_may_read(session, world):
-    names = lambda reader: {label.split(" (")[0] for label in  # noqa: E731
+    names = lambda reader: {label.split(" (")[0] for label in  # noqa: E731 (a one-line helper)
                             learning_record.record_people(session, world[reader]).values()}
     assert learning_record.record_people(session, world["agent_a"]) == {
         world["agent_a"].id: f"{world['agent_a'].display_name} (agent.a)"}

@@ -9,8 +9,8 @@ private coaching notes ever enter it (the queries do not even select them).
 from portal.learning_record.entries import (CertificateEntry, CoachingEntry, ExamEntry, LearningRecord, ModuleEntry,
                                             PersonFacts, QaSummary, StageEntry)
 from portal.learning_record.service import learning_record, record_people
-from portal.learning_record.tables import SECTIONS, record_frames, record_workbook, record_csv
+from portal.learning_record.tables import SECTIONS, record_csv, record_frames, record_workbook
 
-__all__ = ["CertificateEntry", "CoachingEntry", "ExamEntry", "LearningRecord", "ModuleEntry", "PersonFacts",
-           "QaSummary", "SECTIONS", "StageEntry", "learning_record", "record_csv", "record_frames", "record_people",
+__all__ = ["SECTIONS", "CertificateEntry", "CoachingEntry", "ExamEntry", "LearningRecord", "ModuleEntry", "PersonFacts",
+           "QaSummary", "StageEntry", "learning_record", "record_csv", "record_frames", "record_people",
            "record_workbook"]

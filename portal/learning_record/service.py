@@ -8,8 +8,7 @@ from portal.errors import NotFound
 from portal.learning_record.certificates import certificates_of
 from portal.learning_record.entries import (CoachingEntry, ExamEntry, LearningRecord, ModuleEntry, PersonFacts,
                                             QaSummary, StageEntry)
-from portal.models import (Attempt, CoachingSession, Cohort, Exam, ModuleProgress, QaEvaluation, StageSignoff, Team,
-                           User)
+from portal.models import Attempt, CoachingSession, Cohort, Exam, ModuleProgress, QaEvaluation, StageSignoff, Team, User
 from portal.onboarding.journey import Journey, build_journeys
 from portal.permissions import permission
 from portal.quizzes.results import final_grades
