@@ -115,6 +115,16 @@ def test_an_agent_outside_onboarding_has_no_stages(session, world):
     assert record.stages == () and record.modules == () and record.exams == ()
 
 
+def test_an_agent_who_read_a_module_again_has_it_in_the_record_but_no_stages(session, world):
+    module = current_programme().stages[1].modules[0]
+    session.add(ModuleProgress(user_id=world["agent_a"].id, module_id=module.id, opened_at=utcnow(),
+                               completed_at=utcnow(), version="older", minutes_spent=10))
+    session.flush()
+    record = learning_record.learning_record(session, world["agent_a"], world["agent_a"].id)
+    assert record.stages == ()
+    assert [(m.module_id, m.completed_version, m.outdated) for m in record.modules] == [(module.id, "older", True)]
+
+
 def everything_written(session, record, language) -> str:
     """The record as every output holds it: the object, the tables, the PDF's text, the CSV and the XLSX."""
     t = Translator(language)

@@ -1,5 +1,5 @@
 """`learning_record(session, actor, user_id)`: one person's record, read from their own rows only."""
-from sqlalchemy import exists, func, or_
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from portal import permissions
@@ -29,11 +29,11 @@ def learning_record(session: Session, actor: Actor, user_id: int) -> LearningRec
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    journey = _journey(session, user)
+    journey, in_programme = _journey(session, user)
     qa_visible = permissions.may(session, actor, "qa:evaluations_read", user_id)
     return LearningRecord(
         person=_person(session, user), generated_at=utcnow(),
-        stages=_stages(journey) if journey else (), modules=_modules(journey) if journey else (),
+        stages=_stages(journey) if in_programme else (), modules=_modules(journey) if journey else (),
         exams=_exams(session, user_id), coaching=_coaching(session, user_id),
         qa=_qa_summary(session, user_id) if qa_visible else None,
         certificates=tuple(certificates_of(session, user_id)))
@@ -57,16 +57,18 @@ def _person(session: Session, user: User) -> PersonFacts:
                        mentor=mentor.display_name if mentor else None, active=user.active)
 
 
-def _in_onboarding(session: Session, user: User) -> bool:
-    """Was the person ever in the new-hire programme (a cohort, a module or a sign-off of theirs)?"""
-    if user.cohort_id is not None:
-        return True
-    return bool(session.scalar(select(or_(exists().where(ModuleProgress.user_id == user.id),
-                                          exists().where(StageSignoff.user_id == user.id)))))
+def _journey(session: Session, user: User) -> tuple[Journey | None, bool]:
+    """The person's journey when they read any module or were in the new-hire programme, and whether they were.
 
-
-def _journey(session: Session, user: User) -> Journey | None:
-    return build_journeys(session, [user])[0] if _in_onboarding(session, user) else None
+    An agent who only read modules (a changed one, again) has modules in their record but no stages:
+    the programme's stages belong to those in a cohort or signed off in one.
+    """
+    read_modules, signed_off = session.exec(select(exists().where(ModuleProgress.user_id == user.id),
+                                                   exists().where(StageSignoff.user_id == user.id))).one()
+    in_programme = user.cohort_id is not None or bool(signed_off)
+    if not (in_programme or read_modules):
+        return None, False
+    return build_journeys(session, [user])[0], in_programme
 
 
 def _stages(journey: Journey) -> tuple[StageEntry, ...]:
