@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from portal.formatting import format_date, format_datetime
 from portal.i18n import Translator
 from portal.learning_record.entries import LearningRecord
-from portal.learning_record.tables import SECTIONS, record_frames
+from portal.learning_record.tables import SECTIONS, empty_key, record_frames
 from portal.pdf_fonts import FAMILY, CjkPdf, cjk_font, facts_table, refuse_uncovered
 
 TABLE_SECTIONS = tuple(s for s in SECTIONS if s != "person")
@@ -44,17 +44,11 @@ def record_pdf(record: LearningRecord, t: Translator) -> bytes:
     pdf.set_font(FAMILY, size=10)
     facts_table(pdf, [tuple(row) for row in frames["person"].itertuples(index=False)])
     for section in TABLE_SECTIONS:
-        _table(pdf, t(f"record.section.{section}"), frames[section], t, _empty_text(record, section, t),
+        _table(pdf, t(f"record.section.{section}"), frames[section], t, t(empty_key(record, section)),
                COLUMN_WEIGHTS.get(section))
     data = bytes(pdf.output())
     refuse_uncovered(font, pdf.drawn)
     return data
-
-
-def _empty_text(record: LearningRecord, section: str, t: Translator) -> str:
-    if section == "qa" and record.qa is None:
-        return t("record.qa_not_shown")
-    return t(f"record.empty.{section}")
 
 
 def _cell(value, t: Translator) -> str:

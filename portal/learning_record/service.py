@@ -122,8 +122,8 @@ def _coaching(session: Session, user_id: int) -> tuple[CoachingEntry, ...]:
         .join(User, User.id == CoachingSession.author_id)
         .where(CoachingSession.agent_id == user_id)
         .order_by(CoachingSession.held_on, CoachingSession.id)).all()
-    return tuple(CoachingEntry(session_id=row.id, held_on=row.held_on, focus_area=row.focus_area, coach=row.display_name,
-                               shared_notes=row.shared_notes,
+    return tuple(CoachingEntry(session_id=row.id, held_on=row.held_on, focus_area=row.focus_area,
+                               coach=row.display_name, shared_notes=row.shared_notes,
                                acknowledged_on=local_date(row.acknowledged_at) if row.acknowledged_at else None)
                  for row in rows)
 

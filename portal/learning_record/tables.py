@@ -80,6 +80,13 @@ BUILDERS: dict[str, Callable[[LearningRecord, Translator], pd.DataFrame]] = {
     "certificates": _certificates}
 
 
+def empty_key(record: LearningRecord, section: str) -> str:
+    """The text for a section with no rows: quality is "not shown to you" when the reader may not see it."""
+    if section == "qa" and record.qa is None:
+        return "record.qa_not_shown"
+    return f"record.empty.{section}"
+
+
 def record_frames(record: LearningRecord, t: Translator, *, headers: bool = True) -> dict[str, pd.DataFrame]:
     """Section -> its table in `t`'s language (column headers translated unless `headers=False`)."""
     frames = {section: BUILDERS[section](record, t) for section in SECTIONS}

@@ -6,6 +6,7 @@ from portal.errors import PortalError
 from portal.formatting import format_datetime
 from portal.i18n import Translator
 from portal.learning_record import LearningRecord, record_csv, record_frames, record_workbook
+from portal.learning_record.tables import empty_key
 from portal.learning_record.pdf import deferred_record_pdf
 from portal.ui.dates import time_columns
 from portal.ui.tables import filled
@@ -15,7 +16,8 @@ from portal.ui.widgets import empty_state
 
 PARAM = "user"
 SECTION_ICONS = {"stages": ":material/route:", "modules": ":material/menu_book:", "exams": ":material/assignment:",
-                 "coaching": ":material/forum:", "qa": ":material/verified:", "certificates": ":material/workspace_premium:"}
+                 "coaching": ":material/forum:", "qa": ":material/verified:",
+                 "certificates": ":material/workspace_premium:"}
 
 
 def wanted_person() -> int | None:
@@ -53,14 +55,14 @@ def render_record(t: Translator, record: LearningRecord) -> None:
     headed = record_frames(record, t)
     st.subheader(record.person.display_name)
     st.caption(t("record.generated", when=format_datetime(record.generated_at, t.language)))
-    st.markdown("  \n".join(f"**{plain(fact)}**: {plain(value)}" for fact, value in headed["person"].itertuples(index=False)))
+    facts = headed["person"].itertuples(index=False)
+    st.markdown("  \n".join(f"**{plain(fact)}**: {plain(value)}" for fact, value in facts))
     render_downloads(t, record)
     for section, icon in SECTION_ICONS.items():
         st.markdown(f"#### {t(f'record.section.{section}')}")
         frame = headed[section]
         if frame.empty:
-            empty_state(t, "record.qa_not_shown" if section == "qa" and record.qa is None else f"record.empty.{section}",
-                        icon=icon)
+            empty_state(t, empty_key(record, section), icon=icon)
             continue
         shown, config = filled(t, frame, time_columns(t, frame))
         st.dataframe(shown, hide_index=True, width="stretch", column_config=config)
