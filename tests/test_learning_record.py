@@ -212,3 +212,21 @@ def test_the_picker_lists_only_the_people_one_may_read(session, world):
     assert {world[p].display_name for p in ("mentee", "agent_a", "colleague_a", "mentor")} <= lead_a
     assert world["agent_b"].display_name not in lead_a
     assert names("mentor") == {world["mentee"].display_name}  # a mentor reads their own through a learner role
+
+
+# --- the command line, for HR -------------------------------------------------------------
+
+def test_the_command_line_writes_a_record_for_hr(session, world, mentee_records, tmp_path, capsys):
+    from portal.cli import main
+
+    session.commit()
+    for name in ("record.pdf", "record.xlsx", "record.csv"):
+        assert main(["record", "mentee.m", str(tmp_path / name), "--language", "zh-CN"]) == 0
+    assert "学习档案" in pdf_text((tmp_path / "record.pdf").read_bytes())
+    assert "共享记录" in (tmp_path / "record.csv").read_text(encoding="utf-8-sig")
+    assert PRIVATE not in (tmp_path / "record.csv").read_text(encoding="utf-8-sig")
+    assert "mentee.m" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="nobody.here"):
+        main(["record", "nobody.here", str(tmp_path / "x.pdf")])
+    with pytest.raises(SystemExit, match=r"\.pdf"):
+        main(["record", "mentee.m", str(tmp_path / "x.doc")])
