@@ -19,7 +19,7 @@ from portal.clock import center_zone
 from portal.i18n import translate
 from portal.models import Compliment, ModuleProgress, StageSignoff, StarNomination, Thanks
 from portal.onboarding.programme import current_programme
-from portal.recognition import badges, graduation, stars, thanks
+from portal.recognition import badges, graduation, milestones, stars, thanks
 from seed.context import SeedContext
 
 STAR, STAR_LEAD, ADMIN = "agent", "lead", "admin"
@@ -104,7 +104,7 @@ def _badges_and_certificates(ctx: SeedContext) -> None:
                       title_zh=translate("certificates.title.onboarding", "zh-CN"), achieved_on=achieved,
                       source_key=graduation.source_key(star.id), expires_on=expiry_for(graduation.PROGRAMME, achieved))
     badges.award_badge(session, star.id, badges.GRADUATED, source_key=graduation.source_key(star.id))
-    badges.award_badge(session, star.id, badges.QA_CLEAN_QUARTER, source_key=f"qa:{ctx.today.year}-{ctx.today.month:02d}")
+    milestones.award_qa_streaks(session, ctx.today)  # as the daily sweep does: Chen Jie and others clean for a quarter
     if new:
         ctx.count("certificates", 2)
 

@@ -46,8 +46,20 @@ def test_issue_certificate_is_idempotent_by_source_key_with_a_code_each(session,
     assert again.id == first.id and other.code != first.code
     assert session.exec(select(func.count()).select_from(Certificate)).one() == 2
     with pytest.raises(ValueError):
-        issue_certificate(session, people["agent"].id, "made-up", title_en="x", title_zh="x", achieved_on=ACHIEVED,
+        issue_certificate(session, people["agent"].id, "", title_en="x", title_zh="x", achieved_on=ACHIEVED,
                           source_key="x")
+
+
+def test_a_certificate_about_to_lapse_is_on_its_holders_list_from_30_days_before(session, people):
+    row = issue(session, people["agent"].id, expires_on=date(2026, 12, 31))
+
+    def lapsing(today):
+        return [(i.kind, i.due, dict(i.query)) for i in todo_for(session, people["agent"], today=today)
+                if i.kind == "certificate_expiry"]
+
+    assert lapsing(date(2026, 11, 30)) == []
+    assert lapsing(date(2026, 12, 1)) == [("certificate_expiry", date(2026, 12, 31), {"certificate": str(row.id)})]
+    assert lapsing(date(2027, 1, 5))  # lapsed: still listed, overdue
 
 
 def test_expiry_counts_whole_months_and_keeps_the_end_of_short_months():

@@ -212,3 +212,21 @@ def test_graduating_onboarding_earns_the_badge_and_a_certificate(session, world)
     [certificate] = mine.certificates
     assert certificate.kind == "onboarding" and certificate.achieved_on == TODAY
     assert certificate.expires_on == date(2028, 10, 21) and certificate.code.startswith("AA-")
+
+
+def test_three_whole_months_without_a_critical_miss_earn_the_qa_badge_once(session, center):
+    from portal.recognition import milestones
+
+    people, _, _ = center
+    version = make_scorecard(session)
+    clean, missed = {"greet": 2, "verify": 2, "offer": None}, {"greet": 2, "verify": 0, "offer": None}
+    for month in (9, 10, 11):
+        at = datetime(2026, month, 12, 3, tzinfo=UTC)
+        make_evaluation(session, version, people["agent"].id, people["qa"].id, clean, at)
+        make_evaluation(session, version, people["other"].id, people["qa"].id, missed if month == 10 else clean, at)
+    make_evaluation(session, version, people["colleague"].id, people["qa"].id, clean, datetime(2026, 11, 3, tzinfo=UTC))
+    assert milestones.streak_months(date(2026, 12, 3)) == [date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)]
+    assert milestones.sweep(session, date(2026, 12, 3)) == 1
+    assert milestones.sweep(session, date(2026, 12, 20)) == 0
+    awarded = session.exec(select(Badge.user_id, Badge.source_key).where(Badge.code == badges.QA_CLEAN_QUARTER)).all()
+    assert awarded == [(people["agent"].id, "qa:2026-11")]  # not the one with a critical miss, nor one month only

@@ -13,6 +13,7 @@ a quiz, passed that practice quiz since the version was first seen.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -124,22 +125,30 @@ def _passed_since(session: Session, user_ids: list[int], quiz_codes: set[str], s
 
 
 def _recertifications(session: Session, people_condition, today: date) -> list[Recertification]:
+    """Read at an older version, or read again at this one with its quiz still to pass.
+
+    Only those rows are read (the version test is in SQL): at a large center nearly everyone is
+    up to date, and the board must not read every module everyone ever completed."""
     programme = current_programme()
     rules = {m: p for m, p in policies(session).items() if p.mode != "off"}
     if not rules:
         return []
+    modules = [m for m in programme.modules if m.id in rules]
     first_seen = _first_seen(session, today)
-    rows = session.exec(select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.version,
-                               User.display_name, Team.name)
-                        .join(User, User.id == ModuleProgress.user_id).join(Team, Team.id == User.team_id, isouter=True)
-                        .where(User.active, people_condition, ModuleProgress.completed_at.is_not(None),
-                               ModuleProgress.module_id.in_(list(rules)))
-                        .order_by(User.display_name, ModuleProgress.module_id)).all()
-    reread_pairs = _reread_at_current(session, [r[0] for r in rows])
-    candidates = [r for r in rows if programme.module(r[1]) is not None
-                  and (r[2] != programme.module(r[1]).version or (r[0], r[1]) in reread_pairs)]
-    quiz_since = {m.quiz: first_seen[m.id] for m in programme.modules if m.quiz and m.id in rules}
-    passed = _passed_since(session, sorted({r[0] for r in candidates}), set(quiz_since), quiz_since)
+    people = (select(ModuleProgress.user_id, ModuleProgress.module_id, ModuleProgress.version, User.display_name,
+                     Team.name)
+              .join(User, User.id == ModuleProgress.user_id).join(Team, Team.id == User.team_id, isouter=True)
+              .where(User.active, people_condition, ModuleProgress.completed_at.is_not(None)))
+    stale = session.exec(people.where(or_(*(and_(ModuleProgress.module_id == m.id, ModuleProgress.version != m.version)
+                                             for m in modules)))).all()
+    reread = session.exec(people.join(RecertReread, and_(RecertReread.user_id == ModuleProgress.user_id,
+                                                         RecertReread.module_id == ModuleProgress.module_id,
+                                                         RecertReread.version == ModuleProgress.version))
+                          .where(or_(*(and_(ModuleProgress.module_id == m.id, ModuleProgress.version == m.version)
+                                       for m in modules)))).all()
+    candidates = sorted({*stale, *reread}, key=lambda r: (r[3], r[1]))
+    quiz_since = {m.quiz: first_seen[m.id] for m in modules if m.quiz}
+    passed = _passed_since(session, sorted({r[0] for r in reread}), set(quiz_since), quiz_since)
     found = []
     for user_id, module_id, version, name, team in candidates:
         module = programme.module(module_id)
@@ -150,16 +159,6 @@ def _recertifications(session: Session, people_condition, today: date) -> list[R
                                      first_seen[module_id] + timedelta(days=rules[module_id].due_days), reread_done,
                                      module.quiz is not None))
     return found
-
-
-def _reread_at_current(session: Session, user_ids: list[int]) -> set[tuple[int, str]]:
-    """(user id, module id) for each re-read of a module's current version."""
-    if not user_ids:
-        return set()
-    current = {m.id: m.version for m in current_programme().modules}
-    rows = session.exec(select(RecertReread.user_id, RecertReread.module_id, RecertReread.version)
-                        .where(RecertReread.user_id.in_(sorted(set(user_ids))))).all()
-    return {(uid, module_id) for uid, module_id, version in rows if current.get(module_id) == version}
 
 
 @permission("certificates:recert_read")

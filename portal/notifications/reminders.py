@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from portal.auth import actor_for
-from portal.certificates.recert import record_versions_seen
+from portal.recognition import milestones
 from portal.clock import local_today
 from portal.models import NotificationPreference, User
 from portal.notifications.inbox import notify
@@ -50,7 +50,7 @@ def sweep(session: Session, *, today: date | None = None, commit_each: bool = Fa
     """
     today = today or local_today()
     report = SweepReport()
-    record_versions_seen(session, today)  # recertification's due dates count from a changed module's first day
+    milestones.sweep(session, today)  # module versions seen (recertification), QA streak badges
     for user in session.exec(select(User).where(User.active).order_by(User.id)).all():
         report.people += 1
         for entry in todo_for(session, actor_for(session, user), language=user.language, today=today):

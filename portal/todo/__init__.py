@@ -47,7 +47,7 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
         items += learning.review_items(session, actor)
         items += learning.coaching_items(session, actor)
         items += quality.evaluation_items(session, actor, lang)
-        items += recognition.recert_items(session, actor, lang)
+        items += recognition.recert_items(session, actor, today, lang)
     if actor.has(Role.MENTOR):
         items += staff.ticket_items(session, actor)
         items += staff.mentor_signoff_items(session, actor, today, lang)
@@ -62,7 +62,7 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
         items += staff.lead_items(session, actor, today)
     if actor.has(Role.ADMIN):
         items += staff.admin_items(session, actor)
-    items += recognition.expiry_items(session, actor, lang)
+    items += recognition.expiry_items(session, actor, today, lang)
     return sorted(_unique(items), key=lambda i: i.sort_key(today))
 
 

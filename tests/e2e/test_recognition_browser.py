@@ -113,3 +113,21 @@ def test_agent_downloads_the_certificate_in_both_languages(app_server, page, tmp
     for expected in ("Certificate of Achievement", "结业证书", "Chen Jie 陈杰", "New-hire onboarding programme",
                      "新员工入职培训", "Verification code: AA-", "验证码：AA-"):
         assert expected in text, expected
+
+
+def test_agent_reads_a_changed_module_again_from_home_once_on_a_double_click(app_server, demo_engine, page):
+    from portal.models import RecertReread
+
+    sign_in(page, app_server, "agent")
+    page.get_by_text(re.compile(r"Read “The billing system.*” again")).click()
+    page.wait_for_url(re.compile(r"profile\?module=systems-billing"))
+    page.get_by_role("heading", name="Modules to read again").wait_for()
+    page.get_by_role("button", name="I have read it again").dblclick()
+    page.get_by_text("You read it again: now pass its practice quiz.").wait_for()
+    page.reload()
+    page.get_by_text("You read it again: now pass its practice quiz.").wait_for()
+    with Session(demo_engine) as session:
+        assert session.exec(select(func.count()).select_from(RecertReread)).one() == 1
+    screenshot(page, "recognition-recertification")
+    page.go_back()
+    page.get_by_role("heading", name=re.compile("Welcome")).wait_for()
