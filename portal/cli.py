@@ -340,6 +340,33 @@ def cmd_todo(args) -> None:
                   f"{f'  [{due}]' if due else ''}  -> {where}")
 
 
+def cmd_record(args) -> None:
+    """Write a person's learning record for HR: PDF, XLSX or CSV by the file's extension."""
+    from pathlib import Path
+
+    from sqlmodel import select
+
+    from portal import learning_record
+    from portal.db import migrate, read_scope
+    from portal.i18n import Translator
+    from portal.learning_record.pdf import record_pdf
+    from portal.models import User
+
+    writers = {".pdf": record_pdf, ".xlsx": learning_record.record_workbook, ".csv": learning_record.record_csv}
+    out = Path(args.file)
+    t = Translator(args.language)
+    if out.suffix.lower() not in writers:
+        raise SystemExit(t("record.cli.extension", extensions=", ".join(writers)))
+    migrate()
+    with read_scope() as session:
+        user = session.exec(select(User).where(User.username == args.username)).first()
+        if user is None:
+            raise SystemExit(t("record.cli.unknown_user", username=args.username))
+        record = learning_record.learning_record(session, SYSTEM, user.id)
+    out.write_bytes(writers[out.suffix.lower()](record, t))
+    print(t("record.cli.written", username=user.username, file=str(out)))
+
+
 def cmd_notify_sweep(args) -> None:
     from portal.db import migrate, session_scope
     from portal.i18n import translate
@@ -466,6 +493,12 @@ def build_parser() -> argparse.ArgumentParser:
     todo_cmd.add_argument("username")
     todo_cmd.add_argument("--language", choices=["en", "zh-CN"], help="default: the person's own")
     todo_cmd.set_defaults(func=cmd_todo)
+
+    record_cmd = sub.add_parser("record", help="write a person's learning record for HR (.pdf, .xlsx or .csv)")
+    record_cmd.add_argument("username")
+    record_cmd.add_argument("file", help="where to write it; the extension picks the format")
+    record_cmd.add_argument("--language", choices=["en", "zh-CN"], default="en")
+    record_cmd.set_defaults(func=cmd_record)
 
     backup = sub.add_parser("backup", help="write a consistent copy of the database")
     backup.add_argument("file")

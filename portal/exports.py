@@ -70,9 +70,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
+    return xlsx_workbook({sheet: frame})
+
+
+def xlsx_workbook(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """One XLSX file with a sheet per frame (sheet name -> frame), each defused like `xlsx_bytes`."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        _plain(frame).to_excel(writer, index=False, sheet_name=_sheet_name(sheet))
+        for sheet, frame in sheets.items():
+            _plain(frame).to_excel(writer, index=False, sheet_name=_sheet_name(sheet))
     return buffer.getvalue()
 
 

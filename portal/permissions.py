@@ -74,6 +74,10 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "coaching:write": {M: MENTEES, L: TEAMS_LED, T: EVERYONE},
     "coaching:read": {**LEARNING, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     "coaching:list": {M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},  # sessions held with others
+    # a person's learning record (issue #20): each reader already reaches every part of it through
+    # onboarding:view, exams:results_read and coaching:read; QA is added only where qa:evaluations_read allows.
+    # One scope per role: a mentor or lead reads their own record through a learner role (agent, new hire).
+    "record:read": {**LEARNING, Q: OWN, M: MENTEES, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     # a session's private notes and its edits: its author, and the leads of the team it was held in
     "coaching:private_notes": {L: TEAMS_LED},
     "analytics:team_dashboard": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},

@@ -336,10 +336,10 @@ def test_pdf_renders_chinese_and_never_private_notes(session, world, language):
 
 
 def test_missing_cjk_font_fails_clearly(monkeypatch, tmp_path):
-    from portal import coaching_pdf
+    from portal import coaching_pdf, pdf_fonts
 
     coaching_pdf.cjk_font.cache_clear()
-    monkeypatch.setattr(coaching_pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(pdf_fonts, "FONT_CANDIDATES", ())
     monkeypatch.setenv("PATH", str(tmp_path))  # no fc-match
     monkeypatch.delenv("PORTAL_CJK_FONT", raising=False)
     try:

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from portal import coaching_pdf
+from portal import coaching_pdf, pdf_fonts
 from portal.coaching import ActionItemView, Effect, LinkView, SessionView
 from portal.errors import ValidationFailed
 from portal.i18n import Translator, translate
@@ -58,7 +58,7 @@ def test_a_font_without_chinese_is_refused_not_used(monkeypatch, tmp_path, fresh
     fake_fc_match = tmp_path / "fc-match"
     fake_fc_match.write_text(f"#!/bin/sh\nprintf '%s' '{DEJAVU}'\n")
     fake_fc_match.chmod(0o755)
-    monkeypatch.setattr(coaching_pdf, "FONT_CANDIDATES", ())
+    monkeypatch.setattr(pdf_fonts, "FONT_CANDIDATES", ())
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("PORTAL_CJK_FONT", DEJAVU)
     with pytest.raises(ValidationFailed) as refused:
@@ -118,7 +118,7 @@ def test_the_effect_label_does_not_run_into_its_value():
 def test_the_second_pdf_of_a_process_is_quick():
     """The parsed font is kept for the process: only the first PDF pays for reading 20 MB of font."""
     view, t = a_session(), Translator("zh-CN")
-    coaching_pdf._parsed_font.cache_clear()
+    pdf_fonts._parsed_font.cache_clear()
     started = time.perf_counter()
     coaching_pdf.session_pdf(view, t)
     first_click = time.perf_counter() - started

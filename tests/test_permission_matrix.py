@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal import analytics, coaching, onboarding, permissions, users, wellbeing
+from portal import analytics, coaching, learning_record, onboarding, permissions, users, wellbeing
 from portal.clock import local_today, today, utcnow
 from portal.errors import PermissionDenied
 from portal.models import Attempt, Exam
@@ -34,7 +34,8 @@ EVERY_ROLE_ON_THEMSELVES = {"home:view": SELF, "account:manage_own": SELF, "well
 A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": SELF, "exams:attempt_read": SELF,
              "coaching:read_own": SELF, "coaching:read": SELF, "exams:results_read": SELF,
              "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "questions:images": SELF,
-             "certificates:recert_own": SELF}
+             "certificates:recert_own": SELF,
+             "record:read": SELF}
 
 #: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
 EXPECTED: dict[Role, dict[str, str]] = {
@@ -44,7 +45,7 @@ EXPECTED: dict[Role, dict[str, str]] = {
     Role.MENTOR: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:mentees": MENTEES, "onboarding:journeys": MENTEES,
                   "onboarding:view": MENTEES, "onboarding:review_tickets": MENTEES, "onboarding:sign_off": MENTEES,
                   "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES,
-                  "coaching:list": MENTEES},
+                  "coaching:list": MENTEES, "record:read": MENTEES},
     Role.LEAD: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:board": TEAMS_LED, "onboarding:journeys": TEAMS_LED,
                 "onboarding:view": TEAMS_LED, "exams:results_read": TEAMS_LED, "coaching:write": TEAMS_LED,
                 "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
@@ -53,22 +54,23 @@ EXPECTED: dict[Role, dict[str, str]] = {
                 "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED,
                 "recognition:team_counts": TEAMS_LED, "recognition:compliment": TEAMS_LED,
                 "recognition:nominate": TEAMS_LED,
-                "certificates:recert_read": TEAMS_LED},
+                "certificates:recert_read": TEAMS_LED, "record:read": TEAMS_LED},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
         "onboarding:board", "onboarding:journeys", "onboarding:sign_off", "onboarding:requirements_read",
         "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
         "questions:author", "questions:bank", "questions:images", "exams:author", "exams:mark", "exams:item_analysis",
         "cohorts:list", "qa:scorecards_author", "qa:evaluations_read", "qa:calibrate", "qa:dashboard",
-        "qa:focus_publish", "certificates:recert_read", "certificates:recert_policy")}},
+        "qa:focus_publish", "certificates:recert_read", "certificates:recert_policy", "record:read")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
         "wellbeing:resources_manage", "questions:bank", "questions:images", "users:manage", "teams:manage", "cohorts:list",
         "users:import", "coaching:settings", "audit:read", "settings:read", "qa:calls_manage", "qa:evaluations_read",
         "qa:dashboard", "recognition:team_counts", "recognition:compliment", "recognition:confirm_star",
-        "recognition:profile", "certificates:download", "certificates:verify", "certificates:recert_read")}},
-    Role.QA: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
+        "recognition:profile", "certificates:download", "certificates:verify", "certificates:recert_read",
+        "record:read")}},
+    Role.QA: {**EVERY_ROLE_ON_THEMSELVES, "record:read": SELF, **{action: ANYONE for action in (
         "qa:calls_manage", "qa:sample", "qa:scorecards_author", "qa:evaluate", "qa:evaluations_read",
         "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "recognition:compliment")}},
 }
@@ -246,6 +248,12 @@ SERVICES = {
     "calibration results": (  # only to those who took part and scored every call
         lambda s, p, t, r, who: calibration.results(s, p[who], r["calibration"]),
         "lead_a", ("trainer", "lead_b", "agent_a", "admin")),
+    "a learning record": (
+        lambda s, p, t, r, who: learning_record.learning_record(s, p[who], p["mentee"].id),
+        "mentor", ("other_mentor", "lead_b", "agent_a", "other_mentee", "qa")),
+    "a colleague's learning record": (
+        lambda s, p, t, r, who: learning_record.learning_record(s, p[who], p["colleague_a"].id),
+        "lead_a", ("agent_a", "lead_b", "mentor", "other_mentor")),
     "nominating a service star": (  # the lead of another team cannot nominate a non-member
         lambda s, p, t, r, who: stars.nominate(s, p[who], p["agent_a"].id, stars.month_of(local_today()), "Calm"),
         "lead_a", ("lead_b", "agent_a", "admin", "qa", "trainer")),

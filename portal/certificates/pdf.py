@@ -1,14 +1,14 @@
 """A certificate as a one-page PDF, in English and Chinese on the same page.
 
-The font handling is the coaching PDF's (`portal.coaching_pdf`): the Noto CJK collection parsed
+The font handling is every PDF's (`portal.pdf_fonts`): the Noto CJK collection parsed
 once per process, and every character drawn checked against its map.
 """
 from fpdf import FPDF
 
 from portal.certificates.records import CertificateView
-from portal.coaching_pdf import FAMILY, _add_cached_font, _refuse_uncovered, cjk_font
 from portal.formatting import format_date
 from portal.i18n import translate
+from portal.pdf_fonts import FAMILY, SPACES_WITHOUT_GLYPHS, add_cached_font, cjk_font, refuse_uncovered
 
 LANGUAGES = ("en", "zh-CN")
 
@@ -17,9 +17,10 @@ class _CertificatePdf(FPDF):
     def __init__(self):
         super().__init__(orientation="landscape", format="A4")
         self.drawn: set[str] = set()
-        _add_cached_font(self, cjk_font())
+        add_cached_font(self, cjk_font())
 
     def normalize_text(self, text: str) -> str:
+        text = text.translate(SPACES_WITHOUT_GLYPHS)
         self.drawn.update(text)
         return super().normalize_text(text)
 
@@ -54,7 +55,7 @@ def certificate_pdf(view: CertificateView) -> bytes:
     pdf.set_y(pdf.h - 36)
     _centered(pdf, 10, *_both("certificates.pdf.verify", code=view.code))
     data = bytes(pdf.output())
-    _refuse_uncovered(cjk_font(), pdf.drawn)
+    refuse_uncovered(cjk_font(), pdf.drawn)
     return data
 
 

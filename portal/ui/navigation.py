@@ -37,6 +37,8 @@ PAGES: tuple[PageDef, ...] = (
             "nav.section.training", "coaching:read_own"),
     PageDef("pages/training_quality.py", "nav.my_quality", ":material/verified:",
             "nav.section.training", "qa:acknowledge"),
+    PageDef("pages/training_learning_record.py", "record.nav", ":material/school:",
+            "nav.section.training", "record:read"),
     PageDef("pages/authoring_courses.py", "nav.courses", ":material/menu_book:",
             "nav.section.authoring", "courses:author"),
     PageDef("pages/authoring_questions.py", "nav.question_bank", ":material/library_books:",

@@ -57,6 +57,10 @@ SCOPES: dict[tuple[str, Role], str] = {
     ("pages/training_quizzes.py", Role.NEWHIRE): PERSON, ("pages/training_quizzes.py", Role.AGENT): PERSON,
     ("pages/training_exams.py", Role.NEWHIRE): PERSON, ("pages/training_exams.py", Role.AGENT): PERSON,
     ("pages/training_coaching.py", Role.NEWHIRE): PERSON, ("pages/training_coaching.py", Role.AGENT): PERSON,
+    # the learning record reads one person's rows; a lead's and an admin's picker list their people
+    ("pages/training_learning_record.py", Role.LEAD): TEAM, ("pages/training_learning_record.py", Role.MENTOR): TEAM,
+    ("pages/training_learning_record.py", Role.TRAINER): CENTER,
+    ("pages/training_learning_record.py", Role.ADMIN): CENTER,
     ("pages/authoring_courses.py", Role.TRAINER): CENTER,
     ("pages/authoring_questions.py", Role.TRAINER): CENTER,
     ("pages/authoring_exams.py", Role.TRAINER): CENTER,

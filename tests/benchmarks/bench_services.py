@@ -97,6 +97,33 @@ def _marks_csv(bench: Bench):
     return lambda: analysis.marks_csv(bench.session, bench.actor(Role.TRAINER), exam.id)
 
 
+def _learning_record(role: Role, subject: Role):
+    """The record `role` reads of the data set's `subject` person, and its PDF and XLSX built as on a click."""
+    from portal import learning_record
+
+    def setup(bench: Bench):
+        actor, person = bench.actor(role), bench.actor(subject)
+        return lambda: learning_record.learning_record(bench.session, actor, person.id)
+    return setup
+
+
+def _record_people(bench: Bench):
+    from portal import learning_record
+
+    return lambda: learning_record.record_people(bench.session, bench.actor(Role.ADMIN))
+
+
+def _learning_record_files(bench: Bench):
+    from portal import learning_record
+    from portal.i18n import Translator
+    from portal.learning_record.pdf import record_pdf
+
+    person = bench.actor(Role.NEWHIRE)
+    record = learning_record.learning_record(bench.session, person, person.id)
+    t = Translator("zh-CN")
+    return lambda: (record_pdf(record, t), learning_record.record_workbook(record, t))
+
+
 BENCHMARKS: list[tuple[str, Setup]] = [
     ("exams: item analysis, largest exam (trainer)", _item_analysis),
     ("exams: its marks read answer by answer (before)", _matrix_from_answers),
@@ -110,6 +137,11 @@ BENCHMARKS: list[tuple[str, Setup]] = [
     ("wellbeing: center trend by month (admin)", _trend(Role.ADMIN, wellbeing.CENTER, "month")),
     ("wellbeing: team comments by month (lead)", _comments(Role.LEAD, None)),
     ("wellbeing: center comments by month (admin)", _comments(Role.ADMIN, wellbeing.CENTER)),
+    ("record: a new hire's own learning record", _learning_record(Role.NEWHIRE, Role.NEWHIRE)),
+    ("record: an agent's own learning record", _learning_record(Role.AGENT, Role.AGENT)),
+    ("record: an agent's record read by the admin", _learning_record(Role.ADMIN, Role.AGENT)),
+    ("record: the new hire's PDF and XLSX (zh-CN)", _learning_record_files),
+    ("record: the people an admin may pick", _record_people),
 ]
 
 
