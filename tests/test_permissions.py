@@ -100,6 +100,7 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
                    for p in pages_for(auth.Actor(id=1, username="x", display_name="x", roles=frozenset({role})))}
             for role in ALL_ROLES}
     everyone = {"home", "inbox", "wellbeing_checkin", "wellbeing_resources", "account_settings", "recognition",
+                "training_learning_record",
                 "profile"}
     assert menu[Role.NEWHIRE] == everyone | {"training_onboarding", "training_shadowing", "training_supervised",
                                              "training_quizzes", "training_exams", "training_coaching",
