@@ -91,6 +91,15 @@ def _parsed_font(font: CjkFont) -> TTFFont:
     return TTFFont(FPDF(), Path(font.path), FAMILY, "", collection_font_number=font.index)
 
 
+def warm_up() -> None:
+    """Find and parse the font now (the server calls this in the background as it starts), so that the first
+    PDF a person asks for costs what the second does. No Chinese font: the PDF refuses later, with its message."""
+    try:
+        _parsed_font(cjk_font())
+    except ValidationFailed:
+        pass
+
+
 def add_cached_font(pdf: FPDF, font: CjkFont) -> None:
     """What fpdf2 2.8's `add_font` does, from the kept parse (pyproject pins fpdf2 below 2.9 for this)."""
     parsed = copy.copy(_parsed_font(font))

@@ -130,3 +130,14 @@ def test_the_second_pdf_of_a_process_is_quick():
     second_click = sorted(timings)[1]
     print(f"\ncoaching PDF (zh-CN): first click {first_click * 1000:.0f} ms, second click {second_click * 1000:.0f} ms")
     assert second_click < 0.75 * first_click and second_click < 1.0  # about 0.2 s on a quiet machine; the old code took 1-2.6 s every time
+
+
+@needs_cjk
+def test_warming_up_parses_the_font_so_the_first_pdf_costs_what_the_second_does():
+    """The server warms the font up as it starts (portal/ui/web.py): the first click then pays no parse."""
+    from portal import pdf_fonts
+    pdf_fonts._parsed_font.cache_clear()
+    pdf_fonts.warm_up()
+    assert pdf_fonts._parsed_font.cache_info().currsize == 1
+    coaching_pdf.session_pdf(a_session(), Translator("zh-CN"))
+    assert pdf_fonts._parsed_font.cache_info().hits >= 1 and pdf_fonts._parsed_font.cache_info().misses == 1
