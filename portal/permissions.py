@@ -105,6 +105,14 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "qa:calibrate": {Q: EVERYONE, L: EVERYONE, T: EVERYONE},  # facilitate or take part in calibration
     "qa:dashboard": {L: TEAMS_LED, Q: EVERYONE, T: EVERYONE, A: EVERYONE},
     "qa:focus_publish": {Q: EVERYONE, T: EVERYONE},
+    # contests (portal/contests): trainers organise; the learners of a team taking part take part; judges are the
+    # people an organiser names (the service checks the name); a board is read by its contestants (their own
+    # position), the leads of the teams taking part and the organisers
+    "contests:organise": {T: EVERYONE},
+    "contests:take_part": LEARNING,
+    "contests:board": {**LEARNING, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "contests:team_board": {L: TEAMS_LED},
+    "contests:judge": {T: EVERYONE, L: EVERYONE, Q: EVERYONE, M: EVERYONE, A: EVERYONE},
 }
 
 

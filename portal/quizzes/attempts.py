@@ -13,6 +13,7 @@ learner (`open_practical`), which goes straight into the marking queue.
 """
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -168,6 +169,24 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
         raise PermissionDenied("exams.error.not_assigned")
     if exam.kind != "written":
         raise ValidationFailed("exams.error.practical_by_trainer")
+    return _start_or_resume(session, actor, exam, now, rng or random.Random())
+
+
+@permission("exams:sit")
+def start_drawn_attempt(session: Session, actor: Actor, exam_id: int, draw: Callable[[int], list[str]], *,
+                        now: datetime | None = None) -> int:
+    """`start_attempt` for an exam whose paper the caller draws per person (a contest round, see
+    portal/contests/rounds.py): `draw(number)` gives the idnumbers of the person's attempt `number`.
+    The caller has checked that the actor may sit it; the clock, the attempts allowed, the resume
+    after a reload and the double-click lock are the engine's, as for any exam."""
+    exam = session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound("exams.error.no_such_exam", exam=exam_id)
+    return _start_or_resume(session, actor, exam, now or utcnow(), random.Random(), draw=draw)
+
+
+def _start_or_resume(session: Session, actor: Actor, exam: Exam, now: datetime, rng: random.Random,
+                     draw: Callable[[int], list[str]] | None = None) -> int:
     _lock_learner(session, actor.id)
     finalise_expired(session, now=now, exam_id=exam.id, user_id=actor.id)
     running = session.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id,
@@ -175,7 +194,7 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
     if running is not None:
         return running.id
     _check_may_start(session, exam, actor.id, now)
-    return _create_written_attempt(session, exam, actor, now, rng or random.Random()).id
+    return _create_written_attempt(session, exam, actor, now, rng, draw=draw).id
 
 
 def _lock_learner(session: Session, user_id: int) -> None:
@@ -215,7 +234,7 @@ def _draw_paper(session: Session, exam: Exam, rng: random.Random) -> list[tuple[
 
 
 def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: datetime,
-                            rng: random.Random) -> Attempt:
+                            rng: random.Random, draw: Callable[[int], list[str]] | None = None) -> Attempt:
     language = actor.language or "en"
     deadline = now + timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
     if exam.close_at and (deadline is None or exam.close_at < deadline):
@@ -224,7 +243,8 @@ def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: dat
                       number=attempts_used(session, exam.id, actor.id) + 1, started_at=now, deadline_at=deadline)
     session.add(attempt)
     session.flush()
-    for slot, (idnumber, mark) in enumerate(_draw_paper(session, exam, rng), start=1):
+    paper = [(idnumber, None) for idnumber in draw(attempt.number)] if draw else _draw_paper(session, exam, rng)
+    for slot, (idnumber, mark) in enumerate(paper, start=1):
         served = serve_version(session, idnumber, language)
         if served is None:
             raise ValidationFailed("exams.error.question_unavailable", question=idnumber)
