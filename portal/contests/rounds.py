@@ -30,14 +30,17 @@ def contest_bank(session: Session) -> dict[str, frozenset[str]]:
 
 
 def draw_paper(bank: dict[str, frozenset[str]], mix: list[MixEntry], *, seed: str, round_number: int = 1) -> list[str]:
-    """The idnumbers of one paper: for each mix entry, `count` questions carrying all its tags, none twice.
+    """The idnumbers of one paper: for each mix entry, `count` questions carrying all its tags (and not those of
+    a narrower entry, so everyone's paper has exactly the mix), none twice.
 
     The same `seed` gives the same paper. Refuses a mix the bank cannot fill."""
     rng = random.Random(seed)
     chosen: list[str] = []
     for entry in mix:
         wanted = set(entry.tags)
-        candidates = sorted(i for i, tags in bank.items() if wanted <= tags and i not in chosen)
+        narrower = [set(e.tags) for e in mix if wanted < set(e.tags)]  # "billing" leaves "billing + hard" to its entry
+        candidates = sorted(i for i, tags in bank.items()
+                            if wanted <= tags and i not in chosen and not any(n <= tags for n in narrower))
         if len(candidates) < entry.count:
             raise ValidationFailed("contests.error.mix_too_big", round=round_number, tags=", ".join(entry.tags),
                                    wanted=entry.count, available=len(candidates))

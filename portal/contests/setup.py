@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portal import audit
 from portal.clock import utcnow
@@ -314,9 +314,8 @@ def summaries(session: Session, contests: list[Contest]) -> list[ContestSummary]
                                          .join(Team, Team.id == ContestTeam.team_id)
                                          .where(ContestTeam.contest_id.in_(ids)).order_by(Team.name)).all():
         teams.setdefault(contest_id, []).append(name)
-    members: dict[int, int] = {}
-    for contest_id, in session.exec(select(ContestMember.contest_id).where(ContestMember.contest_id.in_(ids))).all():
-        members[contest_id] = members.get(contest_id, 0) + 1
+    members = dict(session.exec(select(ContestMember.contest_id, func.count()).where(ContestMember.contest_id.in_(ids))
+                                .group_by(ContestMember.contest_id)).all())
     return [ContestSummary(c.id, c.kind, c.title_en, c.title_zh, c.status, c.starts_at, c.ends_at,
                            teams.get(c.id, []), members.get(c.id, 0)) for c in contests]
 
