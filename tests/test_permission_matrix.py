@@ -29,7 +29,7 @@ EVERY_ROLE_ON_THEMSELVES = {"home:view": SELF, "account:manage_own": SELF, "well
                             "wellbeing:resources_read": SELF, "notifications:read_own": SELF}
 A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": SELF, "exams:attempt_read": SELF,
              "coaching:read_own": SELF, "coaching:read": SELF, "exams:results_read": SELF,
-             "qa:evaluations_read": SELF, "qa:acknowledge": SELF}
+             "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "contests:take_part": SELF, "contests:board": SELF}
 
 #: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
 EXPECTED: dict[Role, dict[str, str]] = {
@@ -39,29 +39,30 @@ EXPECTED: dict[Role, dict[str, str]] = {
     Role.MENTOR: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:mentees": MENTEES, "onboarding:journeys": MENTEES,
                   "onboarding:view": MENTEES, "onboarding:review_tickets": MENTEES, "onboarding:sign_off": MENTEES,
                   "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES,
-                  "coaching:list": MENTEES},
+                  "coaching:list": MENTEES, "contests:judge": ANYONE},
     Role.LEAD: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:board": TEAMS_LED, "onboarding:journeys": TEAMS_LED,
                 "onboarding:view": TEAMS_LED, "exams:results_read": TEAMS_LED, "coaching:write": TEAMS_LED,
                 "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
                 "analytics:team_dashboard": TEAMS_LED, "wellbeing:aggregates_read": TEAMS_LED,
                 "cohorts:list": ANYONE, "qa:evaluations_read": TEAMS_LED, "qa:disputes_resolve": TEAMS_LED,
-                "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED},
+                "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED, "contests:board": TEAMS_LED,
+                "contests:team_board": TEAMS_LED, "contests:judge": ANYONE},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
         "onboarding:board", "onboarding:journeys", "onboarding:sign_off", "onboarding:requirements_read",
         "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
         "questions:author", "questions:bank", "exams:author", "exams:mark", "exams:item_analysis",
         "cohorts:list", "qa:scorecards_author", "qa:evaluations_read", "qa:calibrate", "qa:dashboard",
-        "qa:focus_publish")}},
+        "qa:focus_publish", "contests:organise", "contests:board", "contests:judge")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
         "wellbeing:resources_manage", "questions:bank", "users:manage", "teams:manage", "cohorts:list",
         "users:import", "coaching:settings", "audit:read", "qa:calls_manage", "qa:evaluations_read",
-        "qa:dashboard")}},
+        "qa:dashboard", "contests:board", "contests:judge")}},
     Role.QA: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "qa:calls_manage", "qa:sample", "qa:scorecards_author", "qa:evaluate", "qa:evaluations_read",
-        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish")}},
+        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "contests:judge")}},
 }
 
 #: Who is who, written down as the center is built: team, mentor, teams led, roles.
