@@ -15,6 +15,7 @@ from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 MAX_ROUNDS, MIX_ROWS, MAX_SCENARIOS = 3, 3, 3
 PARAM = "contest"
+PICK = "contest_pick"
 
 t = state.translator()
 actor = state.actor()
@@ -32,12 +33,11 @@ def pick_contest() -> int | None:
         return None
     ids = [c.contest_id for c in contests]
     wanted = st.query_params.get(PARAM)
-    index = ids.index(int(wanted)) if wanted and wanted.isdigit() and int(wanted) in ids else 0
+    # the URL says which contest (a reload, Back, a contest just created); the picker writes it there
+    st.session_state[PICK] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
     titles = {c.contest_id: f"{c.title(t.language)} · {t('contests.status.' + c.status)}" for c in contests}
-    chosen = st.selectbox(t("contests.organise.pick"), ids, index=index, format_func=titles.get, key="contest_pick")
-    if st.query_params.get(PARAM) != str(chosen):
-        show_in_url(**{PARAM: chosen})
-    return chosen
+    return st.selectbox(t("contests.organise.pick"), ids, format_func=titles.get, key=PICK,
+                        on_change=lambda: show_in_url(**{PARAM: st.session_state[PICK]}))
 
 
 def organiser_view(contest_id: int) -> None:
