@@ -187,12 +187,23 @@ def test_equal_team_scores_are_ordered_by_total_time(session, world):
     assert teams[0].score == teams[1].score
 
 
-def test_scores_use_each_persons_best_attempt_and_count_missed_rounds_as_zero():
-    members = [(1, 10), (2, 10)]
-    best = {(1, 1): (80.0, 300.0), (1, 2): (60.0, 200.0), (2, 1): (100.0, 100.0)}
-    people = {p.user_id: p for p in person_results(members, best, [1, 2])}
+def test_a_missed_round_counts_zero():
+    people = {p.user_id: p for p in person_results([(1, 10), (2, 10), (3, 10)],
+                                                   {1: (140.0, 500.0, 2), 2: (100.0, 100.0, 1)}, 2)}
     assert people[1].score == 70 and people[1].seconds == 500
     assert people[2].score == 50 and people[2].rounds_taken == 1
+    assert people[3].rounds_taken == 0
+
+
+def test_the_board_counts_each_persons_best_attempt_and_its_time(session, world):
+    contest = running(session, world, rounds=[RoundSettings(20, [MixEntry(["roaming"], 2)]),
+                                              RoundSettings(20, [MixEntry(["roaming"], 2)])])
+    sit(session, world["a1"], contest, right=1, minutes=3)
+    sit(session, world["a1"], contest, right=2, now=T0 + timedelta(hours=1), minutes=9)
+    sit(session, world["a1"], contest, right=2, round_number=2, minutes=4)
+    sit(session, world["a1"], contest, right=2, round_number=2, now=T0 + timedelta(hours=2), minutes=6)
+    person = next(p for p in boards.board(session, world["trainer"], contest.id).top if p.user_id == world["a1"].id)
+    assert person.score == pytest.approx(100) and person.seconds == pytest.approx((9 + 4) * 60)
 
 
 def test_equal_people_share_a_rank_and_those_who_did_not_take_part_are_not_ranked():

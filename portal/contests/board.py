@@ -10,10 +10,9 @@ and their own place; a lead also sees the members of the teams they lead; organi
 A scenario contest ranks contestants by the median of their judges' scores, and teams by the mean of their
 contestants' (every contestant was named by the organiser, so there is no share to meet).
 """
-from dataclasses import dataclass, field, replace
-from statistics import mean
+from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from portal.contests.setup import contest_team_ids, get_contest, team_names
 from portal.errors import PermissionDenied
@@ -25,7 +24,7 @@ TOP = 10
 PLACES = 4  # decimals compared: 81.25 and 81.2500001 are a tie
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PersonResult:
     user_id: int
     team_id: int
@@ -36,7 +35,7 @@ class PersonResult:
     rank: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TeamResult:
     team_id: int
     members: int
@@ -60,14 +59,14 @@ class Board:
     full: bool = False  # every person is listed (organisers)
 
 
-def person_results(members: list[tuple[int, int]], best: dict[tuple[int, int], tuple[float, float]],
-                   rounds: list[int]) -> list[PersonResult]:
-    """Each member's score and time from their best attempt per round (`best[(user, round)] = (percent, seconds)`)."""
+def person_results(members: list[tuple[int, int]], totals: dict[int, tuple[float, float, int]],
+                   rounds: int) -> list[PersonResult]:
+    """Each member's score and time from the sums over their best attempt per round
+    (`totals[user] = (sum of best percents, sum of their seconds, rounds taken)`)."""
     out = []
     for user_id, team_id in members:
-        taken = [best[(user_id, r)] for r in rounds if (user_id, r) in best]
-        score = sum(p for p, _ in taken) / len(rounds) if rounds else 0.0
-        out.append(PersonResult(user_id, team_id, score, sum(s for _, s in taken), len(taken)))
+        percent, seconds, taken = totals.get(user_id, (0.0, 0.0, 0))
+        out.append(PersonResult(user_id, team_id, percent / rounds if rounds else 0.0, seconds, taken))
     return out
 
 
@@ -79,11 +78,15 @@ def rank_people(people: list[PersonResult]) -> list[PersonResult]:
 
 def team_results(people: list[PersonResult], members_per_team: dict[int, int], share: float) -> list[TeamResult]:
     """The fair team score; teams ranked first, best first (ties by total time), then those not counted."""
+    took_part: dict[int, list[PersonResult]] = {}
+    for person in people:
+        if person.rounds_taken:
+            took_part.setdefault(person.team_id, []).append(person)
     out = []
     for team_id, members in members_per_team.items():
-        took = [p for p in people if p.team_id == team_id and p.rounds_taken]
+        took = took_part.get(team_id, [])
         counted = bool(members) and bool(took) and len(took) >= share * members - 1e-9
-        out.append(TeamResult(team_id, members, len(took), counted, mean(p.score for p in took) if took else None,
+        out.append(TeamResult(team_id, members, len(took), counted, sum(p.score for p in took) / len(took) if took else None,
                               sum(p.seconds for p in took)))
     ranked = sorted((t for t in out if t.counted), key=lambda t: (-round(t.score, PLACES), t.seconds, t.team_id))
     rest = sorted((t for t in out if not t.counted), key=lambda t: (-t.took_part / max(1, t.members), t.team_id))
@@ -91,12 +94,13 @@ def team_results(people: list[PersonResult], members_per_team: dict[int, int], s
 
 
 def _with_ranks(ordered: list, key) -> list:
-    out, previous, rank = [], None, 0
+    """`ordered` with each row's rank set (in place: a board has thousands of rows); equal keys share a rank."""
+    previous, rank = None, 0
     for position, row in enumerate(ordered, start=1):
         if key(row) != previous:
             rank, previous = position, key(row)
-        out.append(replace(row, rank=rank))
-    return out
+        row.rank = rank
+    return ordered
 
 
 # ----------------------------------------------------------------- reading the database
@@ -107,21 +111,27 @@ def _members(session: Session, contest_id: int) -> list[tuple[int, int]]:
                              .where(ContestMember.contest_id == contest_id).order_by(ContestMember.user_id)).all())
 
 
-def _best_attempts(session: Session, contest_id: int) -> tuple[list[int], dict[tuple[int, int], tuple[float, float]]]:
-    """The rounds, and each person's best graded attempt per round as (percent, seconds): one query."""
-    rounds = list(session.exec(select(ContestRound.number).where(ContestRound.contest_id == contest_id)
-                               .order_by(ContestRound.number)).all())
-    rows = session.exec(
-        select(Attempt.user_id, ContestRound.number, Attempt.percent, Attempt.started_at, Attempt.submitted_at)
-        .join(ContestRound, ContestRound.exam_id == Attempt.exam_id)
-        .where(ContestRound.contest_id == contest_id, Attempt.status == "graded")).all()
-    best: dict[tuple[int, int], tuple[float, float]] = {}
-    for user_id, number, percent, started, submitted in rows:
-        candidate = (float(percent or 0.0), (submitted - started).total_seconds() if submitted and started else 0.0)
-        current = best.get((user_id, number))
-        if current is None or (candidate[0], -candidate[1]) > (current[0], -current[1]):
-            best[(user_id, number)] = candidate
-    return rounds, best
+def _best_attempts(session: Session, contest_id: int) -> tuple[int, dict[int, tuple[float, float, int]]]:
+    """How many rounds, and per person the sums over their best graded attempt at each round (best percent,
+    then less time): (percent, seconds, rounds taken). One query, summed in the database."""
+    rounds = session.exec(select(func.count()).where(ContestRound.contest_id == contest_id)).one()
+    seconds = _elapsed_seconds(session.get_bind().dialect.name, Attempt.started_at, Attempt.submitted_at)
+    attempts = (select(Attempt.user_id, Attempt.percent, seconds.label("seconds"),
+                       func.row_number().over(partition_by=(Attempt.user_id, Attempt.exam_id),
+                                              order_by=(Attempt.percent.desc(), seconds)).label("best"))
+                .join(ContestRound, ContestRound.exam_id == Attempt.exam_id)
+                .where(ContestRound.contest_id == contest_id, Attempt.status == "graded").subquery())
+    rows = session.exec(select(attempts.c.user_id, func.sum(attempts.c.percent), func.sum(attempts.c.seconds),
+                               func.count()).where(attempts.c.best == 1).group_by(attempts.c.user_id)).all()
+    return rounds, {user_id: (float(percent or 0.0), float(elapsed or 0.0), taken)
+                    for user_id, percent, elapsed, taken in rows}
+
+
+def _elapsed_seconds(dialect: str, start, end):
+    """SQL for the seconds between two stored times (reading them as datetimes costs more than the board)."""
+    if dialect == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    return func.extract("epoch", end - start)
 
 
 def standings(session: Session, contest: Contest) -> tuple[list[TeamResult], list[PersonResult]]:
@@ -137,22 +147,25 @@ def standings(session: Session, contest: Contest) -> tuple[list[TeamResult], lis
         ranked = rank_people(people)
     else:
         members = _members(session, contest.id)
-        rounds, best = _best_attempts(session, contest.id)
-        people = person_results(members, best, rounds)
+        rounds, totals = _best_attempts(session, contest.id)
+        people = person_results(members, totals, rounds)
         members_per_team = {team_id: 0 for team_id in contest_team_ids(session, contest.id)}
         for _, team_id in members:
             members_per_team[team_id] = members_per_team.get(team_id, 0) + 1
         teams = team_results(people, members_per_team, contest.participation_share)
         ranked = rank_people(people)
     names = team_names(session, [t.team_id for t in teams])
-    teams = [replace(t, name=names.get(t.team_id, "")) for t in teams]
+    for team in teams:
+        team.name = names.get(team.team_id, "")
     return teams, ranked
 
 
 def _named(session: Session, people: list[PersonResult]) -> list[PersonResult]:
     ids = [p.user_id for p in people]
     names = dict(session.exec(select(User.id, User.display_name).where(User.id.in_(ids))).all()) if ids else {}
-    return [replace(p, name=names.get(p.user_id, "")) for p in people]
+    for person in people:
+        person.name = names.get(person.user_id, "")
+    return people
 
 
 @permission("contests:board")

@@ -17,8 +17,8 @@ import time
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import insert, select
-from sqlmodel import Session
+from sqlalchemy import insert
+from sqlmodel import Session, select
 
 from portal import auth
 from portal.clock import utcnow
@@ -40,7 +40,7 @@ def add_contest(engine) -> int:
     with Session(engine) as session:
         found = session.exec(select(Contest.id).where(Contest.title_en == TITLE)).first()
         if found is not None:
-            return found[0] if isinstance(found, tuple) else found
+            return found
         question_ids = session.exec(select(Question.id).where(Question.language == "en").order_by(Question.id)
                                     .limit(60)).all()
         for number, question_id in enumerate(question_ids):
