@@ -40,14 +40,15 @@ def sheet_page(contest_id: int, contestant_id: int) -> None:
     key = f"judge.{contest_id}.{contestant_id}"
     marks, comments = rubric_sheet.marking_rows(t, sheet.rubric, sheet.marks, sheet.comments, key=key,
                                                 flag_unmarked=st.session_state.get(FLAG) == key)
+    total = sum(1 for _ in sheet.rubric.items())
+    st.metric(t("contests.judging.marked"), f"{len(marks)} / {total}")
     if not sheet.contest_open:
         st.warning(t("contests.judging.closed"), icon=":material/lock:")
         return
-    left, right = st.columns(2)
-    if left.button(t("contests.judging.save_draft"), icon=":material/save:", key=f"{key}.draft"):
-        run_action(t, lambda s: judging.save_sheet(s, actor, contest_id, contestant_id, marks, comments, submit=False),
-                   "contests.judging.draft_saved")
-    if right.button(t("contests.judging.submit"), type="primary", icon=":material/send:", key=f"{key}.submit"):
+    typed = {item: text.strip() for item, text in comments.items() if text and text.strip()}
+    if marks != sheet.marks or typed != sheet.comments:  # saved as the judge goes: a reload loses nothing
+        run_action(t, lambda s: judging.save_sheet(s, actor, contest_id, contestant_id, marks, comments, submit=False))
+    if st.button(t("contests.judging.submit"), type="primary", icon=":material/send:", key=f"{key}.submit"):
         if run_action(t, lambda s: judging.save_sheet(s, actor, contest_id, contestant_id, marks, comments,
                                                       submit=True)):
             st.session_state.pop(FLAG, None)
