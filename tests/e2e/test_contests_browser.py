@@ -57,41 +57,49 @@ def test_trainer_sets_up_and_starts_a_contest(app_server, browser, demo_engine):
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
-        sign_in(page, app_server, "trainer")
-        page.get_by_test_id("stSidebar").get_by_text("竞赛", exact=True).click()
-        page.get_by_role("heading", name="竞赛").first.wait_for()
-        page.get_by_role("tab", name="新建知识竞赛").click()
-        panel = page.get_by_role("tabpanel", name="新建知识竞赛")
-        panel.get_by_role("button", name="创建竞赛").click()  # untouched: refused beside the titles
-        panel.get_by_text("请用中英文填写标题。").wait_for()
-        panel.get_by_label("标题（英文）").fill("Winter cup")
-        panel.get_by_label("标题（中文）").fill("冬季知识杯")
-        teams = panel.get_by_test_id("stMultiSelect").first
-        teams.click()
-        page.get_by_role("option", name="Mobile Team A").click()
-        teams.click()
-        page.get_by_role("option", name="Broadband Team B").click()
-        page.keyboard.press("Escape")
-        tags = panel.get_by_test_id("stMultiSelect").nth(1)
-        tags.click()
-        page.get_by_role("option", name="product", exact=True).click()
-        page.keyboard.press("Escape")
-        panel.get_by_label("题数").first.fill("3")
-        panel.get_by_label("题数").first.press("Tab")
-        screenshot(page, "contests-trainer-setup-zh")
-        panel.get_by_role("button", name="创建竞赛").dblclick()
-        page.get_by_text("竞赛已创建为草稿").first.wait_for()
-        with Session(demo_engine) as session:
-            made = session.exec(select(Contest).where(Contest.title_en == "Winter cup")).all()
-        assert len(made) == 1 and made[0].title_zh == "冬季知识杯"  # one contest, however many clicks
-        page.get_by_role("tab", name="查看竞赛").click()
-        page.get_by_role("button", name="开始竞赛").click()
-        page.get_by_text("团队计分规则").first.wait_for()
-        with Session(demo_engine) as session:
-            assert session.get(Contest, made[0].id).status == "running"
-        screenshot(page, "contests-trainer-running-zh")
+        _set_up_and_start(page, app_server, demo_engine)
+    except Exception:
+        screenshot(page, "FAILED-contests-trainer-setup")
+        raise
     finally:
         context.close()
+
+
+def _set_up_and_start(page, app_server, demo_engine) -> None:
+    sign_in(page, app_server, "trainer")
+    page.get_by_test_id("stSidebar").get_by_text("竞赛", exact=True).click()
+    page.get_by_role("heading", name="竞赛").first.wait_for()
+    page.get_by_role("tab", name="新建知识竞赛").click()
+    panel = page.get_by_role("tabpanel", name="新建知识竞赛")
+    panel.get_by_role("button", name="创建竞赛").click()  # untouched: refused beside the titles
+    panel.get_by_text("请用中英文填写标题。").wait_for()
+    panel.get_by_label("标题（英文）").fill("Winter cup")
+    panel.get_by_label("标题（中文）").fill("冬季知识杯")
+    teams = panel.get_by_test_id("stMultiSelect").first
+    teams.click()
+    page.get_by_role("option", name="Mobile Team A").click()
+    teams.click()
+    page.get_by_role("option", name="Broadband Team B").click()
+    page.keyboard.press("Escape")
+    tags = panel.get_by_test_id("stMultiSelect").nth(1)
+    tags.click()
+    page.keyboard.type("product")
+    page.get_by_role("option", name="product", exact=True).click()
+    page.keyboard.press("Escape")
+    panel.get_by_label("题数").first.fill("3")
+    panel.get_by_label("题数").first.press("Tab")
+    screenshot(page, "contests-trainer-setup-zh")
+    panel.get_by_role("button", name="创建竞赛").dblclick()
+    page.get_by_text("竞赛已创建为草稿").first.wait_for()
+    with Session(demo_engine) as session:
+        made = session.exec(select(Contest).where(Contest.title_en == "Winter cup")).all()
+    assert len(made) == 1 and made[0].title_zh == "冬季知识杯"  # one contest, however many clicks
+    page.get_by_role("tab", name="查看竞赛").click()
+    page.get_by_role("button", name="开始竞赛").click()
+    page.get_by_text("团队计分规则").first.wait_for()
+    with Session(demo_engine) as session:
+        assert session.get(Contest, made[0].id).status == "running"
+    screenshot(page, "contests-trainer-running-zh")
 
 
 def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser, demo_engine):
