@@ -115,7 +115,7 @@ def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser
         page.get_by_text("评分表：Song Yu 宋宇").wait_for()
         groups = page.get_by_test_id("stButtonGroup")
         groups.last.wait_for()
-        assert page.get_by_text("其他评委的评分").count() == 0  # blind before submitting
+        assert page.get_by_text("其他评委的评分：", exact=True).count() == 0  # blind before submitting
         page.get_by_role("button", name="提交（不可修改）").click()  # untouched: refused, nothing by default
         page.get_by_text(re.compile("^提交前请为每一项评分")).wait_for()
         total = groups.count()
@@ -132,7 +132,7 @@ def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser
         page.get_by_text(f"{total} / {total}", exact=True).wait_for()
         screenshot(page, "contests-judge-sheet-zh")
         page.get_by_role("button", name="提交（不可修改）").dblclick()
-        page.get_by_text("其他评委的评分：").wait_for()
+        page.get_by_text("其他评委的评分：", exact=True).wait_for()
         with Session(demo_engine) as session:
             song = session.exec(select(User.id).where(User.username == "song.yu")).one()
             marks = session.exec(select(ContestMark).where(ContestMark.contestant_id == song)).all()
