@@ -17,8 +17,11 @@ BADGE = "contest_winner"
 
 
 def recognition_available() -> bool:
-    return all(importlib.util.find_spec(name) is not None
-               for name in ("portal.recognition.badges", "portal.certificates.issue"))
+    try:
+        return all(importlib.util.find_spec(name) is not None
+                   for name in ("portal.recognition.badges", "portal.certificates.issue"))
+    except ModuleNotFoundError:  # the package itself is missing
+        return False
 
 
 def reward_winners(session: Session, contest: Contest, winner_ids: list[int]) -> int:
