@@ -16,6 +16,7 @@ from portal.ui.widgets import empty_state, page_header, run_action, service_call
 MAX_ROUNDS, MIX_ROWS, MAX_SCENARIOS = 3, 3, 3
 PARAM = "contest"
 PICK = "contest_pick"
+CLOSING = "contest_closing"  # the contest whose closing is being confirmed
 
 t = state.translator()
 actor = state.actor()
@@ -50,16 +51,29 @@ def organiser_view(contest_id: int) -> None:
                 st.rerun()
         return
     if summary.status == "running":
-        st.caption(t("contests.organise.close_note"))
-        if st.button(t("contests.organise.close"), icon=":material/flag:", key="close_contest"):
-            if run_action(t, lambda s: setup.close_contest(s, actor, contest_id), "contests.organise.closed"):
-                st.rerun()
+        st.button(t("contests.organise.close"), icon=":material/flag:", key="close_contest",
+                  on_click=st.session_state.__setitem__, args=(CLOSING, contest_id))
+        if st.session_state.get(CLOSING) == contest_id:
+            confirm_close(contest_id)
     with service_call(t) as session:
         board = boards.board(session, actor, contest_id)
         results = judging.scenario_results(session, actor, contest_id) if summary.kind == "scenario" else None
     contest_views.show_board(t, board, viewer_id=actor.id)
     if results is not None:
         show_spread(results)
+
+
+@st.dialog(t("contests.organise.close_title"), on_dismiss=lambda: st.session_state.pop(CLOSING, None))
+def confirm_close(contest_id: int) -> None:
+    st.markdown(t("contests.organise.close_note"))
+    left, right = st.columns(2)
+    if right.button(t("contests.organise.keep_running"), key="keep_running"):
+        st.session_state.pop(CLOSING, None)
+        st.rerun()
+    if left.button(t("contests.organise.close_now"), type="primary", key="close_now", icon=":material/flag:"):
+        if run_action(t, lambda s: setup.close_contest(s, actor, contest_id), "contests.organise.closed"):
+            st.session_state.pop(CLOSING, None)
+            st.rerun()
 
 
 def show_spread(results: list[judging.ScenarioResult]) -> None:

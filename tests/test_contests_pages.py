@@ -99,3 +99,21 @@ def test_a_trainer_creates_a_contest_once_and_starts_it(demo_engine):
     next(b for b in at.button if b.label == "Start the contest").click().run()
     with Session(demo_engine) as session:
         assert session.get(Contest, created[0].id).status == "running"
+
+
+def test_closing_asks_first_and_closes_once(demo_engine):
+    with Session(demo_engine) as session:
+        running = session.exec(select(Contest).where(Contest.title_en == "December roaming sprint")).one()
+    at = app_as(demo_engine, "trainer")
+    at.query_params["contest"] = str(running.id)
+    at.run()
+    at.switch_page(ORGANISE)
+    at.query_params["contest"] = str(running.id)
+    at.run()
+    next(b for b in at.button if b.label == "Close the contest").click().run()
+    with Session(demo_engine) as session:
+        assert session.get(Contest, running.id).status == "running"  # asked first, nothing closed yet
+    next(b for b in at.button if b.label == "Close it now").click().run()
+    assert not errors_of(at), errors_of(at)
+    with Session(demo_engine) as session:
+        assert session.get(Contest, running.id).status == "closed"
