@@ -109,21 +109,29 @@ class MyContest:
 
 @permission("contests:take_part")
 def my_contests(session: Session, actor: Actor) -> list[MyContest]:
-    """The contests the actor takes part in (running first, then closed), with their rounds as they stand."""
+    """The contests the actor takes part in (running first, then closed), with their rounds as they stand:
+    three queries however many contests and rounds."""
     from portal.models import Exam
 
     contests = list(session.exec(select(Contest).join(ContestMember, ContestMember.contest_id == Contest.id)
                                  .where(ContestMember.user_id == actor.id, Contest.status != "draft")
                                  .order_by(Contest.status.desc(), Contest.starts_at.desc())).all())
-    out = []
-    for summary, contest in zip(summaries(session, contests), contests):
-        rounds = []
-        for round_ in contest_rounds(session, contest.id):
-            exam = session.get(Exam, round_.exam_id)
-            mine = session.exec(select(Attempt).where(Attempt.exam_id == exam.id, Attempt.user_id == actor.id)).all()
-            graded = [a.percent for a in mine if a.status == "graded" and a.percent is not None]
-            running = next((a.id for a in mine if a.status == "in_progress"), None)
-            rounds.append(MyRound(round_.number, sum(e.count for e in round_mix(round_)), exam.time_limit_minutes or 0,
-                                  len(mine), exam.attempts_allowed, running, max(graded) if graded else None))
-        out.append(MyContest(summary, rounds))
-    return out
+    rounds = session.exec(select(ContestRound, Exam.time_limit_minutes, Exam.attempts_allowed)
+                          .join(Exam, Exam.id == ContestRound.exam_id)
+                          .where(ContestRound.contest_id.in_([c.id for c in contests]))
+                          .order_by(ContestRound.contest_id, ContestRound.number)).all()
+    mine: dict[int, list[tuple[int, str, float | None]]] = {}
+    for exam_id, attempt_id, status, percent in session.exec(
+            select(Attempt.exam_id, Attempt.id, Attempt.status, Attempt.percent)
+            .where(Attempt.user_id == actor.id, Attempt.exam_id.in_([r.exam_id for r, _, _ in rounds]))).all():
+        mine.setdefault(exam_id, []).append((attempt_id, status, percent))
+    by_contest: dict[int, list[MyRound]] = {}
+    for round_, minutes, allowed in rounds:
+        taken = mine.get(round_.exam_id, [])
+        graded = [percent for _, status, percent in taken if status == "graded" and percent is not None]
+        running = next((attempt_id for attempt_id, status, _ in taken if status == "in_progress"), None)
+        by_contest.setdefault(round_.contest_id, []).append(MyRound(
+            round_.number, sum(e.count for e in round_mix(round_)), minutes or 0, len(taken), allowed, running,
+            max(graded) if graded else None))
+    return [MyContest(summary, by_contest.get(contest.id, []))
+            for summary, contest in zip(summaries(session, contests), contests)]
