@@ -4,6 +4,7 @@ from portal import todo
 from portal.clock import local_today
 from portal.ui import state
 from portal.ui.navigation import pages_for
+from portal.ui.recognition import render_star_banner
 from portal.ui.text import plain
 from portal.ui.widgets import service_call
 
@@ -41,6 +42,7 @@ def render_pages() -> None:
 
 st.title(t("home.welcome", name=plain(actor.display_name)))
 st.caption(t("home.roles", roles=", ".join(t(f"role.{r.value}") for r in sorted(actor.roles))))
+render_star_banner(t, actor)
 render_todo()
 render_pages()
 st.divider()

@@ -9,6 +9,7 @@ from portal.settings import get_settings
 from portal.ui import state
 from portal.ui.onboarding import board_csv, board_display, journey_picker, show_flash, signoff_panel
 from portal.ui.paging import ALL, PAGE_SIZE, UrlFilters, int_or_all, or_none, page_offset, pager
+from portal.ui.recognition import render_out_of_date
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -106,3 +107,5 @@ if ready:
 
 st.subheader(t("onboarding.board.details"))
 journey_picker(t, actor, shown.journeys, ready, label_key="onboarding.board.pick", key="board_pick")
+
+render_out_of_date(t, actor)  # who must read a changed module again (recertification)

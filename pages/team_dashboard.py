@@ -9,6 +9,7 @@ from portal import analytics, coaching
 from portal.clock import today
 from portal.ui import charts, state
 from portal.ui.coaching_views import effect_text, localise_exam, table
+from portal.ui.recognition import render_out_of_date
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -194,3 +195,5 @@ for tab, render in zip(tabs, (render_overview, render_distribution, render_effec
     with tab:
         if tab.open is not False:
             render()
+
+render_out_of_date(t, actor)  # who must read a changed module again (recertification)

@@ -105,6 +105,20 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "qa:calibrate": {Q: EVERYONE, L: EVERYONE, T: EVERYONE},  # facilitate or take part in calibration
     "qa:dashboard": {L: TEAMS_LED, Q: EVERYONE, T: EVERYONE, A: EVERYONE},
     "qa:focus_publish": {Q: EVERYONE, T: EVERYONE},
+    # recognition: thanks go to anyone and the wall is the whole center's; a lead sees counts per team only
+    "recognition:thank": {r: EVERYONE for r in ALL_ROLES},
+    "recognition:wall": {r: EVERYONE for r in ALL_ROLES},
+    "recognition:team_counts": {L: TEAMS_LED, A: EVERYONE},
+    "recognition:compliment": {L: TEAMS_LED, Q: EVERYONE, A: EVERYONE},  # record a customer's compliment
+    "recognition:nominate": {L: TEAMS_LED},  # put a member forward as service star of the month
+    "recognition:confirm_star": {A: EVERYONE},
+    "recognition:profile": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},  # badges and certificates
+    # certificates: one's own to download; an admin looks a verification code up
+    "certificates:download": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},
+    "certificates:verify": {A: EVERYONE},
+    "certificates:recert_read": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},  # who must read a changed module again
+    "certificates:recert_policy": {T: EVERYONE},  # per module: required or optional, and the days given
+    "certificates:recert_own": LEARNING,  # read a changed module again
     # contests (portal/contests): trainers organise; the learners of a team taking part take part; judges are the
     # people an organiser names (the service checks the name); a board is read by its contestants (their own
     # position), the leads of the teams taking part and the organisers

@@ -13,12 +13,13 @@ from datetime import date, timedelta
 import pytest
 
 from portal import analytics, coaching, onboarding, permissions, users, wellbeing
-from portal.clock import utcnow
+from portal.clock import local_today, utcnow
 from portal.errors import PermissionDenied
 from portal.models import Attempt, Exam
 from portal.onboarding.rules import CHECKLIST, MET
 from portal.qa import calibration, disputes
 from portal.quizzes import attempts
+from portal.recognition import stars, thanks
 from portal.roles import ALL_ROLES, SYSTEM, Role
 from tests.utils.factories import make_cohort, make_team, make_user
 from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
@@ -26,10 +27,13 @@ from tests.utils.qa_factories import make_call, make_evaluation, make_scorecard
 SELF, MENTEES, TEAMS_LED, ANYONE = "self", "their mentees", "members of the teams they lead", "anyone"
 
 EVERY_ROLE_ON_THEMSELVES = {"home:view": SELF, "account:manage_own": SELF, "wellbeing:check_in": SELF,
-                            "wellbeing:resources_read": SELF, "notifications:read_own": SELF}
+                            "wellbeing:resources_read": SELF, "notifications:read_own": SELF,
+                            "recognition:thank": ANYONE, "recognition:wall": ANYONE, "recognition:profile": SELF,
+                            "certificates:download": SELF}
 A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": SELF, "exams:attempt_read": SELF,
              "coaching:read_own": SELF, "coaching:read": SELF, "exams:results_read": SELF,
-             "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "contests:take_part": SELF, "contests:board": SELF}
+             "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "certificates:recert_own": SELF,
+             "contests:take_part": SELF, "contests:board": SELF}
 
 #: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
 EXPECTED: dict[Role, dict[str, str]] = {
@@ -45,7 +49,10 @@ EXPECTED: dict[Role, dict[str, str]] = {
                 "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
                 "analytics:team_dashboard": TEAMS_LED, "wellbeing:aggregates_read": TEAMS_LED,
                 "cohorts:list": ANYONE, "qa:evaluations_read": TEAMS_LED, "qa:disputes_resolve": TEAMS_LED,
-                "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED, "contests:board": TEAMS_LED,
+                "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED,
+                "recognition:team_counts": TEAMS_LED, "recognition:compliment": TEAMS_LED,
+                "recognition:nominate": TEAMS_LED,
+                "certificates:recert_read": TEAMS_LED, "contests:board": TEAMS_LED,
                 "contests:team_board": TEAMS_LED, "contests:judge": ANYONE},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
@@ -53,16 +60,20 @@ EXPECTED: dict[Role, dict[str, str]] = {
         "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
         "questions:author", "questions:bank", "exams:author", "exams:mark", "exams:item_analysis",
         "cohorts:list", "qa:scorecards_author", "qa:evaluations_read", "qa:calibrate", "qa:dashboard",
-        "qa:focus_publish", "contests:organise", "contests:board", "contests:judge")}},
+        "qa:focus_publish", "certificates:recert_read", "certificates:recert_policy", "contests:organise",
+        "contests:board", "contests:judge")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
         "wellbeing:resources_manage", "questions:bank", "users:manage", "teams:manage", "cohorts:list",
         "users:import", "coaching:settings", "audit:read", "qa:calls_manage", "qa:evaluations_read",
-        "qa:dashboard", "contests:board", "contests:judge")}},
+        "qa:dashboard", "recognition:team_counts", "recognition:compliment", "recognition:confirm_star",
+        "recognition:profile", "certificates:download", "certificates:verify", "certificates:recert_read",
+        "contests:board", "contests:judge")}},
     Role.QA: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "qa:calls_manage", "qa:sample", "qa:scorecards_author", "qa:evaluate", "qa:evaluations_read",
-        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "contests:judge")}},
+        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "recognition:compliment",
+        "contests:judge")}},
 }
 
 #: Who is who, written down as the center is built: team, mentor, teams led, roles.
@@ -238,6 +249,12 @@ SERVICES = {
     "calibration results": (  # only to those who took part and scored every call
         lambda s, p, t, r, who: calibration.results(s, p[who], r["calibration"]),
         "lead_a", ("trainer", "lead_b", "agent_a", "admin")),
+    "nominating a service star": (  # the lead of another team cannot nominate a non-member
+        lambda s, p, t, r, who: stars.nominate(s, p[who], p["agent_a"].id, stars.month_of(local_today()), "Calm"),
+        "lead_a", ("lead_b", "agent_a", "admin", "qa", "trainer")),
+    "thanks per team": (  # counts per team, for leads and admins only
+        lambda s, p, t, r, who: thanks.team_counts(s, p[who]),
+        "lead_a", ("agent_a", "mentor", "trainer", "qa")),
     "user administration": (
         lambda s, p, t, r, who: users.set_active(s, p[who], p["agent_a"].id, True),
         "admin", ("trainer", "lead_a", "mentor", "agent_a")),

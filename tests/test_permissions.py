@@ -99,7 +99,8 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
     menu = {role: {p.path.removeprefix("pages/").removesuffix(".py")
                    for p in pages_for(auth.Actor(id=1, username="x", display_name="x", roles=frozenset({role})))}
             for role in ALL_ROLES}
-    everyone = {"home", "inbox", "wellbeing_checkin", "wellbeing_resources", "account_settings"}
+    everyone = {"home", "inbox", "wellbeing_checkin", "wellbeing_resources", "account_settings", "recognition",
+                "profile"}
     assert menu[Role.NEWHIRE] == everyone | {"training_onboarding", "training_shadowing", "training_supervised",
                                              "training_quizzes", "training_exams", "training_coaching",
                                              "training_quality"}
@@ -111,10 +112,10 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
     assert menu[Role.TRAINER] == everyone | {"authoring_courses", "authoring_questions", "authoring_exams",
                                              "authoring_marking", "authoring_item_analysis", "team_cohort_board",
                                              "team_dashboard", "team_coaching", "authoring_rubrics", "qa_scorecards",
-                                             "qa_calibration", "qa_dashboard", "qa_focus"}
+                                             "qa_calibration", "qa_dashboard", "qa_focus", "authoring_recertification"}
     assert menu[Role.ADMIN] == everyone | {"team_dashboard", "wellbeing_team", "admin_users", "admin_teams",
                                            "admin_import", "admin_coaching_settings", "admin_audit", "qa_calls",
-                                           "qa_dashboard"}
+                                           "qa_dashboard", "admin_certificates"}
 
 
 def test_an_unknown_action_is_an_error_not_a_silent_no():

@@ -11,6 +11,8 @@ from portal.models.notifications import Notification, NotificationPreference
 from portal.models.qa import (QaCalibration, QaCalibrationCall, QaCalibrationParticipant, QaCall, QaDispute,
                                QaDisputeItem, QaEvaluation, QaFocusItem, QaItemScore, QaSample, QaSamplePlan,
                                QaScorecard, QaScorecardVersion)
+from portal.models.recognition import (Badge, Certificate, Compliment, ModuleVersionSeen, RecertPolicy,
+                                       RecertReread, ServiceStar, StarNomination, Thanks)
 from portal.models.quizzes import (Attempt, AttemptAnswer, AttemptMarks, Exam, ExamCohort, ExamSlot, GradeOverride,
                                    Question, QuestionTag, QuestionVersion, ReviewCard, Rubric)
 from portal.models.wellbeing import (SupportResource, WellbeingAggregate, WellbeingDataVersion, WellbeingParticipation,
@@ -28,4 +30,6 @@ __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle
            "Notification", "NotificationPreference",
            "Contest", "ContestJudge", "ContestMark", "ContestMember", "ContestRound", "ContestScenario",
            "ContestTeam",
+           "Badge", "Certificate", "Compliment", "ModuleVersionSeen", "RecertPolicy", "RecertReread", "ServiceStar",
+           "StarNomination", "Thanks",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

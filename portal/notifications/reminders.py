@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from portal.auth import actor_for
+from portal.recognition import milestones
 from portal.clock import local_today
 from portal.models import NotificationPreference, User
 from portal.notifications.inbox import notify
@@ -49,6 +50,7 @@ def sweep(session: Session, *, today: date | None = None, commit_each: bool = Fa
     """
     today = today or local_today()
     report = SweepReport()
+    milestones.sweep(session, today)  # module versions seen (recertification), QA streak badges
     for user in session.exec(select(User).where(User.active).order_by(User.id)).all():
         report.people += 1
         for entry in todo_for(session, actor_for(session, user), language=user.language, today=today):

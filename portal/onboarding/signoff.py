@@ -17,10 +17,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from portal.notifications import events
 from portal import audit
+from portal.clock import local_today
 from portal.errors import NotFound, ValidationFailed
 from portal.models import StageSignoff
+from portal.notifications import events
 from portal.onboarding.access import require_sign_off, subject
 from portal.onboarding.journey import JourneyStatus, build_journeys
 from portal.onboarding.programme import current_programme
@@ -74,4 +75,8 @@ def sign_off(session: Session, actor: Actor, user_id: int, stage_key: str, outco
     session.flush()
     events.stage_decided(session, new_hire_id=user.id, stage_key=stage_key, stage_title=current.title,
                          outcome=str(outcome), reason=reason, signoff_id=record.id)
+    if outcome == SignoffOutcome.PASSED and stage_key == current_programme().stages[-1].key:
+        from portal.recognition.graduation import on_graduated  # recognition builds on onboarding, not back
+
+        on_graduated(session, user.id, today or local_today())
     return record

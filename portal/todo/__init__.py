@@ -11,7 +11,8 @@
 - lead: people at risk in the teams they lead (with why), the teams' overdue action items, and the
   QA disputes to decide;
 - quality analyst: the calls waiting in the QA queue and disputes to decide;
-- admin: accounts never signed in to.
+- admin: accounts never signed in to;
+- everyone: certificates about to lapse; learners also changed modules to read again (recertification).
 
 Home shows it (`pages/home.py`) and `portal todo USERNAME` prints it, so it is tested without Streamlit.
 Every collector reads through the services, which check permissions as usual.
@@ -26,7 +27,7 @@ from portal.formatting import format_date, format_day_month
 from portal.i18n import Translator
 from portal.permissions import permission
 from portal.roles import Actor, Role
-from portal.todo import learning, quality, staff
+from portal.todo import learning, quality, recognition, staff
 from portal.todo.items import TodoItem
 
 __all__ = ["TodoItem", "todo_for", "item_text", "due_text"]
@@ -46,6 +47,7 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
         items += learning.review_items(session, actor)
         items += learning.coaching_items(session, actor)
         items += quality.evaluation_items(session, actor, lang)
+        items += recognition.recert_items(session, actor, today, lang)
     if actor.has(Role.MENTOR):
         items += staff.ticket_items(session, actor)
         items += staff.mentor_signoff_items(session, actor, today, lang)
@@ -60,6 +62,7 @@ def todo_for(session: Session, actor: Actor, *, language: str | None = None,
         items += staff.lead_items(session, actor, today)
     if actor.has(Role.ADMIN):
         items += staff.admin_items(session, actor)
+    items += recognition.expiry_items(session, actor, today, lang)
     return sorted(_unique(items), key=lambda i: i.sort_key(today))
 
 

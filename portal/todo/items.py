@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from datetime import date
 
 #: Order among items due on the same day (and among items with no due date).
-KIND_ORDER = ("repeat", "rework", "module", "quiz", "shadowing", "exam", "reviews",
+KIND_ORDER = ("repeat", "rework", "module", "quiz", "shadowing", "exam", "reviews", "recert", "recert_optional",
+              "certificate_expiry",
               "acknowledge", "qa_acknowledge", "action", "ticket", "signoff", "marking", "qa_dispute", "qa_queue",
               "at_risk", "team_actions", "never_signed_in")
 

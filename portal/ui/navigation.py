@@ -23,6 +23,7 @@ class PageDef:
 PAGES: tuple[PageDef, ...] = (
     PageDef("pages/home.py", "nav.home", ":material/home:", "", "home:view", default=True),
     PageDef("pages/inbox.py", "nav.inbox", ":material/inbox:", "", "notifications:read_own"),
+    PageDef("pages/recognition.py", "nav.recognition", ":material/celebration:", "", "recognition:wall"),
     PageDef("pages/training_onboarding.py", "nav.my_onboarding", ":material/route:",
             "nav.section.training", "onboarding:follow_own"),
     PageDef("pages/training_shadowing.py", "nav.shadowing_log", ":material/headset_mic:",
@@ -49,6 +50,8 @@ PAGES: tuple[PageDef, ...] = (
             "nav.section.authoring", "exams:mark"),
     PageDef("pages/authoring_item_analysis.py", "nav.item_analysis", ":material/analytics:",
             "nav.section.authoring", "exams:item_analysis"),
+    PageDef("pages/authoring_recertification.py", "nav.recertification", ":material/update:",
+            "nav.section.authoring", "certificates:recert_policy"),
     PageDef("pages/authoring_contests.py", "nav.contests", ":material/emoji_events:",
             "nav.section.authoring", "contests:organise"),
     PageDef("pages/team_mentees.py", "nav.my_mentees", ":material/group:", "nav.section.team", "onboarding:mentees"),
@@ -86,8 +89,11 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("pages/admin_coaching_settings.py", "nav.coaching_settings", ":material/tune:",
             "nav.section.admin", "coaching:settings"),
     PageDef("pages/admin_audit.py", "nav.audit_log", ":material/policy:", "nav.section.admin", "audit:read"),
+    PageDef("pages/admin_certificates.py", "nav.certificates", ":material/verified_user:", "nav.section.admin",
+            "certificates:verify"),
     PageDef("pages/account_settings.py", "nav.account", ":material/settings:",
             "nav.section.account", "account:manage_own"),
+    PageDef("pages/profile.py", "nav.profile", ":material/badge:", "nav.section.account", "recognition:profile"),
 )
 
 SECTION_ORDER = ("", "nav.section.training", "nav.section.authoring", "nav.section.team", "nav.section.quality",
