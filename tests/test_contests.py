@@ -271,6 +271,12 @@ def test_closing_grades_open_attempts_and_rewards_the_winners(session, world):
     with pytest.raises(ValidationFailed):
         rounds.start_round(session, world["a3"], contest.id, 1, now=T0 + timedelta(minutes=11))
     setup.close_contest(session, world["trainer"], contest.id)  # a double click changes nothing
+    from portal.models import Badge, Certificate
+
+    badges = session.exec(select(Badge.user_id, Badge.code)).all()
+    certificates = session.exec(select(Certificate.user_id, Certificate.kind, Certificate.title_zh)).all()
+    assert badges == [(world["a1"].id, "contest_winner")]  # once, however many closes
+    assert certificates == [(world["a1"].id, "contest", "计费杯 优胜")]
 
 
 # ------------------------------------------------------------------ scenario contests, judged blind
