@@ -16,6 +16,7 @@ from portal.ui.widgets import empty_state, page_header, run_action, service_call
 MAX_ROUNDS, MIX_ROWS, MAX_SCENARIOS = 3, 3, 3
 PARAM = "contest"
 PICK = "contest_pick"
+CREATED = "contest_created"  # the contest this session created last
 CLOSING = "contest_closing"  # the contest whose closing is being confirmed
 
 t = state.translator()
@@ -33,7 +34,7 @@ def pick_contest() -> int | None:
         empty_state(t, "contests.organise.empty", icon=":material/emoji_events:")
         return None
     ids = [c.contest_id for c in contests]
-    wanted = st.query_params.get(PARAM)
+    wanted = st.query_params.get(PARAM) or str(st.session_state.get(CREATED, ""))  # a double click's second run
     # the URL says which contest (a reload, Back, a contest just created); the picker writes it there
     st.session_state[PICK] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
     titles = {c.contest_id: f"{c.title(t.language)} · {t('contests.status.' + c.status)}" for c in contests}
@@ -153,9 +154,16 @@ def knowledge_form() -> None:
               "contests.error.bad_time_limit": "rounds"}
     if done := form.submit(t, lambda s: setup.create_contest(s, actor, settings, submission_key=form.submission_key),
                            fields_by_error=errors):
-        form.saved(t("contests.organise.created"))
-        show_in_url(**{PARAM: done.value.id})
-        st.rerun()
+        created(form, done.value.id)
+
+
+def created(form: RecordForm, contest_id: int) -> None:
+    """A fresh form, and the new contest shown in the first tab (by the address, and in the session should a
+    second click's run arrive with the old address)."""
+    form.saved(t("contests.organise.created"))
+    st.session_state[CREATED] = contest_id
+    show_in_url(**{PARAM: contest_id})
+    st.rerun()
 
 
 def brief_fields(form: RecordForm, number: int) -> ScenarioBrief:
@@ -203,9 +211,7 @@ def scenario_form() -> None:
               "contests.error.contestant_not_in_team": "scenarios"}
     if done := form.submit(t, lambda s: setup.create_contest(s, actor, settings, submission_key=form.submission_key),
                            fields_by_error=errors):
-        form.saved(t("contests.organise.created"))
-        show_in_url(**{PARAM: done.value.id})
-        st.rerun()
+        created(form, done.value.id)
 
 
 follow, knowledge_tab, scenario_tab = st.tabs([t("contests.organise.tab_follow"), t("contests.organise.tab_knowledge"),

@@ -90,16 +90,30 @@ def _set_up_and_start(page, app_server, demo_engine) -> None:
     panel.get_by_label("题数").first.press("Tab")
     screenshot(page, "contests-trainer-setup-zh")
     panel.get_by_role("button", name="创建竞赛").dblclick()
-    page.get_by_text("竞赛已创建为草稿").first.wait_for()
+    expect(panel.get_by_label("标题（英文）")).to_have_value("")  # saved: a fresh, empty form
+    page.wait_for_timeout(1500)  # the second click's run, if it came
     with Session(demo_engine) as session:
         made = session.exec(select(Contest).where(Contest.title_en == "Winter cup")).all()
     assert len(made) == 1 and made[0].title_zh == "冬季知识杯"  # one contest, however many clicks
     page.get_by_role("tab", name="查看竞赛").click()
+    page.get_by_text("本竞赛为草稿").wait_for()  # the new contest, opened from the address
     page.get_by_role("button", name="开始竞赛").click()
     page.get_by_text("团队计分规则").first.wait_for()
     with Session(demo_engine) as session:
         assert session.get(Contest, made[0].id).status == "running"
     screenshot(page, "contests-trainer-running-zh")
+    page.get_by_role("button", name="结束竞赛").click()  # asks first
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_text("竞赛结束后无法重新开启").wait_for()
+    dialog.get_by_role("button", name="立即结束").dblclick()
+    page.get_by_text("冬季知识杯 · 知识竞赛 · 已结束").first.wait_for()
+    with Session(demo_engine) as session:
+        assert session.get(Contest, made[0].id).status == "closed"
+        scenario = session.exec(select(Contest.id).where(Contest.kind == "scenario")).one()
+    page.goto(f"{app_server}/authoring_contests?contest={scenario}")  # the organiser's view of the judging
+    page.get_by_text("评委评分", exact=True).first.wait_for()
+    page.get_by_text("各评委的评分、中位数").wait_for()
+    screenshot(page, "contests-trainer-scenario-spread-zh")
 
 
 def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser, demo_engine):
