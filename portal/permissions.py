@@ -126,6 +126,14 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "certificates:recert_read": {L: TEAMS_LED, T: EVERYONE, A: EVERYONE},  # who must read a changed module again
     "certificates:recert_policy": {T: EVERYONE},  # per module: required or optional, and the days given
     "certificates:recert_own": LEARNING,  # read a changed module again
+    # contests (portal/contests): trainers organise; the learners of a team taking part take part; judges are the
+    # people an organiser names (the service checks the name); a board is read by its contestants (their own
+    # position), the leads of the teams taking part and the organisers
+    "contests:organise": {T: EVERYONE},
+    "contests:take_part": LEARNING,
+    "contests:board": {**LEARNING, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
+    "contests:team_board": {L: TEAMS_LED},
+    "contests:judge": {T: EVERYONE, L: EVERYONE, Q: EVERYONE, M: EVERYONE, A: EVERYONE},
 }
 
 

@@ -12,7 +12,7 @@ from portal.db import get_engine, session_scope
 from seed.context import SeedContext
 
 AREAS = ("seed.core", "seed.quizbank", "seed.onboarding", "seed.exams", "seed.wellbeing", "seed.coaching",
-         "seed.qa_scorecards", "seed.qa_calls", "seed.qa_demo", "seed.recognition_demo", "seed.teams")
+         "seed.qa_scorecards", "seed.qa_calls", "seed.qa_demo", "seed.recognition_demo", "seed.contests_demo", "seed.teams")
 
 
 def load_demo(engine: Engine | None = None) -> dict[str, int]:

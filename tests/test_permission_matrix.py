@@ -35,7 +35,7 @@ A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": 
              "coaching:read_own": SELF, "coaching:read": SELF, "exams:results_read": SELF,
              "qa:evaluations_read": SELF, "qa:acknowledge": SELF, "questions:images": SELF,
              "certificates:recert_own": SELF,
-             "record:read": SELF}
+             "record:read": SELF, "contests:take_part": SELF, "contests:board": SELF}
 
 #: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
 EXPECTED: dict[Role, dict[str, str]] = {
@@ -45,7 +45,7 @@ EXPECTED: dict[Role, dict[str, str]] = {
     Role.MENTOR: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:mentees": MENTEES, "onboarding:journeys": MENTEES,
                   "onboarding:view": MENTEES, "onboarding:review_tickets": MENTEES, "onboarding:sign_off": MENTEES,
                   "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES,
-                  "coaching:list": MENTEES, "record:read": MENTEES},
+                  "coaching:list": MENTEES, "record:read": MENTEES, "contests:judge": ANYONE},
     Role.LEAD: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:board": TEAMS_LED, "onboarding:journeys": TEAMS_LED,
                 "onboarding:view": TEAMS_LED, "exams:results_read": TEAMS_LED, "coaching:write": TEAMS_LED,
                 "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
@@ -54,14 +54,16 @@ EXPECTED: dict[Role, dict[str, str]] = {
                 "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED,
                 "recognition:team_counts": TEAMS_LED, "recognition:compliment": TEAMS_LED,
                 "recognition:nominate": TEAMS_LED,
-                "certificates:recert_read": TEAMS_LED, "record:read": TEAMS_LED},
+                "certificates:recert_read": TEAMS_LED, "record:read": TEAMS_LED, "contests:board": TEAMS_LED,
+                "contests:team_board": TEAMS_LED, "contests:judge": ANYONE},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:attempt_read", "exams:results_read", "onboarding:view", "onboarding:review_tickets",
         "onboarding:board", "onboarding:journeys", "onboarding:sign_off", "onboarding:requirements_read",
         "coaching:write", "coaching:read", "coaching:list", "analytics:team_dashboard", "courses:author",
         "questions:author", "questions:bank", "questions:images", "exams:author", "exams:mark", "exams:item_analysis",
         "cohorts:list", "qa:scorecards_author", "qa:evaluations_read", "qa:calibrate", "qa:dashboard",
-        "qa:focus_publish", "certificates:recert_read", "certificates:recert_policy", "record:read")}},
+        "qa:focus_publish", "certificates:recert_read", "certificates:recert_policy", "record:read", "contests:organise",
+        "contests:board", "contests:judge")}},
     Role.ADMIN: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
         "exams:results_read", "onboarding:view", "onboarding:journeys", "onboarding:requirements_read",
         "coaching:read", "coaching:list", "analytics:team_dashboard", "wellbeing:aggregates_read",
@@ -69,10 +71,11 @@ EXPECTED: dict[Role, dict[str, str]] = {
         "users:import", "coaching:settings", "audit:read", "settings:read", "qa:calls_manage", "qa:evaluations_read",
         "qa:dashboard", "recognition:team_counts", "recognition:compliment", "recognition:confirm_star",
         "recognition:profile", "certificates:download", "certificates:verify", "certificates:recert_read",
-        "record:read")}},
+        "record:read", "contests:board", "contests:judge")}},
     Role.QA: {**EVERY_ROLE_ON_THEMSELVES, "record:read": SELF, **{action: ANYONE for action in (
         "qa:calls_manage", "qa:sample", "qa:scorecards_author", "qa:evaluate", "qa:evaluations_read",
-        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "recognition:compliment")}},
+        "qa:disputes_resolve", "qa:calibrate", "qa:dashboard", "qa:focus_publish", "recognition:compliment",
+        "contests:judge")}},
 }
 
 #: Who is who, written down as the center is built: team, mentor, teams led, roles.

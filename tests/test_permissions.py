@@ -104,19 +104,21 @@ def test_every_page_opens_by_a_named_permission_and_menus_are_unchanged():
                 "profile"}
     assert menu[Role.NEWHIRE] == everyone | {"training_onboarding", "training_shadowing", "training_supervised",
                                              "training_quizzes", "training_exams", "training_coaching",
-                                             "training_quality"}
+                                             "training_quality", "training_contests"}
     assert menu[Role.AGENT] == everyone | {"training_quizzes", "training_exams", "training_coaching",
-                                           "training_quality"}
-    assert menu[Role.MENTOR] == everyone | {"team_mentees", "team_coaching"}
+                                           "training_quality", "training_contests"}
+    assert menu[Role.MENTOR] == everyone | {"team_mentees", "team_coaching", "contests_judging"}
     assert menu[Role.LEAD] == everyone | {"team_cohort_board", "team_dashboard", "team_coaching", "wellbeing_team",
-                                          "qa_disputes", "qa_calibration", "qa_dashboard"}
+                                          "qa_disputes", "qa_calibration", "qa_dashboard", "team_contests",
+                                          "contests_judging"}
     assert menu[Role.TRAINER] == everyone | {"authoring_courses", "authoring_questions", "authoring_exams",
                                              "authoring_marking", "authoring_item_analysis", "team_cohort_board",
                                              "team_dashboard", "team_coaching", "authoring_rubrics", "qa_scorecards",
-                                             "qa_calibration", "qa_dashboard", "qa_focus", "authoring_recertification"}
+                                             "qa_calibration", "qa_dashboard", "qa_focus", "authoring_recertification",
+                                             "authoring_contests", "contests_judging"}
     assert menu[Role.ADMIN] == everyone | {"team_dashboard", "wellbeing_team", "admin_users", "admin_teams",
                                            "admin_import", "admin_coaching_settings", "admin_sign_in", "admin_audit", "admin_settings", "qa_calls",
-                                           "qa_dashboard", "admin_certificates"}
+                                           "qa_dashboard", "admin_certificates", "contests_judging"}
 
 
 def test_an_unknown_action_is_an_error_not_a_silent_no():

@@ -1,6 +1,8 @@
 """All tables, imported here so `SQLModel.metadata` is complete for Alembic."""
 from portal.models.coaching import (ActionItem, CoachingLink, CoachingRevision, CoachingSession,
                                     CoachingSetting, CoachingTemplate)
+from portal.models.contests import (Contest, ContestJudge, ContestMark, ContestMember, ContestRound,
+                                      ContestScenario, ContestTeam)
 from portal.models.core import (AuditEntry, AuthSession, Cohort, CookieTicket, LoginThrottle, PasswordResetToken, SignInSetting, Team, TeamLead, TrustedDevice, User,
                                 UserRole)
 from portal.models.onboarding import (ModuleProgress, ShadowingCall, StageRequirementOverride, StageSignoff,
@@ -28,8 +30,8 @@ __all__ = ["AuditEntry", "AuthSession", "Cohort", "CookieTicket", "LoginThrottle
            "QaCalibration", "QaCalibrationCall", "QaCalibrationParticipant", "QaCall", "QaDispute", "QaDisputeItem",
            "QaEvaluation", "QaFocusItem", "QaItemScore", "QaSample", "QaSamplePlan", "QaScorecard", "QaScorecardVersion",
            "Notification", "NotificationPreference",
-           "Badge", "Certificate", "Compliment", "ModuleVersionSeen", "RecertPolicy", "RecertReread", "ServiceStar",
-           "StarNomination", "Thanks",
+           "Contest", "ContestJudge", "ContestMark", "ContestMember", "ContestRound", "ContestScenario",
+           "ContestTeam",
            "Badge", "Certificate", "Compliment", "ModuleVersionSeen", "RecertPolicy", "RecertReread", "ServiceStar",
            "StarNomination", "Thanks",
            "ActionItem", "CoachingLink", "CoachingRevision", "CoachingSession", "CoachingSetting", "CoachingTemplate"]

@@ -22,6 +22,7 @@ an attempt is read: pages show the stored mark and feedback (`stored_grade`).
 """
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -195,13 +196,31 @@ def start_attempt(session: Session, actor: Actor, exam_id: int, *, now: datetime
         raise PermissionDenied("exams.error.not_assigned")
     if exam.kind != "written":
         raise ValidationFailed("exams.error.practical_by_trainer")
+    return _start_or_resume(session, actor, exam, now, rng or random.Random())
+
+
+@permission("exams:sit")
+def start_drawn_attempt(session: Session, actor: Actor, exam_id: int, draw: Callable[[int], list[str]], *,
+                        now: datetime | None = None) -> int:
+    """`start_attempt` for an exam whose paper the caller draws per person (a contest round, see
+    portal/contests/rounds.py): `draw(number)` gives the idnumbers of the person's attempt `number`.
+    The caller has checked that the actor may sit it; the clock, the attempts allowed, the resume
+    after a reload and the double-click lock are the engine's, as for any exam."""
+    exam = session.get(Exam, exam_id)
+    if exam is None:
+        raise NotFound("exams.error.no_such_exam", exam=exam_id)
+    return _start_or_resume(session, actor, exam, now or utcnow(), random.Random(), draw=draw)
+
+
+def _start_or_resume(session: Session, actor: Actor, exam: Exam, now: datetime, rng: random.Random,
+                     draw: Callable[[int], list[str]] | None = None) -> int:
     _lock_learner(session, actor.id)
     finalise_expired(session, now=now, exam_id=exam.id, user_id=actor.id)
     running = running_attempt_id(session, exam.id, actor.id)
     if running is not None:
         return running
     _check_may_start(session, exam, actor.id, now)
-    return _create_written_attempt(session, exam, actor, now, rng or random.Random()).id
+    return _create_written_attempt(session, exam, actor, now, rng, draw=draw).id
 
 
 def _lock_learner(session: Session, user_id: int) -> None:
@@ -241,13 +260,14 @@ def _draw_paper(session: Session, exam: Exam, rng: random.Random) -> list[tuple[
 
 
 def _create_written_attempt(session: Session, exam: Exam, actor: Actor, now: datetime,
-                            rng: random.Random) -> Attempt:
+                            rng: random.Random, draw: Callable[[int], list[str]] | None = None) -> Attempt:
     language = actor.language or "en"
     deadline = now + timedelta(minutes=exam.time_limit_minutes) if exam.time_limit_minutes else None
     if exam.close_at and (deadline is None or exam.close_at < deadline):
         deadline = exam.close_at
     attempt = _new_attempt(session, exam, actor.id, language, now, deadline_at=deadline)
-    for idnumber, _ in _add_answers(session, attempt, exam, _draw_paper(session, exam, rng), rng):
+    paper = [(idnumber, None) for idnumber in draw(attempt.number)] if draw else _draw_paper(session, exam, rng)
+    for idnumber, _ in _add_answers(session, attempt, exam, paper, rng):
         raise ValidationFailed("exams.error.question_unavailable", question=idnumber)
     audit.record(session, actor_id=actor.id, action="exam.attempt_started", target=exam.code,
                  attempt=attempt.id, number=attempt.number)
