@@ -145,6 +145,11 @@ def clear(session: Session, username: str) -> None:
         session.delete(throttle)
 
 
+def held_now(session: Session, now: datetime) -> set[str]:
+    """The name hashes that must wait right now (someone kept guessing them): usually none."""
+    return set(session.exec(select(LoginThrottle.name_hash).where(LoginThrottle.next_try_at > now)).all())
+
+
 def waiting_until(session: Session, usernames: list[str]) -> dict[str, datetime]:
     """For the admin's user list: the names that must wait, and until when."""
     keys = {name_hash(u): u for u in usernames}

@@ -5,7 +5,7 @@ Every function takes the acting user and names its action in `portal.permissions
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import delete, exists, func
@@ -233,6 +233,18 @@ def never_signed_in() -> list:
     rule Home's admin to-do counts and the Users page's filter lists."""
     return [User.active, User.created_at < utcnow() - NEVER_SIGNED_IN_AFTER,
             ~exists().where(AuthSession.user_id == User.id)]
+
+
+@permission("users:manage")
+def held_accounts(session: Session, actor: Actor, now: datetime | None = None) -> list[str]:
+    """Usernames of active accounts held right now after repeated failed sign-ins: someone may be guessing
+    their passwords (the admin's Home says so). Reads the usernames only when some name is held."""
+    held = throttle.held_now(session, now or utcnow())
+    if not held:
+        return []
+    return sorted(name for name in session.exec(select(User.username).where(User.active))
+                  if throttle.name_hash(name) in held)
+
 
 SORTS = {"username": User.username, "display_name": User.display_name, "team": Team.name,
          "cohort": Cohort.name, "created": User.created_at}

@@ -88,3 +88,24 @@ def test_a_refused_scheduled_import_is_on_the_admins_home_until_an_import_succee
                            imported=3, already_imported=0)
     demo_session.commit()
     assert not [i for i in todo.todo_for(demo_session, admin) if i.kind == "failed_import"]
+
+
+def test_the_admin_is_told_when_someone_keeps_guessing_an_accounts_password(demo_session):
+    """Issue 17: "admin: locked ... accounts". The portal holds a name after repeated failures rather than
+    locking it; Home says which accounts are held now, and links to the failed sign-ins."""
+    from portal.errors import AuthenticationFailed
+    from portal.settings import get_settings
+    admin = auth.actor_for(demo_session, auth.find_user(demo_session, "admin"))
+    assert not [i for i in todo.todo_for(demo_session, admin) if i.kind == "held_sign_ins"]
+    for _ in range(get_settings().lockout_threshold):
+        with pytest.raises(AuthenticationFailed):
+            auth.authenticate(demo_session, "tang.mei", "not her password")
+    demo_session.commit()
+    items, texts = _texts(demo_session, admin)
+    held = [(i, text) for i, text in zip(items, texts) if i.kind == "held_sign_ins"]
+    assert len(held) == 1 and "tang.mei" in held[0][1]
+    assert held[0][0].page == "pages/admin_audit.py" and dict(held[0][0].query) == {"action": "login.failed"}
+    _, chinese = _texts(demo_session, admin, "zh-CN")
+    assert any("被暂缓登录" in line for line in chinese)
+    lead = auth.actor_for(demo_session, auth.find_user(demo_session, "lead"))
+    assert not [i for i in todo.todo_for(demo_session, lead) if i.kind == "held_sign_ins"]

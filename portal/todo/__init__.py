@@ -12,7 +12,8 @@
 - lead: people at risk in the teams they lead (with why), the teams' overdue action items, and the
   QA disputes to decide;
 - quality analyst: the calls waiting in the QA queue, disputes to decide, call files refused;
-- admin: accounts never signed in to, and call files the scheduled import refused.
+- admin: accounts someone is guessing at (held after failed sign-ins), accounts never signed in to, and
+  call files the scheduled import refused.
 - everyone: certificates about to lapse; learners also changed modules to read again (recertification).
 
 Home shows it (`pages/home.py`) and `portal todo USERNAME` prints it, so it is tested without Streamlit.

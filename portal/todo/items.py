@@ -6,7 +6,8 @@ from datetime import date
 KIND_ORDER = ("repeat", "rework", "module", "quiz", "shadowing", "exam", "reviews", "recert", "recert_optional",
               "certificate_expiry",
               "acknowledge", "qa_acknowledge", "action", "ticket", "signoff", "marking", "qa_dispute", "qa_queue",
-              "at_risk", "team_actions", "item_analysis", "failed_import", "never_signed_in")
+              "at_risk", "team_actions", "item_analysis", "failed_import", "held_sign_ins",
+              "never_signed_in")
 
 
 @dataclass(frozen=True)

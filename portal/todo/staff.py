@@ -17,7 +17,7 @@ from portal.quizzes.marking import marking_queue
 from portal.permissions import permission
 from portal.roles import Actor
 from portal.todo.items import TodoItem, item
-from portal.users import NEVER_SIGNED_IN_AFTER, never_signed_in, teams_led_by  # noqa: F401  (the rule lives in users)
+from portal.users import NEVER_SIGNED_IN_AFTER, held_accounts, never_signed_in, teams_led_by  # noqa: F401  (the rule lives in users)
 
 MENTEES = "pages/team_mentees.py"
 BOARD = "pages/team_cohort_board.py"
@@ -28,6 +28,7 @@ USERS = "pages/admin_users.py"
 ITEM_ANALYSIS = "pages/authoring_item_analysis.py"
 AUDIT = "pages/admin_audit.py"
 QA_CALLS = "pages/qa_calls.py"
+HELD_NAMES_SHOWN = 3
 
 @permission("home:view")
 def ticket_items(session: Session, actor: Actor) -> list[TodoItem]:
@@ -111,6 +112,14 @@ def lead_items(session: Session, actor: Actor, today: date) -> list[TodoItem]:
 
 @permission("home:view")
 def admin_items(session: Session, actor: Actor) -> list[TodoItem]:
-    """Active accounts that have never been signed in to, a few days after they were made."""
+    """Accounts someone is guessing at (held after repeated failed sign-ins; the audit log shows the failures),
+    and active accounts never signed in to, a few days after they were made."""
+    items = []
+    held = held_accounts(session, actor)
+    if held:
+        items.append(item("held_sign_ins", AUDIT, query={"action": "login.failed"}, count=len(held),
+                          names=", ".join(held[:HELD_NAMES_SHOWN]) + (" …" if len(held) > HELD_NAMES_SHOWN else "")))
     never = session.exec(select(func.count(User.id)).where(*never_signed_in())).one()
-    return [item("never_signed_in", USERS, query={"filter": "never_signed_in"}, count=never)] if never else []
+    if never:
+        items.append(item("never_signed_in", USERS, query={"filter": "never_signed_in"}, count=never))
+    return items
