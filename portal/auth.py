@@ -72,9 +72,16 @@ def sign_in_from_device(username: str, password: str, device_token: str | None,
         standing = throttle.standing(session, username, device_token, user and user.id, now)
     matches = not standing.wait_seconds and _password_matches(user, password)
 
-    def settle(session: Session) -> tuple[Actor, bool] | AuthenticationFailed:
+    return committing_refusal(lambda session: _settle(session, username, user, matches, standing, device_token, now),
+                              engine)
+
+
+def committing_refusal(work, engine: Engine | None = None):
+    """`work(session)` in one transaction whose writes stay even when it refuses the sign-in: the throttle
+    row and the audit entry of a refusal commit, then its AuthenticationFailed is raised."""
+    def settle(session: Session):
         try:
-            return _settle(session, username, user, matches, standing, device_token, now)
+            return work(session)
         except AuthenticationFailed as refused:  # returned, not raised, so that the refusal commits
             return refused
 

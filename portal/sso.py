@@ -17,8 +17,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from portal import audit
-from portal.auth import actor_for
-from portal.db import run_transaction
+from portal.auth import actor_for, committing_refusal
 from portal.clock import utcnow
 from portal.errors import AuthenticationFailed, ValidationFailed
 from portal.models import NotificationPreference, SignInSetting, User
@@ -73,16 +72,7 @@ def find_user(session: Session, identity: Identity, claim: str | None = None) ->
 def sign_in(identity: Identity, engine: Engine | None = None) -> Actor:
     """The portal actor for a provider-vouched identity; AuthenticationFailed when refused (the
     refusal is audited: it commits before the error is raised)."""
-    def settle(session: Session) -> Actor | AuthenticationFailed:
-        try:
-            return sign_in_with_identity(session, identity)
-        except AuthenticationFailed as refused:  # returned, not raised, so that the refusal commits
-            return refused
-
-    outcome = run_transaction(settle, engine)
-    if isinstance(outcome, AuthenticationFailed):
-        raise outcome
-    return outcome
+    return committing_refusal(lambda session: sign_in_with_identity(session, identity), engine)
 
 
 def sign_in_with_identity(session: Session, identity: Identity) -> Actor:

@@ -398,27 +398,24 @@ def _unique_name(session: Session, model, name: str, *, required: str, duplicate
 
 @permission("teams:manage")
 def rename_team(session: Session, actor: Actor, team_id: int, name: str) -> Team:
-    team = _team(session, team_id)
-    name = _unique_name(session, Team, name, required="users.error.team_name_required",
-                        duplicate="users.error.duplicate_team", own_id=team_id)
-    if name != team.name:
-        audit.record(session, actor_id=actor.id, action="team.renamed", target=name, before=team.name, after=name)
-        team.name = name
-        session.add(team)
-    return team
+    return _rename(session, actor, _team(session, team_id), name, "team")
 
 
 @permission("teams:manage")
 def rename_cohort(session: Session, actor: Actor, cohort_id: int, name: str) -> Cohort:
-    cohort = _cohort(session, cohort_id)
-    name = _unique_name(session, Cohort, name, required="users.error.cohort_name_required",
-                        duplicate="users.error.duplicate_cohort", own_id=cohort_id)
-    if name != cohort.name:
-        audit.record(session, actor_id=actor.id, action="cohort.renamed", target=name, before=cohort.name,
+    return _rename(session, actor, _cohort(session, cohort_id), name, "cohort")
+
+
+def _rename(session: Session, actor: Actor, record, name: str, kind: str):
+    """A team's or cohort's new name: unique whatever the case (refused naming the clash), audited once."""
+    name = _unique_name(session, type(record), name, required=f"users.error.{kind}_name_required",
+                        duplicate=f"users.error.duplicate_{kind}", own_id=record.id)
+    if name != record.name:
+        audit.record(session, actor_id=actor.id, action=f"{kind}.renamed", target=name, before=record.name,
                      after=name)
-        cohort.name = name
-        session.add(cohort)
-    return cohort
+        record.name = name
+        session.add(record)
+    return record
 
 
 @permission("teams:manage")
