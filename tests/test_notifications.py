@@ -1,12 +1,8 @@
 """The inbox, reminders before things are late, and e-mail digests sent once through a real SMTP server."""
-import email
 import json
-import socket
 from datetime import date, timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from portal import auth, notifications
@@ -19,6 +15,7 @@ from portal.notifications.mail import SmtpSettings, page_url, send_pending, smtp
 from portal.notifications.reminders import reminder_stage, sweep
 
 from portal.wellbeing import CheckIn, check_in
+from tests.utils.smtp import smtp_server as real_smtp_server
 
 KEY = "notify-test-key-0001"
 
@@ -33,26 +30,11 @@ def _messages(session, username):
                         .order_by(Notification.id)).all()
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback (aiosmtpd), collecting what it receives."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, handler
-    controller.stop()
+    with real_smtp_server() as server:
+        yield server
 
 
 def test_reminder_stages():

@@ -1,14 +1,10 @@
 """Self-service password reset by e-mail: one answer for every name, single-use short-lived links, audited."""
-import email
 import logging
 import re
-import socket
 from contextlib import contextmanager
 from datetime import timedelta
-from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from portal import auth, password_reset
@@ -19,6 +15,7 @@ from portal.notifications.mail import SmtpSettings
 from portal.security import token_digest
 from portal.settings import get_settings
 from tests.utils.factories import PASSWORD, make_user
+from tests.utils.smtp import smtp_server
 
 NEW_PASSWORD = "a brand new phrase 42"
 
@@ -32,26 +29,11 @@ def chen(engine):
     return actor
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback (aiosmtpd) and the settings that point at it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield SmtpSettings(host="127.0.0.1", port=port, starttls=False, public_url="https://academy.example"), inbox
-    controller.stop()
+    with smtp_server() as (port, inbox):
+        yield SmtpSettings(host="127.0.0.1", port=port, starttls=False, public_url="https://academy.example"), inbox
 
 
 @contextmanager

@@ -1,10 +1,7 @@
 """Forgot password, for real: the login page asks for a link, a real SMTP server (aiosmtpd) on loopback
 receives the e-mail, and the browser opens the link, sets a new password and signs in with it."""
-import email
 import re
-import socket
 import time
-from email import policy
 
 import pytest
 from playwright.sync_api import expect
@@ -13,40 +10,17 @@ from sqlmodel import Session
 from portal import auth
 from portal.models import NotificationPreference
 from tests.e2e.conftest import database_url_of, free_port, screenshot, sign_in, start_streamlit, stop
+from tests.utils.smtp import smtp_server
 
 pytestmark = pytest.mark.e2e
 
 SENT_EN = "If this names an account with an e-mail address, a link to set a new password is on its way there."
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def wait_for(self, count: int, seconds: float = 20):
-        deadline = time.monotonic() + seconds
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert len(self.messages) >= count, f"{len(self.messages)} e-mails, expected {count}"
-        return self.messages[count - 1]
-
-
 @pytest.fixture
 def mailbox():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, inbox
-    controller.stop()
+    with smtp_server() as server:
+        yield server
 
 
 @pytest.fixture
