@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from portal.i18n import Translator
-from portal.quizzes.specs import NA, RubricItem, RubricSpec
+from portal.quizzes.specs import NA, RubricItem, RubricSection, RubricSpec
 from portal.ui.text import plain
 
 
@@ -33,12 +33,17 @@ def preview(t: Translator, spec: RubricSpec) -> None:
     st.caption(critical_rule(t, spec))
     number = 0
     for section in spec.sections:
-        st.markdown(f"**{plain(section.title.get(t.language))}** · {t('qa.rubric.weight', weight=f'{section.weight:g}')}")
+        _section_heading(t, section)
         with st.container(border=True):
             for item in section.items:
                 number += 1
                 st.markdown(f"**{number}.** {_badges(t, item)}{plain(item.text.get(t.language))} · "
                             f"{t('qa.rubric.points_range', maximum=f'{item.max_points:g}')}")
+
+
+def _section_heading(t: Translator, section: RubricSection) -> None:
+    """A section's title and weight, above its items (the same on the preview and the marking sheet)."""
+    st.markdown(f"**{plain(section.title.get(t.language))}** · {t('qa.rubric.weight', weight=f'{section.weight:g}')}")
 
 
 def point_options(item: RubricItem) -> list[float | str]:
@@ -69,7 +74,7 @@ def marking_rows(t: Translator, spec: RubricSpec, points: Mapping[str, float | s
     typed: dict[str, str] = {}
     number = 0
     for section in spec.sections:
-        st.markdown(f"**{plain(section.title.get(t.language))}** · {t('qa.rubric.weight', weight=f'{section.weight:g}')}")
+        _section_heading(t, section)
         with st.container(border=True):
             for item in section.items:
                 number += 1
