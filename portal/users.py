@@ -112,14 +112,12 @@ def create_user(session: Session, actor: Actor, new: NewUser) -> User:
 
 
 def _check_refs(session: Session, team_id, cohort_id, mentor_id) -> None:
-    if team_id is not None and session.get(Team, team_id) is None:
-        raise NotFound("users.error.no_such_team", team=team_id)
+    if team_id is not None:
+        get_team(session, team_id)
     if cohort_id is not None and session.get(Cohort, cohort_id) is None:
         raise NotFound("users.error.no_such_cohort", cohort=cohort_id)
     if mentor_id is not None:
-        mentor = session.get(User, mentor_id)
-        if mentor is None:
-            raise NotFound("users.error.no_such_user", user=mentor_id)
+        mentor = get_user(session, mentor_id)
         problem = mentor_problem(mentor.username, roles_of(session, mentor_id), mentor.active)
         if problem:
             raise ValidationFailed(problem[0], **problem[1])
@@ -369,7 +367,8 @@ def active_cohorts(session: Session) -> list[Cohort]:
                              .order_by(Cohort.start_date.desc(), Cohort.name)))
 
 
-def _team(session: Session, team_id: int) -> Team:
+def get_team(session: Session, team_id: int) -> Team:
+    """The team, or NotFound (the one place that says so)."""
     team = session.get(Team, team_id)
     if team is None:
         raise NotFound("users.error.no_such_team", team=team_id)
@@ -398,7 +397,7 @@ def _unique_name(session: Session, model, name: str, *, required: str, duplicate
 
 @permission("teams:manage")
 def rename_team(session: Session, actor: Actor, team_id: int, name: str) -> Team:
-    return _rename(session, actor, _team(session, team_id), name, "team")
+    return _rename(session, actor, get_team(session, team_id), name, "team")
 
 
 @permission("teams:manage")
@@ -421,7 +420,7 @@ def _rename(session: Session, actor: Actor, record, name: str, kind: str):
 @permission("teams:manage")
 def set_team_archived(session: Session, actor: Actor, team_id: int, archived: bool) -> Team:
     """Archive (or bring back) a team: its history and reports stay, pickers stop offering it."""
-    return _set_archived(session, actor, _team(session, team_id), archived, "team")
+    return _set_archived(session, actor, get_team(session, team_id), archived, "team")
 
 
 @permission("teams:manage")
@@ -467,9 +466,7 @@ def create_cohort(session: Session, actor: Actor, name: str, start_date: date) -
 
 @permission("teams:manage")
 def set_team_leads(session: Session, actor: Actor, team_id: int, lead_ids: list[int]) -> None:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("users.error.no_such_team", team=team_id)
+    team = get_team(session, team_id)
     for lead_id in lead_ids:
         if Role.LEAD not in roles_of(session, lead_id):
             raise ValidationFailed("users.error.not_a_lead", user=get_user(session, lead_id).username)

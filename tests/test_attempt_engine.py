@@ -105,7 +105,7 @@ def test_reading_a_practice_attempt_grades_nothing(session, world, monkeypatch):
         raise AssertionError("graded on read")
 
     monkeypatch.setattr(grading, "grade", no_grading)
-    monkeypatch.setattr(attempts, "grade", no_grading)
+    monkeypatch.setattr(attempts.engine, "grade", no_grading)
     monkeypatch.setattr(practice, "grade", no_grading)
     shown = next(i for i in practice.get_practice_attempt(session, learner, attempt_id).items if i.slot == slot)
     assert shown.grade.fraction == 1.0 and shown.grade.feedback == ["Right, your job number."]
@@ -122,7 +122,7 @@ def test_finishing_grades_only_what_is_left_and_twice_changes_nothing(session, w
         graded.append(answer.slot)
         return real_grade_answer(answer, *rest)
 
-    monkeypatch.setattr(attempts, "grade_answer", recorded)
+    monkeypatch.setattr(attempts.engine, "grade_answer", recorded)
     first = practice.finish_practice(session, learner, attempt_id)
     again = practice.finish_practice(session, learner, attempt_id)  # a double click on Finish
     assert graded == [3]  # the unanswered one; the answered ones kept their marks

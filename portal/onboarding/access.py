@@ -14,21 +14,20 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from portal.courses import StageSpec
-from portal.errors import NotFound, PermissionDenied, ValidationFailed
+from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import StageSignoff, User, UserRole
 from portal.onboarding.rules import SignoffOutcome
 from portal import permissions
 from portal.permissions import answers, permission
 from portal.roles import Actor, Role
+from portal.users import get_user
 
 VIEW, SIGN_OFF, REVIEW = "onboarding:view", "onboarding:sign_off", "onboarding:review_tickets"
 
 
 def subject(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("users.error.no_such_user", user=user_id)
-    return user
+    """The person onboarded, or NotFound (`users.get_user`)."""
+    return get_user(session, user_id)
 
 
 @permission(VIEW)

@@ -47,7 +47,7 @@ from portal.models import (
 )
 from portal.qa.scoring import record_revision, scorecard_spec
 from portal.roles import Actor
-from portal.submissions import checked_key
+from portal.submissions import checked_key, earlier_submission
 
 ACTION = "qa:calibrate"
 MAX_TITLE = 200
@@ -113,11 +113,9 @@ def create_calibration(session: Session, actor: Actor, title: str, scorecard_ver
                        call_ids: list[int], participant_ids: list[int], submission_key: str | None = None) -> int:
     """A new session facilitated by `actor` (who always takes part); its id. The same key twice: one session."""
     submission_key = checked_key(submission_key)
-    if submission_key is not None:
-        earlier = session.exec(select(QaCalibration).where(QaCalibration.facilitator_id == actor.id,
-                                                           QaCalibration.submission_key == submission_key)).first()
-        if earlier is not None:
-            return earlier.id
+    if earlier := earlier_submission(session, QaCalibration, submission_key, owner_id=actor.id,
+                                     owner="facilitator_id"):
+        return earlier.id
     title = (title or "").strip()
     if not title:
         raise ValidationFailed("qa.calibration.error.title_required")
@@ -303,11 +301,9 @@ def submit_scores(session: Session, actor: Actor, calibration_id: int, call_id: 
     """A participant's blind scores of one call (every item scored or N/A); the evaluation's id. Once per call."""
     calibration = _taking_part(session, actor, calibration_id)
     submission_key = checked_key(submission_key)
-    if submission_key is not None:
-        earlier = session.exec(select(QaEvaluation).where(QaEvaluation.evaluator_id == actor.id,
-                                                          QaEvaluation.submission_key == submission_key)).first()
-        if earlier is not None:
-            return earlier.id
+    if earlier := earlier_submission(session, QaEvaluation, submission_key, owner_id=actor.id,
+                                     owner="evaluator_id"):
+        return earlier.id
     if calibration.status != "open":
         raise ValidationFailed("qa.calibration.error.closed")
     if call_id not in _call_ids(session, calibration_id):

@@ -184,11 +184,16 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
+def _looked_up(table: dict, text: str, error_key: str):
+    """The value `table` gives the typed word (any case, spaces around ignored), or `error_key` naming it."""
+    value = table.get(text.strip().lower())
+    if value is None:
+        raise ValidationFailed(error_key, value=text)
+    return value
+
+
 def parse_direction(text: str) -> str:
-    direction = DIRECTIONS.get(text.strip().lower())
-    if direction is None:
-        raise ValidationFailed("qa.calls.error.bad_direction", value=text)
-    return direction
+    return _looked_up(DIRECTIONS, text, "qa.calls.error.bad_direction")
 
 
 def parse_satisfaction(text: str) -> float | None:
@@ -209,10 +214,7 @@ def checked_satisfaction(value: float | None) -> float | None:
 
 
 def parse_complaint(text: str) -> bool:
-    flag = YES_NO.get(text.strip().lower())
-    if flag is None:
-        raise ValidationFailed("qa.calls.error.bad_complaint", value=text)
-    return flag
+    return _looked_up(YES_NO, text, "qa.calls.error.bad_complaint")
 
 
 def checked_recording(text: str | None) -> str | None:

@@ -19,10 +19,11 @@ from sqlmodel import Session, select
 
 from portal import audit
 from portal.clock import center_day_sql, local_date, today
-from portal.errors import NotFound, ValidationFailed
+from portal.errors import ValidationFailed
 from portal.models import Attempt, CoachingSession, QaCall, StageSignoff, Team, TeamMembership, User
 from portal.permissions import permission
 from portal.roles import Actor
+from portal.users import get_team, get_user
 
 #: How far ahead a move may be dated (a planned move at the start of next month, not next year's).
 MAX_DAYS_AHEAD = 31
@@ -57,7 +58,7 @@ def _covers(row: TeamMembership, day: date) -> bool:
 @permission("users:manage", subject="user_id")
 def membership_history(session: Session, actor: Actor, user_id: int) -> list[tuple[str, date, date | None]]:
     """(team name, first day, first day no longer in it or None) for each stretch, newest first."""
-    _person(session, user_id)
+    get_user(session, user_id)
     rows = session.exec(select(Team.name, TeamMembership.start_date, TeamMembership.end_date)
                         .join(Team, Team.id == TeamMembership.team_id)
                         .where(TeamMembership.user_id == user_id)
@@ -134,7 +135,7 @@ def move_to_team(session: Session, actor: Actor, user_id: int, team_id: int | No
     equal to the open membership and writes one audit entry. Returns the open membership, or the one
     just closed when the person leaves every team.
     """
-    user = _person(session, user_id)
+    user = get_user(session, user_id)
     new_team = _team(session, team_id)
     if user.team_id == team_id:
         return open_membership(session, user_id) or _first_membership(session, user, None)
@@ -154,20 +155,9 @@ def move_to_team(session: Session, actor: Actor, user_id: int, team_id: int | No
     return result
 
 
-def _person(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("users.error.no_such_user", user=user_id)
-    return user
-
-
 def _team(session: Session, team_id: int | None) -> Team | None:
-    if team_id is None:
-        return None
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound("users.error.no_such_team", team=team_id)
-    return team
+    """The team moved to (None: no team)."""
+    return None if team_id is None else get_team(session, team_id)
 
 
 def _first_membership(session: Session, user: User, effective: date | None) -> TeamMembership | None:

@@ -3,7 +3,7 @@
 Marks are `{item id: points | NA}`; an item with no mark is absent. Nothing is chosen by default:
 each item's choice starts empty unless a saved draft holds a mark for it.
 """
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import streamlit as st
 
@@ -31,14 +31,26 @@ def preview(t: Translator, spec: RubricSpec) -> None:
     if spec.description is not None:
         st.caption(plain(spec.description.get(t.language)))
     st.caption(critical_rule(t, spec))
+    for number, item in _numbered_items(t, spec):
+        st.markdown(f"{_item_label(t, number, item)} · "
+                    f"{t('qa.rubric.points_range', maximum=f'{item.max_points:g}')}")
+
+
+def _numbered_items(t: Translator, spec: RubricSpec) -> Iterator[tuple[int, RubricItem]]:
+    """Each item with its number (counted across sections), drawn inside its section's box under the
+    section's title and weight: the same layout on the preview and the marking sheet."""
     number = 0
     for section in spec.sections:
-        st.markdown(f"**{plain(section.title.get(t.language))}** · {t('qa.rubric.weight', weight=f'{section.weight:g}')}")
+        st.markdown(f"**{plain(section.title.get(t.language))}** · "
+                    f"{t('qa.rubric.weight', weight=f'{section.weight:g}')}")
         with st.container(border=True):
             for item in section.items:
                 number += 1
-                st.markdown(f"**{number}.** {_badges(t, item)}{plain(item.text.get(t.language))} · "
-                            f"{t('qa.rubric.points_range', maximum=f'{item.max_points:g}')}")
+                yield number, item
+
+
+def _item_label(t: Translator, number: int, item: RubricItem) -> str:
+    return f"**{number}.** {_badges(t, item)}{plain(item.text.get(t.language))}"
 
 
 def point_options(item: RubricItem) -> list[float | str]:
@@ -67,27 +79,22 @@ def marking_rows(t: Translator, spec: RubricSpec, points: Mapping[str, float | s
     unmarked item when `flag_unmarked`. Returns the marks chosen and the comments typed."""
     marks: dict[str, float | str] = {}
     typed: dict[str, str] = {}
-    number = 0
-    for section in spec.sections:
-        st.markdown(f"**{plain(section.title.get(t.language))}** · {t('qa.rubric.weight', weight=f'{section.weight:g}')}")
-        with st.container(border=True):
-            for item in section.items:
-                number += 1
-                text_col, mark_col, comment_col = st.columns([3.6, 3.8, 2.6], vertical_alignment="center")
-                text_col.markdown(f"**{number}.** {_badges(t, item)}{plain(item.text.get(t.language))}")
-                options = point_options(item)
-                before = points.get(item.id)
-                with mark_col:
-                    chosen = st.segmented_control(
-                        f"{number}. {item.text.get(t.language)}", options,
-                        default=before if before in options else None, format_func=mark_label(t, item),
-                        key=f"{key}.mark.{item.id}", label_visibility="collapsed", wrap=True)
-                    if chosen is None and flag_unmarked:
-                        st.markdown(f":red[:material/error: {t('qa.evaluation.not_marked')}]")
-                if chosen is not None:
-                    marks[item.id] = chosen
-                typed[item.id] = comment_col.text_input(
-                    t("qa.evaluation.item_comment", n=number), comments.get(item.id, ""),
-                    placeholder=t("qa.evaluation.comment_placeholder"), label_visibility="collapsed",
-                    key=f"{key}.comment.{item.id}")
+    for number, item in _numbered_items(t, spec):
+        text_col, mark_col, comment_col = st.columns([3.6, 3.8, 2.6], vertical_alignment="center")
+        text_col.markdown(_item_label(t, number, item))
+        options = point_options(item)
+        before = points.get(item.id)
+        with mark_col:
+            chosen = st.segmented_control(
+                f"{number}. {item.text.get(t.language)}", options,
+                default=before if before in options else None, format_func=mark_label(t, item),
+                key=f"{key}.mark.{item.id}", label_visibility="collapsed", wrap=True)
+            if chosen is None and flag_unmarked:
+                st.markdown(f":red[:material/error: {t('qa.evaluation.not_marked')}]")
+        if chosen is not None:
+            marks[item.id] = chosen
+        typed[item.id] = comment_col.text_input(
+            t("qa.evaluation.item_comment", n=number), comments.get(item.id, ""),
+            placeholder=t("qa.evaluation.comment_placeholder"), label_visibility="collapsed",
+            key=f"{key}.comment.{item.id}")
     return marks, typed
