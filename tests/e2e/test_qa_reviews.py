@@ -142,7 +142,7 @@ def test_calibration_is_blind_until_revealed(app_server, page, demo_engine, qa_d
     page.get_by_text("Give the session a title.").wait_for()
     page.get_by_role("textbox", name="Title").fill("Verification 校准")
     choose(page, page.get_by_label("Scorecard", exact=True), "Voice call")
-    pick(page, page.get_by_label("Calls to score"), qa_data["call_ref"] + " ·")
+    pick(page, page.get_by_role("combobox", name="Calls to score"), qa_data["call_ref"] + " ·")
     for name in ("Zhang Wei", "Wang Fang"):
         pick(page, page.get_by_label("Participants"), name)
     page.get_by_role("button", name="Create session").dblclick()
