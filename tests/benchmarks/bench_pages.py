@@ -77,6 +77,15 @@ SCOPES: dict[tuple[str, Role], str] = {
     ("pages/qa_dashboard.py", Role.LEAD): TEAM, ("pages/qa_dashboard.py", Role.QA): TEAM,
     ("pages/qa_dashboard.py", Role.TRAINER): TEAM, ("pages/qa_dashboard.py", Role.ADMIN): TEAM,
     ("pages/qa_focus.py", Role.QA): CENTER, ("pages/qa_focus.py", Role.TRAINER): CENTER,
+    # QA's lists are the center's (calls, every team's sampling plan, disputes); a lead's disputes are their
+    # team's; calibration lists one's own sessions but its form offers the center's calls and calibrators.
+    # My quality (training_quality) and the evaluation sheet are one person's (the default, PERSON).
+    ("pages/qa_calls.py", Role.QA): CENTER, ("pages/qa_calls.py", Role.ADMIN): CENTER,
+    ("pages/qa_queue.py", Role.QA): CENTER,
+    ("pages/qa_scorecards.py", Role.QA): CENTER, ("pages/qa_scorecards.py", Role.TRAINER): CENTER,
+    ("pages/qa_disputes.py", Role.QA): CENTER, ("pages/qa_disputes.py", Role.LEAD): TEAM,
+    ("pages/qa_calibration.py", Role.QA): CENTER, ("pages/qa_calibration.py", Role.TRAINER): CENTER,
+    ("pages/qa_calibration.py", Role.LEAD): CENTER,
 }
 
 
