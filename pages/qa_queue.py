@@ -12,6 +12,7 @@ from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.navigation import pages_for
 from portal.ui.onboarding import show_flash
+from portal.paging import slice_page
 from portal.ui.paging import page_index, pager
 from portal.ui.qa_calls import started_text
 from portal.ui.text import plain
@@ -24,6 +25,10 @@ PLAN_FIELDS = {f"qa.sampling.error.{name}": name for name in
                ("per_agent", "extra_new_graduates", "extra_low_satisfaction", "extra_complaints", "bad_seed")}
 PLAN_FIELDS["qa.sampling.error.threshold_required"] = "low_satisfaction_below"
 PLAN_FIELDS["qa.sampling.error.already_drawn"] = "redraw"
+#: Teams whose plan forms one page draws: each form holds six keyed inputs, and Streamlit's cost per run
+#: grows with the square of a page's keyed widgets (100 teams' forms took 1-3 s; 10 take ~0.14 s).
+PLANS_PER_PAGE = 10
+PLANS_PAGE = "plans_page"
 QUEUE_WIDTHS = [2.6, 1.5, 2.6, 1.7, 1.8, 2.0, 1.8]
 
 
@@ -39,9 +44,12 @@ def render_plans() -> None:
                          key="qa_sampling_month")
     with service_call(t) as session:
         plans = sampling.month_plans(session, actor, month)
-    for plan in plans:
+    shown = slice_page(plans, page_index(PLANS_PAGE), PLANS_PER_PAGE)
+    for plan in shown.rows:
         with st.container(border=True):
             render_plan(plan)
+    if shown.total > PLANS_PER_PAGE:
+        pager(t, shown, key="qa_plans", page_param=PLANS_PAGE)
 
 
 def render_plan(plan: PlanStatus) -> None:

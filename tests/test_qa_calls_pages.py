@@ -127,3 +127,21 @@ def test_the_queue_shows_a_sampled_call_without_recording_or_satisfaction(demo_e
     at.selectbox(key="qa_queue_month").select(month_of(local_date(started))).run()
     assert not problems_of(at), problems_of(at)
     assert any("BARE\\-1" in m.value or "BARE-1" in m.value for m in at.markdown)
+
+
+def test_the_sampling_plans_are_drawn_ten_teams_to_a_page(demo_engine):
+    """A large center has a hundred teams: their plan forms one page at a time (issue 16's page target)."""
+    from tests.utils.factories import make_team
+
+    with Session(demo_engine) as session:
+        for n in range(11):
+            make_team(session, f"Night shift {n:02d}")
+        session.commit()
+    at = open_page(demo_engine, "qa", QUEUE)
+    assert not problems_of(at), problems_of(at)
+    first = [m.value for m in at.markdown if m.value.startswith("**") and ("Team" in m.value or "Night" in m.value)]
+    assert len(first) == 10
+    at.query_params["plans_page"] = "2"
+    at.run()
+    second = [m.value for m in at.markdown if m.value.startswith("**") and ("Team" in m.value or "Night" in m.value)]
+    assert len(second) == 3 and not set(first) & set(second)
