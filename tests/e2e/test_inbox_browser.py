@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session
 
 from portal.notifications.reminders import sweep
@@ -52,5 +53,5 @@ def test_email_settings_refused_beside_the_field_then_saved(app_server, page):
     page.get_by_text("Notification settings saved.").wait_for()
     page.reload()
     page.get_by_role("heading", name="Notifications").wait_for()
-    assert page.get_by_label("E-mail address").input_value() == "chen.jie@example.com"
+    expect(page.get_by_label("E-mail address")).to_have_value("chen.jie@example.com")  # waits for the redraw
     screenshot(page, "notification-settings-en")
