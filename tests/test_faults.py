@@ -26,9 +26,10 @@ import sys, time, pathlib
 from portal.auth import actor_for, find_user
 from portal.db import run_transaction
 from portal.quizzes import attempts
+from portal.quizzes.attempts import engine  # where grading looks the totals up
 
 flag = pathlib.Path(sys.argv[3])
-real_update_totals = attempts.update_totals
+real_update_totals = engine.update_totals
 
 def slow_update_totals(session, *args, **kwargs):
     session.flush()               # answers and marks are written, not committed
@@ -36,7 +37,7 @@ def slow_update_totals(session, *args, **kwargs):
     time.sleep(120)               # the parent kills us here
     return real_update_totals(session, *args, **kwargs)
 
-attempts.update_totals = slow_update_totals
+engine.update_totals = slow_update_totals
 
 def submit(session):
     actor = actor_for(session, find_user(session, sys.argv[1]))
