@@ -14,7 +14,7 @@ from portal.models import AuditEntry, NotificationPreference, PasswordResetToken
 from portal.notifications.mail import SmtpSettings
 from portal.security import token_digest
 from portal.settings import get_settings
-from tests.utils.factories import PASSWORD, make_user
+from tests.utils.factories import PASSWORD, make_user, make_user_with_email
 from tests.utils.smtp import smtp_server
 
 NEW_PASSWORD = "a brand new phrase 42"
@@ -22,11 +22,7 @@ NEW_PASSWORD = "a brand new phrase 42"
 
 @pytest.fixture
 def chen(engine):
-    with Session(engine) as session:
-        actor = make_user(session, "chen.jie")
-        session.add(NotificationPreference(user_id=actor.id, email="Chen.Jie@Example.com"))
-        session.commit()
-    return actor
+    return make_user_with_email(engine, "chen.jie", "Chen.Jie@Example.com")
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from portal.errors import AuthenticationFailed, PermissionDenied
 from portal.models import AuditEntry, NotificationPreference, User
 from portal.roles import Role
 from portal.settings import get_settings
-from tests.utils.factories import make_user
+from tests.utils.factories import make_user, make_user_with_email
 
 
 def claims(**extra):
@@ -19,11 +19,7 @@ def claims(**extra):
 
 @pytest.fixture
 def chen(engine):
-    with Session(engine) as session:
-        actor = make_user(session, "chen.jie")
-        session.add(NotificationPreference(user_id=actor.id, email="Chen.Jie@Example.com"))
-        session.commit()
-    return actor
+    return make_user_with_email(engine, "chen.jie", "Chen.Jie@Example.com")
 
 
 @pytest.fixture

@@ -19,6 +19,17 @@ def make_user(session: Session, username: str, *roles: Role, team_id=None, cohor
     return actor_for(session, user)
 
 
+def make_user_with_email(engine, username: str, email: str) -> Actor:
+    """A committed agent who gave an e-mail address for notifications (SSO matches it; reset mail goes to it)."""
+    from portal.models import NotificationPreference
+
+    with Session(engine) as session:
+        actor = make_user(session, username)
+        session.add(NotificationPreference(user_id=actor.id, email=email))
+        session.commit()
+    return actor
+
+
 def make_team(session: Session, name: str = "Team X"):
     return create_team(session, SYSTEM, name)
 
