@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from portal import auth, password_reset
 from portal.clock import utcnow
 from portal.errors import AuthenticationFailed, ValidationFailed
-from portal.models import AuditEntry, NotificationPreference, PasswordResetToken, User
+from portal.models import AuditEntry, PasswordResetToken, User
 from portal.notifications.mail import SmtpSettings
 from portal.security import token_digest
 from portal.settings import get_settings
