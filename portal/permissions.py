@@ -298,6 +298,17 @@ def people_query(session: Session, actor: Actor, action: str):
     return select(User.id).where(people_filter(session, actor, action))
 
 
+def people_condition(session: Session, actor: Actor, action: str, person_column):
+    """`person_column` (a user id on another table) limited to the people `actor` may take `action` over.
+
+    For a holder over everyone there is no condition at all: `IN (every user)` filters nothing, and it
+    sent SQLite the long way round (every QA evaluation walked by agent for a few disputes, 741 ms at 5x).
+    """
+    if over_everyone(actor, action):
+        return true()
+    return person_column.in_(people_query(session, actor, action))
+
+
 # --- the table for people to read --------------------------------------------------------
 
 SCOPE_WORDS = {Scope.OWN: "own", Scope.MENTEES: "mentees", Scope.TEAMS_LED: "teams led", Scope.EVERYONE: "everyone"}

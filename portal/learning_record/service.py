@@ -43,7 +43,7 @@ def learning_record(session: Session, actor: Actor, user_id: int) -> LearningRec
 def record_people(session: Session, actor: Actor) -> dict[int, str]:
     """The people whose record `actor` may read (id -> "name (username)"), active first, by name."""
     rows = session.exec(select(User.id, User.display_name, User.username)
-                        .where(User.id.in_(permissions.people_query(session, actor, READ)))
+                        .where(permissions.people_filter(session, actor, READ))
                         .order_by(User.active.desc(), User.display_name, User.id)).all()
     return {row.id: f"{row.display_name} ({row.username})" for row in rows}
 

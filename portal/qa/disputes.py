@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, true
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from portal import audit, clock, permissions
@@ -327,12 +327,8 @@ def _may_review(session: Session, actor: Actor, evaluation: QaEvaluation) -> Non
 
 
 def _reviewable_agents(session: Session, actor: Actor):
-    """The disputes lists' condition on the evaluated agent: none for a reviewer of everyone (QA). An
-    `agent_id IN (every user)` filters nothing but leads SQLite to walk every evaluation by agent instead of
-    starting from the few disputes (741 ms at 5x, docs/benchmarks.md #16)."""
-    if permissions.over_everyone(actor, RESOLVE):
-        return true()
-    return QaEvaluation.agent_id.in_(permissions.people_query(session, actor, RESOLVE))
+    """The disputes lists' condition on the evaluated agent (none for a reviewer of everyone)."""
+    return permissions.people_condition(session, actor, RESOLVE, QaEvaluation.agent_id)
 
 
 @permissions.permission(RESOLVE)

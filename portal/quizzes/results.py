@@ -85,7 +85,7 @@ def exam_results(session: Session, actor: Actor, user_ids: list[int] | None = No
                     ranked.c.attempt_id, ranked.c.submitted_at, percent, passed)
              .join(Exam, Exam.id == ranked.c.exam_id)
              .where(ranked.c.rank == 1,
-                    ranked.c.user_id.in_(permissions.people_query(session, actor, "exams:results_read")))
+                    permissions.people_condition(session, actor, "exams:results_read", ranked.c.user_id))
              .order_by(ranked.c.submitted_at, ranked.c.user_id))
     if since is not None:
         query = query.where(ranked.c.submitted_at >= since)
