@@ -61,23 +61,23 @@ def recorded(engine):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def full_scans(engine, statements) -> list[str]:
-    """Each statement's full scans of BIG_TABLES, as 'table: SQL' lines."""
+def full_scans(engine, statements, tables=BIG_TABLES) -> list[str]:
+    """Each statement's full scans of `tables`, as 'table: SQL' lines."""
     found = []
-    leading = _leading_columns(engine)
+    leading = _leading_columns(engine, tables)
     with engine.connect() as connection:
         for statement, parameters in statements:
             for table in _scanned_tables(connection, engine.dialect.name, statement, parameters, leading):
-                if table in BIG_TABLES:
+                if table in tables:
                     found.append(f"{table}: {' '.join(statement.split())[:300]}")
     return found
 
 
-def _leading_columns(engine) -> dict[str, tuple[str, str]]:
-    """index name -> (table, its first column), for BIG_TABLES' indexes and primary keys."""
+def _leading_columns(engine, tables) -> dict[str, tuple[str, str]]:
+    """index name -> (table, its first column), for the tables' indexes and primary keys."""
     inspector = inspect(engine)
     leading = {}
-    for table in BIG_TABLES:
+    for table in tables:
         for index in inspector.get_indexes(table):
             leading[index["name"]] = (table, index["column_names"][0])
         primary = inspector.get_pk_constraint(table)
@@ -187,6 +187,21 @@ def test_my_exams_costs_a_fixed_number_of_queries(plan_engine):
             exams = my_exams(session, agent)
     assert len(exams) >= PLAN_SCALE.exams
     assert len(statements) <= 6, f"{len(statements)} SELECTs for {len(exams)} exams"
+
+
+def test_my_coaching_reads_the_persons_sessions_and_items_by_index(plan_engine):
+    """Issue 15: My coaching's SQL grew with the center (6–11 → 32–35 ms at 5×): its open items were
+    an OR across the item and its session, which read every open item of the center."""
+    from portal.coaching import my_open_items, my_sessions
+
+    coaching_tables = (*BIG_TABLES, "coaching_session", "coaching_action_item")
+    with Session(plan_engine) as session:
+        agent = actor(session, "agent0001")
+        with recorded(plan_engine) as statements:
+            sessions = my_sessions(session, agent)
+            my_open_items(session, agent)
+    assert sessions and len(statements) >= 2
+    assert full_scans(plan_engine, statements, coaching_tables) == []
 
 
 def test_the_marking_queue_and_expired_attempts_use_indexes(plan_engine):

@@ -185,10 +185,16 @@ def my_sessions(session: Session, actor: Actor) -> list[SessionView]:
 
 @permission(READ)
 def my_open_items(session: Session, actor: Actor) -> list[ActionItemView]:
-    """Open action items the actor owns or that stem from sessions about them."""
-    rows = session.exec(select(ActionItem).join(CoachingSession, CoachingSession.id == ActionItem.session_id)
+    """Open action items the actor owns or that stem from sessions about them.
+
+    The sessions about the actor are looked up first, so both halves of the OR are on the item's own
+    indexes (owner, session ids as a list); an OR across the joined session table, or with a subquery,
+    read every open item of the center."""
+    about_actor = session.exec(select(CoachingSession.id).where(CoachingSession.agent_id == actor.id)).all()
+    mine = ActionItem.owner_id == actor.id
+    rows = session.exec(select(ActionItem)
                         .where(ActionItem.done_at.is_(None),
-                               or_(ActionItem.owner_id == actor.id, CoachingSession.agent_id == actor.id))
+                               or_(mine, ActionItem.session_id.in_(about_actor)) if about_actor else mine)
                         .order_by(ActionItem.due_on, ActionItem.id)).all()
     names = _names(session, [r.owner_id for r in rows])
     return [_item_view(r, names) for r in rows]
