@@ -8,6 +8,7 @@ from portal.ui import state
 from portal.ui.forms import RecordForm
 from portal.ui.onboarding import show_flash, succeed
 from portal.ui.paging import page_index, pager
+from portal.ui.people_picker import found_caption, people_search
 from portal.ui.recognition import render_star_banner
 from portal.ui.tables import filled
 from portal.ui.text import plain
@@ -31,8 +32,10 @@ def percent(value: float | None) -> float | None:
 
 def render_thank() -> None:
     st.subheader(t("recognition.thank.heading"))
+    search = people_search(t, "thanks_find")
     with service_call(t) as session:
-        people = {c.id: c.display_name for c in thanks.colleagues(session, actor)}
+        people = {c.id: c.display_name for c in thanks.colleagues(session, actor, search)}
+    found_caption(t, len(people), search, unsearched="recognition.thank.own_team")
     form = RecordForm("thanks")
     form.show_saved()
     with st.form(form.key("form")):
@@ -80,8 +83,10 @@ def render_team_counts() -> None:
 
 def render_compliment() -> None:
     st.subheader(t("recognition.compliment.heading"))
+    search = people_search(t, "compliment_find")
     with service_call(t) as session:
-        people = dict(stars.complimentable(session, actor))
+        people = dict(stars.complimentable(session, actor, search))
+    found_caption(t, len(people), search)
     form = RecordForm("compliment")
     form.show_saved()
     with st.form(form.key("form")):

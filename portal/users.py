@@ -249,6 +249,31 @@ SORTS = {"username": User.username, "display_name": User.display_name, "team": T
 """The columns the Users page sorts by."""
 
 
+def name_matches(search: str):
+    """SQL: a user whose username, name or employee number contains `search`, in any case (`%` and `_`
+    taken literally); None when `search` is blank."""
+    needle = (search or "").strip().lower()
+    if not needle:
+        return None
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return (func.lower(User.username).like(pattern, escape="\\")
+            | func.lower(User.display_name).like(pattern, escape="\\")
+            | func.lower(User.employee_number).like(pattern, escape="\\"))
+
+
+PEOPLE_SHOWN = 50  # a picker of people lists at most this many: typing narrows it, the center's size does not weigh
+
+
+def pick_people(session: Session, *conditions, search: str = "") -> list[tuple[int, str]]:
+    """(id, name) of the active people meeting `conditions` whose name matches `search` (see
+    `name_matches`), by name, at most PEOPLE_SHOWN."""
+    named = name_matches(search)
+    query = select(User.id, User.display_name).where(User.active, *conditions)
+    if named is not None:
+        query = query.where(named)
+    return list(session.exec(query.order_by(User.display_name, User.id).limit(PEOPLE_SHOWN)).all())
+
+
 @dataclass(frozen=True)
 class UserFilter:
     """What the admin's Users page narrows to: a name or username containing `search`, one role, one team,
@@ -264,11 +289,8 @@ class UserFilter:
     def where(self) -> list:
         """The filter as SQL conditions on `User` (an empty list: everyone)."""
         conditions = []
-        if needle := self.search.strip().lower():
-            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conditions.append(func.lower(User.username).like(pattern, escape="\\")
-                              | func.lower(User.display_name).like(pattern, escape="\\")
-                              | func.lower(User.employee_number).like(pattern, escape="\\"))
+        if (named := name_matches(self.search)) is not None:
+            conditions.append(named)
         if self.role is not None:
             conditions.append(User.id.in_(select(UserRole.user_id).where(UserRole.role == Role(self.role).value)))
         if self.team_id is not None:

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import func, select
 
 from portal import users
+from portal.users import PEOPLE_SHOWN
 from portal.clock import utcnow
 from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import Badge, Certificate, Notification, StarNomination, Thanks
@@ -77,6 +78,31 @@ def test_nobody_thanks_themselves(session, center):
     with pytest.raises(PermissionDenied):
         thanks.thank(session, people["agent"], people["agent"].id, "Well done me")
     assert all(c.id != people["agent"].id for c in thanks.colleagues(session, people["agent"]))
+
+
+def test_the_colleague_picker_lists_ones_team_and_finds_anyone_by_name_a_page_at_most(session, center):
+    """Issue 15: the picker held every active person of the center (11,070 at 5x) on every run of the page."""
+    people, a, _ = center
+    agent = people["agent"]
+    assert [c.id for c in thanks.colleagues(session, agent)] == [people["colleague"].id]
+    assert [c.id for c in thanks.colleagues(session, agent, " OTH ")] == [people["other"].id]
+    assert thanks.colleagues(session, agent, "ag.ent") == []  # never oneself
+    assert thanks.colleagues(session, people["lead_a"]) == []  # no team of one's own: a name is typed
+    for n in range(PEOPLE_SHOWN + 5):
+        make_user(session, f"many{n:02d}", Role.AGENT, team_id=a.id)
+    session.flush()
+    assert len(thanks.colleagues(session, agent)) == PEOPLE_SHOWN
+    assert len(thanks.colleagues(session, people["other"], "many")) == PEOPLE_SHOWN
+
+
+def test_qa_finds_any_agent_for_a_compliment_by_typing_a_page_at_most(session, center):
+    people, a, _ = center
+    assert [name for _, name in stars.complimentable(session, people["qa"], "oth")] == [people["other"].display_name]
+    for n in range(PEOPLE_SHOWN + 5):
+        make_user(session, f"many{n:02d}", Role.AGENT, team_id=a.id)
+    session.flush()
+    assert len(stars.complimentable(session, people["qa"])) == PEOPLE_SHOWN
+    assert stars.complimentable(session, people["lead_b"], "many") == []  # a lead: their own teams only
 
 
 def test_the_wall_shows_the_last_four_weeks_only(session, center):

@@ -32,6 +32,7 @@ from portal.permissions import ensure, people_filter, permission
 from portal.recognition.thanks import PAGE, checked_message
 from portal.roles import Actor
 from portal.submissions import checked_key, earlier_submission
+from portal.users import pick_people
 
 MAX_COMPLIMENT = 280
 MAX_REASON = 500
@@ -60,11 +61,10 @@ def nominable_months(today: date | None = None) -> tuple[date, date]:
 # --- compliments --------------------------------------------------------------------------------
 
 @permission("recognition:compliment")
-def complimentable(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, name) of the active people the actor may record a compliment for."""
-    return list(session.exec(select(User.id, User.display_name)
-                             .where(User.active, people_filter(session, actor, "recognition:compliment"))
-                             .order_by(User.display_name, User.id)).all())
+def complimentable(session: Session, actor: Actor, search: str = "") -> list[tuple[int, str]]:
+    """(id, name) of the active people the actor may record a compliment for whose name matches `search`,
+    at most PEOPLE_SHOWN (QA may pick anyone in the center: typing narrows the list)."""
+    return pick_people(session, people_filter(session, actor, "recognition:compliment"), search=search)
 
 
 @permission("recognition:compliment", subject="user_id")

@@ -19,6 +19,7 @@ from portal.permissions import permission, teams_within
 from portal.recognition.badges import THANKS_10, THANKS_FOR_BADGE, award_badge
 from portal.roles import Actor
 from portal.submissions import checked_key, earlier_submission
+from portal.users import pick_people
 
 MAX_MESSAGE = 280
 WALL_WEEKS = 4
@@ -43,10 +44,13 @@ class Colleague:
 
 
 @permission("recognition:thank")
-def colleagues(session: Session, actor: Actor) -> list[Colleague]:
-    """Everyone active the actor may thank (not themselves), by name."""
-    rows = session.exec(select(User.id, User.display_name).where(User.active, User.id != actor.id)
-                        .order_by(User.display_name, User.id)).all()
+def colleagues(session: Session, actor: Actor, search: str = "") -> list[Colleague]:
+    """Active people the actor may thank (not themselves), by name: those whose name, username or
+    employee number contains `search`, or, with no search, the actor's own team; at most PEOPLE_SHOWN."""
+    if not search.strip() and actor.team_id is None:
+        return []
+    mates = [] if search.strip() else [User.team_id == actor.team_id]
+    rows = pick_people(session, User.id != actor.id, *mates, search=search)
     return [Colleague(*row) for row in rows]
 
 

@@ -66,6 +66,14 @@ SCOPES: dict[tuple[str, Role], str] = {
     ("pages/authoring_exams.py", Role.TRAINER): CENTER,
     ("pages/authoring_marking.py", Role.TRAINER): CENTER,
     ("pages/authoring_item_analysis.py", Role.TRAINER): CENTER,
+    # the trainer's libraries and lists of the whole center: rubrics, recertification rules, contests
+    ("pages/authoring_rubrics.py", Role.TRAINER): CENTER,
+    ("pages/authoring_recertification.py", Role.TRAINER): CENTER,
+    ("pages/authoring_contests.py", Role.TRAINER): CENTER,
+    ("pages/team_contests.py", Role.LEAD): TEAM,
+    # recognition: the wall and one's own pickers for everyone; a lead also sees their teams' counts,
+    # an admin every team's counts and the month's nominations
+    ("pages/recognition.py", Role.LEAD): TEAM, ("pages/recognition.py", Role.ADMIN): CENTER,
     ("pages/team_mentees.py", Role.MENTOR): TEAM,
     ("pages/team_cohort_board.py", Role.TRAINER): CENTER, ("pages/team_cohort_board.py", Role.LEAD): TEAM,
     ("pages/team_dashboard.py", Role.LEAD): TEAM, ("pages/team_dashboard.py", Role.TRAINER): CENTER,

@@ -1,5 +1,5 @@
 """Recognition in a real browser: thank a colleague in Chinese (too long refused beside the field,
-a reload, a double click), a lead nominates and an admin confirms the service star that then shows on
+a reload, found by typing a Chinese name, a double click), a lead nominates and an admin confirms the service star that then shows on
 Home, and the agent downloads a certificate whose PDF reads in both languages."""
 import io
 import re
@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
-from portal.models import ServiceStar, StarNomination, Thanks
+from portal.models import Compliment, ServiceStar, StarNomination, Thanks
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -60,6 +60,14 @@ def test_thank_a_colleague_in_chinese_refused_when_too_long_then_once_on_a_doubl
     page.reload()
     page.get_by_role("heading", name="Thank a colleague").wait_for()
     assert thanks_count(demo_engine) == before  # a refused message is not saved by a reload either
+    page.get_by_text("Your team is listed; type a name to find anyone else.").wait_for()
+    find = page.locator("[class*='st-key-thanks_find']").locator("input")
+    find.fill("没有这个人")  # nobody: said so, not an empty picker
+    find.press("Enter")
+    page.get_by_text("Nobody active matches that name.").wait_for()
+    find.fill("黄磊")  # anyone in the center, found by a Chinese name
+    find.press("Enter")
+    page.get_by_text("Nobody active matches that name.").wait_for(state="detached")
     choose(page, "colleague-thanks", "Huang Lei 黄磊")
     message_box(page).fill(MESSAGE)
     page.get_by_role("button", name="Send thanks").dblclick()
@@ -68,6 +76,28 @@ def test_thank_a_colleague_in_chinese_refused_when_too_long_then_once_on_a_doubl
     expect(message_box(page)).to_have_value("")
     assert thanks_count(demo_engine) == before + 1
     screenshot(page, "recognition-wall")
+
+
+def test_qa_finds_the_agent_by_employee_number_and_records_a_compliment_once(app_server, demo_engine, page):
+    """QA may compliment anyone in the center: the picker is found by typing, not a list of everyone."""
+    with Session(demo_engine) as session:
+        before = session.exec(select(func.count()).select_from(Compliment)).one()
+    sign_in(page, app_server, "qa")
+    open_recognition(page)
+    page.get_by_role("heading", name="Record a customer's compliment").wait_for()
+    find = page.locator("[class*='st-key-compliment_find']").locator("input")
+    find.fill("gz1019")  # Huang Lei's employee number, in any case
+    find.press("Enter")
+    choose(page, "agent-compliment", "Huang Lei 黄磊")
+    page.get_by_role("button", name="Record compliment").click()  # the customer's words left out
+    page.get_by_text("Write what the customer said.").wait_for()
+    expect(page.locator("[class*='st-key-agent-compliment']").get_by_role("combobox")).to_have_value("Huang Lei 黄磊")
+    page.locator("[class*='st-key-text-compliment']").locator("textarea").fill("黄磊耐心地帮我改好了套餐，谢谢！")
+    page.get_by_role("button", name="Record compliment").dblclick()
+    page.get_by_text("The compliment for Huang Lei 黄磊 is recorded.").wait_for()
+    with Session(demo_engine) as session:
+        assert session.exec(select(func.count()).select_from(Compliment)).one() == before + 1
+    screenshot(page, "recognition-compliment-found-by-number")
 
 
 def test_lead_nominates_admin_confirms_and_the_star_shows_on_home(app_server, demo_engine, page, browser):
