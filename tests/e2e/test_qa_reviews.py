@@ -187,6 +187,7 @@ def test_calibration_is_blind_until_revealed(app_server, page, demo_engine, qa_d
     page.get_by_text("Results side by side").wait_for()
     open_menu(page, "My account")
     page.get_by_text("简体中文").click()
+    page.get_by_test_id("stSidebar").get_by_text("我的账户").wait_for()  # saved before the page is left
     page.goto(f"{app_server}/qa_calibration?calibration={cid}")
     page.get_by_text("评分对比").wait_for()
     page.get_by_text("克里彭多夫 α 系数", exact=False).wait_for()
