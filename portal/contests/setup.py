@@ -156,6 +156,7 @@ def _validate(session: Session, s: ContestSettings) -> int | None:
         raise ValidationFailed("contests.error.title_required")
     if not s.starts_at or not s.ends_at or s.starts_at >= s.ends_at:
         raise ValidationFailed("contests.error.ends_before_start")
+    s.team_ids, s.judge_ids = sorted(set(s.team_ids)), sorted(set(s.judge_ids))
     teams = set(s.team_ids)
     if len(teams) < 2:
         raise ValidationFailed("contests.error.two_teams")
@@ -335,13 +336,17 @@ def update_contest(session: Session, actor: Actor, contest_id: int, settings: Co
     exams) or its scenarios, panel and contestants, in the caller's one transaction.
 
     Refused when the contest has started or closed, and when it was saved differently since the editor opened it
-    (`version`, from `open_draft`): the editor reloads rather than overwriting someone else's change."""
+    (`version`, from `open_draft`): the editor reloads rather than overwriting someone else's change. Settings
+    the draft already stands at change nothing (a second click's run comes with the first one's version)."""
     contest = _locked_draft(session, contest_id) or get_contest(session, contest_id)  # the latter: NotFound
-    if settings_version(saved_settings(session, contest)) != version:
-        raise ValidationFailed("contests.error.changed_since_opened")
     if settings.kind != contest.kind:
         raise ValidationFailed("contests.error.bad_kind", kind=settings.kind)
     rubric_id = _validate(session, settings)
+    standing = settings_version(saved_settings(session, contest))
+    if standing == settings_version(settings):
+        return contest  # nothing to change: sent untouched, or sent again by a second click
+    if standing != version:
+        raise ValidationFailed("contests.error.changed_since_opened")
     for name, value in _contest_fields(settings, rubric_id).items():
         setattr(contest, name, value)
     session.add(contest)
