@@ -21,7 +21,7 @@ PICK = "contest_pick"
 CREATED = "contest_created"  # the contest this session created last
 CLOSING = "contest_closing"  # the contest whose closing is being confirmed
 EDIT = "edit"  # in the URL: the draft being corrected (a reload or Back returns to its form)
-OPENED = "contest_drafts_opened"  # contest id -> the draft as its editor opened it (its version goes back with the save)
+OPENED = "contest_drafts_opened"  # contest id -> the draft as its editor opened it (its version goes with the save)
 DELETING = "contest_deleting"  # the draft whose deletion is being confirmed
 
 t = state.translator()
@@ -183,7 +183,8 @@ def common_fields(form: RecordForm, saved: ContestSettings | None) -> dict:
     title_zh = right.text_input(t("contests.field.title_zh"), saved.title_zh if saved else "", key=form.key("title_zh"))
     form.show_error("title")
     left, right = st.columns(2)
-    start = left.date_input(t("contests.field.starts_on"), value=local_date(saved.starts_at) if saved else local_today(),
+    start = left.date_input(t("contests.field.starts_on"),
+                            value=local_date(saved.starts_at) if saved else local_today(),
                             format="YYYY-MM-DD", key=form.key("start"))
     end = right.date_input(t("contests.field.ends_on"),
                            value=last_day(saved.ends_at) if saved else local_today() + timedelta(days=7),
@@ -242,13 +243,13 @@ def round_fields(form: RecordForm, number: int, saved: RoundSettings | None) -> 
     saved_mix = saved.mix if saved else []
     mix = []
     for row in range(1, max(MIX_ROWS, len(saved_mix)) + 1):
-        entry = saved_mix[row - 1] if row <= len(saved_mix) else None
+        entry = saved_mix[row - 1] if row <= len(saved_mix) else MixEntry([], 0)
         tags_col, count_col = st.columns([3, 1])
-        tags = tags_col.multiselect(t("contests.field.mix_tags", n=row), with_saved(choices["tags"], entry.tags if entry else []),
-                                    default=entry.tags if entry else [], key=form.key(f"r{number}.tags{row}"),
+        tags = tags_col.multiselect(t("contests.field.mix_tags", n=row), with_saved(choices["tags"], entry.tags),
+                                    default=entry.tags, key=form.key(f"r{number}.tags{row}"),
                                     placeholder=t("contests.field.mix_tags_placeholder"))
-        how_many = count_col.number_input(t("contests.field.mix_count"), 0, max(50, entry.count if entry else 0),
-                                          entry.count if entry else 0, key=form.key(f"r{number}.count{row}"))
+        how_many = count_col.number_input(t("contests.field.mix_count"), 0, max(50, entry.count), entry.count,
+                                          key=form.key(f"r{number}.count{row}"))
         if tags or how_many:
             mix.append(MixEntry(list(tags), int(how_many)))
     form.show_error(f"round{number}")
@@ -325,8 +326,9 @@ def scenario_form(draft: setup.DraftContest | None = None) -> None:
             st.markdown(f"**{t('contests.scenario.number', n=number)}**")
             briefs.append(brief_fields(form, number, saved_briefs[number - 1] if number <= len(saved_briefs) else None))
             playing = [user_id for user_id, n in (saved.contestants if saved else {}).items() if n == number]
-            for user_id in st.multiselect(t("contests.field.contestants"), with_saved(learners, playing), default=playing,
-                                          format_func=person_name, key=form.key(f"s{number}.contestants"),
+            for user_id in st.multiselect(t("contests.field.contestants"), with_saved(learners, playing),
+                                          default=playing, format_func=person_name,
+                                          key=form.key(f"s{number}.contestants"),
                                           placeholder=t("contests.field.contestants_placeholder")):
                 contestants[user_id] = number
         form.show_error("scenarios")

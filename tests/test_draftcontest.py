@@ -54,7 +54,8 @@ def test_an_edit_updates_the_contest_its_teams_and_its_rounds_exams_in_place(ses
     version = setup.open_draft(session, world["trainer"], contest.id).version
     changed = knowledge(world, title_en="Roaming cup", title_zh="漫游杯", team_ids=[world["a"].id, world["c"].id],
                         starts_at=T0 + timedelta(days=1), ends_at=T0 + timedelta(days=3), attempts_per_round=3,
-                        rounds=[RoundSettings(30, [MixEntry(["roaming"], 2)]), RoundSettings(10, [MixEntry(["billing"], 1)])])
+                        rounds=[RoundSettings(30, [MixEntry(["roaming"], 2)]),
+                                RoundSettings(10, [MixEntry(["billing"], 1)])])
     setup.update_contest(session, world["trainer"], contest.id, changed, version=version)
 
     saved = setup.open_draft(session, world["trainer"], contest.id).settings
@@ -183,9 +184,10 @@ def test_a_scenario_draft_is_corrected_briefs_panel_and_contestants(session, wor
     assert [s.title_zh for s in saved.scenarios] == ["愤怒的漫游用户", "丢失 SIM 卡"]
     assert saved.judge_ids == sorted([world["trainer"].id, world["qa"].id])
     assert saved.contestants == {world["a1"].id: 2, world["a2"].id: 1, world["b2"].id: 2}
+    version = setup.open_draft(session, world["trainer"], contest.id).version
     with pytest.raises(ValidationFailed) as refused:  # the scenario rules apply to an edit too
-        setup.update_contest(session, world["trainer"], contest.id, scenario_settings(world, judge_ids=[world["qa"].id]),
-                             version=setup.open_draft(session, world["trainer"], contest.id).version)
+        setup.update_contest(session, world["trainer"], contest.id,
+                             scenario_settings(world, judge_ids=[world["qa"].id]), version=version)
     assert refused.value.key == "contests.error.two_judges"
 
 
@@ -226,7 +228,8 @@ def test_only_organisers_edit_or_delete_a_draft_and_any_trainer_organises(sessio
         with pytest.raises(PermissionDenied):
             setup.open_draft(session, world[who], contest.id)
         with pytest.raises(PermissionDenied):
-            setup.update_contest(session, world[who], contest.id, knowledge(world, title_en="Hijacked"), version=version)
+            setup.update_contest(session, world[who], contest.id, knowledge(world, title_en="Hijacked"),
+                                 version=version)
         with pytest.raises(PermissionDenied):
             setup.delete_contest(session, world[who], contest.id)
     assert session.get(Contest, contest.id).title_en == "Billing cup"

@@ -90,7 +90,8 @@ def test_a_wrong_value_is_refused_beside_its_field_then_the_fix_is_saved(demo_en
     field(at, "text_input", "title_zh", contest_id).input("春季知识杯")
     click(at, "Save changes")
     contest, limits = stored(demo_engine, contest_id)
-    assert (contest.title_en, contest.title_zh, contest.status, limits) == ("Spring cup", "春季知识杯", "draft", [25])
+    assert (contest.title_en, contest.title_zh, contest.status) == ("Spring cup", "春季知识杯", "draft")
+    assert limits == [25]
     assert "Save changes" not in {b.label for b in at.button}  # back to the contest
     assert any("Spring cup" in str(m.value) for m in at.markdown)
 

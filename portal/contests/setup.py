@@ -273,7 +273,7 @@ def _require_draft(contest: Contest) -> None:
 BRIEF_FIELDS = tuple(ScenarioBrief.__dataclass_fields__)
 
 
-def saved_settings(session: Session, contest: Contest) -> ContestSettings:
+def _saved_settings(session: Session, contest: Contest) -> ContestSettings:
     """The settings a contest stands at, in the shape the set-up form sends them."""
     from portal.contests.rounds import round_mix
 
@@ -281,8 +281,11 @@ def saved_settings(session: Session, contest: Contest) -> ContestSettings:
                   starts_at=contest.starts_at, ends_at=contest.ends_at, team_ids=contest_team_ids(session, contest.id),
                   participation_share=contest.participation_share, attempts_per_round=contest.attempts_per_round)
     if contest.kind == "knowledge":
-        return ContestSettings(**common, rounds=[RoundSettings(session.get(Exam, r.exam_id).time_limit_minutes,
-                                                               round_mix(r)) for r in contest_rounds(session, contest.id)])
+        limits = dict(session.exec(select(ContestRound.number, Exam.time_limit_minutes)
+                                   .join(Exam, Exam.id == ContestRound.exam_id)
+                                   .where(ContestRound.contest_id == contest.id)).all())
+        return ContestSettings(**common, rounds=[RoundSettings(limits[r.number], round_mix(r))
+                                                 for r in contest_rounds(session, contest.id)])
     scenarios = contest_scenarios(session, contest.id)
     numbers = {scenario.id: scenario.number for scenario in scenarios}
     playing = session.exec(select(ContestMember.user_id, ContestMember.scenario_id)
@@ -325,7 +328,7 @@ def open_draft(session: Session, actor: Actor, contest_id: int) -> DraftContest:
     """A draft's settings to edit, with the version the edit must be based on. A started contest is refused."""
     contest = get_contest(session, contest_id)
     _require_draft(contest)
-    settings = saved_settings(session, contest)
+    settings = _saved_settings(session, contest)
     return DraftContest(contest.id, settings, settings_version(settings))
 
 
@@ -342,7 +345,7 @@ def update_contest(session: Session, actor: Actor, contest_id: int, settings: Co
     if settings.kind != contest.kind:
         raise ValidationFailed("contests.error.bad_kind", kind=settings.kind)
     rubric_id = _validate(session, settings)
-    standing = settings_version(saved_settings(session, contest))
+    standing = settings_version(_saved_settings(session, contest))
     if standing == settings_version(settings):
         return contest  # nothing to change: sent untouched, or sent again by a second click
     if standing != version:
