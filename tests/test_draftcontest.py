@@ -224,14 +224,14 @@ def test_deleting_a_scenario_draft_removes_its_briefs_panel_and_contestants(sess
 def test_only_organisers_edit_or_delete_a_draft_and_any_trainer_organises(session, world):
     contest = draft(session, world)
     version = setup.open_draft(session, world["trainer"], contest.id).version
-    for who in ("a1", "lead_a", "qa"):
+    admin = make_user(session, "admin1", Role.ADMIN)
+    for who in (world["a1"], world["lead_a"], world["qa"], admin):
         with pytest.raises(PermissionDenied):
-            setup.open_draft(session, world[who], contest.id)
+            setup.open_draft(session, who, contest.id)
         with pytest.raises(PermissionDenied):
-            setup.update_contest(session, world[who], contest.id, knowledge(world, title_en="Hijacked"),
-                                 version=version)
+            setup.update_contest(session, who, contest.id, knowledge(world, title_en="Hijacked"), version=version)
         with pytest.raises(PermissionDenied):
-            setup.delete_contest(session, world[who], contest.id)
+            setup.delete_contest(session, who, contest.id)
     assert session.get(Contest, contest.id).title_en == "Billing cup"
     other_trainer = make_user(session, "trainer2", Role.TRAINER)  # contests are the trainers' together, as starting
     setup.update_contest(session, other_trainer, contest.id, knowledge(world, title_en="Fixed cup"), version=version)
