@@ -129,7 +129,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # contests (portal/contests): trainers organise; the learners of a team taking part take part; judges are the
     # people an organiser names (the service checks the name); a board is read by its contestants (their own
     # position), the leads of the teams taking part and the organisers
-    "contests:organise": {T: EVERYONE},
+    "contests:organise": {T: EVERYONE},  # set up, correct or delete a draft, start, close: any trainer, any contest
     "contests:take_part": LEARNING,
     "contests:board": {**LEARNING, L: TEAMS_LED, T: EVERYONE, A: EVERYONE},
     "contests:team_board": {L: TEAMS_LED},

@@ -1,23 +1,27 @@
-"""Setting up, starting and closing a contest (trainers).
+"""Setting up, correcting, deleting, starting and closing a contest (trainers).
 
 A knowledge contest's rounds are exams of kind "contest": the exam engine keeps their clock, attempts and
 answers; the contest's window is each round's open and close dates. When the contest starts, the learners of
 each team taking part are written down (`ContestMember`): they are the people the share is counted over.
 A scenario contest names its contestants (each with the scenario they play) and its judges.
-"""
-import json
-from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlmodel import Session, func, select
+A draft can be corrected (`open_draft`, then `update_contest` with the same rules as `create_contest`) or deleted
+with everything made with it (`delete_contest`); once started it can be neither.
+"""
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, delete, func, select
 
 from portal import audit
-from portal.clock import utcnow
+from portal.clock import center_time, utcnow
 from portal.contests import rewards
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import localized_field
 from portal.models import (Attempt, Contest, ContestJudge, ContestMember, ContestRound, ContestScenario,
-                           ContestTeam, Exam, Rubric, Team, User, UserRole)
+                           ContestTeam, Exam, ExamCohort, ExamSlot, Rubric, Team, User, UserRole)
 from portal.permissions import permission
 from portal.roles import LEARNERS, Actor
 from portal.submissions import checked_key, earlier_submission
@@ -74,8 +78,12 @@ def contest_title(contest, language: str | None) -> str:
     return localized_field(contest, "title", language)
 
 
+def get_contest_or_none(session: Session, contest_id: int) -> Contest | None:
+    return session.get(Contest, int(contest_id)) if str(contest_id).isdigit() else None
+
+
 def get_contest(session: Session, contest_id: int) -> Contest:
-    contest = session.get(Contest, int(contest_id)) if str(contest_id).isdigit() else None
+    contest = get_contest_or_none(session, contest_id)
     if contest is None:
         raise NotFound("contests.error.no_such_contest", contest=contest_id)
     return contest
@@ -114,21 +122,30 @@ def create_contest(session: Session, actor: Actor, settings: ContestSettings, *,
     if already := earlier_submission(session, Contest, submission_key, owner_id=actor.id, owner="created_by"):
         return already
     rubric_id = _validate(session, settings)
-    contest = Contest(kind=settings.kind, title_en=settings.title_en, title_zh=settings.title_zh,
-                      starts_at=settings.starts_at, ends_at=settings.ends_at,
-                      participation_share=float(settings.participation_share),
-                      attempts_per_round=int(settings.attempts_per_round), rubric_id=rubric_id,
-                      created_by=actor.id, submission_key=submission_key)
+    contest = Contest(kind=settings.kind, created_by=actor.id, submission_key=submission_key,
+                      **_contest_fields(settings, rubric_id))
     session.add(contest)
     session.flush()
-    for team_id in sorted(set(settings.team_ids)):
-        session.add(ContestTeam(contest_id=contest.id, team_id=team_id))
+    _add_teams(session, contest, settings)
     if settings.kind == "knowledge":
-        _add_rounds(session, contest, settings, actor)
+        for number, round_ in enumerate(settings.rounds, start=1):
+            _add_round(session, contest, number, round_, actor)
     else:
         _add_scenarios(session, contest, settings)
     audit.record(session, actor_id=actor.id, action="contest.created", target=contest.title_en, contest=contest.id)
     return contest
+
+
+def _contest_fields(s: ContestSettings, rubric_id: int | None) -> dict:
+    """The contest's own columns as the set-up form gives them (created or edited alike)."""
+    return dict(title_en=s.title_en, title_zh=s.title_zh, starts_at=s.starts_at, ends_at=s.ends_at,
+                participation_share=float(s.participation_share), attempts_per_round=int(s.attempts_per_round),
+                rubric_id=rubric_id)
+
+
+def _add_teams(session: Session, contest: Contest, s: ContestSettings) -> None:
+    for team_id in sorted(set(s.team_ids)):
+        session.add(ContestTeam(contest_id=contest.id, team_id=team_id))
 
 
 def _validate(session: Session, s: ContestSettings) -> int | None:
@@ -139,6 +156,7 @@ def _validate(session: Session, s: ContestSettings) -> int | None:
         raise ValidationFailed("contests.error.title_required")
     if not s.starts_at or not s.ends_at or s.starts_at >= s.ends_at:
         raise ValidationFailed("contests.error.ends_before_start")
+    s.team_ids, s.judge_ids = sorted(set(s.team_ids)), sorted(set(s.judge_ids))
     teams = set(s.team_ids)
     if len(teams) < 2:
         raise ValidationFailed("contests.error.two_teams")
@@ -200,18 +218,24 @@ def _validate_scenarios(session: Session, s: ContestSettings) -> int:
     return rubric_id
 
 
-def _add_rounds(session: Session, contest: Contest, s: ContestSettings, actor: Actor) -> None:
-    for number, round_ in enumerate(s.rounds, start=1):
-        exam = Exam(code=f"contest-{contest.id}-round-{number}", kind="contest",
-                    title_en=f"{contest.title_en} · round {number}", title_zh=f"{contest.title_zh} · 第 {number} 轮",
-                    status="draft", time_limit_minutes=int(round_.time_limit_minutes), pass_mark=0.0,
-                    attempts_allowed=contest.attempts_per_round, grading="highest", shuffle_answers=True,
-                    open_at=contest.starts_at, close_at=contest.ends_at, review_marks="immediately",
-                    review_answers="after_close", created_by=actor.id)
-        session.add(exam)
-        session.flush()
-        session.add(ContestRound(contest_id=contest.id, number=number, exam_id=exam.id,
-                                 mix=json.dumps([{"tags": e.tags, "count": e.count} for e in round_.mix])))
+def _round_exam_fields(contest: Contest, number: int, round_: RoundSettings) -> dict:
+    """What a round's exam takes from its contest and its settings (set when created, and on every edit)."""
+    return dict(title_en=f"{contest.title_en} · round {number}", title_zh=f"{contest.title_zh} · 第 {number} 轮",
+                time_limit_minutes=int(round_.time_limit_minutes), attempts_allowed=contest.attempts_per_round,
+                open_at=contest.starts_at, close_at=contest.ends_at)
+
+
+def _round_mix_json(round_: RoundSettings) -> str:
+    return json.dumps([{"tags": e.tags, "count": e.count} for e in round_.mix])
+
+
+def _add_round(session: Session, contest: Contest, number: int, round_: RoundSettings, actor: Actor) -> None:
+    exam = Exam(code=f"contest-{contest.id}-round-{number}", kind="contest", status="draft", pass_mark=0.0,
+                grading="highest", shuffle_answers=True, review_marks="immediately", review_answers="after_close",
+                created_by=actor.id, **_round_exam_fields(contest, number, round_))
+    session.add(exam)
+    session.flush()
+    session.add(ContestRound(contest_id=contest.id, number=number, exam_id=exam.id, mix=_round_mix_json(round_)))
 
 
 def _add_scenarios(session: Session, contest: Contest, s: ContestSettings) -> None:
@@ -227,6 +251,172 @@ def _add_scenarios(session: Session, contest: Contest, s: ContestSettings) -> No
     for user_id, number in sorted(s.contestants.items()):
         session.add(ContestMember(contest_id=contest.id, user_id=user_id, team_id=teams[user_id],
                                   scenario_id=scenario_ids[int(number) - 1]))
+
+
+# ----------------------------------------------------------------- correcting and deleting a draft
+
+
+@dataclass(frozen=True)
+class DraftContest:
+    """A draft as saved, to fill the edit form; hand `version` back to `update_contest`."""
+
+    contest_id: int
+    settings: ContestSettings
+    version: str
+
+
+def _require_draft(contest: Contest) -> None:
+    if contest.status != "draft":
+        raise ValidationFailed("contests.error.not_a_draft")
+
+
+BRIEF_FIELDS = tuple(ScenarioBrief.__dataclass_fields__)
+
+
+def _saved_settings(session: Session, contest: Contest) -> ContestSettings:
+    """The settings a contest stands at, in the shape the set-up form sends them."""
+    from portal.contests.rounds import round_mix
+
+    common = dict(kind=contest.kind, title_en=contest.title_en, title_zh=contest.title_zh,
+                  starts_at=contest.starts_at, ends_at=contest.ends_at, team_ids=contest_team_ids(session, contest.id),
+                  participation_share=contest.participation_share, attempts_per_round=contest.attempts_per_round)
+    if contest.kind == "knowledge":
+        limits = dict(session.exec(select(ContestRound.number, Exam.time_limit_minutes)
+                                   .join(Exam, Exam.id == ContestRound.exam_id)
+                                   .where(ContestRound.contest_id == contest.id)).all())
+        return ContestSettings(**common, rounds=[RoundSettings(limits[r.number], round_mix(r))
+                                                 for r in contest_rounds(session, contest.id)])
+    scenarios = contest_scenarios(session, contest.id)
+    numbers = {scenario.id: scenario.number for scenario in scenarios}
+    playing = session.exec(select(ContestMember.user_id, ContestMember.scenario_id)
+                           .where(ContestMember.contest_id == contest.id)).all()
+    rubric = session.get(Rubric, contest.rubric_id) if contest.rubric_id else None
+    return ContestSettings(**common, rubric_code=rubric.code if rubric else None,
+                           scenarios=[ScenarioBrief(**{name: getattr(s, name) for name in BRIEF_FIELDS})
+                                      for s in scenarios],
+                           judge_ids=judge_ids(session, contest.id),
+                           contestants={user_id: numbers[scenario_id] for user_id, scenario_id in sorted(playing)})
+
+
+def settings_version(settings: ContestSettings) -> str:
+    """A fingerprint of what a draft stands at: any save in between gives another (as `save_rubric`'s `based_on`,
+    without a column to keep)."""
+    text = json.dumps(asdict(settings), sort_keys=True, default=_stable_text, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def _stable_text(value) -> str:
+    """A time as the same UTC text however it was read (SQLite hands some back naive, a form in the center's zone)."""
+    if isinstance(value, datetime):
+        return center_time(value).astimezone(UTC).isoformat()
+    return str(value)
+
+
+def _locked_draft(session: Session, contest_id: int) -> Contest | None:
+    """The draft, its row locked until the transaction ends (two editors, or an edit and a start, go one after
+    the other); None when there is no such contest (any more); refused once started."""
+    contest = get_contest_or_none(session, contest_id)
+    if contest is not None:
+        contest = session.get(Contest, contest.id, with_for_update=True, populate_existing=True)
+    if contest is not None:
+        _require_draft(contest)
+    return contest
+
+
+@permission("contests:organise")
+def open_draft(session: Session, actor: Actor, contest_id: int) -> DraftContest:
+    """A draft's settings to edit, with the version the edit must be based on. A started contest is refused."""
+    contest = get_contest(session, contest_id)
+    _require_draft(contest)
+    settings = _saved_settings(session, contest)
+    return DraftContest(contest.id, settings, settings_version(settings))
+
+
+@permission("contests:organise")
+def update_contest(session: Session, actor: Actor, contest_id: int, settings: ContestSettings, *,
+                   version: str) -> Contest:
+    """Save a corrected draft with the rules of `create_contest`: the contest, its teams, and its rounds (their
+    exams) or its scenarios, panel and contestants, in the caller's one transaction.
+
+    Refused when the contest has started or closed, and when it was saved differently since the editor opened it
+    (`version`, from `open_draft`): the editor reloads rather than overwriting someone else's change. Settings
+    the draft already stands at change nothing (a second click's run comes with the first one's version)."""
+    contest = _locked_draft(session, contest_id) or get_contest(session, contest_id)  # the latter: NotFound
+    if settings.kind != contest.kind:
+        raise ValidationFailed("contests.error.bad_kind", kind=settings.kind)
+    rubric_id = _validate(session, settings)
+    standing = settings_version(_saved_settings(session, contest))
+    if standing == settings_version(settings):
+        return contest  # nothing to change: sent untouched, or sent again by a second click
+    if standing != version:
+        raise ValidationFailed("contests.error.changed_since_opened")
+    for name, value in _contest_fields(settings, rubric_id).items():
+        setattr(contest, name, value)
+    session.add(contest)
+    session.exec(delete(ContestTeam).where(ContestTeam.contest_id == contest.id))
+    _add_teams(session, contest, settings)
+    if contest.kind == "knowledge":
+        _replace_rounds(session, contest, settings, actor)
+    else:
+        _delete_scenarios(session, contest.id)
+        _add_scenarios(session, contest, settings)
+    session.flush()
+    audit.record(session, actor_id=actor.id, action="contest.edited", target=contest.title_en, contest=contest.id)
+    return contest
+
+
+def _replace_rounds(session: Session, contest: Contest, s: ContestSettings, actor: Actor) -> None:
+    """Rounds kept are updated in place (their exams too), new ones added, those no longer wanted deleted."""
+    kept = {round_.number: round_ for round_ in contest_rounds(session, contest.id)}
+    for number, wanted in enumerate(s.rounds, start=1):
+        if number not in kept:
+            _add_round(session, contest, number, wanted, actor)
+            continue
+        round_, exam = kept[number], session.get(Exam, kept[number].exam_id)
+        for name, value in _round_exam_fields(contest, number, wanted).items():
+            setattr(exam, name, value)
+        round_.mix = _round_mix_json(wanted)
+        session.add_all([exam, round_])
+    _delete_rounds(session, contest.id, after=len(s.rounds))
+
+
+def _delete_rounds(session: Session, contest_id: int, *, after: int = 0) -> None:
+    """A draft's rounds numbered above `after`, with their exams (a draft's exams have no attempts yet)."""
+    exam_ids = list(session.exec(select(ContestRound.exam_id).where(ContestRound.contest_id == contest_id,
+                                                                    ContestRound.number > after)).all())
+    if not exam_ids:
+        return
+    if session.exec(select(Attempt.id).where(Attempt.exam_id.in_(exam_ids))).first() is not None:
+        raise ValidationFailed("contests.error.not_a_draft")  # a round someone sat is never deleted
+    session.exec(delete(ContestRound).where(ContestRound.contest_id == contest_id, ContestRound.number > after))
+    session.exec(delete(ExamSlot).where(ExamSlot.exam_id.in_(exam_ids)))
+    session.exec(delete(ExamCohort).where(ExamCohort.exam_id.in_(exam_ids)))
+    session.exec(delete(Exam).where(Exam.id.in_(exam_ids)))
+
+
+def _delete_scenarios(session: Session, contest_id: int) -> None:
+    """A scenario draft's contestants, judges and briefs (no sheet is marked before the contest starts)."""
+    session.exec(delete(ContestMember).where(ContestMember.contest_id == contest_id))
+    session.exec(delete(ContestJudge).where(ContestJudge.contest_id == contest_id))
+    session.exec(delete(ContestScenario).where(ContestScenario.contest_id == contest_id))
+
+
+@permission("contests:organise")
+def delete_contest(session: Session, actor: Actor, contest_id: int) -> bool:
+    """Delete a draft with everything made with it: its teams, its rounds and their exams, or its scenarios,
+    panel and contestants. True when deleted; a contest already gone (a second click) changes nothing: False.
+    A started or closed contest is refused."""
+    contest = _locked_draft(session, contest_id)
+    if contest is None:
+        return False
+    audit.record(session, actor_id=actor.id, action="contest.deleted", target=contest.title_en, contest=contest.id,
+                 kind=contest.kind, title_zh=contest.title_zh)
+    _delete_rounds(session, contest.id)
+    _delete_scenarios(session, contest.id)
+    session.exec(delete(ContestTeam).where(ContestTeam.contest_id == contest.id))
+    session.delete(contest)
+    session.flush()
+    return True
 
 
 # ----------------------------------------------------------------- running and closing
