@@ -171,11 +171,6 @@ def with_saved(options: list, saved) -> list:
     return list(options) + [value for value in saved if value not in options]
 
 
-def last_day(ends_at) -> object:
-    """The last day of a contest as the form shows it: its end is the start of the day after."""
-    return local_date(ends_at - timedelta(seconds=1))
-
-
 def common_fields(form: RecordForm, saved: ContestSettings | None) -> dict:
     """Titles, period and teams: the fields both kinds of contest share (filled with a draft's `saved` settings)."""
     left, right = st.columns(2)
@@ -187,7 +182,7 @@ def common_fields(form: RecordForm, saved: ContestSettings | None) -> dict:
                             value=local_date(saved.starts_at) if saved else local_today(),
                             format="YYYY-MM-DD", key=form.key("start"))
     end = right.date_input(t("contests.field.ends_on"),
-                           value=last_day(saved.ends_at) if saved else local_today() + timedelta(days=7),
+                           value=setup.last_day(saved.ends_at) if saved else local_today() + timedelta(days=7),
                            format="YYYY-MM-DD", key=form.key("end"))
     form.show_error("period")
     saved_teams = saved.team_ids if saved else []
@@ -196,7 +191,7 @@ def common_fields(form: RecordForm, saved: ContestSettings | None) -> dict:
                                   placeholder=t("contests.field.teams_placeholder"))
     form.show_error("teams")
     return dict(title_en=title_en, title_zh=title_zh, starts_at=center_day_start(start),
-                ends_at=center_day_start(end + timedelta(days=1)), team_ids=chosen_teams)
+                ends_at=setup.ends_after(end), team_ids=chosen_teams)
 
 
 COMMON_ERRORS = {"contests.error.title_required": "title", "contests.error.ends_before_start": "period",

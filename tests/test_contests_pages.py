@@ -4,6 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from portal import auth
+from portal.formatting import format_date
 from portal.models import Attempt, Contest, ContestMark, Team, User
 from portal.ui.navigation import pages_for
 from tests.utils.apptest import app_as, errors_of, problems_of
@@ -90,12 +91,15 @@ def test_a_trainer_creates_a_contest_once_and_starts_it(demo_engine):
     keyed(at.multiselect, "teams").set_value(team_ids)
     keyed(at.multiselect, "r1.tags1").select("product")
     keyed(at.number_input, "r1.count1").set_value(3)
+    last = keyed(at.date_input, "end").value
     next(b for b in at.button if b.label == "Create the contest").click().run()
     assert not problems_of(at), problems_of(at)
     with Session(demo_engine) as session:
         created = session.exec(select(Contest).where(Contest.title_en == "Winter cup")).all()
     assert len(created) == 1 and created[0].status == "draft"
     at.run()
+    heading = next(c.value for c in at.caption if c.value.startswith(format_date(created[0].starts_at, "en")))
+    assert f"– {format_date(last, 'en')}" in heading, heading  # the last day chosen, not the day after
     next(b for b in at.button if b.label == "Start the contest").click().run()
     with Session(demo_engine) as session:
         assert session.get(Contest, created[0].id).status == "running"

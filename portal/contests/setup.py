@@ -11,12 +11,12 @@ with everything made with it (`delete_contest`); once started it can be neither.
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, delete, func, select
 
 from portal import audit
-from portal.clock import center_time, utcnow
+from portal.clock import center_day_start, center_time, local_date, utcnow
 from portal.contests import rewards
 from portal.errors import NotFound, ValidationFailed
 from portal.i18n import localized_field
@@ -29,6 +29,17 @@ from portal.submissions import checked_key, earlier_submission
 KINDS = ("knowledge", "scenario")
 MAX_ROUND_MINUTES = 180
 MAX_ATTEMPTS = 10
+
+
+def last_day(ends_at: datetime) -> date:
+    """A contest's last day in the center's zone: its `ends_at` is the start of the day after (the form
+    stores the day after the last day chosen), so the day before is shown, not the end instant's."""
+    return local_date(ends_at - timedelta(seconds=1))
+
+
+def ends_after(last: date) -> datetime:
+    """`ends_at` for a contest whose last day is `last`: the start of the next day in the center's zone."""
+    return center_day_start(last + timedelta(days=1))
 
 
 @dataclass

@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from portal.contests.board import Board
-from portal.contests.setup import ContestSummary
+from portal.contests.setup import ContestSummary, last_day
 from portal.formatting import format_date
 from portal.i18n import Translator, localized_field
 from portal.ui.text import plain
@@ -14,7 +14,7 @@ def heading(t: Translator, summary: ContestSummary) -> None:
     st.markdown(f"**{plain(summary.title(t.language))}** · {t('contests.kind.' + summary.kind)} · "
                 f"{t('contests.status.' + summary.status)}")
     st.caption(t("contests.period", start=format_date(summary.starts_at, t.language),
-                 end=format_date(summary.ends_at, t.language), teams=", ".join(plain(n) for n in summary.teams)))
+                 end=format_date(last_day(summary.ends_at), t.language), teams=", ".join(plain(n) for n in summary.teams)))
 
 
 def rule(t: Translator, board: Board) -> str:
