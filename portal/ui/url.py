@@ -20,3 +20,9 @@ def show_in_url(**params: str | int | None) -> None:
             wanted[key] = str(value)
     if wanted != current:
         st.query_params.from_dict(wanted)
+
+
+def id_in_url(name: str) -> int | None:
+    """The id in the query parameter `name` (`?user=12`), or None when it is missing or not a number."""
+    raw = st.query_params.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None  # not "²", which isdigit() lets through
