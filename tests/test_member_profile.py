@@ -19,7 +19,8 @@ def center(session):
     people = dict(admin=make_user(session, "ad.min", Role.ADMIN), trainer=make_user(session, "trai.ner", Role.TRAINER),
                   lead_a=make_user(session, "lead.a", Role.LEAD), lead_b=make_user(session, "lead.b", Role.LEAD),
                   mentor=make_user(session, "men.tor", Role.MENTOR, team_id=a.id),
-                  other_mentor=make_user(session, "oth.mentor", Role.MENTOR, team_id=b.id), qa=make_user(session, "q.a", Role.QA),
+                  other_mentor=make_user(session, "oth.mentor", Role.MENTOR, team_id=b.id),
+                  qa=make_user(session, "q.a", Role.QA),
                   agent=make_user(session, "ag.ent", Role.AGENT, team_id=a.id),
                   colleague=make_user(session, "col.league", Role.AGENT, team_id=a.id),
                   other=make_user(session, "oth.er", Role.AGENT, team_id=b.id))
