@@ -97,9 +97,18 @@ def test_the_team_dashboard_links_the_chosen_member_to_their_profile(demo_engine
     assert profile_links(at) == {f"Profile of {chosen.options[chosen.index]}": f"user={chosen.value}"}
 
 
-def test_the_trainer_sees_the_dashboard_without_profile_links(demo_engine):
+def test_the_coaching_page_links_the_chosen_agent_for_their_lead(demo_engine):
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/team_coaching.py").run()
+    chosen = at.selectbox(key="coach_agent")
+    assert not problems_of(at), problems_of(at)
+    assert profile_links(at) == {f"Profile of {chosen.options[chosen.index]}": f"user={chosen.value}"}
+
+
+@pytest.mark.parametrize("path", ["pages/team_dashboard.py", "pages/team_coaching.py", "pages/team_cohort_board.py"])
+def test_the_trainer_sees_the_team_pages_without_profile_links(demo_engine, path):
     at = app_as(demo_engine, "trainer").run()
-    at.switch_page("pages/team_dashboard.py").run()
+    at.switch_page(path).run()
     assert not problems_of(at) and profile_links(at) == {}
 
 
