@@ -120,3 +120,11 @@ def test_the_mentees_page_links_each_mentee(demo_engine):
     for username, name in (("newhire", "Li Na 李娜"), ("wu.hao", "Wu Hao 吴浩"), ("he.tao", "He Tao 何涛")):
         assert links[f"{name} 的档案"] == f"user={user_id(demo_engine, username)}"
     assert not any("Gao Yan" in label for label in links)  # Sun Li's mentee
+
+
+def test_the_cohort_board_links_the_chosen_new_hire_for_their_lead(demo_engine):
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/team_cohort_board.py").run()
+    assert not problems_of(at), problems_of(at)
+    [(label, query)] = profile_links(at).items()
+    assert label.startswith("Profile of ") and query.startswith("user=")
