@@ -52,8 +52,9 @@ def render_someone_elses(user_id: int) -> profile.Profile:
     st.page_link(PROFILE_PAGE, label=t("memberprofile.back_to_mine"), icon=":material/arrow_back:")
     with service_call(t) as session:
         shown = profile.profile(session, actor, user_id)
-    heading.title(t("memberprofile.title", name=plain(shown.name)))
-    st.caption(t("memberprofile.caption", name=plain(shown.name)))
+    with heading.container():
+        st.title(t("memberprofile.title", name=plain(shown.name)))
+        st.caption(t("memberprofile.caption", name=plain(shown.name)))
     return shown
 
 
