@@ -66,7 +66,7 @@ def test_a_colleague_or_the_mentor_of_others_is_refused(demo_engine, viewer, use
 
 
 def test_a_made_up_person_is_refused_like_a_real_one(demo_engine):
-    at = profile_of(demo_engine, "lead", raw=str(10 ** 12))
+    at = profile_of(demo_engine, "lead", raw=str(2 ** 31 - 1))  # the largest id a row can have
     assert not at.exception and len(at.error) == 1 and "none of them" in at.error[0].value
 
 
@@ -76,7 +76,7 @@ def test_the_mentor_opens_a_mentees_profile(demo_engine):
     assert [e.value for e in at.title] == ["Profile of Li Na 李娜"]
 
 
-@pytest.mark.parametrize("user", ["abc", "²", ""])
+@pytest.mark.parametrize("user", ["abc", "²", "", "0", str(10 ** 12)])  # 10**12: beyond any row's id
 def test_a_user_that_is_no_number_shows_ones_own_profile(demo_engine, user):
     at = profile_of(demo_engine, "agent", raw=user)
     assert not problems_of(at), problems_of(at)
@@ -128,3 +128,12 @@ def test_the_cohort_board_links_the_chosen_new_hire_for_their_lead(demo_engine):
     assert not problems_of(at), problems_of(at)
     [(label, query)] = profile_links(at).items()
     assert label.startswith("Profile of ") and query.startswith("user=")
+
+
+def test_an_id_beyond_any_rows_in_the_learning_records_url_is_no_incident(demo_engine):
+    """The learning record reads `?user=` through the same helper: on PostgreSQL 10**12 was a database error."""
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/training_learning_record.py")
+    at.query_params["user"] = str(10 ** 12)
+    at.run()
+    assert not problems_of(at), problems_of(at)
