@@ -1,9 +1,10 @@
 """The profile page for someone else (`?user=<id>`) through AppTest on the demo center, and the links to it
 from the lead's team dashboard and cohort board and the mentor's mentees page; both languages."""
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from portal import auth
+from portal.models import User
 from tests.utils.apptest import app_as, problems_of, texts_of
 
 PROFILE = "pages/profile.py"
@@ -95,6 +96,19 @@ def test_the_team_dashboard_links_the_chosen_member_to_their_profile(demo_engine
     assert not problems_of(at), problems_of(at)
     chosen = at.selectbox(key="dash_agent")
     assert profile_links(at) == {f"Profile of {chosen.options[chosen.index]}": f"user={chosen.value}"}
+
+
+def test_the_out_of_date_list_links_each_person_for_their_lead(demo_engine):
+    at = app_as(demo_engine, "lead").run()
+    at.switch_page("pages/team_dashboard.py").run()
+    [late] = [f.value for f in at.dataframe if "Module" in f.value.columns]
+    with Session(demo_engine) as session:
+        ids = [session.exec(select(User.id).where(User.display_name == name)).one() for name in late["Person"]]
+    assert late["Profile"].tolist() == [f"profile?user={i}" for i in ids]
+    at = app_as(demo_engine, "trainer").run()
+    at.switch_page("pages/team_dashboard.py").run()
+    [late] = [f.value for f in at.dataframe if "Module" in f.value.columns]
+    assert "Profile" not in late.columns  # a trainer opens no one's profile
 
 
 def test_the_coaching_page_links_the_chosen_agent_for_their_lead(demo_engine):
