@@ -99,7 +99,7 @@ def render_out_of_date(t: Translator, actor: Actor) -> None:
         t("certificates.recert.col.due"): format_date(r.due_on, t.language) if r.mode == "required" else "—",
     } for r in found])
     frame, config = filled(t, frame)
-    if linked:  # a leader's own people, all of them (rows not theirs to open get an empty cell)
+    if linked:  # a lead: their teams' members (a row they may not open would get an empty cell)
         link = t("memberprofile.col.profile")
         frame = frame.assign(**{link: [profile_url(r.user_id) if r.user_id in linked else None for r in found]})
         config[link] = st.column_config.LinkColumn(link, display_text=t("memberprofile.open_short"))
