@@ -7,7 +7,9 @@ from portal.formatting import format_date
 from portal.permissions import allowed_at_all
 from portal.recognition import profile
 from portal.ui import state
-from portal.ui.recognition import recert_state, render_badges, render_certificates
+from portal.ui.recognition import PROFILE_PAGE, PROFILE_PARAM, recert_state, render_badges, render_certificates
+from portal.ui.text import plain
+from portal.ui.url import id_in_url
 from portal.ui.widgets import page_header, run_action, service_call
 
 t = state.translator()
@@ -39,10 +41,32 @@ def render_recertification() -> None:
                 st.rerun()
 
 
-page_header(t, "recognition.profile.title", "recognition.profile.caption")
-with service_call(t) as session:
-    mine = profile.profile(session, actor, actor.id)
-render_badges(t, mine.badges)
-render_certificates(t, mine.certificates)
-if allowed_at_all(actor, "certificates:recert_own"):
+def render_someone_elses(user_id: int) -> profile.Profile:
+    """The header of a mentee's or team member's profile, with their name once the service allows it.
+
+    A neutral title and the way back come first, so a refusal (someone else's team member, a made-up
+    id) is shown under them.
+    """
+    heading = st.empty()
+    heading.title(t("memberprofile.someone"))
+    st.page_link(PROFILE_PAGE, label=t("memberprofile.back_to_mine"), icon=":material/arrow_back:")
+    with service_call(t) as session:
+        shown = profile.profile(session, actor, user_id)
+    with heading.container():
+        st.title(t("memberprofile.title", name=plain(shown.name)))
+        st.caption(t("memberprofile.caption", name=plain(shown.name)))
+    return shown
+
+
+def render_mine() -> profile.Profile:
+    page_header(t, "recognition.profile.title", "recognition.profile.caption")
+    with service_call(t) as session:
+        return profile.profile(session, actor, actor.id)
+
+
+wanted = id_in_url(PROFILE_PARAM)
+shown = render_mine() if wanted in (None, actor.id) else render_someone_elses(wanted)
+render_badges(t, shown.badges)
+render_certificates(t, shown.certificates)
+if shown.own and allowed_at_all(actor, "certificates:recert_own"):
     render_recertification()

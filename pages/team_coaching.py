@@ -12,6 +12,7 @@ from portal.i18n import localized_field
 from portal.ui import state
 from portal.ui.coaching_views import effect_text, evaluation_label, session_body, table
 from portal.ui.forms import RecordForm
+from portal.ui.recognition import render_profile_links
 from portal.ui.text import plain
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
@@ -208,6 +209,7 @@ linked = st.query_params.get("agent")  # a link from Home: once per link, then t
 if linked and linked.isdigit() and int(linked) in agent_names and st.session_state.get("coach_agent_link") != linked:
     st.session_state["coach_agent"], st.session_state["coach_agent_link"] = int(linked), linked
 agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agent_names.get, key="coach_agent")
+render_profile_links(t, actor, {agent_id: agent_names[agent_id]})
 with service_call(t) as session:
     sessions = coaching.list_sessions(session, actor, agent_id)
     attempts = coaching.agent_attempts(session, actor, agent_id)

@@ -9,7 +9,7 @@ from portal import analytics, coaching
 from portal.clock import today
 from portal.ui import charts, state
 from portal.ui.coaching_views import effect_text, localise_exam, table
-from portal.ui.recognition import render_out_of_date
+from portal.ui.recognition import render_out_of_date, render_profile_links
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -94,6 +94,7 @@ def render_person() -> None:
     if st.session_state.get("dash_agent") not in people:
         st.session_state["dash_agent"] = next(iter(people))
     agent_id = st.selectbox(t("coaching.agent"), list(people), format_func=people.get, key="dash_agent")
+    render_profile_links(t, actor, {agent_id: people[agent_id]})
     with service_call(t) as session:
         mine = localise_exam(analytics.exam_results(session, actor, scope, filt, user_id=agent_id), t)
         history = coaching.list_sessions(session, actor, agent_id, settings=settings)

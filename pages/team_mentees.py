@@ -4,6 +4,7 @@ import streamlit as st
 from portal import onboarding
 from portal.ui import state
 from portal.ui.onboarding import day, flag_labels, journey_picker, review_form, show_flash, signoff_panel
+from portal.ui.recognition import render_profile_links
 from portal.ui.widgets import empty_state, page_header, service_call
 
 t = state.translator()
@@ -31,6 +32,7 @@ st.dataframe(pd.DataFrame([{
     t("onboarding.board.flags"): ", ".join(flag_labels(t, j)),
     t("onboarding.board.last_activity"): day(t, j.last_activity),
 } for j in journeys]), hide_index=True, width="stretch")
+render_profile_links(t, actor, {j.user_id: j.display_name for j in journeys})
 
 st.subheader(t("onboarding.mentees.queue", count=len(queue)))
 if not queue:

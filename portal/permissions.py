@@ -9,7 +9,9 @@ they may take it over:
 - `everyone`: anyone in the center (also used for actions about no one person,
   such as writing a question).
 
-A person holding several roles gets the union. `ensure(session, actor, action,
+A role's cell is one scope, or a frozenset of them where a role reaches two kinds of people
+(a lead opens their own profile and their team members'). A person holding several roles gets
+the union. `ensure(session, actor, action,
 subject_id)` raises PermissionDenied unless the action is allowed over that
 person; `people_query(session, actor, action)` is the SQL set of user ids it is
 allowed over, for lists. Nothing is ever skipped by passing `None`: the command
@@ -45,9 +47,10 @@ class Scope(StrEnum):
 A, T, M, L, N, G, Q = Role.ADMIN, Role.TRAINER, Role.MENTOR, Role.LEAD, Role.NEWHIRE, Role.AGENT, Role.QA
 OWN, MENTEES, TEAMS_LED, EVERYONE = Scope.OWN, Scope.MENTEES, Scope.TEAMS_LED, Scope.EVERYONE
 LEARNING = {role: OWN for role in LEARNERS}
+OWN_AND_MENTEES, OWN_AND_TEAMS_LED = frozenset({OWN, MENTEES}), frozenset({OWN, TEAMS_LED})
 
-#: action -> {role: scope}. The one place a permission is written down.
-PERMISSIONS: dict[str, dict[Role, Scope]] = {
+#: action -> {role: scope or scopes}. The one place a permission is written down.
+PERMISSIONS: dict[str, dict[Role, Scope | frozenset[Scope]]] = {
     # every signed-in person
     "home:view": {r: OWN for r in ALL_ROLES},
     "account:manage_own": {r: OWN for r in ALL_ROLES},
@@ -119,7 +122,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "recognition:compliment": {L: TEAMS_LED, Q: EVERYONE, A: EVERYONE},  # record a customer's compliment
     "recognition:nominate": {L: TEAMS_LED},  # put a member forward as service star of the month
     "recognition:confirm_star": {A: EVERYONE},
-    "recognition:profile": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},  # badges and certificates
+    # badges and certificates: one's own, a mentee's or a team member's (the certificates only where download allows)
+    "recognition:profile": {**{r: OWN for r in ALL_ROLES}, M: OWN_AND_MENTEES, L: OWN_AND_TEAMS_LED, A: EVERYONE},
     # certificates: one's own to download; an admin looks a verification code up
     "certificates:download": {**{r: OWN for r in ALL_ROLES}, A: EVERYONE},
     "certificates:verify": {A: EVERYONE},
@@ -144,7 +148,12 @@ def scopes(actor: Actor, action: str) -> set[Scope]:
         rule = PERMISSIONS[action]
     except KeyError:
         raise KeyError(f"no permission named {action!r} in portal.permissions.PERMISSIONS") from None
-    return {rule[role] for role in actor.roles if role in rule}
+    return {scope for role in actor.roles if role in rule for scope in cell_scopes(rule[role])}
+
+
+def cell_scopes(cell: Scope | frozenset[Scope]) -> frozenset[Scope]:
+    """The scopes written in one cell of the table (one scope, or a set of them)."""
+    return frozenset({cell}) if isinstance(cell, Scope) else cell
 
 
 def roles_allowed(action: str) -> frozenset[Role]:
@@ -334,9 +343,14 @@ def markdown() -> str:
         "|---|" + "---|" * len(roles),
     ]
     for action, rule in PERMISSIONS.items():
-        cells = [SCOPE_WORDS[rule[role]] if role in rule else "—" for role in roles]
+        cells = [_cell_words(rule[role]) if role in rule else "—" for role in roles]
         lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _cell_words(cell: Scope | frozenset[Scope]) -> str:
+    held = cell_scopes(cell)
+    return ", ".join(SCOPE_WORDS[scope] for scope in Scope if scope in held)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from portal.models import Attempt, Exam
 from portal.onboarding.rules import CHECKLIST, MET
 from portal.qa import calibration, disputes
 from portal.quizzes import attempts
-from portal.recognition import stars, thanks
+from portal.recognition import profile, stars, thanks
 from portal.roles import ALL_ROLES, SYSTEM, Role
 from portal.teams import membership
 from tests.utils.factories import make_cohort, make_team, make_user
@@ -37,15 +37,17 @@ A_LEARNER = {**EVERY_ROLE_ON_THEMSELVES, "quizzes:practice": SELF, "exams:sit": 
              "certificates:recert_own": SELF,
              "record:read": SELF, "contests:take_part": SELF, "contests:board": SELF}
 
-#: role -> action -> how far the role reaches. An action missing from a role's list is refused to it.
-EXPECTED: dict[Role, dict[str, str]] = {
+#: role -> action -> how far the role reaches (one relation, or a set of them). An action missing from a
+#: role's list is refused to it.
+EXPECTED: dict[Role, dict[str, str | frozenset[str]]] = {
     Role.AGENT: A_LEARNER,
     Role.NEWHIRE: {**A_LEARNER, "onboarding:follow_own": SELF, "onboarding:log_calls": SELF,
                    "onboarding:view": SELF},
     Role.MENTOR: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:mentees": MENTEES, "onboarding:journeys": MENTEES,
                   "onboarding:view": MENTEES, "onboarding:review_tickets": MENTEES, "onboarding:sign_off": MENTEES,
                   "exams:results_read": MENTEES, "coaching:write": MENTEES, "coaching:read": MENTEES,
-                  "coaching:list": MENTEES, "record:read": MENTEES, "contests:judge": ANYONE},
+                  "coaching:list": MENTEES, "record:read": MENTEES, "contests:judge": ANYONE,
+                  "recognition:profile": frozenset({SELF, MENTEES})},
     Role.LEAD: {**EVERY_ROLE_ON_THEMSELVES, "onboarding:board": TEAMS_LED, "onboarding:journeys": TEAMS_LED,
                 "onboarding:view": TEAMS_LED, "exams:results_read": TEAMS_LED, "coaching:write": TEAMS_LED,
                 "coaching:read": TEAMS_LED, "coaching:list": TEAMS_LED, "coaching:private_notes": TEAMS_LED,
@@ -53,7 +55,7 @@ EXPECTED: dict[Role, dict[str, str]] = {
                 "cohorts:list": ANYONE, "qa:evaluations_read": TEAMS_LED, "qa:disputes_resolve": TEAMS_LED,
                 "qa:calibrate": ANYONE, "qa:dashboard": TEAMS_LED,
                 "recognition:team_counts": TEAMS_LED, "recognition:compliment": TEAMS_LED,
-                "recognition:nominate": TEAMS_LED,
+                "recognition:nominate": TEAMS_LED, "recognition:profile": frozenset({SELF, TEAMS_LED}),
                 "certificates:recert_read": TEAMS_LED, "record:read": TEAMS_LED, "contests:board": TEAMS_LED,
                 "contests:team_board": TEAMS_LED, "contests:judge": ANYONE},
     Role.TRAINER: {**EVERY_ROLE_ON_THEMSELVES, **{action: ANYONE for action in (
@@ -110,11 +112,17 @@ def relations(viewer: str, subject: str) -> set[str]:
     return held
 
 
-def expected(viewer: str, action: str, subject: str | None) -> bool:
+def reach_of(viewer: str, action: str) -> set[str]:
+    """The relations over which the viewer's role may take the action (empty: refused)."""
     reach = EXPECTED[PLAN[viewer]["role"]].get(action)
-    if reach is None:
+    return set() if reach is None else {reach} if isinstance(reach, str) else set(reach)
+
+
+def expected(viewer: str, action: str, subject: str | None) -> bool:
+    reach = reach_of(viewer, action)
+    if not reach:
         return False
-    return subject is None or reach in relations(viewer, subject)
+    return subject is None or bool(reach & relations(viewer, subject))
 
 
 @pytest.fixture
@@ -165,8 +173,8 @@ def test_may_ensure_and_people_query_agree_with_the_expectation(session, center,
         if listed != {subject for subject in PLAN if expected(viewer, action, subject)}:
             wrong.append((action, "people_query", sorted(listed)))
         for key, team in teams.items():
-            reach = EXPECTED[PLAN[viewer]["role"]].get(action)
-            whole_team = reach == ANYONE or (reach == TEAMS_LED and PLAN[viewer].get("leads") == key)
+            reach = reach_of(viewer, action)
+            whole_team = ANYONE in reach or (TEAMS_LED in reach and PLAN[viewer].get("leads") == key)
             if permissions.may_over_team(session, actor, action, team.id) != whole_team:
                 wrong.append((action, f"team {key}"))
     assert wrong == []
@@ -260,6 +268,12 @@ SERVICES = {
     "nominating a service star": (  # the lead of another team cannot nominate a non-member
         lambda s, p, t, r, who: stars.nominate(s, p[who], p["agent_a"].id, stars.month_of(local_today()), "Calm"),
         "lead_a", ("lead_b", "agent_a", "admin", "qa", "trainer")),
+    "a team member's profile": (  # badges and certificates: their lead, not another team's, not a colleague
+        lambda s, p, t, r, who: profile.profile(s, p[who], p["agent_a"].id),
+        "lead_a", ("lead_b", "colleague_a", "mentor", "other_mentor", "trainer", "qa")),
+    "a mentee's profile": (
+        lambda s, p, t, r, who: profile.profile(s, p[who], p["mentee"].id),
+        "mentor", ("other_mentor", "lead_b", "agent_a", "other_mentee", "trainer")),
     "thanks per team": (  # counts per team, for leads and admins only
         lambda s, p, t, r, who: thanks.team_counts(s, p[who]),
         "lead_a", ("agent_a", "mentor", "trainer", "qa")),

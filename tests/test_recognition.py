@@ -146,13 +146,14 @@ def test_award_badge_is_idempotent_by_person_code_and_source(session, center):
         badges.award_badge(session, agent, "made_up", source_key="x")
 
 
-def test_a_profile_is_its_owners_and_an_admins(session, center):
+def test_a_profile_is_its_owners_its_teams_lead_and_an_admins(session, center):
     people, _, _ = center
     badges.award_badge(session, people["agent"].id, badges.THANKS_10, source_key="thanks:10")
     assert [b.code for b in profile.profile(session, people["agent"], people["agent"].id).badges] == ["thanks_10"]
     assert [b.code for b in profile.profile(session, people["admin"], people["agent"].id).badges] == ["thanks_10"]
     assert profile.profile(session, people["lead_a"], people["lead_a"].id).badges == []
-    for outsider in ("lead_a", "lead_b", "colleague", "qa"):
+    assert [b.code for b in profile.profile(session, people["lead_a"], people["agent"].id).badges] == ["thanks_10"]
+    for outsider in ("lead_b", "colleague", "qa"):
         with pytest.raises(PermissionDenied):
             profile.profile(session, people[outsider], people["agent"].id)
 

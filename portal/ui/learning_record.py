@@ -11,7 +11,7 @@ from portal.learning_record.pdf import deferred_record_pdf
 from portal.ui.dates import time_columns
 from portal.ui.tables import filled
 from portal.ui.text import plain
-from portal.ui.url import show_in_url
+from portal.ui.url import id_in_url, show_in_url
 from portal.ui.widgets import empty_state
 
 PARAM = "user"
@@ -22,8 +22,7 @@ SECTION_ICONS = {"stages": ":material/route:", "modules": ":material/menu_book:"
 
 def wanted_person() -> int | None:
     """The person named in the URL (`?user=12`), or None."""
-    raw = st.query_params.get(PARAM, "")
-    return int(raw) if raw.isdigit() else None
+    return id_in_url(PARAM)
 
 
 def pick_person(t: Translator, people: dict[int, str], own_id: int) -> int | None:

@@ -20,6 +20,7 @@ from portal.onboarding.rules import (CHECKLIST, CRITICAL_AREAS, MARKS, PASS_MARK
                                      RequirementCheck, ReviewOutcome, SignoffOutcome, StageEvaluation, StageStatus)
 from portal.roles import Actor
 from portal.ui.dates import date_column
+from portal.ui.recognition import render_profile_links
 from portal.ui.widgets import run_action, service_call
 from portal.ui.text import plain
 
@@ -291,6 +292,7 @@ def journey_picker(t: Translator, actor: Actor, journeys: list[Journey], ready: 
     if picked:  # each pick a step in the browser's history: Back returns to the person before
         st.query_params[PERSON_PARAM] = str(chosen)
     journey = next(j for j in journeys if j.user_id == chosen)
+    render_profile_links(t, actor, {chosen: names[chosen]})
     journey_overview(t, journey)
     logs_of(t, actor, journey)
     stage = journey.current

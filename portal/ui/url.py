@@ -20,3 +20,17 @@ def show_in_url(**params: str | int | None) -> None:
             wanted[key] = str(value)
     if wanted != current:
         st.query_params.from_dict(wanted)
+
+
+#: The largest id a row can have (an INTEGER column on PostgreSQL): a bigger one in a URL made the
+#: database refuse the query, and the page show an incident instead of "not yours" or "not found".
+LARGEST_ID = 2 ** 31 - 1
+
+
+def id_in_url(name: str) -> int | None:
+    """The id in the query parameter `name` (`?user=12`), or None when it is missing or cannot be an id."""
+    raw = st.query_params.get(name, "")
+    if not (raw.isascii() and raw.isdigit()):  # not "²", which isdigit() lets through
+        return None
+    number = int(raw)
+    return number if 0 < number <= LARGEST_ID else None
