@@ -88,7 +88,8 @@ def test_a_trainer_sets_up_a_contest_whose_rounds_are_hidden_exams_until_it_star
     assert all(e.kind != "contest" for e in my_exams.my_exams(session, world["a1"], now=T0))
 
 
-@pytest.mark.parametrize("change,key", [
+# Settings a contest is refused with, whether it is created or a draft is corrected (one rule: setup._validate)
+REFUSED_SETTINGS = [
     (dict(team_ids=[]), "contests.error.two_teams"),
     (dict(title_zh=" "), "contests.error.title_required"),
     (dict(ends_at=T0), "contests.error.ends_before_start"),
@@ -96,7 +97,11 @@ def test_a_trainer_sets_up_a_contest_whose_rounds_are_hidden_exams_until_it_star
     (dict(rounds=[RoundSettings(20, [MixEntry(["roaming"], 7)])]), "contests.error.mix_too_big"),
     (dict(rounds=[RoundSettings(20, [MixEntry(["billing"], 13)])]), "contests.error.mix_too_big"),  # essays never drawn
     (dict(rounds=[RoundSettings(0, [MixEntry(["roaming"], 1)])]), "contests.error.bad_time_limit"),
-])
+    (dict(rounds=[]), "contests.error.rounds_required"),
+]
+
+
+@pytest.mark.parametrize("change,key", REFUSED_SETTINGS)
 def test_bad_settings_are_refused_and_nothing_is_saved(session, world, change, key):
     with pytest.raises(ValidationFailed) as refused:
         setup.create_contest(session, world["trainer"], knowledge(world, **change))

@@ -10,7 +10,7 @@ from portal.errors import PermissionDenied, ValidationFailed
 from portal.models import (AuditEntry, Contest, ContestJudge, ContestMember, ContestRound, ContestScenario,
                            ContestTeam, Exam)
 from portal.roles import Role
-from tests.test_contests import BRIEF, T0, knowledge, world  # noqa: F401  (world is a fixture)
+from tests.test_contests import BRIEF, REFUSED_SETTINGS, T0, knowledge, world  # noqa: F401  (world is a fixture)
 from tests.utils.factories import make_user
 from tests.utils.quiz_factories import load_rubric
 
@@ -78,15 +78,7 @@ def test_an_edit_updates_the_contest_its_teams_and_its_rounds_exams_in_place(ses
     assert contest_exams(session) == [f"contest-{contest.id}-round-1"]  # round 2's exam went with it
 
 
-@pytest.mark.parametrize("change,key", [
-    (dict(team_ids=[]), "contests.error.two_teams"),
-    (dict(title_zh=" "), "contests.error.title_required"),
-    (dict(ends_at=T0), "contests.error.ends_before_start"),
-    (dict(participation_share=0), "contests.error.bad_share"),
-    (dict(rounds=[RoundSettings(20, [MixEntry(["roaming"], 7)])]), "contests.error.mix_too_big"),
-    (dict(rounds=[RoundSettings(0, [MixEntry(["roaming"], 1)])]), "contests.error.bad_time_limit"),
-    (dict(rounds=[]), "contests.error.rounds_required"),
-])
+@pytest.mark.parametrize("change,key", REFUSED_SETTINGS)
 def test_an_edit_is_refused_by_the_rules_of_creating_and_changes_nothing(session, world, change, key):
     contest = draft(session, world)
     before = setup.open_draft(session, world["trainer"], contest.id)

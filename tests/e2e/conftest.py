@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,22 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def chinese_page(browser, failed: str, height: int = 1400):
+    """A page of its own in a Chinese (zh-CN) browser, 20 s timeouts; a screenshot FAILED-<failed> when the
+    block fails; the context closed after."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    try:
+        yield page
+    except Exception:
+        screenshot(page, f"FAILED-{failed}")
+        raise
+    finally:
+        context.close()
 
 
 def session_cookie(page) -> dict | None:

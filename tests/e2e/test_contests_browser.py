@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from portal.models import Attempt, Contest, ContestMark, ContestRound, User
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import chinese_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -53,16 +53,8 @@ def test_agent_takes_a_round_across_a_reload_and_sees_the_board(app_server, page
 
 
 def test_trainer_sets_up_and_starts_a_contest(app_server, browser, demo_engine):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    with chinese_page(browser, "contests-trainer-setup") as page:
         _set_up_and_start(page, app_server, demo_engine)
-    except Exception:
-        screenshot(page, "FAILED-contests-trainer-setup")
-        raise
-    finally:
-        context.close()
 
 
 def _set_up_and_start(page, app_server, demo_engine) -> None:
@@ -117,10 +109,7 @@ def _set_up_and_start(page, app_server, demo_engine) -> None:
 
 
 def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser, demo_engine):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    with chinese_page(browser, "contests-judge") as page:
         sign_in(page, app_server, "trainer")
         page.get_by_test_id("stSidebar").get_by_text("竞赛评委").click()
         page.get_by_role("heading", name="竞赛评委").wait_for()
@@ -152,5 +141,3 @@ def test_judge_scores_a_scenario_contestant_blind_in_chinese(app_server, browser
             marks = session.exec(select(ContestMark).where(ContestMark.contestant_id == song)).all()
         assert sum(1 for m in marks if m.submitted_at) == 3
         screenshot(page, "contests-judge-submitted-zh")
-    finally:
-        context.close()

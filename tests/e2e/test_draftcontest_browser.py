@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from portal.models import AuditEntry, Contest, ContestRound, Exam
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import chinese_page, screenshot, sign_in
 from tests.test_draftcontest_pages import make_draft
 
 pytestmark = pytest.mark.e2e
@@ -26,17 +26,9 @@ def audited(engine, action: str) -> int:
 
 def test_trainer_corrects_a_draft_then_deletes_it(app_server, browser, demo_engine):
     contest_id = make_draft(demo_engine)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
+    with chinese_page(browser, "draftcontest") as page:
         _correct(page, app_server, demo_engine, contest_id)
         _delete(page, demo_engine, contest_id)
-    except Exception:
-        screenshot(page, "FAILED-draftcontest")
-        raise
-    finally:
-        context.close()
 
 
 def _correct(page, app_server, demo_engine, contest_id: int) -> None:
