@@ -2,28 +2,15 @@
 the mentor reviews a ticket and signs off a stage; the trainer reads and exports the cohort board."""
 import csv
 import re
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import chinese_page, screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
-
-
-@contextmanager
-def chinese_page(browser):
-    """A page in a browser that asks for Chinese (the app follows the browser's language)."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    try:
-        yield page
-    finally:
-        context.close()
 
 
 def open_page(page, label):
@@ -57,7 +44,7 @@ def test_newhire_reads_completes_a_module_and_logs_a_shadowing_call(app_server, 
 
 
 def test_newhire_sees_the_journey_in_chinese(app_server, browser):
-    with chinese_page(browser) as page:
+    with chinese_page(browser, "onboarding-newhire-zh", height=900) as page:
         sign_in(page, app_server, "newhire")
         open_page(page, "我的入职培训")
         page.get_by_text("产品与业务知识").first.wait_for()
@@ -135,7 +122,7 @@ def test_trainer_sees_the_cohort_board_with_its_flags_and_exports_it(app_server,
 
 
 def test_trainer_reads_the_cohort_board_in_chinese(app_server, browser, tmp_path):
-    with chinese_page(browser) as page:
+    with chinese_page(browser, "onboarding-trainer-board-zh", height=900) as page:
         sign_in(page, app_server, "trainer")
         open_page(page, "批次看板")
         page.get_by_test_id("stMetric").first.wait_for()
@@ -210,7 +197,7 @@ def test_the_mentor_picks_mentees_and_reload_and_back_keep_the_pick(app_server, 
 
 
 def test_chinese_pages_show_chinese_dates(app_server, browser):
-    with chinese_page(browser) as page:
+    with chinese_page(browser, "onboarding-dates-zh", height=900) as page:
         sign_in(page, app_server, "newhire")
         open_page(page, "我的入职培训")
         expect(page.get_by_text(re.compile(r"计划 \d{4}年\d{1,2}月\d{1,2}日 至 \d{4}年\d{1,2}月\d{1,2}日")).first).to_be_visible()
@@ -218,7 +205,7 @@ def test_chinese_pages_show_chinese_dates(app_server, browser):
 
 
 def test_the_lead_reads_the_team_trend_in_chinese_with_chinese_dates(app_server, browser):
-    with chinese_page(browser) as page:
+    with chinese_page(browser, "dashboard-trend-zh", height=900) as page:
         sign_in(page, app_server, "lead")
         open_page(page, "班组看板")
         chart = page.get_by_test_id("stVegaLiteChart").first
