@@ -12,7 +12,7 @@ from portal.contests.setup import ContestSettings, MixEntry, RoundSettings, Scen
 from portal.ui import contest_views, state
 from portal.ui.forms import STATE_PREFIX, RecordForm
 from portal.ui.text import plain
-from portal.ui.url import show_in_url
+from portal.ui.url import as_id, show_in_url
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 MAX_ROUNDS, MIX_ROWS, MAX_SCENARIOS = 3, 3, 3
@@ -41,7 +41,8 @@ def pick_contest() -> int | None:
     ids = [c.contest_id for c in contests]
     wanted = st.query_params.get(PARAM) or str(st.session_state.get(CREATED, ""))  # a double click's second run
     # the URL says which contest (a reload, Back, a contest just created); the picker writes it there
-    st.session_state[PICK] = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
+    named = as_id(wanted)
+    st.session_state[PICK] = named if named in ids else ids[0]
     titles = {c.contest_id: f"{c.title(t.language)} · {t('contests.status.' + c.status)}" for c in contests}
     return st.selectbox(t("contests.organise.pick"), ids, format_func=titles.get, key=PICK,
                         on_change=lambda: show_in_url(**{PARAM: st.session_state[PICK], EDIT: None}))

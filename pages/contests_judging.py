@@ -7,7 +7,7 @@ import streamlit as st
 from portal.contests import judging, setup
 from portal.ui import contest_views, rubric_sheet, state
 from portal.ui.text import plain
-from portal.ui.url import show_in_url
+from portal.ui.url import id_in_url, show_in_url
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 t = state.translator()
@@ -75,8 +75,8 @@ def queue() -> None:
                              on_click=open_sheet, args=(contest.id, person.user_id))
 
 
-contest_param, contestant_param = st.query_params.get("contest"), st.query_params.get("contestant")
-if contest_param and contestant_param and contest_param.isdigit() and contestant_param.isdigit():
-    sheet_page(int(contest_param), int(contestant_param))
+contest_id, contestant_id = id_in_url("contest"), id_in_url("contestant")
+if contest_id is not None and contestant_id is not None:
+    sheet_page(contest_id, contestant_id)
 else:
     queue()

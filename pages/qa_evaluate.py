@@ -9,6 +9,7 @@ from portal.quizzes.specs import RubricSpec
 from portal.ui import rubric_builder, rubric_sheet, state
 from portal.ui.forms import RecordForm
 from portal.ui.text import plain
+from portal.ui.url import id_in_url
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 CALL = "call"
@@ -152,11 +153,10 @@ def render_result(evaluation_id: int) -> None:
         st.markdown(f"**{t('qa.evaluation.overall_comment')}**  \n{plain(detail.overall_comment)}")
 
 
-raw_call = st.query_params.get(CALL)
-if raw_call is None or not raw_call.isdigit():
+call_id = id_in_url(CALL)
+if call_id is None:
     render_drafts()
     st.stop()
-call_id = int(raw_call)
 with service_call(t) as session:
     call = evaluations.call_for_evaluation(session, actor, call_id)
     sheet = evaluations.evaluation_for_call(session, actor, call_id)

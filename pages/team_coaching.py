@@ -14,6 +14,7 @@ from portal.ui.coaching_views import effect_text, evaluation_label, session_body
 from portal.ui.forms import RecordForm
 from portal.ui.recognition import render_profile_links
 from portal.ui.text import plain
+from portal.ui.url import id_in_url
 from portal.ui.widgets import empty_state, page_header, run_action, service_call
 
 ACTION_ROWS = 3
@@ -205,9 +206,9 @@ if not agents:
     empty_state(t, "coaching.no_agents")
     st.stop()
 agent_names = {u.id: u.display_name for u in agents}
-linked = st.query_params.get("agent")  # a link from Home: once per link, then the picker is the person's
-if linked and linked.isdigit() and int(linked) in agent_names and st.session_state.get("coach_agent_link") != linked:
-    st.session_state["coach_agent"], st.session_state["coach_agent_link"] = int(linked), linked
+linked = id_in_url("agent")  # a link from Home: once per link, then the picker is the person's
+if linked in agent_names and st.session_state.get("coach_agent_link") != linked:
+    st.session_state["coach_agent"], st.session_state["coach_agent_link"] = linked, linked
 agent_id = st.selectbox(t("coaching.agent"), list(agent_names), format_func=agent_names.get, key="coach_agent")
 render_profile_links(t, actor, {agent_id: agent_names[agent_id]})
 with service_call(t) as session:

@@ -8,6 +8,7 @@ from portal.formatting import format_datetime
 from portal.i18n import Translator
 from portal.quizzes.attempts import AttemptView
 from portal.ui import question_view
+from portal.ui.url import id_in_url
 
 
 def when(value: datetime | None, t: Translator) -> str:
@@ -88,8 +89,7 @@ ATTEMPT_PARAM = "attempt"
 def attempt_in_url() -> int | None:
     """The attempt on screen, from the URL (`?attempt=<id>`; a reload, Back or a shared link keep it).
     None when absent or malformed; whose attempt it is, the service checks."""
-    value = st.query_params.get(ATTEMPT_PARAM, "")
-    return int(value) if value.isdigit() else None
+    return id_in_url(ATTEMPT_PARAM)
 
 
 FLASH_KEY = "exams_flash"

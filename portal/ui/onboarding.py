@@ -23,6 +23,7 @@ from portal.ui.dates import date_column
 from portal.ui.recognition import render_profile_links
 from portal.ui.widgets import run_action, service_call
 from portal.ui.text import plain
+from portal.ui.url import as_id
 
 FLASH_KEY = "onboarding_flash"
 MODULE_PARAM = "module"
@@ -257,14 +258,15 @@ def person_in_url(t: Translator, actor: Actor, journeys: list[Journey]) -> Journ
     wanted = st.query_params.get(PERSON_PARAM)
     if wanted is None:
         return None
-    listed = next((j for j in journeys if str(j.user_id) == wanted), None)
+    person_id = as_id(wanted)
+    listed = next((j for j in journeys if j.user_id == person_id), None)
     if listed is not None:
         return listed
     try:
-        if not wanted.isdigit():
+        if person_id is None:
             raise NotFound("users.error.no_such_user", user=wanted)
         with read_scope() as session:
-            return onboarding.journey(session, actor, int(wanted))
+            return onboarding.journey(session, actor, person_id)
     except PortalError as exc:
         st.warning(t.error(exc), icon=":material/link_off:")
         return None

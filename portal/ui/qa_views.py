@@ -11,6 +11,7 @@ from portal.qa.disputes import AgentEvaluation, EvaluationDetail, ItemLine
 from portal.ui.dates import time_columns
 from portal.ui.tables import filled
 from portal.ui.text import plain
+from portal.ui.url import as_id
 
 COLUMN_PREFIX = "qa.my.col."
 
@@ -26,7 +27,8 @@ def choose_from_url(t: Translator, param: str, ids: list[int], labels: Mapping[i
     """
     key, synced_key = f"choose_{param}", f"choose_{param}.address"
     wanted = st.query_params.get(param)
-    named = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else None
+    named = as_id(wanted)
+    named = named if named in ids else None
     if named is not None and wanted != st.session_state.get(synced_key):
         st.session_state[key] = named
         st.session_state[synced_key] = wanted

@@ -29,8 +29,12 @@ LARGEST_ID = 2 ** 31 - 1
 
 def id_in_url(name: str) -> int | None:
     """The id in the query parameter `name` (`?user=12`), or None when it is missing or cannot be an id."""
-    raw = st.query_params.get(name, "")
-    if not (raw.isascii() and raw.isdigit()):  # not "²", which isdigit() lets through
+    return as_id(st.query_params.get(name))
+
+
+def as_id(raw: str | None) -> int | None:
+    """`raw` as a row id, or None when it cannot be one (missing, not a number, out of range)."""
+    if not (raw and raw.isascii() and raw.isdigit()):  # not "²", which isdigit() lets through and int() refuses
         return None
     number = int(raw)
     return number if 0 < number <= LARGEST_ID else None
