@@ -15,7 +15,7 @@ PAGE_PARAM = "page"
 
 def current_page() -> int:
     wanted = st.query_params.get(PAGE_PARAM, "0")
-    return int(wanted) if wanted.isdigit() else 0
+    return int(wanted) if wanted.isascii() and wanted.isdigit() else 0  # not "²": isdigit() says yes, int() no
 
 
 def open_message(row) -> None:

@@ -29,3 +29,13 @@ def test_an_id_that_cannot_be_one_is_read_as_none(demo_engine, viewer, path, par
     at.run()
     assert not at.exception, at.exception
     assert not problems_of(at), problems_of(at)
+
+
+@pytest.mark.parametrize("raw", NOT_IDS)
+def test_an_inbox_page_number_that_is_no_number_shows_the_first_page(demo_engine, raw):
+    at = app_as(demo_engine, "agent").run()
+    at.switch_page("pages/inbox.py")
+    at.query_params["page"] = raw
+    at.run()
+    assert not at.exception, at.exception
+    assert not problems_of(at), problems_of(at)
